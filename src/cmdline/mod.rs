@@ -1,0 +1,236 @@
+//! Understanding pip, npm/npx and brew command lines: which packages an invocation would install.
+//! Pure: every file or environment lookup goes through [`World`], so tests run on in-memory worlds.
+//! Never uses clap on the wrapped tool's argv; never decides whether a package is safe.
+
+pub mod brew;
+pub mod npm;
+pub mod pip;
+pub mod python;
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+use crate::ecosystem::Manager;
+use crate::request::Request;
+
+/// The outside world as the parsers see it: files, environment, working directory.
+pub trait World {
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+    fn is_dir(&self, path: &Path) -> bool;
+    fn is_file(&self, path: &Path) -> bool;
+    fn env(&self, key: &str) -> Option<OsString>;
+    fn cwd(&self) -> &Path;
+    /// The user's home directory, for `~/...` paths and per-user config files.
+    fn home(&self) -> Option<PathBuf>;
+}
+
+/// Why a command line could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The command line itself is malformed (the real tool would reject it too).
+    Usage,
+    /// A file the command reads (requirements, package.json, Brewfile) is missing or malformed.
+    /// The message names the file and line.
+    BadFile,
+}
+
+impl Error {
+    pub fn usage(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::Usage,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_file(message: impl Into<String>) -> Error {
+        Error {
+            kind: ErrorKind::BadFile,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Which manager a program name belongs to, and whether it needs the python `-m pip` check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Program {
+    Pip,
+    Python,
+    Npm,
+    Npx,
+    Brew,
+}
+
+impl Program {
+    /// Classify what the user typed (a bare name or a path; only the file name counts).
+    /// `pip`, `pip3`, `pip3.12`; `python`, `python3`, `python3.12`; `npm`; `npx`; `brew`.
+    pub fn from_name(program: &OsStr) -> Option<Program> {
+        let name = Path::new(program).file_name()?.to_str()?;
+        let versioned = |base: &str| {
+            name.strip_prefix(base).is_some_and(|rest| {
+                rest.is_empty()
+                    || (rest.starts_with(|c: char| c.is_ascii_digit())
+                        && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+                        && !rest.ends_with('.'))
+            })
+        };
+        match name {
+            "npm" => Some(Program::Npm),
+            "npx" => Some(Program::Npx),
+            "brew" => Some(Program::Brew),
+            _ if versioned("pip") => Some(Program::Pip),
+            _ if versioned("python") => Some(Program::Python),
+            _ => None,
+        }
+    }
+
+    pub fn manager(self) -> Manager {
+        match self {
+            Program::Pip | Program::Python => Manager::Pip,
+            Program::Npm | Program::Npx => Manager::Npm,
+            Program::Brew => Manager::Brew,
+        }
+    }
+}
+
+/// Read a command line: `program` is what the user typed, `args` everything after it.
+/// Non-UTF-8 arguments are read lossily for understanding; the real tool still gets the bytes.
+pub fn understand(program: &OsStr, args: &[OsString], world: &dyn World) -> Result<Request, Error> {
+    let Some(kind) = Program::from_name(program) else {
+        return Err(Error::usage(format!(
+            "installguard does not guard `{}`: expected pip, pip3, pip3.X, python[3[.X]], npm, npx or brew",
+            program.to_string_lossy()
+        )));
+    };
+    let name = Path::new(program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let mut request = match kind {
+        Program::Pip => pip::parse(&args, world)?,
+        Program::Python => match python::pip_args(&args) {
+            Some(rest) => pip::parse(rest, world)?,
+            None => Request::pass_through(&name, Manager::Pip),
+        },
+        Program::Npm => npm::parse(&args, world)?,
+        Program::Npx => npm::parse_npx(&args, world)?,
+        Program::Brew => brew::parse(&args, world)?,
+    };
+    request.program = name;
+    Ok(request)
+}
+
+#[cfg(test)]
+pub(crate) mod testworld {
+    //! An in-memory [`World`] for table tests.
+    use super::World;
+    use std::collections::HashMap;
+    use std::ffi::OsString;
+    use std::path::{Path, PathBuf};
+
+    #[derive(Default)]
+    pub struct MemWorld {
+        pub files: HashMap<PathBuf, Vec<u8>>,
+        pub dirs: Vec<PathBuf>,
+        pub env: HashMap<String, String>,
+        pub cwd: PathBuf,
+    }
+
+    impl MemWorld {
+        pub fn new() -> MemWorld {
+            MemWorld {
+                cwd: PathBuf::from("/work"),
+                ..Default::default()
+            }
+        }
+
+        fn abs(&self, p: &Path) -> PathBuf {
+            self.cwd.join(p)
+        }
+
+        pub fn file(mut self, path: &str, content: &str) -> MemWorld {
+            let p = self.abs(Path::new(path));
+            self.files.insert(p, content.as_bytes().to_vec());
+            self
+        }
+
+        pub fn dir(mut self, path: &str) -> MemWorld {
+            let p = self.abs(Path::new(path));
+            self.dirs.push(p);
+            self
+        }
+
+        pub fn env(mut self, key: &str, value: &str) -> MemWorld {
+            self.env.insert(key.to_string(), value.to_string());
+            self
+        }
+    }
+
+    impl World for MemWorld {
+        fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+            self.files
+                .get(&self.abs(path))
+                .cloned()
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            let p = self.abs(path);
+            self.dirs.iter().any(|d| *d == p)
+        }
+        fn is_file(&self, path: &Path) -> bool {
+            self.files.contains_key(&self.abs(path))
+        }
+        fn env(&self, key: &str) -> Option<OsString> {
+            self.env.get(key).map(OsString::from)
+        }
+        fn cwd(&self) -> &Path {
+            &self.cwd
+        }
+        fn home(&self) -> Option<PathBuf> {
+            Some(PathBuf::from("/home/user"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn program_names() {
+        for (name, want) in [
+            ("pip", Some(Program::Pip)),
+            ("pip3", Some(Program::Pip)),
+            ("pip3.12", Some(Program::Pip)),
+            ("/usr/bin/pip3.11", Some(Program::Pip)),
+            ("pip3.", None),
+            ("pipx", None),
+            ("python", Some(Program::Python)),
+            ("python3.12", Some(Program::Python)),
+            ("python3-config", None),
+            ("npm", Some(Program::Npm)),
+            ("npx", Some(Program::Npx)),
+            ("brew", Some(Program::Brew)),
+            ("yarn", None),
+        ] {
+            assert_eq!(Program::from_name(OsStr::new(name)), want, "{name}");
+        }
+    }
+}

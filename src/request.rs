@@ -1,0 +1,160 @@
+//! What a command line asks for: the install targets and package sources it names.
+//! Pure data. Produced by `cmdline`, consumed by `verdict`; serialised as the `check --json` contract.
+
+use serde::{Serialize, Serializer};
+
+use crate::ecosystem::{Ecosystem, Manager};
+
+/// Everything installguard understood about one invocation of pip, npm or brew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    /// What the user typed (`pip3`, `python3`, `npx`, ...).
+    pub program: String,
+    pub manager: Manager,
+    /// True when the command fetches, builds or installs packages (install family).
+    pub installs: bool,
+    pub targets: Vec<Target>,
+    /// Indexes, registries and taps the command, its environment or its files point to.
+    pub sources: Vec<Source>,
+}
+
+impl Request {
+    /// A command that installs nothing (help, list, uninstall, ...).
+    pub fn pass_through(program: &str, manager: Manager) -> Request {
+        Request {
+            program: program.to_string(),
+            manager,
+            installs: false,
+            targets: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+}
+
+/// One thing that would be installed, or a file that lists things to install.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub ecosystem: Ecosystem,
+    pub kind: TargetKind,
+    /// The package name as it will be looked up (for an npm alias: the real package).
+    pub name: Option<String>,
+    /// Version specifier, tag, URL or path, as written.
+    pub spec: Option<String>,
+    pub origin: Origin,
+}
+
+impl Target {
+    pub fn registry(ecosystem: Ecosystem, name: &str, spec: Option<&str>, origin: Origin) -> Target {
+        Target {
+            ecosystem,
+            kind: TargetKind::Registry,
+            name: Some(name.to_string()),
+            spec: spec.map(str::to_string),
+            origin,
+        }
+    }
+
+    /// A target that names no registry package (URL, git, local path, file).
+    pub fn unnamed(ecosystem: Ecosystem, kind: TargetKind, spec: &str, origin: Origin) -> Target {
+        Target {
+            ecosystem,
+            kind,
+            name: None,
+            spec: Some(spec.to_string()),
+            origin,
+        }
+    }
+
+    /// How the target is shown to a person: the name, else the spec.
+    pub fn label(&self) -> &str {
+        self.name
+            .as_deref()
+            .or(self.spec.as_deref())
+            .unwrap_or("(unnamed)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// A package from the ecosystem's registry or index, by name.
+    Registry,
+    /// npm `alias@npm:real@range`: installs `real` under another name.
+    Alias,
+    /// A git repository (VCS URL, GitHub shorthand).
+    Git,
+    /// An archive or project fetched from a URL.
+    Url,
+    /// A local directory or archive.
+    Path,
+    /// A pip requirements file (its lines become targets of their own).
+    RequirementsFile,
+    /// A project manifest (`package.json`) whose dependencies get installed.
+    Manifest,
+    /// A lockfile (`package-lock.json`, `npm-shrinkwrap.json`).
+    Lockfile,
+    /// A Homebrew formula.
+    Formula,
+    /// A Homebrew cask.
+    Cask,
+    /// A Homebrew tap (a new source of formulae).
+    Tap,
+    /// A Brewfile read by `brew bundle`.
+    Brewfile,
+    /// Everything already installed that is outdated (`brew upgrade`, `npm update`).
+    AllOutdated,
+}
+
+/// Where a target or source came from, so a person can find it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Argv,
+    /// An environment variable, e.g. `PIP_REQUIREMENT`.
+    Env(String),
+    /// A line of a file (1-based).
+    File { path: String, line: u32 },
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Argv => f.write_str("argv"),
+            Origin::Env(var) => write!(f, "env:{var}"),
+            Origin::File { path, line } => write!(f, "{path}:{line}"),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A package index or registry a command points to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub ecosystem: Ecosystem,
+    pub kind: SourceKind,
+    /// The URL (credentials are the audit module's job to redact) or tap name.
+    pub location: String,
+    /// For an npm scoped registry: the scope (`@corp`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// Replaces the default index/registry.
+    Index,
+    /// Adds an index next to the default one (pip `--extra-index-url`).
+    ExtraIndex,
+    /// A place pip looks for archives (`-f/--find-links`).
+    FindLinks,
+    /// An npm registry for one scope.
+    ScopedRegistry,
+    /// A Homebrew tap.
+    Tap,
+}
