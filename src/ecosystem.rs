@@ -122,7 +122,10 @@ mod tests {
 
     #[test]
     fn npm_and_brew_lowercase() {
-        assert_eq!(Ecosystem::Npm.normalize("@Scope/Left_Pad"), "@scope/left_pad");
+        assert_eq!(
+            Ecosystem::Npm.normalize("@Scope/Left_Pad"),
+            "@scope/left_pad"
+        );
         assert_eq!(Ecosystem::Brew.normalize("Node@20"), "node@20");
     }
 }

@@ -1,6 +1,18 @@
 //! installguard: checks every pip, npm and brew install against policy and reputation data
 //! before the real tool runs. The library holds everything; `main.rs` only calls [`cli::main`].
 
+pub mod audit;
+pub mod cli;
 pub mod cmdline;
+pub mod commands;
+pub mod dirs;
 pub mod ecosystem;
+pub mod exit;
+pub mod guard;
+pub mod prompt;
+pub mod reputation;
 pub mod request;
+pub mod shim;
+pub mod time;
+pub mod verdict;
+pub mod world;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `installguard` binary: everything lives in the library; see `cli::main`.
+
+fn main() {
+    std::process::exit(installguard::cli::main());
+}

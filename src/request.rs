@@ -44,7 +44,12 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn registry(ecosystem: Ecosystem, name: &str, spec: Option<&str>, origin: Origin) -> Target {
+    pub fn registry(
+        ecosystem: Ecosystem,
+        name: &str,
+        spec: Option<&str>,
+        origin: Origin,
+    ) -> Target {
         Target {
             ecosystem,
             kind: TargetKind::Registry,
@@ -112,7 +117,10 @@ pub enum Origin {
     /// An environment variable, e.g. `PIP_REQUIREMENT`.
     Env(String),
     /// A line of a file (1-based).
-    File { path: String, line: u32 },
+    File {
+        path: String,
+        line: u32,
+    },
 }
 
 impl std::fmt::Display for Origin {

@@ -75,7 +75,10 @@ mod tests {
             ("-Wignore -m pip install x", Some("install x")),
             ("-X utf8 -m pip list", Some("list")),
             ("-m pip.__main__ install x", Some("install x")),
-            ("--check-hash-based-pycs always -m pip install x", Some("install x")),
+            (
+                "--check-hash-based-pycs always -m pip install x",
+                Some("install x"),
+            ),
             ("-m pipx install x", None),
             ("-m venv env", None),
             ("script.py -m pip install x", None),

@@ -1,0 +1,277 @@
+//! The non-guard verbs: `log`, `shell-init`, `doctor`, `data build`, `data info`.
+//! Each reads or prints; none of them runs pip, npm or brew.
+
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::audit;
+use crate::cli::{Shell, out};
+use crate::exit;
+use crate::reputation::{import, store};
+use crate::shim;
+
+/// The programs that get a shim link.
+pub const SHIMMED: &[&str] = &["pip", "pip3", "npm", "npx", "brew"];
+
+pub fn log(json: bool, limit: usize) -> i32 {
+    let Some(path) = audit::log_path() else {
+        eprintln!("installguard: no state directory (HOME and XDG_STATE_HOME are unset)");
+        return exit::USAGE;
+    };
+    let (records, bad) = match audit::read(&path) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("installguard: cannot read {}: {e}", path.display());
+            return exit::USAGE;
+        }
+    };
+    for b in &bad {
+        eprintln!(
+            "installguard: {}:{}: unreadable record: {}",
+            path.display(),
+            b.line,
+            b.error
+        );
+    }
+    let start = records.len().saturating_sub(limit);
+    let mut text = String::new();
+    if records.is_empty() && !json {
+        let _ = writeln!(text, "no install decisions logged yet ({})", path.display());
+    }
+    for r in &records[start..] {
+        if json {
+            let _ = writeln!(text, "{}", serde_json::to_string(r).unwrap_or_default());
+            continue;
+        }
+        let outcome = match (r.decision, r.exit_code) {
+            (audit::Decision::Allowed, Some(c)) => format!("allowed, exit {c}"),
+            (audit::Decision::Allowed, None) => "allowed".into(),
+            (d, _) => format!("{d:?}").to_lowercase(),
+        };
+        let by = serde_json::to_value(r.decided_by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "{}  {}@{}  {} {}\n    {outcome} (by {by}); verdict {}; {} finding(s); in {}",
+            r.time,
+            r.user,
+            r.host,
+            r.program,
+            r.argv.join(" "),
+            r.verdict,
+            r.findings.as_array().map_or(0, Vec::len),
+            r.cwd
+        );
+    }
+    out(&text);
+    if bad.is_empty() { exit::OK } else { exit::DATA }
+}
+
+/// The directory of argv[0] shim links, kept in the data dir.
+pub fn shim_dir() -> Option<PathBuf> {
+    crate::dirs::data_dir().map(|d| d.join("shims"))
+}
+
+/// Create or refresh the shim links (`pip` → this binary, ...), plus `pip3.X` for every
+/// versioned pip found on PATH.
+fn ensure_shims(dir: &Path, exe: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut names: Vec<String> = SHIMMED.iter().map(|s| s.to_string()).collect();
+    if let Some(path) = std::env::var_os("PATH") {
+        for d in std::env::split_paths(&path).filter(|d| d != dir) {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                if n.starts_with("pip3.")
+                    && crate::cmdline::Program::from_name(OsStr::new(&n)).is_some()
+                    && !names.contains(&n)
+                {
+                    names.push(n);
+                }
+            }
+        }
+    }
+    for name in names {
+        let link = dir.join(&name);
+        if std::fs::read_link(&link).is_ok_and(|t| t == exe) {
+            continue;
+        }
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(exe, &link)?;
+    }
+    Ok(())
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+pub fn shell_init(shell: Shell) -> i32 {
+    let exe = match std::env::current_exe().and_then(|p| p.canonicalize()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("installguard: cannot find my own executable: {e}");
+            return exit::USAGE;
+        }
+    };
+    let Some(dir) = shim_dir() else {
+        eprintln!("installguard: no data directory (HOME and XDG_DATA_HOME are unset)");
+        return exit::USAGE;
+    };
+    if let Err(e) = ensure_shims(&dir, &exe) {
+        eprintln!(
+            "installguard: cannot create shims in {}: {e}",
+            dir.display()
+        );
+        return exit::USAGE;
+    }
+    let (d, x) = (
+        sh_quote(&dir.to_string_lossy()),
+        sh_quote(&exe.to_string_lossy()),
+    );
+    let text = match shell {
+        Shell::Bash | Shell::Zsh => format!(
+            "# installguard: check pip, npm and brew installs before they run\n\
+case \":$PATH:\" in *:{dir}:*) ;; *) export PATH={d}\":$PATH\" ;; esac\n\
+python() {{ {x} run python \"$@\"; }}\n\
+python3() {{ {x} run python3 \"$@\"; }}\n",
+            dir = dir.display()
+        ),
+        Shell::Fish => format!(
+            "# installguard: check pip, npm and brew installs before they run\n\
+if not contains -- {d} $PATH\n    set -gx PATH {d} $PATH\nend\n\
+function python --wraps python\n    {x} run python $argv\nend\n\
+function python3 --wraps python3\n    {x} run python3 $argv\nend\n"
+        ),
+    };
+    out(&text);
+    exit::OK
+}
+
+pub fn doctor() -> i32 {
+    let mut text = String::new();
+    let mut problems = 0;
+    let path = std::env::var_os("PATH");
+    let self_exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let _ = writeln!(text, "installguard {}", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(text, "\nreal tools (shims skipped):");
+    for name in ["pip", "pip3", "python3", "npm", "npx", "brew"] {
+        match shim::find_real(OsStr::new(name), path.as_deref()) {
+            Ok(p) => {
+                let _ = writeln!(text, "  {name:8} {}", p.display());
+            }
+            Err(_) => {
+                let _ = writeln!(text, "  {name:8} not found");
+            }
+        }
+    }
+    let _ = writeln!(text, "\nshims on PATH:");
+    for name in SHIMMED {
+        let first = path.as_deref().and_then(|p| {
+            std::env::split_paths(p)
+                .map(|d| d.join(name))
+                .find(|c| c.is_file())
+        });
+        let status = match first {
+            None => "no such command on PATH".to_string(),
+            Some(c) if shim::is_shim(&c, self_exe.as_deref()) => {
+                format!("guarded ({})", c.display())
+            }
+            Some(c) => {
+                problems += 1;
+                format!("NOT guarded: {} comes before any shim", c.display())
+            }
+        };
+        let _ = writeln!(text, "  {name:8} {status}");
+    }
+    if problems > 0 {
+        let _ = writeln!(
+            text,
+            "  fix: add  eval \"$(installguard shell-init bash)\"  (or zsh/fish) to your shell rc file"
+        );
+    }
+    let _ = writeln!(text, "\nconfiguration:");
+    let _ = writeln!(
+        text,
+        "  policy   built-in defaults (policy files are not read by this version)"
+    );
+    match audit::log_path() {
+        Some(p) => {
+            let _ = writeln!(text, "  audit    {}", p.display());
+        }
+        None => {
+            problems += 1;
+            let _ = writeln!(
+                text,
+                "  audit    NO state directory: HOME and XDG_STATE_HOME are unset"
+            );
+        }
+    }
+    let _ = writeln!(text, "\nreputation data:");
+    text.push_str(&data_summary());
+    out(&text);
+    if problems > 0 {
+        exit::CHECK_WARN
+    } else {
+        exit::OK
+    }
+}
+
+fn data_summary() -> String {
+    let loaded = store::load();
+    let meta = loaded.snapshot.meta();
+    let age = crate::time::parse_rfc3339(&meta.newest_report)
+        .map(|t| (crate::time::now_unix() - t) / 86_400)
+        .map_or("unknown".to_string(), |d| format!("{d} days"));
+    let mut text = String::new();
+    if let Some(w) = &loaded.warning {
+        let _ = writeln!(text, "  WARNING  {w}");
+    }
+    let _ = writeln!(text, "  in use   {}", loaded.origin);
+    let _ = writeln!(text, "  newest report  {} (age {age})", meta.newest_report);
+    let _ = writeln!(text, "  built    {}", meta.built);
+    let _ = writeln!(
+        text,
+        "  counts   {} malicious reports, {} popular names",
+        meta.malicious_count, meta.popular_count
+    );
+    for s in &meta.sources {
+        let _ = writeln!(text, "  source   {s}");
+    }
+    text
+}
+
+pub fn data_info() -> i32 {
+    out(&data_summary());
+    exit::OK
+}
+
+pub fn data_build(source: &Path, dest: &Path) -> i32 {
+    match import::build_from_dir(source, crate::time::now_rfc3339()) {
+        Ok(bytes) => {
+            let tmp = dest.with_extension("tmp");
+            if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, dest))
+            {
+                eprintln!("installguard: cannot write {}: {e}", dest.display());
+                return exit::USAGE;
+            }
+            eprintln!(
+                "installguard: wrote {} ({} bytes)",
+                dest.display(),
+                bytes.len()
+            );
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("installguard: {e}");
+            exit::USAGE
+        }
+    }
+}

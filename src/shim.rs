@@ -1,0 +1,248 @@
+//! The shim edge: find the real pip/npm/brew on PATH with installguard's own shims skipped,
+//! then either hand over (`exec`, for commands that install nothing) or spawn, forward
+//! SIGINT/SIGTERM/SIGHUP, wait, and report the child's status. Decides nothing about safety.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Set on the real tool's environment: an installguard invocation that sees it is running
+/// inside a guarded command (a wrapper script calling pip again, npm lifecycle scripts) and
+/// passes straight through instead of checking and prompting twice.
+pub const MARKER: &str = "INSTALLGUARD_ACTIVE";
+
+/// Written into every script shim; a file that contains it is never taken for the real tool.
+pub const SCRIPT_SHIM_TAG: &[u8] = b"installguard-shim";
+
+#[derive(Debug)]
+pub enum LookupError {
+    /// No executable of that name on PATH, shims aside.
+    NotFound {
+        program: String,
+        shims_seen: Vec<PathBuf>,
+    },
+}
+
+impl std::fmt::Display for LookupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LookupError::NotFound {
+                program,
+                shims_seen,
+            } if shims_seen.is_empty() => {
+                write!(
+                    f,
+                    "`{program}` is not installed: no `{program}` found on PATH"
+                )
+            }
+            LookupError::NotFound {
+                program,
+                shims_seen,
+            } => write!(
+                f,
+                "`{program}` is not installed: the only `{program}` on PATH is installguard's own shim ({}); install the real {program} or put its directory on PATH",
+                shims_seen
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// Is `candidate` one of our shims: a link to this binary, or a script carrying our tag?
+pub fn is_shim(candidate: &Path, self_exe: Option<&Path>) -> bool {
+    if let (Some(me), Ok(target)) = (self_exe, candidate.canonicalize())
+        && target == me
+    {
+        return true;
+    }
+    let Ok(mut file) = std::fs::File::open(candidate) else {
+        return false;
+    };
+    let mut head = [0u8; 512];
+    let n = file.read(&mut head).unwrap_or(0);
+    head[..n].starts_with(b"#!")
+        && head[..n]
+            .windows(SCRIPT_SHIM_TAG.len())
+            .any(|w| w == SCRIPT_SHIM_TAG)
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The real `program` on `path_var`, skipping every shim. `program` may also be a path
+/// (`/usr/bin/pip3`), which is used as it is.
+pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, LookupError> {
+    let name = Path::new(program);
+    if name.components().count() > 1 {
+        return Ok(name.to_path_buf());
+    }
+    let self_exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let mut shims_seen = Vec::new();
+    for dir in std::env::split_paths(path_var.unwrap_or_default()) {
+        if dir.as_os_str().is_empty() {
+            continue;
+        }
+        let candidate = dir.join(name);
+        if !is_executable(&candidate) {
+            continue;
+        }
+        if is_shim(&candidate, self_exe.as_deref()) {
+            shims_seen.push(candidate);
+            continue;
+        }
+        return Ok(candidate);
+    }
+    Err(LookupError::NotFound {
+        program: program.to_string_lossy().into_owned(),
+        shims_seen,
+    })
+}
+
+/// How the real tool ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildEnd {
+    Exited(i32),
+    Signaled(i32),
+}
+
+impl ChildEnd {
+    /// The exit code a shell would report: the child's code, or 128 + signal.
+    pub fn code(self) -> i32 {
+        match self {
+            ChildEnd::Exited(c) => c,
+            ChildEnd::Signaled(s) => 128 + s,
+        }
+    }
+}
+
+fn command(real: &Path, argv0: &OsStr, args: &[OsString], marker: &str) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(real);
+    cmd.arg0(argv0).args(args).env(MARKER, marker);
+    cmd
+}
+
+/// Replace this process with the real tool (pass-through). Returns only on failure.
+pub fn exec(real: &Path, argv0: &OsStr, args: &[OsString], marker: &str) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    command(real, argv0, args, marker).exec()
+}
+
+/// Run the real tool to completion, forwarding termination signals sent to us.
+pub fn spawn_and_wait(
+    real: &Path,
+    argv0: &OsStr,
+    args: &[OsString],
+    marker: &str,
+) -> std::io::Result<ChildEnd> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = command(real, argv0, args, marker).spawn()?;
+    signals::forward_to(child.id() as libc::pid_t);
+    let status = child.wait();
+    signals::stop_forwarding();
+    let status = status?;
+    Ok(match (status.code(), status.signal()) {
+        (Some(c), _) => ChildEnd::Exited(c),
+        (None, Some(s)) => ChildEnd::Signaled(s),
+        (None, None) => ChildEnd::Exited(1),
+    })
+}
+
+mod signals {
+    //! Forwarding SIGINT/SIGTERM/SIGHUP/SIGQUIT to the child. A signal the terminal sent to the
+    //! whole foreground process group already reached the child, so only signals sent to us
+    //! by another process (`kill`) are forwarded; either way we stay alive to log the outcome.
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static CHILD: AtomicI32 = AtomicI32::new(0);
+    const SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+    /// Signals generated by `kill(2)`/`sigqueue(3)` rather than by the terminal driver.
+    fn sent_by_process(code: libc::c_int) -> bool {
+        #[cfg(target_os = "linux")]
+        {
+            code == libc::SI_USER || code == libc::SI_QUEUE || code == libc::SI_TKILL
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            code == libc::SI_USER || code == libc::SI_QUEUE
+        }
+    }
+
+    extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        let pid = CHILD.load(Ordering::SeqCst);
+        // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers; kill is
+        // async-signal-safe.
+        let code = if info.is_null() {
+            libc::SI_USER
+        } else {
+            unsafe { (*info).si_code }
+        };
+        if pid > 0 && sent_by_process(code) {
+            unsafe {
+                libc::kill(pid, sig);
+            }
+        }
+    }
+
+    pub fn forward_to(pid: libc::pid_t) {
+        CHILD.store(pid, Ordering::SeqCst);
+        for sig in SIGNALS {
+            // SAFETY: installing a handler that only reads an atomic and calls kill.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = handler as *const () as usize;
+                action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(sig, &action, std::ptr::null_mut());
+            }
+        }
+    }
+
+    pub fn stop_forwarding() {
+        CHILD.store(0, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn write_exec(path: &Path, body: &str) {
+        std::fs::write(path, body).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn script_shims_are_skipped_and_the_next_tool_is_found() {
+        let t = tempfile::tempdir().unwrap();
+        let (shims, real) = (t.path().join("shims"), t.path().join("bin"));
+        std::fs::create_dir_all(&shims).unwrap();
+        std::fs::create_dir_all(&real).unwrap();
+        write_exec(
+            &shims.join("pip"),
+            "#!/bin/sh\n# installguard-shim\nexec installguard run pip \"$@\"\n",
+        );
+        write_exec(&real.join("pip"), "#!/bin/sh\necho real\n");
+        std::fs::write(real.join("npm"), "not executable").unwrap();
+        let path = std::env::join_paths([&shims, &real]).unwrap();
+        assert_eq!(
+            find_real(OsStr::new("pip"), Some(&path)).unwrap(),
+            real.join("pip")
+        );
+        let err = find_real(OsStr::new("npm"), Some(&path)).unwrap_err();
+        assert!(err.to_string().contains("not installed"), "{err}");
+        let only_shims = std::env::join_paths([&shims]).unwrap();
+        let err = find_real(OsStr::new("pip"), Some(&only_shims)).unwrap_err();
+        assert!(err.to_string().contains("installguard's own shim"), "{err}");
+    }
+}

@@ -1,0 +1,420 @@
+//! Evaluation: turns a [`Request`] and the reputation data into findings and one verdict.
+//! Pure: no I/O, no prompts. Severities here are the built-in defaults.
+
+use serde::Serialize;
+
+use crate::ecosystem::Ecosystem;
+use crate::reputation::imitation::{self, ImitationKind};
+use crate::reputation::snapshot::{PopularList, Report, Snapshot};
+use crate::request::{Request, Target, TargetKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warn,
+    Block,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allow,
+    Warn,
+    Block,
+}
+
+/// Which check produced a finding; stable ids for policies and log consumers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// A report marks the package (or the requested version) malicious.
+    Malicious,
+    /// The name imitates a popular package.
+    Imitation,
+    /// The target is not a registry package, so reputation data cannot vouch for it.
+    UncheckedSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The target's label (name, else spec).
+    pub target: String,
+    pub ecosystem: Ecosystem,
+    pub rule: Rule,
+    pub severity: Severity,
+    /// One or two sentences a person understands, including what to do instead.
+    pub message: String,
+    /// The report id that marks the package malicious.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    /// The popular package this name imitates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imitates: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imitation_kind: Option<ImitationKind>,
+    /// Where the target came from (`argv`, `file:line`, `env:VAR`).
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+}
+
+pub fn evaluate(request: &Request, snap: &Snapshot) -> Evaluation {
+    let mut findings = Vec::new();
+    for target in &request.targets {
+        check_target(target, snap, &mut findings);
+    }
+    let verdict = match findings.iter().map(|f| f.severity).max() {
+        Some(Severity::Block) => Verdict::Block,
+        Some(Severity::Warn) => Verdict::Warn,
+        _ => Verdict::Allow,
+    };
+    Evaluation { verdict, findings }
+}
+
+fn finding(target: &Target, rule: Rule, severity: Severity, message: String) -> Finding {
+    Finding {
+        target: target.label().to_string(),
+        ecosystem: target.ecosystem,
+        rule,
+        severity,
+        message,
+        report: None,
+        imitates: None,
+        imitation_kind: None,
+        origin: target.origin.to_string(),
+    }
+}
+
+fn check_target(target: &Target, snap: &Snapshot, out: &mut Vec<Finding>) {
+    let eco = target.ecosystem;
+    match target.kind {
+        TargetKind::Registry | TargetKind::Alias | TargetKind::Formula | TargetKind::Cask => {}
+        TargetKind::Git | TargetKind::Url => {
+            out.push(finding(
+                target,
+                Rule::UncheckedSource,
+                Severity::Info,
+                format!(
+                    "`{}` is fetched from {}, not the registry: reputation data cannot vouch for it",
+                    target.spec.as_deref().unwrap_or("?"),
+                    if target.kind == TargetKind::Git { "a git repository" } else { "a URL" }
+                ),
+            ));
+            // A `name @ url` or `name@git…` still names a package: check the name too.
+            if target.name.is_none() {
+                return;
+            }
+        }
+        TargetKind::Path => {
+            out.push(finding(
+                target,
+                Rule::UncheckedSource,
+                Severity::Info,
+                format!(
+                    "`{}` is a local path: its own dependencies are resolved when it is built",
+                    target.spec.as_deref().unwrap_or("?")
+                ),
+            ));
+            return;
+        }
+        TargetKind::RequirementsFile => {
+            let spec = target.spec.as_deref().unwrap_or("");
+            if is_remote(spec) {
+                out.push(finding(
+                    target,
+                    Rule::UncheckedSource,
+                    Severity::Warn,
+                    format!(
+                        "requirements file `{spec}` is fetched by pip at install time, so its packages cannot be checked; download it and pass the local copy"
+                    ),
+                ));
+            }
+            return;
+        }
+        TargetKind::Tap => {
+            out.push(finding(
+                target,
+                Rule::UncheckedSource,
+                Severity::Info,
+                format!(
+                    "tap `{}` adds a third-party formula repository; its formulae run Ruby code at install",
+                    target.label()
+                ),
+            ));
+            return;
+        }
+        TargetKind::Manifest | TargetKind::Lockfile | TargetKind::Brewfile => return,
+        TargetKind::AllOutdated => {
+            out.push(finding(
+                target,
+                Rule::UncheckedSource,
+                Severity::Info,
+                "upgrades every outdated package; new versions are not known until they are fetched"
+                    .into(),
+            ));
+            return;
+        }
+    }
+    let Some(name) = target.name.as_deref() else {
+        return;
+    };
+    let normalized = eco.normalize(name);
+    if let Some(report) = snap.malicious(eco, &normalized) {
+        let popular = is_popular(snap, eco, &normalized);
+        if let Some(f) = malicious_finding(target, &report, popular) {
+            out.push(f);
+        }
+        if report.all_versions() || !popular {
+            return;
+        }
+    }
+    if let Some(imitation) = imitation::check(snap, eco, &normalized) {
+        let what = match imitation.kind {
+            ImitationKind::Typo => "looks like a typo of",
+            ImitationKind::Lookalike => "differs only in separators or look-alike characters from",
+            ImitationKind::ScopeConfusion => "copies the name of the scoped package",
+            ImitationKind::Combo => "glues a filler word onto",
+        };
+        let mut f = finding(
+            target,
+            Rule::Imitation,
+            Severity::Warn,
+            format!(
+                "`{name}` {what} the popular package `{}` (rank {} on {}). Did you mean `{}`?",
+                imitation.imitates, imitation.rank, eco, imitation.imitates
+            ),
+        );
+        f.imitates = Some(imitation.imitates);
+        f.imitation_kind = Some(imitation.kind);
+        out.push(f);
+    }
+}
+
+fn is_remote(spec: &str) -> bool {
+    let lower = spec.to_ascii_lowercase();
+    ["http://", "https://", "ftp://"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+fn is_popular(snap: &Snapshot, eco: Ecosystem, normalized: &str) -> bool {
+    PopularList::for_ecosystem(eco)
+        .iter()
+        .any(|&l| snap.popular_rank(l, normalized).is_some())
+}
+
+/// Malicious reports are version-aware for popular packages (a hijacked release of a real
+/// project); for any other package a report taints every version.
+fn malicious_finding(target: &Target, report: &Report, popular: bool) -> Option<Finding> {
+    let name = target.label();
+    let affected = describe_affected(report);
+    let (severity, message) = if report.all_versions() {
+        (
+            Severity::Block,
+            format!(
+                "`{name}` is a known malicious package ({}, published {}). Do not install it; if you meant a similar name, check its spelling on the registry",
+                report.id,
+                date(&report.published)
+            ),
+        )
+    } else if !popular {
+        (
+            Severity::Block,
+            format!(
+                "`{name}` is a known malicious package ({}: {affected}); every version of a package published for malware is treated as malicious",
+                report.id
+            ),
+        )
+    } else {
+        match pinned_version(target.ecosystem, target.spec.as_deref()) {
+            Some(v) if version_affected(report, &v) => (
+                Severity::Block,
+                format!(
+                    "`{name}` {v} is a malicious release ({}: {affected}). Pin a version outside the affected ones",
+                    report.id
+                ),
+            ),
+            Some(v) => (
+                Severity::Info,
+                format!(
+                    "`{name}` had malicious releases ({}: {affected}); the pinned {v} is not one of them",
+                    report.id
+                ),
+            ),
+            None => (
+                Severity::Warn,
+                format!(
+                    "`{name}` had malicious releases ({}: {affected}) and this install does not pin a version; pin one outside the affected ones",
+                    report.id
+                ),
+            ),
+        }
+    };
+    let mut f = finding(target, Rule::Malicious, severity, message);
+    f.report = Some(report.id.clone());
+    Some(f)
+}
+
+fn date(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
+fn describe_affected(report: &Report) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(v) = &report.versions
+        && !v.is_empty()
+    {
+        parts.push(format!("versions {}", v.join(", ")));
+    }
+    if !report.ranges.is_empty() {
+        parts.push(format!("ranges {}", report.ranges.join("; ")));
+    }
+    if parts.is_empty() {
+        "all versions".into()
+    } else {
+        parts.join(" and ")
+    }
+}
+
+/// The exact version a spec pins, if it pins one: pip `==1.2` / `===1.2`, npm `1.2.3`,
+/// `=1.2.3`, `v1.2.3`.
+pub fn pinned_version(eco: Ecosystem, spec: Option<&str>) -> Option<String> {
+    let spec = spec?.trim();
+    let v = match eco {
+        Ecosystem::Pypi => {
+            let v = spec
+                .strip_prefix("===")
+                .or_else(|| spec.strip_prefix("=="))?
+                .trim();
+            if v.contains([',', '*', ';']) {
+                return None;
+            }
+            v
+        }
+        Ecosystem::Npm => {
+            let v = spec.trim_start_matches('=').trim_start_matches('v');
+            if v.is_empty()
+                || !v.starts_with(|c: char| c.is_ascii_digit())
+                || v.split('.').count() != 3
+                || v.contains([' ', '^', '~', '*', 'x', '|', '>', '<'])
+            {
+                return None;
+            }
+            v
+        }
+        Ecosystem::Brew => return None,
+    };
+    Some(v.to_string())
+}
+
+/// Numeric release components, with trailing zeros dropped (`1.0.0` == `1.0` == `1`).
+fn release(v: &str) -> Vec<u64> {
+    let core = v.split(['-', '+']).next().unwrap_or(v);
+    let mut parts: Vec<u64> = core
+        .split('.')
+        .map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0)
+        })
+        .collect();
+    while parts.len() > 1 && parts.last() == Some(&0) {
+        parts.pop();
+    }
+    parts
+}
+
+fn version_affected(report: &Report, v: &str) -> bool {
+    let rv = release(v);
+    if let Some(list) = &report.versions
+        && list
+            .iter()
+            .any(|x| x == v || release(x) == rv && !x.contains('-'))
+    {
+        return true;
+    }
+    report.ranges.iter().any(|range| {
+        range.split_whitespace().all(|bound| {
+            let (op, ver) = bound.split_at(bound.find(|c: char| c.is_ascii_digit()).unwrap_or(0));
+            let cmp = rv.cmp(&release(ver));
+            match op {
+                ">=" => cmp.is_ge(),
+                ">" => cmp.is_gt(),
+                "<" => cmp.is_lt(),
+                "<=" => cmp.is_le(),
+                "=" | "" => cmp.is_eq(),
+                _ => true, // an operator we do not know: assume affected
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Origin;
+
+    fn eval(eco: Ecosystem, name: &str, spec: Option<&str>) -> Evaluation {
+        let snap = crate::reputation::store::embedded();
+        let req = Request {
+            program: "t".into(),
+            manager: crate::ecosystem::Manager::Npm,
+            installs: true,
+            targets: vec![Target::registry(eco, name, spec, Origin::Argv)],
+            sources: vec![],
+        };
+        evaluate(&req, &snap)
+    }
+
+    #[test]
+    fn verdict_table() {
+        use Verdict::*;
+        for (eco, name, spec, want) in [
+            (Ecosystem::Pypi, "requests", None, Allow),
+            (Ecosystem::Pypi, "reqeusts", None, Warn),
+            (Ecosystem::Pypi, "1337test", None, Block),
+            (Ecosystem::Pypi, "1337test", Some("==99"), Block),
+            (Ecosystem::Npm, "lodash", None, Allow),
+            (Ecosystem::Npm, "lodahs", None, Warn),
+            (Ecosystem::Npm, "fsevents", Some("1.2.10"), Block),
+            (Ecosystem::Npm, "fsevents", Some("2.3.3"), Allow),
+            (Ecosystem::Npm, "fsevents", None, Warn),
+            (Ecosystem::Npm, "@solana/web3.js", Some("1.95.6"), Block),
+            (Ecosystem::Npm, "@solana/web3.js", Some("1.95.8"), Allow),
+            (Ecosystem::Brew, "wget", None, Allow),
+        ] {
+            assert_eq!(eval(eco, name, spec).verdict, want, "{eco} {name} {spec:?}");
+        }
+    }
+
+    #[test]
+    fn block_names_the_report() {
+        let e = eval(Ecosystem::Pypi, "1337test", None);
+        assert_eq!(e.findings[0].report.as_deref(), Some("MAL-2024-4720"));
+        let e = eval(Ecosystem::Pypi, "reqeusts", None);
+        assert_eq!(e.findings[0].imitates.as_deref(), Some("requests"));
+    }
+
+    #[test]
+    fn pins() {
+        assert_eq!(
+            pinned_version(Ecosystem::Pypi, Some("==1.2")),
+            Some("1.2".into())
+        );
+        assert_eq!(pinned_version(Ecosystem::Pypi, Some(">=1.2")), None);
+        assert_eq!(pinned_version(Ecosystem::Pypi, Some("==1.*")), None);
+        assert_eq!(
+            pinned_version(Ecosystem::Npm, Some("v1.2.3")),
+            Some("1.2.3".into())
+        );
+        assert_eq!(pinned_version(Ecosystem::Npm, Some("^1.2.3")), None);
+        assert_eq!(pinned_version(Ecosystem::Npm, Some("latest")), None);
+    }
+}
