@@ -35,7 +35,7 @@ pub fn data_dir() -> Option<PathBuf> {
 /// `$XDG_CONFIG_HOME/installguard` (user policy).
 pub fn config_dir() -> Option<PathBuf> {
     env_dir("XDG_CONFIG_HOME")
-        .or_else(|| platform_default_config())
+        .or_else(platform_default_config)
         .map(|d| d.join(APP))
 }
 

@@ -185,13 +185,23 @@ fn check_target(target: &Target, snap: &Snapshot, out: &mut Vec<Finding>) {
             Rule::Imitation,
             Severity::Warn,
             format!(
-                "`{name}` {what} the popular package `{}` (rank {} on {}). Did you mean `{}`?",
-                imitation.imitates, imitation.rank, eco, imitation.imitates
+                "`{name}` {what} the popular package `{}` ({}). Did you mean `{}`?",
+                imitation.imitates,
+                popularity(eco, imitation.rank),
+                imitation.imitates
             ),
         );
         f.imitates = Some(imitation.imitates);
         f.imitation_kind = Some(imitation.kind);
         out.push(f);
+    }
+}
+
+fn popularity(eco: Ecosystem, rank: u32) -> String {
+    match (eco, rank) {
+        (Ecosystem::Brew, _) | (_, 0) => format!("a {eco} package"),
+        (Ecosystem::Pypi, r) => format!("#{r} by downloads on PyPI"),
+        (Ecosystem::Npm, r) => format!("#{r} by downloads on npm"),
     }
 }
 

@@ -192,7 +192,7 @@ pub(crate) mod testworld {
         }
         fn is_dir(&self, path: &Path) -> bool {
             let p = self.abs(path);
-            self.dirs.iter().any(|d| *d == p)
+            self.dirs.contains(&p)
         }
         fn is_file(&self, path: &Path) -> bool {
             self.files.contains_key(&self.abs(path))

@@ -24,7 +24,7 @@ pub enum ImitationKind {
 pub struct Imitation {
     /// The popular package the name imitates.
     pub imitates: String,
-    /// Its popularity rank in its list (1 = most popular).
+    /// Its popularity rank in its list (1 = most popular; 0 = the list has no ranking).
     pub rank: u32,
     pub kind: ImitationKind,
 }
@@ -139,6 +139,19 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
             if rank > TYPO_TARGET_MAX_RANK {
                 continue;
             }
+            // A doubled or dropped repeated letter (`wgett`, `pilow`) is the likeliest slip
+            // of all, even in short names: it ranks before other one-edit neighbours (`wget2`).
+            if popular.len() >= 3 && collapse_runs(name) == collapse_runs(&popular) {
+                consider(
+                    0,
+                    Imitation {
+                        imitates: popular,
+                        rank,
+                        kind: ImitationKind::Typo,
+                    },
+                );
+                continue;
+            }
             let budget = typo_budget(popular.len());
             if budget > 0
                 && let Some(d) = osa_distance(name.as_bytes(), popular.as_bytes(), budget)
@@ -166,6 +179,17 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
         }
     }
     best.map(|(_, i)| i)
+}
+
+/// The name with every run of one repeated character shortened to one (`wgett` → `wget`).
+fn collapse_runs(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `name` = `popular` plus a filler word before or after it, joined by a separator or not.
@@ -229,6 +253,11 @@ mod tests {
             Some(("lodash".into(), ImitationKind::Typo))
         );
         assert_eq!(check(Ecosystem::Pypi, "requests"), None);
+        // Repeated letters beat other one-edit neighbours (`wget2` is also one edit away).
+        assert_eq!(
+            check(Ecosystem::Brew, "wgett"),
+            Some(("wget".into(), ImitationKind::Typo))
+        );
         assert_eq!(check(Ecosystem::Npm, "express"), None);
         assert_eq!(
             check(Ecosystem::Npm, "hookform-resolvers"),

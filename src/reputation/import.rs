@@ -175,7 +175,8 @@ pub fn add_malicious_jsonl(b: &mut Builder, path: &Path) -> Result<usize, Import
     Ok(count)
 }
 
-/// A popular list: TSV with a header (`name` first column) or one name per line.
+/// A popular list: TSV with a header (`name` first column) or one name per line. Rank is the
+/// line order (1 = most popular), or 0 for lists without an order (Homebrew's).
 pub fn add_popular_list(
     b: &mut Builder,
     list: PopularList,
@@ -206,7 +207,13 @@ pub fn add_popular_list(
             )));
         }
         rank += 1;
-        b.add_popular(list, name, rank);
+        // Homebrew's lists are alphabetical, not ranked: store 0 ("unranked").
+        let stored = if list.ecosystem() == Ecosystem::Brew {
+            0
+        } else {
+            rank
+        };
+        b.add_popular(list, name, stored);
     }
     Ok(rank as usize)
 }

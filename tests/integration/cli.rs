@@ -1,0 +1,182 @@
+//! installguard's own commands: `check` (the JSON contract and exit codes), `log`,
+//! `shell-init`, `doctor`.
+
+use crate::sandbox::{Sandbox, assert_code, run, text};
+
+fn check_json(sb: &Sandbox, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["check", "--json", "--"];
+    all.extend_from_slice(args);
+    let out = run(sb.ig(&all));
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    (out.status.code().unwrap(), doc)
+}
+
+#[test]
+fn check_exit_codes_follow_the_verdict() {
+    let sb = Sandbox::new();
+    for (args, code, verdict) in [
+        (&["npm", "install", "lodash"][..], 0, "allow"),
+        (&["pip", "install", "reqeusts"][..], 1, "warn"),
+        (&["pip", "install", "1337test"][..], 3, "block"),
+        (&["npm", "--version"][..], 0, "allow"),
+    ] {
+        let (got, doc) = check_json(&sb, args);
+        assert_eq!(
+            (got, doc["verdict"].as_str().unwrap()),
+            (code, verdict),
+            "{args:?}"
+        );
+    }
+    let out = run(sb.ig(&["check", "--", "cargo", "install", "x"]));
+    assert_code(&out, 2);
+    let out = run(sb.ig(&["check"]));
+    assert_code(&out, 2);
+}
+
+#[test]
+fn check_json_contract() {
+    let sb = Sandbox::new();
+    let (_, doc) = check_json(&sb, &["pip3", "install", "reqeusts>=2"]);
+    assert_eq!(doc["program"], "pip3");
+    assert_eq!(doc["manager"], "pip");
+    assert_eq!(doc["installs"], true);
+    let t = &doc["targets"][0];
+    assert_eq!(t["ecosystem"], "pypi");
+    assert_eq!(t["kind"], "registry");
+    assert_eq!(t["name"], "reqeusts");
+    assert_eq!(t["origin"], "argv");
+    let f = &doc["findings"][0];
+    assert_eq!(f["rule"], "imitation");
+    assert_eq!(f["severity"], "warn");
+    assert_eq!(f["imitates"], "requests");
+    assert_eq!(f["target"], "reqeusts");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("Did you mean `requests`?")
+    );
+    assert!(doc["sources"].is_array());
+    assert_eq!(doc["data"]["origin"], "embedded snapshot");
+}
+
+#[test]
+fn check_human_output_names_the_verdict() {
+    let sb = Sandbox::new();
+    let out = run(sb.ig(&["check", "npm", "install", "lodahs"]));
+    assert_code(&out, 1);
+    let s = text(&out.stdout);
+    assert!(s.contains("lodahs") && s.contains("verdict: warn"), "{s}");
+}
+
+#[test]
+fn log_shows_decisions_newest_last() {
+    let sb = Sandbox::new();
+    sb.script("brew", "#!/bin/sh\nexit 0\n");
+    assert_code(&run(sb.cmd("brew", &["install", "wget"])), 0);
+    assert_code(&run(sb.cmd("brew", &["install", "jq"])), 0);
+    let out = run(sb.ig(&["log"]));
+    assert_code(&out, 0);
+    let s = text(&out.stdout);
+    let (w, j) = (
+        s.find("install wget").unwrap(),
+        s.find("install jq").unwrap(),
+    );
+    assert!(w < j, "{s}");
+    let out = run(sb.ig(&["log", "--json"]));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    for key in [
+        "time",
+        "user",
+        "host",
+        "cwd",
+        "program",
+        "argv",
+        "targets",
+        "findings",
+        "decision",
+        "exit_code",
+    ] {
+        assert!(lines[0].get(key).is_some(), "record lacks {key}");
+    }
+}
+
+#[test]
+fn shell_init_creates_shim_links_and_puts_them_first() {
+    let sb = Sandbox::new();
+    let out = run(sb.ig(&["shell-init", "bash"]));
+    assert_code(&out, 0);
+    let script = text(&out.stdout);
+    let shims = sb.path("data/installguard/shims");
+    assert!(script.contains(&*shims.to_string_lossy()), "{script}");
+    for name in ["pip", "pip3", "npm", "npx", "brew"] {
+        let target = std::fs::read_link(shims.join(name)).unwrap();
+        assert_eq!(
+            target,
+            std::path::Path::new(crate::sandbox::BIN)
+                .canonicalize()
+                .unwrap()
+        );
+    }
+    // The printed lines work in a real bash: PATH starts with the shims, python3 is a function.
+    let probe = format!("{script}\nprintf '%s\\n' \"${{PATH%%:*}}\"; type -t python3");
+    let out = run(sb.cmd("bash", &["-c", &probe]));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{}\nfunction\n", shims.display())
+    );
+    for shell in ["zsh", "fish"] {
+        assert_code(&run(sb.ig(&["shell-init", shell])), 0);
+    }
+    assert_code(&run(sb.ig(&["shell-init", "tcsh"])), 2);
+}
+
+#[test]
+fn doctor_reports_tools_shims_and_data() {
+    let sb = Sandbox::new();
+    let out = run(sb.ig(&["doctor"]));
+    let s = text(&out.stdout);
+    assert!(s.contains("real tools"), "{s}");
+    assert!(s.contains("guarded ("), "{s}");
+    assert!(s.contains("newest report  2024-12-31"), "{s}");
+    assert!(
+        s.contains("brew     not found") || s.contains("brew "),
+        "{s}"
+    );
+}
+
+#[test]
+fn script_shims_from_the_repo_hand_over_to_installguard() {
+    let sb = Sandbox::new();
+    let repo_shims = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shims");
+    sb.script("brew", "#!/bin/sh\necho real-brew \"$@\"\n");
+    let mut c = sb.cmd(
+        repo_shims.join("brew").to_str().unwrap(),
+        &["install", "wget"],
+    );
+    let path = std::env::join_paths(
+        [repo_shims.clone(), sb.path("bin")]
+            .into_iter()
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    c.env("PATH", path)
+        .env("INSTALLGUARD_BIN", crate::sandbox::BIN);
+    let out = run(c);
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "real-brew install wget\n");
+    // Without installguard the shim refuses with a message rather than running brew unchecked.
+    let mut c = sb.cmd(
+        repo_shims.join("brew").to_str().unwrap(),
+        &["install", "wget"],
+    );
+    c.env("INSTALLGUARD_BIN", "/nonexistent/installguard");
+    let out = run(c);
+    assert_code(&out, 127);
+    assert!(text(&out.stderr).contains("was not run"));
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real binary, through its shims, in front of the real pip and npm of
+//! this machine (installing packages the tests build and serve themselves on 127.0.0.1), a
+//! recording stand-in for brew, and a real pseudo-terminal for the prompt. Nothing here
+//! reaches the internet.
+
+mod brew;
+mod cli;
+mod npm;
+mod pip;
+mod pty;
+mod registry;
+mod sandbox;

@@ -1,0 +1,100 @@
+//! The warn-level prompt on a real pseudo-terminal: `y` installs, `n` (or Enter) cancels.
+
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::sandbox::{Sandbox, text};
+
+/// Run `brew install <pkg>` (recording stand-in) on a pty, answer `answer` at the prompt.
+fn answer_prompt(answer: &[u8]) -> (Option<i32>, String, String) {
+    let sb = Sandbox::new();
+    let rec = sb.path("brew-calls");
+    sb.script(
+        "brew",
+        &format!("#!/bin/sh\necho \"$*\" >> '{}'\n", rec.display()),
+    );
+    let (mut master, mut slave) = (0, 0);
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    let master = unsafe { OwnedFd::from_raw_fd(master) };
+    let slave = unsafe { OwnedFd::from_raw_fd(slave) };
+    let mut cmd = sb.cmd("brew", &["install", "wgett"]);
+    cmd.env_remove("CI")
+        .env("TERM", "xterm")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    let mut child = cmd.spawn().unwrap();
+    let mut reader = std::fs::File::from(master.try_clone().unwrap());
+    let mut writer = std::fs::File::from(master);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let mut screen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut answered = false;
+    loop {
+        if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
+            screen.extend_from_slice(&chunk);
+        }
+        if !answered && text(&screen).contains("Install anyway?") {
+            writer.write_all(answer).unwrap();
+            answered = true;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+                screen.extend_from_slice(&chunk);
+            }
+            let calls = std::fs::read_to_string(&rec).unwrap_or_default();
+            return (status.code(), text(&screen), calls);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("prompt test timed out; screen so far:\n{}", text(&screen));
+        }
+    }
+}
+
+#[test]
+fn yes_at_the_prompt_runs_the_tool() {
+    let (code, screen, calls) = answer_prompt(b"y");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("`wget`"), "{screen}");
+    assert_eq!(calls, "install wgett\n");
+}
+
+#[test]
+fn no_at_the_prompt_cancels() {
+    let (code, screen, calls) = answer_prompt(b"n");
+    assert_eq!(code, Some(4), "{screen}");
+    assert!(screen.contains("cancelled"), "{screen}");
+    assert_eq!(calls, "");
+}
+
+#[test]
+fn enter_takes_the_default_which_is_no() {
+    let (code, screen, calls) = answer_prompt(b"\r");
+    assert_eq!(code, Some(4), "{screen}");
+    assert_eq!(calls, "");
+}
