@@ -1607,10 +1607,9 @@ impl Ctx<'_> {
         let prefix = &self.local_prefix;
         let pj_path = prefix.join("package.json");
         let Some(pj) = read_json(self.world, &pj_path)? else {
-            return Err(Error::bad_file(format!(
-                "{}: not found (an install without package names reads it)",
-                show(&pj_path)
-            )));
+            // No project here: npm writes an empty package.json and installs nothing (npm ci
+            // refuses by itself). Nothing to check, so nothing to refuse.
+            return Ok(Vec::new());
         };
         let mut targets = vec![Target::unnamed(
             ECO,
@@ -2638,38 +2637,38 @@ mod tests {
         ("i _foo", "ERR"),
         ("i node_modules", "ERR"),
         ("i @scope", "ERR"),
-        ("i .", "BADFILE"),
-        ("i ./", "BADFILE"),
+        ("i .", "(none)"),
+        ("i ./", "(none)"),
         ("i . foo", "foo"),
-        ("i ../work", "BADFILE"),
-        ("i", "BADFILE"),
+        ("i ../work", "(none)"),
+        ("i", "(none)"),
         ("i -g", "path:."),
         ("i -g true", "path:."),
         ("i -g false foo", "foo"),
         ("i -w -g foo", "foo"),
-        ("i -w -g", "BADFILE"),
-        ("i --prefix -g", "BADFILE"),
+        ("i -w -g", "(none)"),
+        ("i --prefix -g", "(none)"),
         ("--prefix install foo", "-"),
         ("-g install foo", "foo"),
         ("--registry http://r install foo", "foo"),
         ("i --save-dev foo", "foo"),
         ("i -D foo", "foo"),
         ("i --save-dev false foo", "foo"),
-        ("i --save-dev true", "BADFILE"),
+        ("i --save-dev true", "(none)"),
         ("i --foo bar", "bar"),
-        ("i --foo=bar", "BADFILE"),
+        ("i --foo=bar", "(none)"),
         ("i --tag beta foo", "foo"),
         ("i --tag -D foo", "foo"),
-        ("i --tag", "BADFILE"),
-        ("i --tag --", "BADFILE"),
+        ("i --tag", "(none)"),
+        ("i --tag --", "(none)"),
         ("i --registry -- foo", "foo"),
-        ("i --omit foo", "BADFILE"),
+        ("i --omit foo", "(none)"),
         ("i --omit=dev foo", "foo"),
         ("i --otp -D foo", "foo"),
         ("i -gD foo", "foo"),
         ("i -DSE foo", "foo"),
         ("i --gl", "path:."),
-        ("i --glo", "BADFILE"),
+        ("i --glo", "(none)"),
         ("i --sav foo", "-"),
         ("i -v foo", "-"),
         ("i --versions", "-"),
@@ -2694,17 +2693,17 @@ mod tests {
         ("i --no-no-save foo", "foo"),
         ("i --no-tag foo", "foo"),
         ("i -wpkg-a foo", "foo"),
-        ("i -gfoo", "BADFILE"),
+        ("i -gfoo", "(none)"),
         ("i —save-dev", "ERR"),
         ("i --Save-Dev foo", "foo"),
         ("i --global=foo", "foo"),
         ("i -g=foo", "foo"),
         ("i --=bar", "bar"),
-        ("i -w=pkg", "BADFILE"),
+        ("i -w=pkg", "(none)"),
         ("i --location=global", "path:."),
         ("i --location global", "path:."),
         ("i -L global", "path:."),
-        ("i --local", "BADFILE"),
+        ("i --local", "(none)"),
         ("i -g ''", "ERR"),
         ("i -g --prefix /p /p", "path:."),
         ("i --@corp:registry=http://x foo", "foo"),
@@ -2725,22 +2724,22 @@ mod tests {
         ("it foo", "foo"),
         ("Install foo", "-"),
         ("install-s foo", "-"),
-        ("ci", "BADFILE"),
+        ("ci", "(none)"),
         ("ci -g", "ERR"),
-        ("ci foo", "BADFILE"),
-        ("clean-install", "BADFILE"),
-        ("install-cl", "BADFILE"),
-        ("cit", "BADFILE"),
-        ("sit", "BADFILE"),
+        ("ci foo", "(none)"),
+        ("clean-install", "(none)"),
+        ("install-cl", "(none)"),
+        ("cit", "(none)"),
+        ("sit", "(none)"),
         ("update foo", "foo"),
         ("up foo@2", "foo"),
         ("u -g", "outdated"),
-        ("udpate", "BADFILE"),
+        ("udpate", "(none)"),
         ("upg -g", "outdated"),
-        ("dedupe", "BADFILE"),
+        ("dedupe", "(none)"),
         ("ddp -g", "outdated"),
         ("audit", "-"),
-        ("audit fix", "BADFILE"),
+        ("audit fix", "(none)"),
         ("aud fix -g", "outdated"),
         ("exec cowsay hi", "cowsay"),
         ("x cowsay", "cowsay"),
@@ -2990,8 +2989,8 @@ mod tests {
         ("sub", "i", "manifest:/work/package.json up@1<package.json:1>"),
         ("sub", "i .", "path:."),
         ("sub", "i ..", "manifest:/work/package.json up@1<package.json:1>"),
-        ("nm-only", "i", "BADFILE"),
-        ("none", "i", "BADFILE"),
+        ("nm-only", "i", "(none)"),
+        ("none", "i", "(none)"),
         ("bad-json", "i", "BADFILE"),
         ("bad-spec", "i", "BADFILE"),
         ("not-string", "i", "BADFILE"),
@@ -3027,7 +3026,6 @@ mod tests {
                 "not-string",
                 "/work/package.json:3: dependencies.a is not a string",
             ),
-            ("none", "/work/package.json: not found"),
             ("array", "/work/package.json:1:1: not a JSON object"),
         ] {
             let err = parse(&argv("i"), &fixture(fx)).unwrap_err();
@@ -3040,6 +3038,13 @@ mod tests {
                 .starts_with("/work/package-lock.json: not found"),
             "{}",
             err.message
+        );
+        // No package.json at all: nothing would be installed.
+        assert!(
+            parse(&argv("i"), &fixture("none"))
+                .unwrap()
+                .targets
+                .is_empty()
         );
         let err = parse(&argv("i foo@%20x"), &fixture("none")).unwrap_err();
         assert!(err.message.contains("foo@%20x"), "{}", err.message);
