@@ -1,6 +1,21 @@
 //! Name-imitation detection: does a name that is not itself popular look like a popular name of
-//! the same ecosystem (typo, separator or homoglyph game, npm scope confusion, combo with a
-//! filler word)? Pure. It never blocks by itself: callers give imitations warn severity.
+//! the same ecosystem? Pure. Lookups go through the snapshot's similarity index (deletion
+//! neighbourhoods and look-alike skeletons of popular names), so a check costs a few dozen
+//! index probes, not a scan. It never blocks by itself: callers give imitations warn severity.
+//!
+//! What counts (each finding names the imitated package and the kind):
+//! - typos of one keystroke: omission, a doubled letter, insertion of a neighbouring key,
+//!   substitution by a neighbouring key or a look-alike character, adjacent transposition;
+//! - look-alikes: the same letters after folding case, separators and confusable characters
+//!   (`python_dateutil`, `reque5ts`, `rnodule`), which also catches npm scope confusion
+//!   (`hookform-resolvers` for `@hookform/resolvers`);
+//! - combos: the popular name plus a filler word (`lodash-js`, `requests-python`).
+//!
+//! What does not, to keep false alarms rare: names that are popular themselves; edits inside a
+//! segment of three characters or fewer (`client-sso` vs `client-sts`, `django-cms` vs
+//! `django-csp` are different acronyms, not typos); names that differ only by trailing digits
+//! (`listr2`, `types-boto3`); another package in the same npm scope (scopes are owned);
+//! substitutions or insertions of unrelated keys, except against the very most popular names.
 
 use serde::Serialize;
 
@@ -10,7 +25,7 @@ use crate::ecosystem::Ecosystem;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ImitationKind {
-    /// One or two typing mistakes: omission, insertion, substitution, transposition.
+    /// One slip of the keyboard: omission, doubled letter, neighbouring key, transposition.
     Typo,
     /// Same letters, different separators, case or look-alike characters (`l`/`1`, `rn`/`m`).
     Lookalike,
@@ -29,21 +44,27 @@ pub struct Imitation {
     pub kind: ImitationKind,
 }
 
-/// Only names this popular are worth imitating for typos and combos.
-const TYPO_TARGET_MAX_RANK: u32 = 5_000;
+/// Only names this popular are indexed as typo targets (Homebrew's unranked lists: all).
+pub const TYPO_TARGET_MAX_RANK: u32 = 5_000;
+/// Against names this popular, any one-character edit counts, not only keyboard slips.
+const ANY_EDIT_MAX_RANK: u32 = 300;
 /// Filler words attackers glue onto popular names.
+/// Only words that add nothing but credibility: `-cli`, `-core`, `-utils`, `-dev`, `node-` and
+/// the like are how real companion packages are named, so they are not here.
 const COMBO_WORDS: &[&str] = &[
-    "js", "node", "py", "python", "python3", "dev", "lib", "official", "pkg", "package", "latest",
-    "new", "secure", "fixed", "tool", "tools",
+    "js", "py", "official", "secure", "latest", "fixed", "patched", "updated", "new", "real",
 ];
 
-/// Letters, digits and look-alike folding with separators removed: the "skeleton" two names
-/// share when they differ only in separators, case or confusable characters.
+const KIND_DELETION: u8 = b'd';
+const KIND_SKELETON: u8 = b's';
+
+/// Letters and digits with separators removed and look-alike characters folded: two names with
+/// the same skeleton differ only in separators, case or confusable characters.
 pub fn skeleton(name: &str) -> String {
     let lowered = name.to_lowercase().replace("rn", "m").replace("vv", "w");
     lowered
         .chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.' | '@' | '/'))
+        .filter(|c| !is_separator(*c))
         .map(|c| match c {
             '0' => 'o',
             '1' | 'i' | '|' => 'l',
@@ -51,6 +72,63 @@ pub fn skeleton(name: &str) -> String {
             _ => c,
         })
         .collect()
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, '-' | '_' | '.' | '@' | '/')
+}
+
+/// The forms of a popular skeleton that typos are measured against: itself and, for names that
+/// end in a version number (`beautifulsoup4`), the name without it.
+fn typo_forms(skel: &str) -> Vec<&str> {
+    let stripped = skel.trim_end_matches(|c: char| c.is_ascii_digit());
+    if stripped != skel && stripped.chars().count() >= 5 {
+        vec![skel, stripped]
+    } else {
+        vec![skel]
+    }
+}
+
+/// The name and every string made by deleting one of its characters.
+fn deletions(name: &str) -> Vec<String> {
+    let mut out = vec![name.to_string()];
+    for (i, c) in name.char_indices() {
+        let mut v = String::with_capacity(name.len());
+        v.push_str(&name[..i]);
+        v.push_str(&name[i + c.len_utf8()..]);
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn index_key(kind: u8, list: PopularList, text: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + text.len());
+    k.push(kind);
+    k.push(list.tag());
+    k.extend_from_slice(text.as_bytes());
+    k
+}
+
+/// The similarity keys a popular name is filed under (used when building a snapshot).
+pub fn index_keys(list: PopularList, normalized: &str, rank: u32) -> Vec<Vec<u8>> {
+    let mut keys = Vec::new();
+    let skel = skeleton(normalized);
+    if skel.chars().count() >= 4 {
+        keys.push(index_key(KIND_SKELETON, list, &skel));
+    }
+    if skel.chars().count() >= 4 && rank <= TYPO_TARGET_MAX_RANK {
+        for form in typo_forms(&skel) {
+            for v in deletions(form) {
+                let k = index_key(KIND_DELETION, list, &v);
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+    }
+    keys
 }
 
 /// Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits of one
@@ -84,14 +162,161 @@ pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     (prev[n] <= max).then_some(prev[n])
 }
 
-/// How many typing mistakes a name of this length may contain and still count as an imitation.
-/// Short names are left alone: at 4 letters one edit reaches too many real packages.
-fn typo_budget(len: usize) -> usize {
-    match len {
-        0..=4 => 0,
-        5..=9 => 1,
-        _ => 2,
+const KEYBOARD: [&[u8]; 4] = [b"1234567890-", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+
+/// Neighbouring keys on a QWERTY keyboard (same row or the rows above and below).
+fn keyboard_adjacent(a: u8, b: u8) -> bool {
+    let pos = |c: u8| {
+        KEYBOARD.iter().enumerate().find_map(|(r, row)| {
+            row.iter()
+                .position(|&k| k == c)
+                .map(|i| (r as i32, i as i32))
+        })
+    };
+    match (pos(a), pos(b)) {
+        (Some((ra, ia)), Some((rb, ib))) => {
+            (ra - rb).abs() <= 1 && (ia - ib).abs() <= 1 && (ra, ia) != (rb, ib)
+        }
+        _ => false,
     }
+}
+
+fn lookalike_chars(a: u8, b: u8) -> bool {
+    const PAIRS: &[(u8, u8)] = &[
+        (b'0', b'o'),
+        (b'1', b'l'),
+        (b'1', b'i'),
+        (b'l', b'i'),
+        (b'5', b's'),
+        (b'3', b'e'),
+        (b'u', b'v'),
+    ];
+    PAIRS
+        .iter()
+        .any(|&(x, y)| (x, y) == (a, b) || (y, x) == (a, b))
+}
+
+/// The segment (between separators) of `s` that contains byte `at`, as its length.
+fn segment_len(s: &[u8], at: usize) -> usize {
+    let sep = |c: &u8| is_separator(*c as char);
+    let start = s[..at.min(s.len())]
+        .iter()
+        .rposition(sep)
+        .map_or(0, |p| p + 1);
+    let end = s[at.min(s.len())..]
+        .iter()
+        .position(sep)
+        .map_or(s.len(), |p| at + p);
+    end.saturating_sub(start)
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
+}
+
+/// Does the first difference between the written names fall inside a segment of three
+/// characters or fewer (an acronym such as `sso`, `cms`)? Then the names mean different things.
+fn edit_in_short_segment(q: &str, p: &str) -> bool {
+    let (qb, pb) = (q.as_bytes(), p.as_bytes());
+    if pb.is_empty() {
+        return false;
+    }
+    let at = first_difference(qb, pb).min(pb.len() - 1);
+    segment_len(pb, at) <= 3
+}
+
+fn npm_scope(name: &str) -> Option<&str> {
+    name.strip_prefix('@')?.split_once('/').map(|(s, _)| s)
+}
+
+/// Is `q` one plausible keystroke slip away from the popular `p`? Returns a score (lower is a
+/// likelier slip) or `None`.
+fn typo(q: &str, p: &str, rank: u32) -> Option<u8> {
+    let (qb, pb) = (q.as_bytes(), p.as_bytes());
+    match osa_distance(qb, pb, 2) {
+        Some(1) => {}
+        // Two slips in a long name (`babel-trasveres`, `assretplus`): the index only offers
+        // candidates that share a one-deletion form, so this stays a narrow net.
+        Some(2) if pb.len() >= LONG_NAME && !digit_suffix_pair(q, p) => return Some(2),
+        _ => return None,
+    }
+    let any_edit = rank != 0 && rank <= ANY_EDIT_MAX_RANK;
+    if digit_suffix_pair(q, p) {
+        return None;
+    }
+    // First differing position.
+    let at = first_difference(qb, pb);
+    let long_enough = pb.len() >= 6;
+    // A letter added or dropped at either end of a short name, or a plural `s`, is how related
+    // names are made (`attr`/`attrs`, `prompt`/`prompts`, `yargs`/`args`): only a doubled
+    // letter counts there. Longer names are squatted that way (`equests`, `coloramah`).
+    let plural = q.strip_suffix('s') == Some(p) || p.strip_suffix('s') == Some(q);
+    let at_end = plural || ((at == 0 || at >= qb.len().min(pb.len())) && pb.len() < 7);
+    match qb.len().cmp(&pb.len()) {
+        // Omission: one character of p left out; a dropped doubled letter is the likeliest.
+        std::cmp::Ordering::Less => {
+            let doubled = at > 0 && pb.get(at) == pb.get(at - 1) || pb.get(at) == pb.get(at + 1);
+            if doubled && pb.len() >= 4 {
+                Some(0)
+            } else {
+                (long_enough && !at_end).then_some(1)
+            }
+        }
+        // Insertion: q has one extra character at `at`.
+        std::cmp::Ordering::Greater => {
+            let c = qb[at];
+            let before = at.checked_sub(1).map(|i| qb[i]);
+            let after = qb.get(at + 1).copied();
+            let doubled = before == Some(c) || after == Some(c);
+            if doubled && pb.len() >= 4 {
+                return Some(0);
+            }
+            let neighbour = [before, after]
+                .into_iter()
+                .flatten()
+                .any(|n| keyboard_adjacent(c, n));
+            (long_enough && !at_end && (neighbour || any_edit)).then_some(1)
+        }
+        std::cmp::Ordering::Equal => {
+            let transposed = qb.get(at + 1) == pb.get(at) && pb.get(at + 1) == qb.get(at);
+            if transposed {
+                return long_enough.then_some(1);
+            }
+            let (a, b) = (qb[at], pb[at]);
+            let slip = keyboard_adjacent(a, b) || lookalike_chars(a, b);
+            (long_enough && (slip || any_edit)).then_some(1)
+        }
+    }
+}
+
+/// Names this long (letters and digits) may carry two slips and still be recognised.
+const LONG_NAME: usize = 10;
+
+/// The two names differ only in a trailing version number (`listr`/`listr2`).
+fn digit_suffix_pair(q: &str, p: &str) -> bool {
+    let strip = |s: &str| s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (sq, sp) = (strip(q), strip(p));
+    sq == sp && q[..sq] == p[..sp] && q != p
+}
+
+/// `name` = a popular name plus a filler word before or after it, joined by a separator.
+fn combo_core(name: &str) -> Vec<&str> {
+    let mut cores = Vec::new();
+    for w in COMBO_WORDS {
+        for sep in ["-", "_", ".", ""] {
+            if let Some(core) = name.strip_suffix(w).and_then(|r| r.strip_suffix(sep)) {
+                cores.push(core);
+            }
+            if let Some(core) = name.strip_prefix(w).and_then(|r| r.strip_prefix(sep)) {
+                cores.push(core);
+            }
+        }
+    }
+    cores.retain(|c| c.len() >= 4);
+    cores
 }
 
 /// Is `name` (normalised for `eco`) an imitation of a popular name? `None` when it is itself
@@ -101,107 +326,65 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
     if lists.iter().any(|&l| snap.popular_rank(l, name).is_some()) {
         return None;
     }
-    let skel = skeleton(name);
-    let mut best: Option<(usize, Imitation)> = None;
-    let mut consider = |score: usize, imitation: Imitation| {
+    let scope = npm_scope(name);
+    let same_scope = |p: &str| scope.is_some() && npm_scope(p) == scope;
+    let mut best: Option<(u8, Imitation)> = None;
+    let mut consider = |score: u8, imitates: &str, rank: u32, kind: ImitationKind| {
         let better = match &best {
             None => true,
-            Some((s, b)) => (score, imitation.rank) < (*s, b.rank),
+            Some((s, b)) => (score, rank.wrapping_sub(1)) < (*s, b.rank.wrapping_sub(1)),
         };
         if better {
-            best = Some((score, imitation));
+            best = Some((
+                score,
+                Imitation {
+                    imitates: imitates.to_string(),
+                    rank,
+                    kind,
+                },
+            ));
         }
     };
+    let skel = skeleton(name);
+    let variants = deletions(&skel);
     for &list in lists {
-        for (popular, rank) in snap.popular_names(list) {
-            if popular == name {
-                continue;
-            }
-            let pskel = skeleton(&popular);
-            if pskel.len() >= 4 && pskel == skel {
-                let kind = if eco == Ecosystem::Npm
-                    && (popular.starts_with('@') != name.starts_with('@'))
-                {
+        if skel.chars().count() >= 4 {
+            for (p, rank) in snap.similar(&index_key(KIND_SKELETON, list, &skel)) {
+                if p == name || same_scope(p) {
+                    continue;
+                }
+                let kind = if npm_scope(p).is_some() != scope.is_some() {
                     ImitationKind::ScopeConfusion
                 } else {
                     ImitationKind::Lookalike
                 };
-                consider(
-                    0,
-                    Imitation {
-                        imitates: popular,
-                        rank,
-                        kind,
-                    },
-                );
-                continue;
+                consider(0, p, rank, kind);
             }
-            if rank > TYPO_TARGET_MAX_RANK {
-                continue;
+        }
+        for v in &variants {
+            for (p, rank) in snap.similar(&index_key(KIND_DELETION, list, v)) {
+                if p == name || same_scope(p) || edit_in_short_segment(name, p) {
+                    continue;
+                }
+                let pskel = skeleton(p);
+                let score = typo_forms(&pskel)
+                    .into_iter()
+                    .filter_map(|form| typo(&skel, form, rank))
+                    .min();
+                if let Some(score) = score {
+                    consider(score, p, rank, ImitationKind::Typo);
+                }
             }
-            // A doubled or dropped repeated letter (`wgett`, `pilow`) is the likeliest slip
-            // of all, even in short names: it ranks before other one-edit neighbours (`wget2`).
-            if popular.len() >= 3 && collapse_runs(name) == collapse_runs(&popular) {
-                consider(
-                    0,
-                    Imitation {
-                        imitates: popular,
-                        rank,
-                        kind: ImitationKind::Typo,
-                    },
-                );
-                continue;
-            }
-            let budget = typo_budget(popular.len());
-            if budget > 0
-                && let Some(d) = osa_distance(name.as_bytes(), popular.as_bytes(), budget)
+        }
+        for core in combo_core(name) {
+            if let Some(rank) = snap.popular_rank(list, core)
+                && rank <= TYPO_TARGET_MAX_RANK
             {
-                consider(
-                    d,
-                    Imitation {
-                        imitates: popular.clone(),
-                        rank,
-                        kind: ImitationKind::Typo,
-                    },
-                );
-                continue;
-            }
-            if popular.len() >= 4 && is_combo(name, &popular) {
-                consider(
-                    3,
-                    Imitation {
-                        imitates: popular,
-                        rank,
-                        kind: ImitationKind::Combo,
-                    },
-                );
+                consider(2, core, rank, ImitationKind::Combo);
             }
         }
     }
     best.map(|(_, i)| i)
-}
-
-/// The name with every run of one repeated character shortened to one (`wgett` → `wget`).
-fn collapse_runs(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if !out.ends_with(c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `name` = `popular` plus a filler word before or after it, joined by a separator or not.
-fn is_combo(name: &str, popular: &str) -> bool {
-    let strip_sep = |s: &str| s.trim_matches(|c| matches!(c, '-' | '_' | '.')).to_string();
-    if let Some(rest) = name.strip_prefix(popular) {
-        return COMBO_WORDS.contains(&strip_sep(rest).as_str()) && !rest.is_empty();
-    }
-    if let Some(rest) = name.strip_suffix(popular) {
-        return COMBO_WORDS.contains(&strip_sep(rest).as_str()) && !rest.is_empty();
-    }
-    false
 }
 
 #[cfg(test)]
@@ -239,42 +422,54 @@ mod tests {
     }
 
     #[test]
+    fn keystroke_slips() {
+        for (q, p, rank, want) in [
+            ("reqeusts", "requests", 1000, true),  // transposition
+            ("requsts", "requests", 1000, true),   // omission
+            ("requestss", "requests", 1000, true), // doubled letter
+            ("requeats", "requests", 1000, true),  // a is next to s
+            ("requexts", "requests", 1000, true),  // x is next to s
+            ("requbsts", "requests", 1000, false), // b is nowhere near e
+            ("requbsts", "requests", 10, true),    // ...but requests is top-300
+            ("listr2", "listr", 10, false),        // a trailing version digit
+            ("attr", "attrs", 10, false),          // a letter added at the end
+            ("yargs", "args", 10, false),          // ...or at the start
+        ] {
+            assert_eq!(typo(q, p, rank).is_some(), want, "{q} vs {p}");
+        }
+        assert!(edit_in_short_segment("client-ses", "client-sts"));
+        assert!(edit_in_short_segment("django-cms", "django-csp"));
+        assert!(!edit_in_short_segment("reqeusts", "requests"));
+    }
+
+    #[test]
     fn real_data_examples() {
         let snap = crate::reputation::store::embedded();
         let check = |eco: Ecosystem, name: &str| {
             check(&snap, eco, &eco.normalize(name)).map(|i| (i.imitates, i.kind))
         };
-        assert_eq!(
-            check(Ecosystem::Pypi, "reqeusts"),
-            Some(("requests".into(), ImitationKind::Typo))
-        );
-        assert_eq!(
-            check(Ecosystem::Npm, "lodahs"),
-            Some(("lodash".into(), ImitationKind::Typo))
-        );
-        assert_eq!(check(Ecosystem::Pypi, "requests"), None);
-        // Repeated letters beat other one-edit neighbours (`wget2` is also one edit away).
-        assert_eq!(
-            check(Ecosystem::Brew, "wgett"),
-            Some(("wget".into(), ImitationKind::Typo))
-        );
-        assert_eq!(check(Ecosystem::Npm, "express"), None);
-        assert_eq!(
-            check(Ecosystem::Npm, "hookform-resolvers"),
-            Some(("@hookform/resolvers".into(), ImitationKind::ScopeConfusion))
-        );
-        // Closest wins: `lodash-js` is one letter away from `lodash-es`.
-        assert_eq!(
-            check(Ecosystem::Npm, "lodash-js"),
-            Some(("lodash-es".into(), ImitationKind::Typo))
-        );
-        assert_eq!(
-            check(Ecosystem::Pypi, "python-requests"),
-            Some(("requests".into(), ImitationKind::Combo))
-        );
-        assert_eq!(
-            check(Ecosystem::Npm, "express-dev"),
-            Some(("express".into(), ImitationKind::Combo))
-        );
+        use ImitationKind::*;
+        for (eco, name, want) in [
+            (Ecosystem::Pypi, "reqeusts", Some(("requests", Typo))),
+            (Ecosystem::Npm, "lodahs", Some(("lodash", Typo))),
+            (Ecosystem::Pypi, "requests", None),
+            (Ecosystem::Npm, "express", None),
+            (Ecosystem::Pypi, "python_dateutil", None), // PEP 503 makes it the same name
+            (
+                Ecosystem::Npm,
+                "hookform-resolvers",
+                Some(("@hookform/resolvers", ScopeConfusion)),
+            ),
+            (Ecosystem::Npm, "lodash-js", Some(("lodash", Combo))),
+            (Ecosystem::Npm, "@aws-sdk/client-sfn", None), // same scope: owned by one org
+            // Repeated letters beat other one-edit neighbours (`wget2` is also one edit away).
+            (Ecosystem::Brew, "wgett", Some(("wget", Typo))),
+        ] {
+            assert_eq!(
+                check(eco, name),
+                want.map(|(p, k)| (p.to_string(), k)),
+                "{eco} {name}"
+            );
+        }
     }
 }

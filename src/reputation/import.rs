@@ -7,7 +7,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::snapshot::{self, Meta, PopularList, Report, key, malicious_tag};
+use super::imitation;
+use super::snapshot::{self, Meta, PopularEntry, PopularList, Report, key, malicious_tag};
 use crate::ecosystem::Ecosystem;
 
 #[derive(Debug)]
@@ -49,7 +50,8 @@ enum Versions {
 #[derive(Default)]
 pub struct Builder {
     malicious: BTreeMap<Vec<u8>, Report>,
-    popular: BTreeMap<Vec<u8>, u32>,
+    /// Popular names by key: (list, normalised name, rank).
+    popular: BTreeMap<Vec<u8>, (PopularList, String, u32)>,
     sources: Vec<String>,
     newest: String,
 }
@@ -69,9 +71,10 @@ impl Builder {
     }
 
     pub fn add_popular(&mut self, list: PopularList, name: &str, rank: u32) {
-        let k = key(list.tag(), &list.ecosystem().normalize(name));
-        let entry = self.popular.entry(k).or_insert(rank);
-        *entry = (*entry).min(rank);
+        let normalized = list.ecosystem().normalize(name);
+        let k = key(list.tag(), &normalized);
+        let entry = self.popular.entry(k).or_insert((list, normalized, rank));
+        entry.2 = entry.2.min(rank);
     }
 
     pub fn note_source(&mut self, description: String) {
@@ -80,7 +83,7 @@ impl Builder {
 
     pub fn finish(self, built: String) -> Result<Vec<u8>, ImportError> {
         let meta = Meta {
-            format: 1,
+            format: snapshot::FORMAT,
             newest_report: self.newest,
             built,
             sources: self.sources,
@@ -88,7 +91,16 @@ impl Builder {
             popular_count: self.popular.len() as u64,
         };
         let malicious: Vec<_> = self.malicious.into_iter().collect();
-        let popular: Vec<_> = self.popular.into_iter().collect();
+        let popular: Vec<PopularEntry> = self
+            .popular
+            .into_iter()
+            .map(|(key, (list, name, rank))| PopularEntry {
+                key,
+                index_keys: imitation::index_keys(list, &name, rank),
+                name,
+                rank,
+            })
+            .collect();
         snapshot::write(&meta, &malicious, &popular).map_err(|e| ImportError(e.0))
     }
 }

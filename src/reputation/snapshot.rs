@@ -3,9 +3,13 @@
 //! Does not read files or decide severities.
 //!
 //! Layout (all integers little-endian):
-//! `MAGIC` (8 bytes) | header length u32 | header JSON | 3 × (section length u64 | section bytes)
-//! Sections: malicious map (key → offset into records), records blob, popular map (key → rank).
-//! Keys are one ecosystem tag byte followed by the normalised name.
+//! `MAGIC` (8 bytes) | header length u32 | header JSON | 6 × (section length u64 | section bytes)
+//! Sections: malicious map (key → offset into records), records blob, popular map (key → rank),
+//! similarity map (key → offset into postings, or with the top bit set the names-blob offset
+//! of the key's only name), postings blob (u8 count, then count × u32
+//! offsets into the names blob), names blob (`name \t rank \n` per popular name).
+//! Malicious and popular keys are one list tag byte followed by the normalised name; similarity
+//! keys are whatever [`crate::reputation::imitation::index_keys`] derives from a popular name.
 
 use std::borrow::Cow;
 
@@ -13,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ecosystem::Ecosystem;
 
-pub const MAGIC: &[u8; 8] = b"IGREP01\n";
+pub const MAGIC: &[u8; 8] = b"IGREP02\n";
+pub const FORMAT: u32 = 2;
 
 /// What the header says about a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +138,9 @@ pub struct Snapshot<'a> {
     malicious: fst::Map<Cow<'a, [u8]>>,
     records: Cow<'a, [u8]>,
     popular: fst::Map<Cow<'a, [u8]>>,
+    similar: fst::Map<Cow<'a, [u8]>>,
+    postings: Cow<'a, [u8]>,
+    names: Cow<'a, [u8]>,
 }
 
 /// Why bytes are not a valid snapshot.
@@ -198,15 +206,18 @@ impl<'a> Snapshot<'a> {
         let header = r.take(header_len, "header")?;
         let meta: Meta = serde_json::from_slice(&bytes[header])
             .map_err(|e| FormatError(format!("bad snapshot header: {e}")))?;
-        if meta.format != 1 {
+        if meta.format != FORMAT {
             return Err(FormatError(format!(
-                "snapshot format {} is not supported (expected 1)",
+                "snapshot format {} is not supported (expected {FORMAT})",
                 meta.format
             )));
         }
         let mal = r.section("malicious index")?;
         let rec = r.section("records")?;
         let pop = r.section("popular index")?;
+        let sim = r.section("similarity index")?;
+        let post = r.section("postings")?;
+        let nam = r.section("names")?;
         if r.pos != bytes.len() {
             return Err(FormatError("trailing bytes after the last section".into()));
         }
@@ -220,12 +231,16 @@ impl<'a> Snapshot<'a> {
             .map_err(|e| FormatError(format!("bad malicious index: {e}")))?;
         let popular = fst::Map::new(slice(pop))
             .map_err(|e| FormatError(format!("bad popular index: {e}")))?;
-        let records = slice(rec);
+        let similar = fst::Map::new(slice(sim))
+            .map_err(|e| FormatError(format!("bad similarity index: {e}")))?;
         Ok(Snapshot {
             meta,
             malicious,
-            records,
+            records: slice(rec),
             popular,
+            similar,
+            postings: slice(post),
+            names: slice(nam),
         })
     }
 
@@ -249,16 +264,43 @@ impl<'a> Snapshot<'a> {
             .map(|r| r as u32)
     }
 
-    /// Every name of one popular list with its rank, in byte order of the name.
-    pub fn popular_names(&self, list: PopularList) -> Vec<(String, u32)> {
-        use fst::{IntoStreamer, Streamer};
-        let tag = list.tag();
-        let mut stream = self.popular.range().ge([tag]).lt([tag + 1]).into_stream();
-        let mut out = Vec::new();
-        while let Some((k, v)) = stream.next() {
-            out.push((String::from_utf8_lossy(&k[1..]).into_owned(), v as u32));
+    /// The popular names filed under one similarity key, with their ranks. Malformed postings
+    /// yield nothing rather than a panic.
+    pub fn similar(&self, key: &[u8]) -> Vec<(&str, u32)> {
+        let Some(offset) = self.similar.get(key) else {
+            return Vec::new();
+        };
+        if offset & DIRECT != 0 {
+            return self
+                .name_entry((offset & !DIRECT) as usize)
+                .into_iter()
+                .collect();
+        }
+        let post = &self.postings[..];
+        let offset = offset as usize;
+        let Some(&count) = post.get(offset) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(usize::from(count));
+        for i in 0..usize::from(count) {
+            let at = offset + 1 + 4 * i;
+            let Some(bytes) = post.get(at..at + 4) else {
+                break;
+            };
+            let name_at = u32::from_le_bytes(bytes.try_into().unwrap()) as usize;
+            if let Some(entry) = self.name_entry(name_at) {
+                out.push(entry);
+            }
         }
         out
+    }
+
+    fn name_entry(&self, at: usize) -> Option<(&str, u32)> {
+        let rest = self.names.get(at..)?;
+        let end = rest.iter().position(|&b| b == b'\n')?;
+        let line = std::str::from_utf8(&rest[..end]).ok()?;
+        let (name, rank) = line.split_once('\t')?;
+        Some((name, rank.parse().ok()?))
     }
 }
 
@@ -269,12 +311,28 @@ pub fn key(tag: u8, normalized: &str) -> Vec<u8> {
     k
 }
 
-/// Serialise a snapshot. `malicious` and `popular` need not be sorted; keys must be unique.
+/// A popular name as the writer receives it.
+pub struct PopularEntry {
+    pub key: Vec<u8>,
+    pub name: String,
+    pub rank: u32,
+    /// Similarity keys under which this name is filed.
+    pub index_keys: Vec<Vec<u8>>,
+}
+
+/// A similarity value with this bit set is the names-blob offset of the only name for its key.
+const DIRECT: u64 = 1 << 63;
+
+/// Postings longer than this are cut: a key shared by hundreds of names points nowhere useful.
+const MAX_POSTINGS: usize = 255;
+
+/// Serialise a snapshot. Inputs need not be sorted; malicious and popular keys must be unique.
 pub fn write(
     meta: &Meta,
     malicious: &[(Vec<u8>, Report)],
-    popular: &[(Vec<u8>, u32)],
+    popular: &[PopularEntry],
 ) -> Result<Vec<u8>, FormatError> {
+    let err = |what: &str, e: fst::Error| FormatError(format!("{what}: {e}"));
     let mut mal: Vec<&(Vec<u8>, Report)> = malicious.iter().collect();
     mal.sort_by(|a, b| a.0.cmp(&b.0));
     let mut records = Vec::new();
@@ -282,30 +340,59 @@ pub fn write(
     for (k, report) in mal {
         mal_builder
             .insert(k, records.len() as u64)
-            .map_err(|e| FormatError(format!("malicious index: {e}")))?;
+            .map_err(|e| err("malicious index", e))?;
         records.extend_from_slice(report.encode().as_bytes());
     }
-    let mut pop: Vec<&(Vec<u8>, u32)> = popular.iter().collect();
-    pop.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut pop: Vec<&PopularEntry> = popular.iter().collect();
+    pop.sort_by(|a, b| a.key.cmp(&b.key));
     let mut pop_builder = fst::MapBuilder::memory();
-    for (k, rank) in pop {
+    let mut names = Vec::new();
+    let mut by_key: std::collections::BTreeMap<&[u8], Vec<u32>> = Default::default();
+    for entry in pop {
         pop_builder
-            .insert(k, u64::from(*rank))
-            .map_err(|e| FormatError(format!("popular index: {e}")))?;
+            .insert(&entry.key, u64::from(entry.rank))
+            .map_err(|e| err("popular index", e))?;
+        let at = names.len() as u32;
+        names.extend_from_slice(format!("{}\t{}\n", entry.name, entry.rank).as_bytes());
+        for k in &entry.index_keys {
+            let list = by_key.entry(k.as_slice()).or_default();
+            if !list.contains(&at) {
+                list.push(at);
+            }
+        }
+    }
+    let mut postings = Vec::new();
+    let mut sim_builder = fst::MapBuilder::memory();
+    for (k, list) in by_key {
+        if let [only] = list[..] {
+            // Most keys lead to one name: point at it directly, no postings entry.
+            sim_builder
+                .insert(k, DIRECT | u64::from(only))
+                .map_err(|e| err("similarity index", e))?;
+            continue;
+        }
+        sim_builder
+            .insert(k, postings.len() as u64)
+            .map_err(|e| err("similarity index", e))?;
+        let list = &list[..list.len().min(MAX_POSTINGS)];
+        postings.push(list.len() as u8);
+        for at in list {
+            postings.extend_from_slice(&at.to_le_bytes());
+        }
     }
     let header = serde_json::to_vec(meta).map_err(|e| FormatError(e.to_string()))?;
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
     out.extend_from_slice(&header);
+    let finish = |b: fst::MapBuilder<Vec<u8>>, what: &str| b.into_inner().map_err(|e| err(what, e));
     for section in [
-        mal_builder
-            .into_inner()
-            .map_err(|e| FormatError(e.to_string()))?,
+        finish(mal_builder, "malicious index")?,
         records,
-        pop_builder
-            .into_inner()
-            .map_err(|e| FormatError(e.to_string()))?,
+        finish(pop_builder, "popular index")?,
+        finish(sim_builder, "similarity index")?,
+        postings,
+        names,
     ] {
         out.extend_from_slice(&(section.len() as u64).to_le_bytes());
         out.extend_from_slice(&section);
@@ -319,7 +406,7 @@ mod tests {
 
     fn sample() -> Vec<u8> {
         let meta = Meta {
-            format: 1,
+            format: FORMAT,
             newest_report: "2024-12-31T00:00:00Z".into(),
             built: "2026-11-28T00:00:00Z".into(),
             sources: vec!["test".into()],
@@ -346,7 +433,16 @@ mod tests {
                 },
             ),
         ];
-        let popular = vec![(key(b'p', "requests"), 3), (key(b'n', "lodash"), 7)];
+        let entry = |tag: u8, name: &str, rank: u32, keys: &[&str]| PopularEntry {
+            key: key(tag, name),
+            name: name.into(),
+            rank,
+            index_keys: keys.iter().map(|k| k.as_bytes().to_vec()).collect(),
+        };
+        let popular = vec![
+            entry(b'p', "requests", 3, &["k1", "shared"]),
+            entry(b'n', "lodash", 7, &["shared"]),
+        ];
         write(&meta, &reports, &popular).unwrap()
     }
 
@@ -363,10 +459,11 @@ mod tests {
         assert!(snap.malicious(Ecosystem::Pypi, "evil").is_none());
         assert_eq!(snap.popular_rank(PopularList::Pypi, "requests"), Some(3));
         assert_eq!(snap.popular_rank(PopularList::Npm, "requests"), None);
-        assert_eq!(
-            snap.popular_names(PopularList::Npm),
-            vec![("lodash".to_string(), 7)]
-        );
+        assert_eq!(snap.similar(b"k1"), vec![("requests", 3)]);
+        let mut shared = snap.similar(b"shared");
+        shared.sort();
+        assert_eq!(shared, vec![("lodash", 7), ("requests", 3)]);
+        assert!(snap.similar(b"nothing").is_empty());
     }
 
     #[test]
