@@ -82,13 +82,12 @@ fn oracle(
         } else {
             None
         };
-        if let Some(c) = cat {
-            if found
+        if let Some(c) = cat
+            && found
                 .as_ref()
                 .is_none_or(|(fc, _)| rank_cat(c) < rank_cat(fc))
-            {
-                found = Some((c, p.clone()));
-            }
+        {
+            found = Some((c, p.clone()));
         }
     }
     found
