@@ -1,10 +1,10 @@
 //! Package ecosystems and package managers, and the name normalisation each ecosystem uses.
 //! Pure: no I/O. Does not decide whether a name is valid for a registry, only how to compare names.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a package comes from: the namespace its name lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Pypi,

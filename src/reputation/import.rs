@@ -70,6 +70,40 @@ impl Builder {
         }
     }
 
+    /// Carry over a report already keyed (from an existing snapshot).
+    pub fn add_report_by_key(&mut self, key: Vec<u8>, report: Report) {
+        if report.published > self.newest {
+            self.newest = report.published.clone();
+        }
+        match self.malicious.get_mut(&key) {
+            None => {
+                self.malicious.insert(key, report);
+            }
+            Some(existing) => merge(existing, report),
+        }
+    }
+
+    /// Drop the report for a name (a withdrawn report).
+    pub fn remove_report(&mut self, eco: Ecosystem, name: &str) {
+        self.malicious
+            .remove(&key(malicious_tag(eco), &eco.normalize(name)));
+    }
+
+    /// Start from everything an existing snapshot holds.
+    pub fn from_snapshot(snap: &snapshot::Snapshot) -> Builder {
+        let mut b = Builder::default();
+        for (k, r) in snap.reports() {
+            b.add_report_by_key(k, r);
+        }
+        for (tag, name, rank) in snap.popular_entries() {
+            if let Some(list) = PopularList::from_tag(tag) {
+                b.add_popular(list, &name, rank);
+            }
+        }
+        b.sources = snap.meta().sources.clone();
+        b
+    }
+
     pub fn add_popular(&mut self, list: PopularList, name: &str, rank: u32) {
         let normalized = list.ecosystem().normalize(name);
         let k = key(list.tag(), &normalized);
@@ -82,7 +116,16 @@ impl Builder {
     }
 
     pub fn finish(self, built: String) -> Result<Vec<u8>, ImportError> {
+        self.finish_with_feeds(built, Vec::new())
+    }
+
+    pub fn finish_with_feeds(
+        self,
+        built: String,
+        feeds: Vec<snapshot::FeedInfo>,
+    ) -> Result<Vec<u8>, ImportError> {
         let meta = Meta {
+            feeds,
             format: snapshot::FORMAT,
             newest_report: self.newest,
             built,

@@ -33,6 +33,24 @@ pub struct Meta {
     pub sources: Vec<String>,
     pub malicious_count: u64,
     pub popular_count: u64,
+    /// The OSV feeds imported by `installguard update` (empty for the embedded snapshot).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feeds: Vec<FeedInfo>,
+}
+
+/// One imported feed file, so an update can refuse to go backwards and an audit can trace it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FeedInfo {
+    pub ecosystem: Ecosystem,
+    /// Where it came from (URL or path).
+    pub source: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub malicious_reports: u64,
+    /// The newest `modified` time in the feed: its version.
+    pub newest_modified: String,
+    pub imported: String,
 }
 
 /// Which list a popular name comes from.
@@ -60,6 +78,17 @@ impl PopularList {
             PopularList::Npm => Ecosystem::Npm,
             PopularList::BrewFormula | PopularList::BrewCask => Ecosystem::Brew,
         }
+    }
+
+    pub fn from_tag(tag: u8) -> Option<PopularList> {
+        [
+            PopularList::Pypi,
+            PopularList::Npm,
+            PopularList::BrewFormula,
+            PopularList::BrewCask,
+        ]
+        .into_iter()
+        .find(|l| l.tag() == tag)
     }
 
     pub fn for_ecosystem(eco: Ecosystem) -> &'static [PopularList] {
@@ -295,6 +324,34 @@ impl<'a> Snapshot<'a> {
         out
     }
 
+    /// Every malicious report with its key (for carrying data over into an update).
+    pub fn reports(&self) -> Vec<(Vec<u8>, Report)> {
+        use fst::Streamer;
+        let mut out = Vec::new();
+        let mut stream = self.malicious.stream();
+        while let Some((k, offset)) = stream.next() {
+            let rest = self.records.get(offset as usize..).unwrap_or_default();
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            if let Some(r) = std::str::from_utf8(&rest[..end]).ok().and_then(Report::decode) {
+                out.push((k.to_vec(), r));
+            }
+        }
+        out
+    }
+
+    /// Every popular name: (list tag, normalised name, rank).
+    pub fn popular_entries(&self) -> Vec<(u8, String, u32)> {
+        use fst::Streamer;
+        let mut out = Vec::new();
+        let mut stream = self.popular.stream();
+        while let Some((k, rank)) = stream.next() {
+            if let Some((&tag, name)) = k.split_first() {
+                out.push((tag, String::from_utf8_lossy(name).into_owned(), rank as u32));
+            }
+        }
+        out
+    }
+
     fn name_entry(&self, at: usize) -> Option<(&str, u32)> {
         let rest = self.names.get(at..)?;
         let end = rest.iter().position(|&b| b == b'\n')?;
@@ -412,6 +469,7 @@ mod tests {
             sources: vec!["test".into()],
             malicious_count: 2,
             popular_count: 2,
+            feeds: vec![],
         };
         let reports = vec![
             (
@@ -464,6 +522,8 @@ mod tests {
         shared.sort();
         assert_eq!(shared, vec![("lodash", 7), ("requests", 3)]);
         assert!(snap.similar(b"nothing").is_empty());
+        assert_eq!(snap.reports().len(), 2);
+        assert_eq!(snap.popular_entries().len(), 2);
     }
 
     #[test]

@@ -2,13 +2,13 @@
 //! the test builds, and records every path requested (so a test can prove a blocked install
 //! never fetched anything).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use sha2::Digest;
+
+use crate::http::Server;
 
 pub struct Registry {
     pub url: String,
@@ -60,11 +60,10 @@ with tarfile.open(out, "w:gz") as t:
 impl Registry {
     /// Serve `packages` (all at version 1.0.0) until the test process ends.
     pub fn start(dir: &Path, packages: &[&str]) -> Registry {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let tarballs: Vec<(&str, Vec<u8>)> = packages.iter().map(|&n| (n, tarball(dir, n))).collect();
+        let server = Server::start_with(|url| {
         let mut docs = std::collections::HashMap::new();
-        for &name in packages {
-            let tgz = tarball(dir, name);
+        for (name, tgz) in tarballs {
             let integrity = format!("sha512-{}", base64(&sha2::Sha512::digest(&tgz)));
             let tar_path = format!("/{name}/-/{}-1.0.0.tgz", name.rsplit('/').next().unwrap());
             let doc = serde_json::json!({
@@ -81,43 +80,12 @@ impl Registry {
             );
             docs.insert(tar_path, tgz);
         }
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&requests);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
-                        break;
-                    }
-                }
-                seen.lock().unwrap().push(path.clone());
-                let key = path.replace("%2F", "%2f");
-                let (status, body) = match docs.get(&key) {
-                    Some(b) => ("200 OK", b.clone()),
-                    None => ("404 Not Found", b"{}".to_vec()),
-                };
-                let ctype = if key.ends_with(".tgz") {
-                    "application/octet-stream"
-                } else {
-                    "application/json"
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(&body);
-            }
+        docs
         });
-        Registry { url, requests }
+        Registry {
+            url: server.url,
+            requests: server.requests,
+        }
     }
 
     pub fn seen(&self) -> Vec<String> {
