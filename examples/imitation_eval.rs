@@ -182,10 +182,12 @@ fn main() {
             .map(|n| eco.normalize(n))
             .collect();
         let mut alarms = Vec::new();
+        let mut alarm_kinds: std::collections::BTreeMap<String, usize> = Default::default();
         let mut blocks = 0;
         let start = Instant::now();
         for n in &legit {
             if let Some(i) = imitation::check(&snap, *eco, n) {
+                *alarm_kinds.entry(format!("{:?}", i.kind)).or_default() += 1;
                 alarms.push(format!("{n}~{}({:?}{})", i.imitates, i.kind, i.rank));
             }
         }
@@ -217,6 +219,9 @@ fn main() {
             100.0 * alarms.len() as f64 / legit.len() as f64,
             100.0 * blocks as f64 / legit.len() as f64
         );
+        for (kind, n) in &alarm_kinds {
+            println!("    {kind:14} {n}");
+        }
         println!("  time        {per_name:.1} µs per name (imitation check)");
         println!("  missed e.g. {}", missed.join(" "));
         println!(

@@ -1,0 +1,67 @@
+//! `installguard audit verify`: walks the hash chain of the log (or a copy of it) and prints
+//! the first broken record by file and line. Prints and returns an exit code; writes nothing.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::exit;
+
+/// Exit 0 when the chain is intact (and holds `anchor`, if given), 5 when it is broken, 2 when
+/// there is no log to read.
+pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
+    let Some(path) = file.or_else(super::log_path) else {
+        eprintln!("installguard: no state directory (HOME and XDG_STATE_HOME are unset)");
+        return exit::USAGE;
+    };
+    let v = match super::verify(&path, anchor) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("installguard: cannot read {}: {e}", path.display());
+            return exit::USAGE;
+        }
+    };
+    let files: Vec<String> = v.files.iter().map(|f| f.display().to_string()).collect();
+    let mut text = String::new();
+    if let Some(first) = v.problems.first() {
+        let _ = writeln!(
+            text,
+            "audit log BROKEN: first broken record at {}:{}: {}",
+            first.file.display(),
+            first.line,
+            first.what
+        );
+        for p in &v.problems[1..] {
+            let _ = writeln!(text, "  also {p}");
+        }
+        let _ = writeln!(
+            text,
+            "checked {} record(s) in {}",
+            v.records,
+            files.join(", ")
+        );
+        eprint!("{text}");
+        return exit::DATA;
+    }
+    match (v.first_seq, v.last_seq, &v.head) {
+        (Some(a), Some(b), Some(h)) => {
+            let _ = writeln!(
+                text,
+                "audit log OK: {} record(s), seq {a}..{b}, in {}\nhead {h}",
+                v.records,
+                files.join(", ")
+            );
+        }
+        _ => {
+            let _ = writeln!(text, "audit log OK: no records yet ({})", files.join(", "));
+        }
+    }
+    if v.unchained > 0 {
+        let _ = writeln!(
+            text,
+            "note: {} older record(s) at the start predate the hash chain and are not verified",
+            v.unchained
+        );
+    }
+    crate::cli::out(&text);
+    exit::OK
+}

@@ -1,0 +1,314 @@
+//! The log files: locked single-write appends that extend the hash chain, rotation by size
+//! (a rename under the lock; the chain continues in the new file), and reading records back.
+//! The lock is taken on a sibling `<log>.lock` file that is never renamed, so a writer waiting
+//! for the lock while another rotates cannot end up appending to the rotated file.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::Record;
+use super::chain::{self, GENESIS};
+
+/// Where a record went and its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub path: PathBuf,
+    pub seq: u64,
+    pub hash: String,
+    /// The file was rotated before this record was written.
+    pub rotated_to: Option<PathBuf>,
+    /// This record follows a torn line (reported, kept in place).
+    pub after_torn_line: Option<usize>,
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".lock");
+    PathBuf::from(s)
+}
+
+/// `audit.jsonl` → (`audit`, `.jsonl`): rotated files are `audit.N.jsonl`.
+fn stem_ext(path: &Path) -> (String, String) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.rfind('.') {
+        Some(i) if i > 0 => (name[..i].to_string(), name[i..].to_string()),
+        _ => (name, String::new()),
+    }
+}
+
+/// The rotated files of `path`, oldest first, with their numbers.
+pub fn rotated_files(path: &Path) -> std::io::Result<Vec<(u64, PathBuf)>> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let (stem, ext) = stem_ext(path);
+    let prefix = format!("{stem}.");
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if let Some(num) = n
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(&ext))
+            .and_then(|r| r.parse::<u64>().ok())
+        {
+            out.push((num, e.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Open (creating) the log and its lock file and take the lock: proves that an append would
+/// be possible. Writes nothing.
+pub fn probe(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let lock = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(lock_path(path))?;
+    lock.lock()?;
+    let r = OpenOptions::new().create(true).append(true).open(path);
+    let _ = lock.unlock();
+    r.map(drop)
+}
+
+/// The chain head found at the end of a file: the last intact record, and whether the file
+/// ends in a torn line.
+struct Tail {
+    head: Option<(u64, String)>,
+    torn: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct Link {
+    #[serde(default)]
+    seq: u64,
+    #[serde(default)]
+    hash: String,
+}
+
+/// Read backwards in growing chunks until the last two lines are whole (or the start is hit).
+fn tail(file: &mut File) -> std::io::Result<Tail> {
+    let size = file.seek(SeekFrom::End(0))?;
+    if size == 0 {
+        return Ok(Tail {
+            head: None,
+            torn: false,
+        });
+    }
+    let mut chunk = 64 * 1024u64;
+    loop {
+        let start = size.saturating_sub(chunk);
+        file.seek(SeekFrom::Start(start))?;
+        let mut buf = Vec::with_capacity((size - start) as usize);
+        Read::take(&mut *file, size - start).read_to_end(&mut buf)?;
+        let torn = !buf.ends_with(b"\n");
+        let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let mut parts: Vec<&[u8]> = body.split(|&b| b == b'\n').collect();
+        if start > 0 {
+            parts.remove(0); // may be a partial line
+        }
+        let whole = parts.len();
+        for line in parts.into_iter().rev().skip(usize::from(torn)) {
+            if let Ok(l) = serde_json::from_slice::<Link>(line)
+                && !l.hash.is_empty()
+            {
+                return Ok(Tail {
+                    head: Some((l.seq, l.hash)),
+                    torn,
+                });
+            }
+        }
+        if start == 0 || whole >= 8 {
+            return Ok(Tail { head: None, torn });
+        }
+        chunk *= 4;
+    }
+}
+
+fn count_lines(file: &mut File) -> std::io::Result<usize> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut buf = Vec::new();
+    file.read_to_end(&mut buf)?;
+    Ok(buf.iter().filter(|&&b| b == b'\n').count() + 1)
+}
+
+/// Append one record: under the lock, find the chain head, rotate if the file would pass
+/// `max_bytes`, fill in `seq`/`prev`/`hash`, and write the line with one `write_all`.
+pub fn append(path: &Path, max_bytes: u64, record: &mut Record) -> std::io::Result<Appended> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let lock = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(lock_path(path))?;
+    lock.lock()?;
+    let result = append_locked(path, max_bytes, record);
+    let _ = lock.unlock();
+    result
+}
+
+fn append_locked(path: &Path, max_bytes: u64, record: &mut Record) -> std::io::Result<Appended> {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(path)?;
+    let mut t = tail(&mut file)?;
+    let size = file.seek(SeekFrom::End(0))?;
+    let rotated = rotated_files(path)?;
+    if size == 0
+        && let Some((_, newest)) = rotated.last()
+    {
+        let mut f = File::open(newest)?;
+        t.head = tail(&mut f)?.head;
+    }
+    let (seq, prev) = t
+        .head
+        .clone()
+        .map_or((1, GENESIS.to_string()), |(s, h)| (s + 1, h));
+    record.seq = seq;
+    record.prev = prev.clone();
+    record.hash.clear();
+    record.after_torn_line = None;
+    let mut rotated_to = None;
+    // Rotate before a record that would take the file past the limit (never to an empty file).
+    let estimate = record.body().len() as u64 + 80;
+    if size > 0 && size + estimate > max_bytes {
+        let next = rotated.last().map_or(1, |(n, _)| n + 1);
+        let (stem, ext) = stem_ext(path);
+        let dest = path.with_file_name(format!("{stem}.{next}{ext}"));
+        std::fs::rename(path, &dest)?;
+        file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)?;
+        rotated_to = Some(dest);
+        t.torn = false;
+    }
+    if t.torn {
+        record.after_torn_line = Some(count_lines(&mut file)?);
+    }
+    let body = record.body();
+    record.hash = chain::hash(&prev, &body);
+    let mut line = Vec::with_capacity(body.len() + 80);
+    if t.torn {
+        // Keep the torn fragment as its own line (evidence), never glue this record onto it.
+        line.push(b'\n');
+    }
+    line.extend_from_slice(&body[..body.len() - 1]);
+    line.extend_from_slice(format!(",\"hash\":\"{}\"}}\n", record.hash).as_bytes());
+    file.write_all(&line)?;
+    file.sync_data()?;
+    Ok(Appended {
+        path: path.to_path_buf(),
+        seq,
+        hash: record.hash.clone(),
+        rotated_to,
+        after_torn_line: record.after_torn_line,
+    })
+}
+
+/// A line of the log that is not a valid record (a torn write, an edit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    pub file: PathBuf,
+    pub line: usize,
+    pub error: String,
+}
+
+/// Every record of the log (rotated files first, oldest first) and the lines that could not be
+/// read.
+pub fn read(path: &Path) -> std::io::Result<(Vec<Record>, Vec<BadLine>)> {
+    let mut files: Vec<PathBuf> = rotated_files(path)?.into_iter().map(|(_, p)| p).collect();
+    files.push(path.to_path_buf());
+    let mut records = Vec::new();
+    let mut bad = Vec::new();
+    for file in files {
+        let text = match std::fs::read(&file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        let ends_clean = text.is_empty() || text.ends_with(b"\n");
+        let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+        let count = lines.len() - usize::from(ends_clean);
+        for (i, raw) in lines.into_iter().take(count).enumerate() {
+            let raw = raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw);
+            match serde_json::from_slice::<Record>(raw) {
+                Ok(r) => records.push(r),
+                Err(e) => bad.push(BadLine {
+                    file: file.clone(),
+                    line: i + 1,
+                    error: if i + 1 == count && !ends_clean {
+                        format!("torn last line (no newline; a write was interrupted): {e}")
+                    } else {
+                        e.to_string()
+                    },
+                }),
+            }
+        }
+    }
+    Ok((records, bad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{test_record, verify};
+
+    #[test]
+    fn append_and_read_back_and_torn_line_is_reported_then_chained_past() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("state/audit.jsonl");
+        let a = append(&p, u64::MAX, &mut test_record(0)).unwrap();
+        assert_eq!(a.seq, 1);
+        append(&p, u64::MAX, &mut test_record(1)).unwrap();
+        let (recs, bad) = read(&p).unwrap();
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[1].prev, recs[0].hash);
+        assert!(bad.is_empty());
+        OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .unwrap()
+            .write_all(b"{\"time\":\"20")
+            .unwrap();
+        let (recs, bad) = read(&p).unwrap();
+        assert_eq!((recs.len(), bad.len(), bad[0].line), (2, 1, 3));
+        assert!(bad[0].error.contains("torn"));
+        // The next append keeps the fragment on its own line and chains from record 2.
+        let a = append(&p, u64::MAX, &mut test_record(2)).unwrap();
+        assert_eq!((a.seq, a.after_torn_line), (3, Some(3)));
+        let v = verify(&p, None).unwrap();
+        assert_eq!(v.problems.len(), 1, "{:?}", v.problems);
+        assert_eq!(v.problems[0].line, 3);
+        assert_eq!(v.last_seq, Some(3));
+    }
+
+    #[test]
+    fn rotation_keeps_the_chain_continuous() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("audit.jsonl");
+        for i in 0..7 {
+            append(&p, 1200, &mut test_record(i)).unwrap();
+        }
+        let rotated = rotated_files(&p).unwrap();
+        assert!(rotated.len() >= 2, "{rotated:?}");
+        let v = verify(&p, None).unwrap();
+        assert!(v.problems.is_empty(), "{:?}", v.problems);
+        assert_eq!((v.records, v.last_seq), (7, Some(7)));
+        assert_eq!(read(&p).unwrap().0.len(), 7);
+    }
+}

@@ -1,0 +1,447 @@
+//! The audit log: one hash-chained JSON line per guarded install decision, appended under an
+//! exclusive lock with a single write in `$XDG_STATE_HOME/installguard/audit.jsonl`, rotated by
+//! size, optionally forwarded to syslog. Append-only: nothing here rewrites or deletes a record.
+//! Decides nothing about safety; it only records, verifies and reports whether recording worked
+//! ([`preflight`], [`commit`]) so the guard can fail closed when the policy asks for it.
+
+mod chain;
+mod cmd;
+mod file;
+pub mod ocsf;
+mod query;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::redact::{Redacted, RedactedJson};
+
+pub use chain::{GENESIS, Problem, Verified, verify};
+pub use cmd::verify_command;
+pub use file::{Appended, BadLine, append, read, rotated_files};
+pub use query::{LogFormat, Query, parse_decision, parse_when};
+
+pub const FILE_NAME: &str = "audit.jsonl";
+
+/// The `[audit]` part of the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditSettings {
+    /// `udp://host:port`, `tcp://host:port` or `unix:///dev/log`: forward each record there.
+    pub syslog: Option<String>,
+    /// Block installs when the record cannot be written.
+    pub required: bool,
+    /// Block installs when the record cannot be delivered to `syslog`.
+    pub require_delivery: bool,
+    /// Rotate the log file when it would grow past this many bytes.
+    pub max_bytes: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            syslog: None,
+            required: false,
+            require_delivery: false,
+            max_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+fn env_flag(var: &str) -> Option<bool> {
+    std::env::var_os(var).map(|v| v == "1" || v == "true" || v == "yes")
+}
+
+impl AuditSettings {
+    /// Environment overrides, read in this one place: `INSTALLGUARD_AUDIT_SYSLOG` (empty: off),
+    /// `INSTALLGUARD_AUDIT_REQUIRED=1`, `INSTALLGUARD_AUDIT_REQUIRE_DELIVERY=1`,
+    /// `INSTALLGUARD_AUDIT_MAX_BYTES=N`.
+    pub fn from_env_over(mut self) -> AuditSettings {
+        if let Some(s) = std::env::var_os("INSTALLGUARD_AUDIT_SYSLOG") {
+            let s = s.to_string_lossy().into_owned();
+            self.syslog = (!s.is_empty()).then_some(s);
+        }
+        if let Some(b) = env_flag("INSTALLGUARD_AUDIT_REQUIRED") {
+            self.required = b;
+        }
+        if let Some(b) = env_flag("INSTALLGUARD_AUDIT_REQUIRE_DELIVERY") {
+            self.require_delivery = b;
+        }
+        if let Some(n) = std::env::var("INSTALLGUARD_AUDIT_MAX_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            self.max_bytes = n;
+        }
+        self
+    }
+}
+
+/// Who decided that the install goes ahead or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecidedBy {
+    /// No findings above info, or a block rule.
+    Policy,
+    /// A policy exception allowed what would otherwise be warned about or blocked.
+    Exception,
+    /// The user answered the prompt.
+    User,
+    /// `--yes` / `INSTALLGUARD_YES=1` accepted warn-level findings.
+    Yes,
+    /// A prompt was needed but there was no terminal.
+    NoTerminal,
+    /// The policy requires the audit record (or its delivery) and that failed: fail closed.
+    Audit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    Allowed,
+    Blocked,
+    Declined,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::Blocked => "blocked",
+            Decision::Declined => "declined",
+        }
+    }
+}
+
+/// Which reputation data made the verdict, and how old it was.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DataInfo {
+    pub origin: String,
+    pub built: String,
+    pub newest_report: String,
+    /// Days between the newest report and this decision.
+    pub age_days: Option<i64>,
+}
+
+/// One install decision. Field order is the stored order; `hash` is always last on disk.
+/// Every free-text field that could carry a credential is a redacted type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Position in the chain, from 1, continuous across rotated files.
+    #[serde(default)]
+    pub seq: u64,
+    /// The previous record's `hash` ([`GENESIS`] for the first).
+    #[serde(default)]
+    pub prev: String,
+    pub time: String,
+    pub host: String,
+    pub user: String,
+    pub pid: u32,
+    pub cwd: Redacted,
+    pub program: String,
+    pub argv: Vec<Redacted>,
+    /// Each target with the findings about it.
+    pub targets: RedactedJson,
+    /// Indexes, registries and taps the command points to.
+    #[serde(default)]
+    pub sources: RedactedJson,
+    /// Every finding, flat (also nested under their targets).
+    pub findings: RedactedJson,
+    pub verdict: String,
+    pub decision: Decision,
+    pub decided_by: DecidedBy,
+    /// Why the audit layer blocked the install, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Redacted>,
+    /// The real tool's exit code; absent when it was not run.
+    pub exit_code: Option<i32>,
+    /// How long the real tool ran, in milliseconds; absent when it was not run.
+    #[serde(default)]
+    pub duration_ms: Option<u64>,
+    pub version: String,
+    #[serde(default)]
+    pub data: DataInfo,
+    /// Set when this record follows a torn (interrupted) line, which stays in the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_torn_line: Option<usize>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub hash: String,
+    /// When the decision was made (for `duration_ms`); never stored.
+    #[serde(skip)]
+    pub started: Option<Instant>,
+}
+
+impl Record {
+    /// A record of one decision, with everything that could hold a credential redacted.
+    pub fn new(
+        request: &crate::request::Request,
+        args: &[std::ffi::OsString],
+        evaluation: &crate::verdict::Evaluation,
+        loaded: &crate::reputation::store::Loaded,
+        decision: Decision,
+        decided_by: DecidedBy,
+    ) -> Record {
+        let targets: Vec<serde_json::Value> = request
+            .targets
+            .iter()
+            .map(|t| {
+                let mut v = serde_json::to_value(t).unwrap_or_default();
+                let origin = t.origin.to_string();
+                let own: Vec<&crate::verdict::Finding> = evaluation
+                    .findings
+                    .iter()
+                    .filter(|f| f.target == t.label() && f.origin == origin)
+                    .collect();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "findings".into(),
+                        serde_json::to_value(own).unwrap_or_default(),
+                    );
+                }
+                v
+            })
+            .collect();
+        let secrets = crate::redact::argv_secrets(args);
+        let meta = loaded.snapshot.meta();
+        let now = crate::time::now_unix();
+        Record {
+            seq: 0,
+            prev: String::new(),
+            time: crate::time::format_rfc3339(now),
+            host: host_name(),
+            user: user_name(),
+            pid: std::process::id(),
+            cwd: Redacted::new(
+                &std::env::current_dir()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+            ),
+            program: request.program.clone(),
+            argv: crate::redact::argv(args)
+                .iter()
+                .map(|a| Redacted::new(a))
+                .collect(),
+            targets: RedactedJson::from_serialize_masking(&targets, &secrets),
+            sources: RedactedJson::from_serialize_masking(&request.sources, &secrets),
+            findings: RedactedJson::from_serialize_masking(&evaluation.findings, &secrets),
+            verdict: serde_json::to_value(evaluation.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            decision,
+            decided_by,
+            reason: None,
+            exit_code: None,
+            duration_ms: None,
+            version: env!("CARGO_PKG_VERSION").into(),
+            data: DataInfo {
+                origin: crate::redact::text(&loaded.origin.to_string()),
+                built: meta.built.clone(),
+                newest_report: meta.newest_report.clone(),
+                age_days: crate::time::parse_rfc3339(&meta.newest_report)
+                    .map(|t| (now - t) / 86_400),
+            },
+            after_torn_line: None,
+            hash: String::new(),
+            started: Some(Instant::now()),
+        }
+    }
+
+    /// The record as stored, without its trailing `hash` member: the bytes the hash covers.
+    pub fn body(&self) -> Vec<u8> {
+        let mut copy = self.clone();
+        copy.hash.clear();
+        serde_json::to_vec(&copy).unwrap_or_default()
+    }
+
+    /// The stored line (without newline), `hash` included.
+    pub fn line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+pub fn log_path() -> Option<PathBuf> {
+    crate::dirs::state_dir().map(|d| d.join(FILE_NAME))
+}
+
+/// Why the audit layer refuses an install (the policy requires what failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditError {
+    /// `[audit] required = true` and the record cannot be written.
+    NotWritten(String),
+    /// `[audit] require_delivery = true` and the record cannot be delivered to syslog.
+    NotDelivered(String),
+}
+
+impl AuditError {
+    /// Exit code: [`crate::exit::DATA`] (5), fail closed on an infrastructure error, distinct
+    /// from 3 (the package itself was judged malicious).
+    pub fn exit_code(&self) -> i32 {
+        crate::exit::DATA
+    }
+}
+
+impl std::fmt::Display for AuditError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditError::NotWritten(e) => write!(
+                f,
+                "the audit log is required by policy and cannot be written: {e}"
+            ),
+            AuditError::NotDelivered(e) => write!(
+                f,
+                "audit delivery to syslog is required by policy and failed: {e}"
+            ),
+        }
+    }
+}
+
+/// What happened to a committed record.
+#[derive(Debug, Clone, Default)]
+pub struct CommitReport {
+    /// Where it was written, with its chain position; `None` when it was not written.
+    pub appended: Option<Appended>,
+    /// True when it was handed to syslog.
+    pub exported: bool,
+    /// Failures the policy tolerates, for the guard to print (already redacted).
+    pub warnings: Vec<String>,
+}
+
+/// Before the real tool runs: can what the policy requires be done? Checks that the log can be
+/// opened and locked when `required`, and that the syslog endpoint accepts a connection when
+/// `require_delivery` (for UDP only that the address resolves).
+pub fn preflight(settings: &AuditSettings) -> Result<(), AuditError> {
+    if settings.required {
+        let path = log_path().ok_or_else(|| {
+            AuditError::NotWritten("no state directory (HOME and XDG_STATE_HOME are unset)".into())
+        })?;
+        file::probe(&path)
+            .map_err(|e| AuditError::NotWritten(format!("{}: {e}", path.display())))?;
+    }
+    if settings.require_delivery {
+        let url = settings.syslog.as_deref().ok_or_else(|| {
+            AuditError::NotDelivered("delivery is required but no syslog destination is set".into())
+        })?;
+        crate::export::probe(url)
+            .map_err(|e| AuditError::NotDelivered(crate::redact::text(&format!("{url}: {e}"))))?;
+    }
+    Ok(())
+}
+
+/// Record a decision: append it to the chain (one locked write, rotating by size), then forward
+/// it to syslog when configured. `Err` only when the policy requires what failed; tolerated
+/// failures come back as warnings.
+pub fn commit(settings: &AuditSettings, mut record: Record) -> Result<CommitReport, AuditError> {
+    if record.exit_code.is_some()
+        && record.duration_ms.is_none()
+        && let Some(t) = record.started
+    {
+        record.duration_ms = Some(t.elapsed().as_millis() as u64);
+    }
+    let mut report = CommitReport::default();
+    let mut failure = None;
+    match log_path() {
+        None => {
+            let e = "no state directory (HOME and XDG_STATE_HOME are unset)".to_string();
+            report
+                .warnings
+                .push(format!("this decision was not logged: {e}"));
+            failure = Some(AuditError::NotWritten(e));
+        }
+        Some(path) => match append(&path, settings.max_bytes, &mut record) {
+            Ok(a) => {
+                if let Some(line) = a.after_torn_line {
+                    report.warnings.push(format!(
+                        "{}:{line}: a torn record (an interrupted write) precedes this one; \
+                         it is kept and `installguard audit verify` reports it",
+                        a.path.display()
+                    ));
+                }
+                report.appended = Some(a);
+            }
+            Err(e) => {
+                let e = format!("{}: {e}", path.display());
+                report
+                    .warnings
+                    .push(format!("could not write the audit log {e}"));
+                failure = Some(AuditError::NotWritten(e));
+            }
+        },
+    }
+    if failure.is_some() && settings.required {
+        return Err(failure.unwrap_or(AuditError::NotWritten(String::new())));
+    }
+    if let Some(url) = &settings.syslog {
+        match crate::export::send_record(url, &record) {
+            Ok(()) => report.exported = true,
+            Err(e) => {
+                let e = crate::redact::text(&format!("{url}: {e}"));
+                if settings.require_delivery {
+                    return Err(AuditError::NotDelivered(e));
+                }
+                report
+                    .warnings
+                    .push(format!("could not forward the audit record to syslog {e}"));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The user name: `$USER`, else the password database.
+pub fn user_name() -> String {
+    if let Some(u) = std::env::var_os("USER").filter(|u| !u.is_empty()) {
+        return u.to_string_lossy().into_owned();
+    }
+    // SAFETY: getpwuid returns a pointer into static storage or null; we copy out at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::getuid());
+        if !pw.is_null() && !(*pw).pw_name.is_null() {
+            return std::ffi::CStr::from_ptr((*pw).pw_name)
+                .to_string_lossy()
+                .into_owned();
+        }
+        format!("uid:{}", libc::getuid())
+    }
+}
+
+pub fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or
+    // truncates, and we stop at the first NUL.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return "unknown".into();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+#[cfg(test)]
+pub(crate) fn test_record(n: i32) -> Record {
+    Record {
+        seq: 0,
+        prev: String::new(),
+        time: "2026-11-28T00:00:00Z".into(),
+        user: "u".into(),
+        host: "h".into(),
+        pid: 1,
+        cwd: Redacted::new("/"),
+        program: "pip".into(),
+        argv: vec![Redacted::new("install"), Redacted::new("x")],
+        targets: RedactedJson::from_value(serde_json::json!([{"name": "x", "findings": []}])),
+        sources: RedactedJson::from_value(serde_json::json!([])),
+        findings: RedactedJson::from_value(serde_json::json!([])),
+        verdict: "allow".into(),
+        decision: Decision::Allowed,
+        decided_by: DecidedBy::Policy,
+        reason: None,
+        exit_code: Some(n),
+        duration_ms: Some(1),
+        version: "0".into(),
+        data: DataInfo::default(),
+        after_torn_line: None,
+        hash: String::new(),
+        started: None,
+    }
+}

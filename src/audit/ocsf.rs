@@ -1,0 +1,184 @@
+//! Audit records as OCSF 1.8 events: Application Lifecycle (class_uid 6002, category 6,
+//! activity Install) with the `security_control` profile (action, disposition, policy,
+//! malware). One event per target, since an OCSF event describes one application (package).
+//! Pure mapping; it reads nothing and validates nothing against the OCSF schema files.
+
+use serde_json::{Value, json};
+
+use super::{DecidedBy, Decision, Record};
+
+pub const OCSF_VERSION: &str = "1.8.0";
+pub const CLASS_UID: u64 = 6002;
+const CATEGORY_UID: u64 = 6;
+const ACTIVITY_INSTALL: u64 = 1;
+
+fn severity(record: &Record) -> (u64, &'static str) {
+    match record.verdict.as_str() {
+        "block" => (4, "High"),
+        "warn" => (3, "Medium"),
+        _ => (1, "Informational"),
+    }
+}
+
+/// (action_id, action, disposition_id, disposition)
+fn action(record: &Record) -> (u64, &'static str, u64, &'static str) {
+    match (record.decision, record.decided_by) {
+        (Decision::Allowed, DecidedBy::Policy | DecidedBy::Exception) => {
+            (1, "Allowed", 1, "Allowed")
+        }
+        // A person accepted warnings: allowed after review.
+        (Decision::Allowed, _) => (1, "Allowed", 8, "Approved"),
+        (Decision::Blocked, _) => (2, "Denied", 2, "Blocked"),
+        (Decision::Declined, _) => (2, "Denied", 25, "Rejected"),
+    }
+}
+
+/// A package URL for the target (`pkg:pypi/requests`, `pkg:npm/@scope/name`).
+fn purl(ecosystem: &str, name: &str) -> String {
+    format!("pkg:{ecosystem}/{name}")
+}
+
+/// The events for one record (at least one: a record with no targets maps to the program).
+pub fn events(record: &Record) -> Vec<Value> {
+    let time_ms = crate::time::parse_rfc3339(&record.time).map_or(0, |t| t * 1000);
+    let (severity_id, severity_name) = severity(record);
+    let (action_id, action_name, disposition_id, disposition) = action(record);
+    let decided_by = serde_json::to_value(record.decided_by).unwrap_or_default();
+    let empty = Vec::new();
+    let targets = record.targets.value().as_array().unwrap_or(&empty);
+    let fallback = [json!({"name": record.program, "ecosystem": record.program, "findings": []})];
+    let targets: Vec<&Value> = if targets.is_empty() {
+        fallback.iter().collect()
+    } else {
+        targets.iter().collect()
+    };
+    targets
+        .into_iter()
+        .map(|t| {
+            let name = t["name"]
+                .as_str()
+                .or(t["spec"].as_str())
+                .unwrap_or("(unnamed)");
+            let ecosystem = t["ecosystem"].as_str().unwrap_or("");
+            let findings = t["findings"].as_array().unwrap_or(&empty);
+            let malware: Vec<Value> = findings
+                .iter()
+                .filter(|f| f["rule"] == "malicious")
+                .map(|f| {
+                    json!({
+                        "name": name,
+                        "uid": f["report"],
+                        "classification_ids": [99],
+                        "classifications": ["Other"],
+                        "provider": "OpenSSF Malicious Packages",
+                        "desc": f["message"],
+                    })
+                })
+                .collect();
+            let mut app = json!({
+                "name": name,
+                "vendor_name": ecosystem,
+                "uid": purl(ecosystem, name),
+            });
+            if let Some(spec) = t["spec"].as_str() {
+                app["version"] = json!(spec);
+            }
+            let mut ev = json!({
+                "class_uid": CLASS_UID,
+                "class_name": "Application Lifecycle",
+                "category_uid": CATEGORY_UID,
+                "category_name": "Application Activity",
+                "activity_id": ACTIVITY_INSTALL,
+                "activity_name": "Install",
+                "type_uid": CLASS_UID * 100 + ACTIVITY_INSTALL,
+                "type_name": "Application Lifecycle: Install",
+                "time": time_ms,
+                "severity_id": severity_id,
+                "severity": severity_name,
+                "status_id": if record.decision == Decision::Allowed && record.exit_code == Some(0) { 1 } else if record.decision == Decision::Allowed && record.exit_code.is_none() { 0 } else { 2 },
+                "status": if record.decision == Decision::Allowed && record.exit_code == Some(0) { "Success" } else if record.decision == Decision::Allowed && record.exit_code.is_none() { "Unknown" } else { "Failure" },
+                "message": format!("{} {} {} ({})", record.program, record.decision.as_str(), name, record.verdict),
+                "app": app,
+                "actor": {
+                    "user": {"name": record.user},
+                    "process": {
+                        "pid": record.pid,
+                        "name": record.program,
+                        "cmd_line": std::iter::once(record.program.clone())
+                            .chain(record.argv.iter().map(|a| a.to_string()))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        "file": {"name": record.program, "parent_folder": record.cwd.as_str()},
+                    },
+                },
+                "device": {"hostname": record.host, "type_id": 0},
+                "action_id": action_id,
+                "action": action_name,
+                "disposition_id": disposition_id,
+                "disposition": disposition,
+                "policy": {
+                    "name": "installguard",
+                    "uid": format!("installguard/{}", record.verdict),
+                    "desc": format!("verdict {}; decided by {}", record.verdict, decided_by.as_str().unwrap_or("")),
+                    "is_applied": true,
+                },
+                "metadata": {
+                    "version": OCSF_VERSION,
+                    "profiles": ["security_control", "host"],
+                    "product": {
+                        "name": "installguard",
+                        "vendor_name": "installguard",
+                        "version": record.version,
+                    },
+                    "log_name": "installguard audit",
+                    "original_time": record.time,
+                    "sequence": record.seq,
+                    "uid": record.hash,
+                },
+                "unmapped": {
+                    "findings": findings,
+                    "exit_code": record.exit_code,
+                    "duration_ms": record.duration_ms,
+                    "decided_by": decided_by,
+                    "prev": record.prev,
+                    "data": serde_json::to_value(&record.data).unwrap_or_default(),
+                },
+            });
+            if !malware.is_empty() {
+                ev["malware"] = Value::Array(malware);
+            }
+            ev
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocked_malicious_target_maps_to_denied_with_malware() {
+        let mut r = crate::audit::test_record(0);
+        r.decision = Decision::Blocked;
+        r.verdict = "block".into();
+        r.exit_code = None;
+        r.targets = crate::redact::RedactedJson::from_value(json!([{
+            "ecosystem": "pypi", "name": "bad", "spec": null,
+            "findings": [{"rule": "malicious", "report": "MAL-1", "message": "m"}]
+        }]));
+        let ev = events(&r);
+        assert_eq!(ev.len(), 1);
+        let e = &ev[0];
+        assert_eq!(
+            (e["class_uid"].as_u64(), e["type_uid"].as_u64()),
+            (Some(6002), Some(600201))
+        );
+        assert_eq!(
+            (e["action_id"].as_u64(), e["disposition_id"].as_u64()),
+            (Some(2), Some(2))
+        );
+        assert_eq!(e["malware"][0]["uid"], "MAL-1");
+        assert_eq!(e["app"]["uid"], "pkg:pypi/bad");
+        assert_eq!(e["metadata"]["version"], "1.8.0");
+    }
+}
