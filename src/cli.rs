@@ -23,6 +23,10 @@ decision in an audit log.\n\nSet up: eval \"$(installguard shell-init bash)\"   
 Try it: installguard check -- pip install reqeusts"
 )]
 struct Cli {
+    /// Override a policy setting for this command, e.g. --set rules.imitation=block (repeatable;
+    /// the highest layer, still bound by the machine policy's locks)
+    #[arg(long = "set", value_name = "KEY=VALUE", global = true)]
+    set: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -63,13 +67,41 @@ Exit codes: 0 allow, 1 warn-level findings, 3 block, 2 usage or unreadable input
         args: Vec<OsString>,
     },
     /// Show recent install decisions from the audit log, newest last
+    #[command(
+        after_help = "Times: 2026-11-28T10:00:00Z, 2026-11-28 (UTC midnight) or an age \
+like 24h, 7d. Exit 5 when the log has unreadable lines. To check the log for tampering: \
+installguard audit verify"
+    )]
     Log {
-        /// Print the records exactly as stored (JSON Lines)
+        /// Print the records exactly as stored (JSON Lines); same as --format json
         #[arg(long)]
         json: bool,
-        /// How many of the most recent records to show
+        /// text, json (the records as stored) or ocsf (OCSF 1.8 Application Lifecycle events)
+        #[arg(long, value_name = "FORMAT", value_parser = ["text", "json", "ocsf"])]
+        format: Option<String>,
+        /// How many of the most recent matching records to show
         #[arg(short = 'n', long, default_value_t = 20)]
         limit: usize,
+        /// Only decisions at or after this time
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Only decisions before this time
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Only this program (`pip` also matches pip3 and pip3.X)
+        #[arg(long)]
+        program: Option<String>,
+        /// Only decisions about this package (name, or part of a URL/path spec)
+        #[arg(long)]
+        package: Option<String>,
+        /// Only allowed, blocked or declined decisions
+        #[arg(long, value_parser = ["allowed", "blocked", "declined"])]
+        decision: Option<String>,
+    },
+    /// Check the audit log's hash chain for tampering
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Print the lines that put installguard's shims first on PATH, for your shell's rc file
     #[command(
@@ -80,11 +112,74 @@ fish: add  installguard shell-init fish | source  to ~/.config/fish/config.fish"
     ShellInit { shell: Shell },
     /// Check the setup: real tools found, shims first on PATH, data age
     Doctor,
+    /// Update the reputation data from OSV feeds (npm/all.zip and PyPI/all.zip)
+    #[command(after_help = "The feeds' malicious-package (MAL-) reports are merged into the embedded \
+snapshot and stored in $XDG_DATA_HOME/installguard. A failed update leaves the previous data in use.\n\
+Exit codes: 0 updated, 5 the update failed (nothing changed).")]
+    Update {
+        /// A feed base URL (https://...; http only for loopback) or a local directory holding
+        /// npm/all.zip and PyPI/all.zip. Default: OSV's public bulk-download location
+        #[arg(long, value_name = "URL|DIR")]
+        from: Option<String>,
+        /// Accept a feed that is older or much smaller than the data in use
+        #[arg(long)]
+        force: bool,
+        /// Allow plain http for a non-loopback host (an internal mirror you trust)
+        #[arg(long)]
+        allow_http: bool,
+        /// Largest archive accepted, in bytes
+        #[arg(long, default_value_t = crate::update::DEFAULT_MAX_BYTES, hide = true)]
+        max_bytes: u64,
+    },
+    /// Validate policy files, or show the effective policy and where each value comes from
+    #[command(
+        after_help = "Layers, lowest first: built-in defaults, /etc/installguard/policy.toml \
+(machine; must be owned by root and writable only by root), $XDG_CONFIG_HOME/installguard/policy.toml \
+(user), .installguard.toml in this or a parent directory (project; may only tighten), \
+INSTALLGUARD_POLICY_SET (key=value entries separated by ; or newlines), --set KEY=VALUE.\n\
+Exit codes: 0 valid (warnings allowed), 2 invalid."
+    )]
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Build or inspect reputation data
     Data {
         #[command(subcommand)]
         command: DataCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain (rotated files too) and name the first broken record by line
+    #[command(
+        after_help = "Exit codes: 0 intact; 5 broken (edited, deleted, reordered or \
+truncated records); 2 the log cannot be read. A clean cut of the newest records is only \
+visible against an off-host copy: pass the newest `hash` your syslog received as --anchor."
+    )]
+    Verify {
+        /// Verify this file (and its rotated siblings) instead of the local log
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// A record hash known from an off-host copy (syslog) that must be in the chain
+        #[arg(long, value_name = "HASH")]
+        anchor: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Report every problem in the policy files in effect (or in FILE alone, judged as the
+    /// layer its path makes it: the machine path, a .installguard.toml, else a user policy)
+    Check {
+        file: Option<PathBuf>,
+        /// Judge FILE as this layer instead of by its path
+        #[arg(long, value_name = "LAYER", value_parser = ["machine", "user", "project"], requires = "file")]
+        layer: Option<String>,
+    },
+    /// Print the effective policy, each value with the layer and line it came from
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -118,7 +213,14 @@ pub fn main() -> i32 {
         && crate::cmdline::Program::from_name(name).is_some()
     {
         let args: Vec<OsString> = argv.collect();
-        return guard::run(name, &args, guard::RunOptions { yes: false });
+        return guard::run(
+            name,
+            &args,
+            guard::RunOptions {
+                yes: false,
+                overrides: Vec::new(),
+            },
+        );
     }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -132,20 +234,81 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Run { yes, program, args } => {
-            guard::run(&program, &args, guard::RunOptions { yes })
-        }
+        Command::Run { yes, program, args } => guard::run(
+            &program,
+            &args,
+            guard::RunOptions {
+                yes,
+                overrides: cli.set,
+            },
+        ),
         Command::Check {
             json,
             program,
             args,
         } => {
             // `check -- pip install x`: clap keeps a leading `--` only when it is explicit.
-            guard::check(&program, &args, json)
+            guard::check(&program, &args, json, &cli.set)
         }
-        Command::Log { json, limit } => crate::commands::log(json, limit),
+        Command::Log {
+            json,
+            format,
+            limit,
+            since,
+            until,
+            program,
+            package,
+            decision,
+        } => {
+            let now = crate::time::now_unix();
+            let when = |s: Option<String>| s.map(|s| crate::audit::parse_when(&s, now)).transpose();
+            let query = (|| -> Result<crate::audit::Query, String> {
+                Ok(crate::audit::Query {
+                    since: when(since)?,
+                    until: when(until)?,
+                    program,
+                    package,
+                    decision: decision
+                        .as_deref()
+                        .map(crate::audit::parse_decision)
+                        .transpose()?,
+                })
+            })();
+            let format = match (json, format.as_deref()) {
+                (true, _) => Ok(crate::audit::LogFormat::Json),
+                (false, None) => Ok(crate::audit::LogFormat::Text),
+                (false, Some(f)) => f.parse(),
+            };
+            match (query, format) {
+                (Ok(q), Ok(f)) => crate::commands::log(&q, f, limit),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("installguard: {e}");
+                    exit::USAGE
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { file, anchor },
+        } => crate::audit::verify_command(file, anchor.as_deref()),
         Command::ShellInit { shell } => crate::commands::shell_init(shell),
         Command::Doctor => crate::commands::doctor(),
+        Command::Update {
+            from,
+            force,
+            allow_http,
+            max_bytes,
+        } => crate::update::run(&crate::update::Options {
+            from,
+            force,
+            allow_http,
+            max_bytes,
+        }),
+        Command::Policy { command } => match command {
+            PolicyCommand::Check { file, layer } => {
+                crate::commands::policy_check(file.as_deref(), layer.as_deref(), &cli.set)
+            }
+            PolicyCommand::Show => crate::commands::policy_show(&cli.set),
+        },
         Command::Data { command } => match command {
             DataCommand::Build { source, out } => crate::commands::data_build(&source, &out),
             DataCommand::Info => crate::commands::data_info(),

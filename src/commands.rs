@@ -14,7 +14,9 @@ use crate::shim;
 /// The programs that get a shim link.
 pub const SHIMMED: &[&str] = &["pip", "pip3", "npm", "npx", "brew"];
 
-pub fn log(json: bool, limit: usize) -> i32 {
+/// `installguard log`: the records that pass `query`, newest last, as text, as stored
+/// (`--json`) or as OCSF events (`--format ocsf`). Exit 5 when some lines are unreadable.
+pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 {
     let Some(path) = audit::log_path() else {
         eprintln!("installguard: no state directory (HOME and XDG_STATE_HOME are unset)");
         return exit::USAGE;
@@ -29,42 +31,64 @@ pub fn log(json: bool, limit: usize) -> i32 {
     for b in &bad {
         eprintln!(
             "installguard: {}:{}: unreadable record: {}",
-            path.display(),
+            b.file.display(),
             b.line,
-            b.error
+            crate::redact::text(&b.error)
         );
     }
+    let records: Vec<&audit::Record> = records.iter().filter(|r| query.matches(r)).collect();
     let start = records.len().saturating_sub(limit);
     let mut text = String::new();
-    if records.is_empty() && !json {
-        let _ = writeln!(text, "no install decisions logged yet ({})", path.display());
+    if records.is_empty() && format == audit::LogFormat::Text {
+        let _ = writeln!(
+            text,
+            "no matching install decisions logged ({})",
+            path.display()
+        );
     }
     for r in &records[start..] {
-        if json {
-            let _ = writeln!(text, "{}", serde_json::to_string(r).unwrap_or_default());
-            continue;
+        match format {
+            audit::LogFormat::Json => {
+                let _ = writeln!(text, "{}", r.line());
+                continue;
+            }
+            audit::LogFormat::Ocsf => {
+                for ev in audit::ocsf::events(r) {
+                    let _ = writeln!(text, "{ev}");
+                }
+                continue;
+            }
+            audit::LogFormat::Text => {}
         }
         let outcome = match (r.decision, r.exit_code) {
-            (audit::Decision::Allowed, Some(c)) => format!("allowed, exit {c}"),
+            (audit::Decision::Allowed, Some(c)) => match r.duration_ms {
+                Some(ms) => format!("allowed, exit {c} after {:.1}s", ms as f64 / 1000.0),
+                None => format!("allowed, exit {c}"),
+            },
             (audit::Decision::Allowed, None) => "allowed".into(),
-            (d, _) => format!("{d:?}").to_lowercase(),
+            (d, _) => d.as_str().to_string(),
         };
         let by = serde_json::to_value(r.decided_by)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
+        let argv: Vec<&str> = r.argv.iter().map(|a| a.as_str()).collect();
         let _ = writeln!(
             text,
-            "{}  {}@{}  {} {}\n    {outcome} (by {by}); verdict {}; {} finding(s); in {}",
+            "{}  #{}  {}@{}  {} {}\n    {outcome} (by {by}); verdict {}; {} finding(s); in {}",
             r.time,
+            r.seq,
             r.user,
             r.host,
             r.program,
-            r.argv.join(" "),
+            argv.join(" "),
             r.verdict,
-            r.findings.as_array().map_or(0, Vec::len),
+            r.findings.value().as_array().map_or(0, Vec::len),
             r.cwd
         );
+        if let Some(reason) = &r.reason {
+            let _ = writeln!(text, "    {reason}");
+        }
     }
     out(&text);
     if bad.is_empty() { exit::OK } else { exit::DATA }
@@ -198,10 +222,29 @@ pub fn doctor() -> i32 {
         );
     }
     let _ = writeln!(text, "\nconfiguration:");
-    let _ = writeln!(
-        text,
-        "  policy   built-in defaults (policy files are not read by this version)"
-    );
+    let loaded = crate::policy::load(&[]);
+    for l in loaded
+        .policy
+        .layers
+        .iter()
+        .filter(|l| l.kind != crate::policy::LayerKind::Default)
+    {
+        let state = if l.present { "" } else { " (not present)" };
+        let _ = writeln!(text, "  policy   {:<13}{}{state}", l.kind.label(), l.name);
+    }
+    let errors = loaded.errors().len();
+    if errors > 0 {
+        problems += 1;
+        let _ = writeln!(
+            text,
+            "  policy   INVALID ({errors} error(s)): installs are blocked; run `installguard policy check`"
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "  policy   valid (`installguard policy show` prints it)"
+        );
+    }
     match audit::log_path() {
         Some(p) => {
             let _ = writeln!(text, "  audit    {}", p.display());
@@ -274,4 +317,67 @@ pub fn data_build(source: &Path, dest: &Path) -> i32 {
             exit::USAGE
         }
     }
+}
+
+/// `installguard policy check [FILE]`: every problem in every layer (or in FILE alone, over the
+/// built-in defaults), plus exceptions that expired or can never match. Exit 2 when invalid.
+pub fn policy_check(file: Option<&Path>, layer: Option<&str>, overrides: &[String]) -> i32 {
+    use crate::policy::{LayerKind, diag, load, show};
+    let loaded = match file {
+        Some(f) => {
+            let kind = match layer {
+                Some("machine") => LayerKind::Machine,
+                Some("project") => LayerKind::Project,
+                Some(_) => LayerKind::User,
+                None => load::kind_of(f),
+            };
+            load::load_with(&[], Some((f, kind)))
+        }
+        None => load::load(overrides),
+    };
+    let mut diags = loaded.diagnostics.clone();
+    diags.extend(show::idle_exceptions(
+        &loaded.policy,
+        &store::load().snapshot,
+    ));
+    let mut text = diag::render_all(&diags);
+    let files: Vec<String> = loaded
+        .policy
+        .layers
+        .iter()
+        .filter(|l| l.present && l.kind != crate::policy::LayerKind::Default)
+        .map(|l| format!("{} ({})", l.name, l.kind.label()))
+        .collect();
+    let errors = diags
+        .iter()
+        .filter(|d| d.level == diag::Level::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    let checked = if files.is_empty() {
+        "built-in defaults only".to_string()
+    } else {
+        files.join(", ")
+    };
+    if errors > 0 {
+        let _ = writeln!(
+            text,
+            "policy INVALID: {errors} error(s), {warnings} warning(s) in {checked}; installs are blocked until it is fixed"
+        );
+    } else {
+        let _ = writeln!(text, "policy OK: {warnings} warning(s) in {checked}");
+    }
+    out(&text);
+    if errors > 0 { exit::USAGE } else { exit::OK }
+}
+
+/// `installguard policy show`: the effective policy as TOML, with where each value came from.
+pub fn policy_show(overrides: &[String]) -> i32 {
+    let loaded = crate::policy::load(overrides);
+    if !loaded.is_valid() {
+        eprint!("{}", crate::policy::diag::render_all(&loaded.diagnostics));
+        eprintln!("installguard: the policy is invalid; installs are blocked until it is fixed");
+        return exit::USAGE;
+    }
+    out(&crate::policy::show::render(&loaded.policy));
+    exit::OK
 }

@@ -8,23 +8,28 @@ use std::io::Write;
 use crate::audit::{self, DecidedBy, Decision, Record};
 use crate::cmdline::{self, ErrorKind, Program};
 use crate::exit;
+use crate::policy::{self, Action};
 use crate::prompt;
 use crate::reputation::store;
 use crate::request::Request;
 use crate::shim::{self, ChildEnd};
-use crate::verdict::{self, Evaluation, Severity, Verdict};
+use crate::verdict::{self, Evaluation, Rule, Severity, Verdict};
 use crate::world::OsWorld;
 
 /// Print a guard message on stderr (never stdout: the wrapped tool's output stays clean).
+/// Every message passes through redaction: argv and URLs may carry credentials.
 macro_rules! say {
     ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stderr(), "installguard: {}", format_args!($($arg)*));
+        let text = crate::redact::text(&format!($($arg)*));
+        let _ = writeln!(std::io::stderr(), "installguard: {text}");
     }};
 }
 
 pub struct RunOptions {
     /// Accept warn-level findings without asking (`--yes`, `INSTALLGUARD_YES=1`).
     pub yes: bool,
+    /// Policy overrides from the command line (`--set KEY=VALUE`).
+    pub overrides: Vec<String>,
 }
 
 fn yes_from_env() -> bool {
@@ -91,11 +96,39 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     if let Some(w) = &loaded.warning {
         say!("{w}");
     }
-    let evaluation = verdict::evaluate(&request, &loaded.snapshot);
-    let (decision, decided_by) = decide(&request, &evaluation, &opts);
-    let mut record = record(&request, args, &evaluation, decision, decided_by);
-    let code = match decision {
-        Decision::Blocked => exit::BLOCKED,
+    let policy = policy::load(&opts.overrides);
+    let raw = verdict::evaluate(&request, &loaded.snapshot);
+    let (applied, outcome) = if policy.is_valid() {
+        let applied = apply_policy(&policy.policy, &request, raw, &loaded);
+        let outcome = decide(&request, &applied, &policy.policy, &opts);
+        (applied, outcome)
+    } else {
+        let outcome = invalid_policy(&request, &policy);
+        let applied = policy::Applied {
+            evaluation: raw,
+            by_exception: false,
+            notes: Vec::new(),
+        };
+        (applied, outcome)
+    };
+    let evaluation = applied.evaluation;
+    let settings = audit_settings(&policy.policy);
+    let mut record = record(
+        &request,
+        args,
+        &evaluation,
+        &loaded,
+        outcome.decision,
+        outcome.decided_by,
+        &settings,
+    );
+    if record.reason.is_none()
+        && let Some(reason) = &outcome.reason
+    {
+        record.reason = Some(crate::redact::Redacted::new(reason));
+    }
+    let code = match record.decision {
+        Decision::Blocked => outcome.block_code,
         Decision::Declined => exit::DECLINED,
         Decision::Allowed => match shim::spawn_and_wait(&real, argv0(program), args, &marker) {
             Ok(end) => {
@@ -111,51 +144,273 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             }
         },
     };
-    write_log(&record);
-    code
+    write_log(record, &settings, code)
+}
+
+/// What `decide` settled: the decision, who made it, the exit code if the tool is not run, and
+/// a reason for the log.
+struct Outcome {
+    decision: Decision,
+    decided_by: DecidedBy,
+    /// Exit code when blocked: 3, or 5 when only stale data blocks (fail closed on data).
+    block_code: i32,
+    reason: Option<String>,
+}
+
+impl Outcome {
+    fn new(decision: Decision, decided_by: DecidedBy) -> Outcome {
+        Outcome {
+            decision,
+            decided_by,
+            block_code: exit::BLOCKED,
+            reason: None,
+        }
+    }
+}
+
+/// The audit settings: the policy's `[audit]`, then the `INSTALLGUARD_AUDIT_*` environment
+/// unless the machine policy locks `[audit]`.
+fn audit_settings(policy: &policy::Policy) -> audit::AuditSettings {
+    let settings = policy.audit_settings();
+    if policy.locked("audit.required").is_some() || policy.locked("audit").is_some() {
+        settings
+    } else {
+        settings.from_env_over()
+    }
+}
+
+/// The policy applied to the evaluation, with the data's age from the snapshot in use.
+fn apply_policy(
+    policy: &policy::Policy,
+    request: &Request,
+    evaluation: Evaluation,
+    loaded: &store::Loaded,
+) -> policy::Applied {
+    let data = policy::DataAge {
+        now: crate::time::now_unix(),
+        newest_report: crate::time::parse_rfc3339(&loaded.snapshot.meta().newest_report),
+    };
+    policy::apply(policy, request, evaluation, data)
+}
+
+/// An invalid policy blocks installs (exit 2) and says how to find out why.
+fn invalid_policy(request: &Request, loaded: &policy::Loaded) -> Outcome {
+    for d in loaded.errors() {
+        let _ = write!(std::io::stderr(), "{}", d.render());
+    }
+    say!(
+        "the installguard policy above is invalid, so installs are blocked until it is fixed; the real {} was not run. \
+         Check it with `installguard policy check`",
+        request.program
+    );
+    Outcome {
+        decision: Decision::Blocked,
+        decided_by: DecidedBy::Policy,
+        block_code: exit::USAGE,
+        reason: Some("the policy is invalid".into()),
+    }
 }
 
 /// Apply the verdict: block, ask, or go ahead. Prints the explanation on stderr.
-fn decide(request: &Request, evaluation: &Evaluation, opts: &RunOptions) -> (Decision, DecidedBy) {
+fn decide(
+    request: &Request,
+    applied: &policy::Applied,
+    policy: &policy::Policy,
+    opts: &RunOptions,
+) -> Outcome {
+    let evaluation = &applied.evaluation;
+    for n in &applied.notes {
+        say!("{n}");
+    }
     match evaluation.verdict {
-        Verdict::Allow => (Decision::Allowed, DecidedBy::Policy),
+        Verdict::Allow => {
+            let lifted: Vec<_> = evaluation
+                .findings
+                .iter()
+                .filter_map(|f| f.allowed_by.as_ref().map(|a| (f, a)))
+                .collect();
+            for (f, by) in &lifted {
+                say!("{} [{}]: {by}", f.target, f.rule.id());
+            }
+            if applied.by_exception {
+                Outcome::new(Decision::Allowed, DecidedBy::Exception)
+            } else {
+                Outcome::new(Decision::Allowed, DecidedBy::Policy)
+            }
+        }
         Verdict::Block => {
             say!("blocked this {} command:", request.program);
             print_findings(evaluation, Severity::Warn);
+            explain(request, evaluation, policy);
             say!(
                 "the real {} was not run. Nothing was installed.",
                 request.program
             );
-            (Decision::Blocked, DecidedBy::Policy)
+            let data_only = evaluation
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Block)
+                .all(|f| f.rule == Rule::StaleData);
+            let mut o = Outcome::new(Decision::Blocked, DecidedBy::Policy);
+            if data_only {
+                o.block_code = exit::DATA;
+            }
+            o
         }
         Verdict::Warn => {
             say!("this install needs a second look:");
             print_findings(evaluation, Severity::Warn);
+            explain(request, evaluation, policy);
             if opts.yes || yes_from_env() {
                 say!("going ahead: warnings accepted with --yes / INSTALLGUARD_YES=1");
-                return (Decision::Allowed, DecidedBy::Yes);
+                return Outcome::new(Decision::Allowed, DecidedBy::Yes);
             }
             if !prompt::interactive() {
+                if policy.non_interactive() == Action::Allow {
+                    let at = policy
+                        .get("prompt.non-interactive")
+                        .map(|s| format!("{} policy {}", s.layer.label(), s.at.short()))
+                        .unwrap_or_default();
+                    say!(
+                        "going ahead without a terminal: the policy sets [prompt] non-interactive = \"allow\" ({at})"
+                    );
+                    let mut o = Outcome::new(Decision::Allowed, DecidedBy::Policy);
+                    o.reason =
+                        Some("warn-level findings allowed without a terminal by policy".into());
+                    return o;
+                }
                 say!(
                     "a confirmation is needed but there is no terminal, so nothing was installed. \
                      Fix the command (see the hints above), or accept these warnings with \
                      `installguard run --yes {} ...` or INSTALLGUARD_YES=1.",
                     request.program
                 );
-                return (Decision::Declined, DecidedBy::NoTerminal);
+                return Outcome::new(Decision::Declined, DecidedBy::NoTerminal);
             }
-            match prompt::confirm("Install anyway?") {
-                Ok(true) => (Decision::Allowed, DecidedBy::User),
-                Ok(false) => {
+            let candidates = exception_candidates(request, evaluation);
+            let user_file = policy::load::user_path();
+            let offer = policy.allow_exceptions() && !candidates.is_empty() && user_file.is_some();
+            match prompt::choose(offer, EXCEPTION_DAYS) {
+                Ok(prompt::Choice::Install) => {
+                    let mut o = Outcome::new(Decision::Allowed, DecidedBy::User);
+                    o.reason = Some("installed anyway at the prompt".into());
+                    o
+                }
+                Ok(prompt::Choice::Exception) => {
+                    let path = user_file.expect("offered only with a user file");
+                    let expires = crate::time::format_rfc3339(
+                        crate::time::now_unix() + i64::from(EXCEPTION_DAYS) * 86_400,
+                    )[..10]
+                        .to_string();
+                    let user = audit::user_name();
+                    for (purl, why) in &candidates {
+                        let reason = format!("added at the prompt by {user}: {why}");
+                        if let Err(e) = policy::edit::add_exception(&path, purl, &reason, &expires)
+                        {
+                            say!(
+                                "cannot add the exception to {}: {e}; nothing was installed",
+                                path.display()
+                            );
+                            return Outcome::new(Decision::Declined, DecidedBy::User);
+                        }
+                    }
+                    let list: Vec<&str> = candidates.iter().map(|(p, _)| p.as_str()).collect();
+                    say!(
+                        "added an exception for {} until {expires} to {}",
+                        list.join(", "),
+                        path.display()
+                    );
+                    let mut o = Outcome::new(Decision::Allowed, DecidedBy::User);
+                    o.reason = Some(format!(
+                        "exception added at the prompt for {} until {expires}",
+                        list.join(", ")
+                    ));
+                    o
+                }
+                Ok(prompt::Choice::Cancel) => {
                     say!("cancelled; nothing was installed");
-                    (Decision::Declined, DecidedBy::User)
+                    Outcome::new(Decision::Declined, DecidedBy::User)
                 }
                 Err(e) => {
                     say!("cannot read the answer ({e}); nothing was installed");
-                    (Decision::Declined, DecidedBy::NoTerminal)
+                    Outcome::new(Decision::Declined, DecidedBy::NoTerminal)
                 }
             }
         }
+    }
+}
+
+/// How long an exception added at the prompt lasts.
+const EXCEPTION_DAYS: u32 = 30;
+
+/// The purls an exception would need to lift every warn-level finding, with what each is
+/// about; empty when some warn-level finding is not about a package an exception can lift.
+fn exception_candidates(request: &Request, evaluation: &Evaluation) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in evaluation
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warn)
+    {
+        if matches!(
+            f.rule,
+            Rule::DenyList | Rule::UnknownRegistry | Rule::StaleData
+        ) {
+            return Vec::new();
+        }
+        let Some(t) = request.targets.iter().find(|t| {
+            t.label() == f.target && t.ecosystem == f.ecosystem && t.origin.to_string() == f.origin
+        }) else {
+            return Vec::new();
+        };
+        let Some(name) = t.name.as_deref() else {
+            return Vec::new();
+        };
+        let pinned = verdict::pinned_version(t.ecosystem, t.spec.as_deref());
+        let purl = policy::purl::format(t.ecosystem, name, pinned.as_deref());
+        let why = match &f.imitates {
+            Some(i) => format!("{} finding (looks like {i})", f.rule.id()),
+            None => format!("{} finding", f.rule.id()),
+        };
+        if !out.iter().any(|(p, _)| *p == purl) {
+            out.push((purl, why));
+        }
+    }
+    out
+}
+
+/// Under the findings: which rule made them this severe and where it is set, and what to do
+/// instead.
+fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) {
+    let mut rules: Vec<Rule> = Vec::new();
+    for f in evaluation
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warn)
+    {
+        if let Some(i) = &f.imitates {
+            say!(
+                "  instead: did you mean `{i}`?  {} install {i}",
+                request.program
+            );
+        }
+        if let Some(r) = &f.report {
+            say!("  report: {r} (https://osv.dev/vulnerability/{r})");
+        }
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    for r in rules {
+        let key = format!("rules.{}", r.id());
+        let (value, from) = match policy.get(&key) {
+            Some(s) if s.layer != policy::LayerKind::Default => (
+                policy.rule(r).as_str(),
+                format!("{} policy {}", s.layer.label(), s.at.short()),
+            ),
+            _ => (policy.rule(r).as_str(), "built-in default".to_string()),
+        };
+        say!("  rule: {key} = \"{value}\" ({from})");
     }
 }
 
@@ -187,34 +442,32 @@ fn rule_id(rule: verdict::Rule) -> String {
         .unwrap_or_default()
 }
 
+/// The audit record of a decision (credentials redacted). When the policy requires the audit
+/// log or its delivery and that cannot be done, an allowed install becomes blocked here,
+/// before the real tool runs.
 fn record(
     request: &Request,
     args: &[OsString],
     evaluation: &Evaluation,
+    loaded: &store::Loaded,
     decision: Decision,
     decided_by: DecidedBy,
+    settings: &audit::AuditSettings,
 ) -> Record {
-    Record {
-        time: crate::time::now_rfc3339(),
-        user: audit::user_name(),
-        host: audit::host_name(),
-        pid: std::process::id(),
-        cwd: std::env::current_dir()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
-        program: request.program.clone(),
-        argv: args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
-        targets: serde_json::to_value(&request.targets).unwrap_or_default(),
-        findings: serde_json::to_value(&evaluation.findings).unwrap_or_default(),
-        verdict: verdict_str(evaluation.verdict).into(),
-        decision,
-        decided_by,
-        exit_code: None,
-        version: env!("CARGO_PKG_VERSION").into(),
+    let mut record = Record::new(request, args, evaluation, loaded, decision, decided_by);
+    if decision == Decision::Allowed
+        && let Err(e) = audit::preflight(settings)
+    {
+        say!("{e}");
+        say!(
+            "the real {} was not run. Nothing was installed.",
+            request.program
+        );
+        record.decision = Decision::Blocked;
+        record.decided_by = DecidedBy::Audit;
+        record.reason = Some(crate::redact::Redacted::new(&e.to_string()));
     }
+    record
 }
 
 fn verdict_str(v: Verdict) -> &'static str {
@@ -225,23 +478,31 @@ fn verdict_str(v: Verdict) -> &'static str {
     }
 }
 
-fn write_log(record: &Record) {
-    let Some(path) = audit::log_path() else {
-        say!(
-            "WARNING: no state directory (HOME and XDG_STATE_HOME are unset); this decision was not logged"
-        );
-        return;
-    };
-    if let Err(e) = audit::append(&path, record) {
-        say!(
-            "WARNING: could not write the audit log {}: {e}",
-            path.display()
-        );
+/// Commit the record (log, then syslog) and return the exit code: `code`, or 5
+/// (`exit::DATA`) when the audit layer blocked the install or the policy requires a record
+/// that could not be written or delivered after the real tool ran.
+fn write_log(record: Record, settings: &audit::AuditSettings, code: i32) -> i32 {
+    let audit_block = record.decided_by == DecidedBy::Audit;
+    let ran = record.exit_code.is_some();
+    match audit::commit(settings, record) {
+        Ok(report) => {
+            for w in &report.warnings {
+                say!("WARNING: {w}");
+            }
+            if audit_block { exit::DATA } else { code }
+        }
+        Err(e) => {
+            say!("{e}");
+            if ran {
+                say!("the install ran, but the record the policy requires is missing");
+            }
+            if ran || audit_block { exit::DATA } else { code }
+        }
     }
 }
 
 /// `installguard check`: the same understanding and evaluation, nothing run.
-pub fn check(program: &OsStr, args: &[OsString], json: bool) -> i32 {
+pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String]) -> i32 {
     let world = match OsWorld::new() {
         Ok(w) => w,
         Err(e) => {
@@ -260,7 +521,24 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool) -> i32 {
     if let Some(w) = &loaded.warning {
         say!("{w}");
     }
-    let evaluation = verdict::evaluate(&request, &loaded.snapshot);
+    let policy = policy::load(overrides);
+    if request.installs && !policy.is_valid() {
+        for d in policy.errors() {
+            let _ = write!(std::io::stderr(), "{}", d.render());
+        }
+        say!("the installguard policy above is invalid, so installs are blocked until it is fixed");
+        return exit::USAGE;
+    }
+    let applied = apply_policy(
+        &policy.policy,
+        &request,
+        verdict::evaluate(&request, &loaded.snapshot),
+        &loaded,
+    );
+    for n in &applied.notes {
+        say!("{n}");
+    }
+    let evaluation = applied.evaluation;
     let mut out = std::io::stdout().lock();
     if json {
         let meta = loaded.snapshot.meta();
@@ -272,19 +550,23 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool) -> i32 {
             "sources": request.sources,
             "verdict": evaluation.verdict,
             "findings": evaluation.findings,
+            "policy": policy.policy.layers.iter().filter(|l| l.present && l.kind != policy::LayerKind::Default).map(|l| format!("{}: {}", l.kind.label(), l.name)).collect::<Vec<_>>(),
             "data": {
                 "origin": loaded.origin.to_string(),
                 "built": meta.built,
                 "newest-report": meta.newest_report,
             },
         });
+        let doc = crate::redact::json(doc);
         let _ = writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&doc).unwrap_or_default()
         );
     } else {
-        let _ = write_human(&mut out, &request, &evaluation);
+        let mut text = Vec::new();
+        let _ = write_human(&mut text, &request, &evaluation);
+        let _ = out.write_all(crate::redact::text(&String::from_utf8_lossy(&text)).as_bytes());
     }
     exit::for_check(evaluation.verdict)
 }
@@ -338,6 +620,9 @@ fn write_human(
             Severity::Info => "info",
         };
         writeln!(out, "  {level:5} [{}] {}", rule_id(f.rule), f.message)?;
+        if let Some(by) = &f.allowed_by {
+            writeln!(out, "        {by}")?;
+        }
     }
     writeln!(out, "verdict: {}", verdict_str(evaluation.verdict))
 }

@@ -1,5 +1,6 @@
-//! The terminal edge: whether a person can be asked, and asking them. Never waits for input
-//! that cannot come: without a terminal (or in CI) it says so instead of prompting.
+//! The terminal edge: whether a person can be asked, and asking them (a dialoguer menu whose
+//! default is Cancel). Never waits for input that cannot come: without a terminal (or in CI)
+//! the caller decides by policy instead. Explaining the findings is the guard's job.
 
 use std::io::IsTerminal;
 
@@ -19,4 +20,38 @@ pub fn confirm(question: &str) -> std::io::Result<bool> {
         .default(false)
         .interact_on(&dialoguer::console::Term::stderr())
         .map_err(|dialoguer::Error::IO(e)| e)
+}
+
+/// What the person chose at the warn-level prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Cancel,
+    Install,
+    /// Add a dated exception to the user policy, then install.
+    Exception,
+}
+
+/// The warn-level menu on stderr: Cancel (the default), Install anyway, and, when
+/// `offer_exception`, an exception for `days` days. Esc or q also cancels.
+pub fn choose(offer_exception: bool, days: u32) -> std::io::Result<Choice> {
+    let mut items = vec![
+        "Cancel: install nothing".to_string(),
+        "Install anyway (logged as your decision)".to_string(),
+    ];
+    if offer_exception {
+        items.push(format!(
+            "Add an exception for {days} days to your policy, then install"
+        ));
+    }
+    let picked = dialoguer::Select::new()
+        .with_prompt("Install anyway? (arrow keys or j/k, Enter to choose)")
+        .items(&items)
+        .default(0)
+        .interact_on_opt(&dialoguer::console::Term::stderr())
+        .map_err(|dialoguer::Error::IO(e)| e)?;
+    Ok(match picked {
+        Some(1) => Choice::Install,
+        Some(2) => Choice::Exception,
+        _ => Choice::Cancel,
+    })
 }

@@ -1,5 +1,6 @@
 //! Evaluation: turns a [`Request`] and the reputation data into findings and one verdict.
-//! Pure: no I/O, no prompts. Severities here are the built-in defaults.
+//! Pure: no I/O, no prompts. Severities here are the built-in defaults; `policy::apply` turns
+//! them by the organisation's rules and adds the policy's own findings.
 
 use serde::Serialize;
 
@@ -34,6 +35,39 @@ pub enum Rule {
     Imitation,
     /// The target is not a registry package, so reputation data cannot vouch for it.
     UncheckedSource,
+    /// The policy's `[packages] deny` names the package.
+    DenyList,
+    /// The command points to an index, registry or tap the policy's `[sources]` does not list.
+    UnknownRegistry,
+    /// The install does not pin an exact version.
+    UnpinnedVersion,
+    /// The reputation data is older than the policy's `[data] max-age`.
+    StaleData,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 7] = [
+        Rule::Malicious,
+        Rule::Imitation,
+        Rule::UncheckedSource,
+        Rule::DenyList,
+        Rule::UnknownRegistry,
+        Rule::UnpinnedVersion,
+        Rule::StaleData,
+    ];
+
+    /// The stable id (`deny-list`), as in policies and JSON.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Malicious => "malicious",
+            Rule::Imitation => "imitation",
+            Rule::UncheckedSource => "unchecked-source",
+            Rule::DenyList => "deny-list",
+            Rule::UnknownRegistry => "unknown-registry",
+            Rule::UnpinnedVersion => "unpinned-version",
+            Rule::StaleData => "stale-data",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,6 +89,9 @@ pub struct Finding {
     pub imitation_kind: Option<ImitationKind>,
     /// Where the target came from (`argv`, `file:line`, `env:VAR`).
     pub origin: String,
+    /// Set when a policy allow or exception lifted this finding to info: which one and where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,15 +105,22 @@ pub fn evaluate(request: &Request, snap: &Snapshot) -> Evaluation {
     for target in &request.targets {
         check_target(target, snap, &mut findings);
     }
-    let verdict = match findings.iter().map(|f| f.severity).max() {
+    Evaluation {
+        verdict: verdict_of(&findings),
+        findings,
+    }
+}
+
+/// The verdict is the highest severity among the findings.
+pub fn verdict_of(findings: &[Finding]) -> Verdict {
+    match findings.iter().map(|f| f.severity).max() {
         Some(Severity::Block) => Verdict::Block,
         Some(Severity::Warn) => Verdict::Warn,
         _ => Verdict::Allow,
-    };
-    Evaluation { verdict, findings }
+    }
 }
 
-fn finding(target: &Target, rule: Rule, severity: Severity, message: String) -> Finding {
+pub(crate) fn finding(target: &Target, rule: Rule, severity: Severity, message: String) -> Finding {
     Finding {
         target: target.label().to_string(),
         ecosystem: target.ecosystem,
@@ -87,6 +131,7 @@ fn finding(target: &Target, rule: Rule, severity: Severity, message: String) -> 
         imitates: None,
         imitation_kind: None,
         origin: target.origin.to_string(),
+        allowed_by: None,
     }
 }
 
@@ -339,6 +384,11 @@ fn release(v: &str) -> Vec<u64> {
         parts.pop();
     }
     parts
+}
+
+/// Compare two versions by their numeric release parts (`1.0` == `1.0.0` < `1.2`).
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    release(a).cmp(&release(b))
 }
 
 fn version_affected(report: &Report, v: &str) -> bool {

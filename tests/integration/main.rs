@@ -3,10 +3,14 @@
 //! recording stand-in for brew, and a real pseudo-terminal for the prompt. Nothing here
 //! reaches the internet.
 
+mod audit;
 mod brew;
 mod cli;
+mod http;
 mod npm;
 mod pip;
+mod policy;
 mod pty;
 mod registry;
 mod sandbox;
+mod update;

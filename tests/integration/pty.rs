@@ -1,4 +1,5 @@
-//! The warn-level prompt on a real pseudo-terminal: `y` installs, `n` (or Enter) cancels.
+//! The warn-level prompt on a real pseudo-terminal: a menu whose default (Enter) is Cancel;
+//! `j` then Enter installs anyway; `q` cancels. `answer_in` is shared with `policy.rs`.
 
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -7,9 +8,21 @@ use std::time::{Duration, Instant};
 
 use crate::sandbox::{Sandbox, text};
 
-/// Run `brew install <pkg>` (recording stand-in) on a pty, answer `answer` at the prompt.
+/// Run `brew install wgett` (recording stand-in) on a pty, answer `answer` at the prompt.
 fn answer_prompt(answer: &[u8]) -> (Option<i32>, String, String) {
     let sb = Sandbox::new();
+    answer_in(&sb, &["install", "wgett"], answer, |c| c)
+}
+
+/// Run `brew <args>` in `sb` (recording stand-in) on a pty, with `setup` applied to the
+/// command, and type `answer` once the prompt shows. Returns the exit code, the screen and
+/// the recorded brew calls.
+pub fn answer_in(
+    sb: &Sandbox,
+    args: &[&str],
+    answer: &[u8],
+    setup: impl FnOnce(&mut std::process::Command) -> &mut std::process::Command,
+) -> (Option<i32>, String, String) {
     let rec = sb.path("brew-calls");
     sb.script(
         "brew",
@@ -28,7 +41,8 @@ fn answer_prompt(answer: &[u8]) -> (Option<i32>, String, String) {
     assert_eq!(rc, 0, "openpty");
     let master = unsafe { OwnedFd::from_raw_fd(master) };
     let slave = unsafe { OwnedFd::from_raw_fd(slave) };
-    let mut cmd = sb.cmd("brew", &["install", "wgett"]);
+    let mut cmd = sb.cmd("brew", args);
+    setup(&mut cmd);
     cmd.env_remove("CI")
         .env("TERM", "xterm")
         .stdin(Stdio::from(slave.try_clone().unwrap()))
@@ -78,7 +92,7 @@ fn answer_prompt(answer: &[u8]) -> (Option<i32>, String, String) {
 
 #[test]
 fn yes_at_the_prompt_runs_the_tool() {
-    let (code, screen, calls) = answer_prompt(b"y");
+    let (code, screen, calls) = answer_prompt(b"j\r");
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("`wget`"), "{screen}");
     assert_eq!(calls, "install wgett\n");
@@ -86,7 +100,7 @@ fn yes_at_the_prompt_runs_the_tool() {
 
 #[test]
 fn no_at_the_prompt_cancels() {
-    let (code, screen, calls) = answer_prompt(b"n");
+    let (code, screen, calls) = answer_prompt(b"q");
     assert_eq!(code, Some(4), "{screen}");
     assert!(screen.contains("cancelled"), "{screen}");
     assert_eq!(calls, "");
@@ -96,5 +110,6 @@ fn no_at_the_prompt_cancels() {
 fn enter_takes_the_default_which_is_no() {
     let (code, screen, calls) = answer_prompt(b"\r");
     assert_eq!(code, Some(4), "{screen}");
+    assert!(screen.contains("Cancel"), "{screen}");
     assert_eq!(calls, "");
 }

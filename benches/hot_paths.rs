@@ -1,0 +1,298 @@
+//! In-process benchmarks of the hot paths (criterion): understanding a command line, opening the
+//! reputation data, one name lookup, the imitation check for 1 and 1,000 names, and evaluating
+//! a request. Inputs are built in memory with the library API; the name lists are the committed
+//! `bench/names/*.txt` (the top of the popular lists the embedded data is built from).
+//!
+//! Run: `cargo bench --bench hot_paths` (all), or `cargo bench --bench hot_paths -- imitation`.
+//! The whole-process figures (process start, shim pass-through, peak memory) are `bench/run.sh`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+
+use installguard::cmdline::{self, World};
+use installguard::ecosystem::Ecosystem;
+use installguard::reputation::import::Builder;
+use installguard::reputation::snapshot::{PopularList, Report, Snapshot};
+use installguard::reputation::{imitation, store};
+use installguard::verdict;
+
+const NPM_TOP: &str = include_str!("../bench/names/npm-top1000.txt");
+const PYPI_TOP: &str = include_str!("../bench/names/pypi-top500.txt");
+
+/// A small in-memory [`World`]: files by absolute path, no environment, cwd `/work`.
+struct BenchWorld {
+    cwd: PathBuf,
+    files: HashMap<PathBuf, Vec<u8>>,
+}
+
+impl BenchWorld {
+    fn new() -> BenchWorld {
+        BenchWorld {
+            cwd: PathBuf::from("/work"),
+            files: HashMap::new(),
+        }
+    }
+
+    fn with_file(mut self, rel: &str, content: String) -> BenchWorld {
+        self.files.insert(self.cwd.join(rel), content.into_bytes());
+        self
+    }
+}
+
+impl World for BenchWorld {
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.files
+            .get(&self.cwd.join(path))
+            .cloned()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.cwd.join(path) == self.cwd
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(&self.cwd.join(path))
+    }
+    fn env(&self, _key: &str) -> Option<OsString> {
+        None
+    }
+    fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+    fn home(&self) -> Option<PathBuf> {
+        Some(PathBuf::from("/home/bench"))
+    }
+}
+
+fn names(list: &str) -> Vec<&str> {
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn args(words: &[&str]) -> Vec<OsString> {
+    words.iter().map(OsString::from).collect()
+}
+
+/// `pip install -r requirements.txt` input: 500 lines, mixed pins, comments and blanks.
+fn requirements_500() -> String {
+    let mut out = String::from("# generated for the benchmark\n");
+    for (i, n) in names(PYPI_TOP).iter().enumerate() {
+        match i % 4 {
+            0 => out.push_str(&format!("{n}=={}.{}.0\n", i % 7, i % 11)),
+            1 => out.push_str(&format!("{n}>=1.0\n")),
+            2 => out.push_str(&format!("{n}  # unpinned\n")),
+            _ => out.push_str(&format!("{n}[extra]~=2.1\n")),
+        }
+    }
+    out
+}
+
+/// One-edit typos of popular names: names that are not popular, so every check runs in full.
+fn typos(list: &[&str], n: usize) -> Vec<String> {
+    list.iter()
+        .cycle()
+        .take(n)
+        .enumerate()
+        .map(|(i, name)| {
+            let mut b = name.as_bytes().to_vec();
+            let at = 1 + i % (b.len().max(3) - 2);
+            if at + 1 < b.len() && i % 2 == 0 {
+                b.swap(at, at + 1);
+            } else {
+                b.insert(at.min(b.len()), b'x');
+            }
+            String::from_utf8(b).unwrap()
+        })
+        .collect()
+}
+
+/// A synthetic updated snapshot: `reports` unique malicious names plus the bench name lists.
+fn synthetic_snapshot(reports: usize) -> Vec<u8> {
+    let mut b = Builder::default();
+    for i in 0..reports {
+        let eco = if i % 2 == 0 {
+            Ecosystem::Npm
+        } else {
+            Ecosystem::Pypi
+        };
+        b.add_report(
+            eco,
+            &format!("bench-malware-{i:06}"),
+            Report {
+                id: format!("MAL-2099-{i}"),
+                published: "2099-01-01T00:00:00Z".into(),
+                versions: None,
+                ranges: Vec::new(),
+            },
+        );
+    }
+    for (i, n) in names(NPM_TOP).iter().enumerate() {
+        b.add_popular(PopularList::Npm, n, i as u32 + 1);
+    }
+    for (i, n) in names(PYPI_TOP).iter().enumerate() {
+        b.add_popular(PopularList::Pypi, n, i as u32 + 1);
+    }
+    b.finish("2099-01-01T00:00:00Z".into()).unwrap()
+}
+
+fn bench_understand(c: &mut Criterion) {
+    let mut g = c.benchmark_group("understand");
+    let plain = BenchWorld::new();
+    let cases: [(&str, &str, &[&str]); 4] = [
+        ("npm --version (pass-through)", "npm", &["--version"]),
+        ("npm install lodash", "npm", &["install", "lodash"]),
+        (
+            "pip install requests flask==3.0",
+            "pip",
+            &["install", "requests", "flask==3.0"],
+        ),
+        ("brew install wget", "brew", &["install", "wget"]),
+    ];
+    for (label, prog, words) in cases {
+        let a = args(words);
+        g.bench_function(label, |b| {
+            b.iter(|| cmdline::understand(OsStr::new(prog), black_box(&a), &plain).unwrap())
+        });
+    }
+    let npm1000: Vec<&str> = std::iter::once("install").chain(names(NPM_TOP)).collect();
+    let a = args(&npm1000);
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("npm install <1000 names>", |b| {
+        b.iter(|| cmdline::understand(OsStr::new("npm"), black_box(&a), &plain).unwrap())
+    });
+    let world = BenchWorld::new().with_file("requirements.txt", requirements_500());
+    let a = args(&["install", "-r", "requirements.txt"]);
+    g.throughput(Throughput::Elements(500));
+    g.bench_function("pip install -r <500 lines>", |b| {
+        b.iter(|| cmdline::understand(OsStr::new("pip"), black_box(&a), &world).unwrap())
+    });
+    g.finish();
+}
+
+fn bench_open(c: &mut Criterion) {
+    let mut g = c.benchmark_group("open");
+    g.bench_function("embedded", |b| b.iter(store::embedded));
+    // What the guard does when no updated data exists: XDG lookup, a failed open, embedded.
+    let tmp = std::env::temp_dir().join(format!("installguard-bench-{}", std::process::id()));
+    // SAFETY: single-threaded at this point; criterion runs benchmarks on this thread.
+    unsafe { std::env::set_var("XDG_DATA_HOME", &tmp) };
+    g.bench_function("load (no updated data)", |b| b.iter(store::load));
+    // Updated data: a 200,000-report snapshot read from disk and opened, as the guard does.
+    let bytes = synthetic_snapshot(200_000);
+    let dir = tmp.join("installguard");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(store::FILE_NAME), &bytes).unwrap();
+    g.bench_function("load (200k-report updated data)", |b| {
+        b.iter(|| {
+            let l = store::load();
+            assert!(l.warning.is_none());
+            l
+        })
+    });
+    g.bench_function("open owned 200k (no read)", |b| {
+        b.iter_batched(
+            || bytes.clone(),
+            |v| Snapshot::open(Cow::Owned(v)).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    let _ = std::fs::remove_dir_all(&tmp);
+    // SAFETY: as above.
+    unsafe { std::env::remove_var("XDG_DATA_HOME") };
+    g.finish();
+}
+
+fn bench_lookup(c: &mut Criterion) {
+    let mut g = c.benchmark_group("lookup");
+    let snap = store::embedded();
+    g.bench_function("malicious hit", |b| {
+        b.iter(|| snap.malicious(Ecosystem::Pypi, black_box("123bla")))
+    });
+    g.bench_function("malicious miss", |b| {
+        b.iter(|| snap.malicious(Ecosystem::Npm, black_box("lodash")))
+    });
+    g.bench_function("popular rank", |b| {
+        b.iter(|| snap.popular_rank(PopularList::Npm, black_box("lodash")))
+    });
+    let big = synthetic_snapshot(200_000);
+    let big = Snapshot::open(Cow::Owned(big)).unwrap();
+    g.bench_function("malicious hit (200k)", |b| {
+        b.iter(|| big.malicious(Ecosystem::Npm, black_box("bench-malware-123456")))
+    });
+    g.finish();
+}
+
+fn bench_imitation(c: &mut Criterion) {
+    let mut g = c.benchmark_group("imitation");
+    let snap = store::embedded();
+    g.bench_function("1 name (typo: lodahs)", |b| {
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box("lodahs")))
+    });
+    g.bench_function("1 name (popular: lodash)", |b| {
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box("lodash")))
+    });
+    let popular = names(NPM_TOP);
+    let unknown = typos(&popular, 1000);
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("1000 names (popular)", |b| {
+        b.iter(|| {
+            popular
+                .iter()
+                .filter_map(|n| imitation::check(&snap, Ecosystem::Npm, n))
+                .count()
+        })
+    });
+    g.bench_function("1000 names (one-edit typos)", |b| {
+        b.iter(|| {
+            unknown
+                .iter()
+                .filter_map(|n| imitation::check(&snap, Ecosystem::Npm, n))
+                .count()
+        })
+    });
+    g.finish();
+}
+
+fn bench_evaluate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("evaluate");
+    let snap = store::embedded();
+    let world = BenchWorld::new().with_file("requirements.txt", requirements_500());
+    let one =
+        cmdline::understand(OsStr::new("npm"), &args(&["install", "lodash"]), &world).unwrap();
+    g.bench_function("npm install lodash", |b| {
+        b.iter(|| verdict::evaluate(black_box(&one), &snap))
+    });
+    let npm1000: Vec<&str> = std::iter::once("install").chain(names(NPM_TOP)).collect();
+    let many = cmdline::understand(OsStr::new("npm"), &args(&npm1000), &world).unwrap();
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("npm install <1000 popular>", |b| {
+        b.iter(|| verdict::evaluate(black_box(&many), &snap))
+    });
+    let req = cmdline::understand(
+        OsStr::new("pip"),
+        &args(&["install", "-r", "requirements.txt"]),
+        &world,
+    )
+    .unwrap();
+    g.throughput(Throughput::Elements(500));
+    g.bench_function("pip install -r <500 lines>", |b| {
+        b.iter(|| verdict::evaluate(black_box(&req), &snap))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_understand,
+    bench_open,
+    bench_lookup,
+    bench_imitation,
+    bench_evaluate
+);
+criterion_main!(benches);

@@ -1,0 +1,311 @@
+//! Organisation policy through the real binary: the machine file in a temporary root (the
+//! debug-only INSTALLGUARD_TEST_MACHINE_POLICY), user and project files, `--set`, invalid
+//! policies blocking installs but not pass-through commands, `policy check`/`show`, the
+//! no-terminal setting, and the prompt's exception on a real pseudo-terminal.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::pty::answer_in;
+use crate::sandbox::{Sandbox, assert_code, run, text};
+
+const MACHINE: &str = "INSTALLGUARD_TEST_MACHINE_POLICY";
+
+fn sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.script("brew", "#!/bin/sh\necho ran brew \"$*\"\n");
+    sb
+}
+
+fn machine(sb: &Sandbox, text: &str) -> std::path::PathBuf {
+    let p = sb.path("etc-policy.toml");
+    std::fs::write(&p, text).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    p
+}
+
+fn user(sb: &Sandbox, text: &str) {
+    std::fs::create_dir_all(sb.path("config/installguard")).unwrap();
+    std::fs::write(sb.path("config/installguard/policy.toml"), text).unwrap();
+}
+
+fn project(sb: &Sandbox, text: &str) {
+    std::fs::write(sb.work().join(".installguard.toml"), text).unwrap();
+}
+
+fn ig(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    let mut c = sb.ig(args);
+    c.env(MACHINE, sb.path("etc-policy.toml"));
+    run(c)
+}
+
+fn brew(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    let mut c = sb.cmd("brew", args);
+    c.env(MACHINE, sb.path("etc-policy.toml"));
+    run(c)
+}
+
+#[test]
+fn user_deny_blocks_through_the_shim_and_check() {
+    let sb = sandbox();
+    user(&sb, "[packages]\ndeny = [\"pkg:brew/wget\"]\n");
+    let out = brew(&sb, &["install", "wget"]);
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stderr).contains("denied by the user policy"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!text(&out.stdout).contains("ran brew"));
+    assert_code(&ig(&sb, &["check", "--", "brew", "install", "wget"]), 3);
+    assert_code(&ig(&sb, &["check", "--", "brew", "install", "jq"]), 0);
+}
+
+#[test]
+fn a_project_cannot_loosen_and_an_invalid_policy_blocks_installs_only() {
+    let sb = sandbox();
+    project(&sb, "[rules]\nimitation = \"allow\"\n");
+    let out = brew(&sb, &["install", "jq"]);
+    assert_code(&out, 2);
+    let err = text(&out.stderr);
+    assert!(err.contains(".installguard.toml:2:13: error:"), "{err}");
+    assert!(
+        err.contains("cloned repository must not weaken the guard"),
+        "{err}"
+    );
+    // Pass-through commands still run.
+    let out = brew(&sb, &["list"]);
+    assert_code(&out, 0);
+    assert!(text(&out.stdout).contains("ran brew list"));
+    // Tightening is fine.
+    project(&sb, "[rules]\nimitation = \"block\"\n");
+    assert_code(&brew(&sb, &["install", "wgett"]), 3);
+    // The project file is found from a subdirectory too.
+    std::fs::create_dir_all(sb.work().join("sub")).unwrap();
+    let mut c = sb.ig(&["check", "--", "brew", "install", "wgett"]);
+    c.current_dir(sb.work().join("sub"))
+        .env(MACHINE, sb.path("etc-policy.toml"));
+    assert_code(&run(c), 3);
+}
+
+#[test]
+fn machine_locks_beat_later_layers_and_name_both_files() {
+    let sb = sandbox();
+    let m = machine(
+        &sb,
+        "lock = [\"rules.imitation\"]\n[rules]\nimitation = \"block\"\n",
+    );
+    user(&sb, "[rules]\nimitation = \"warn\"\n");
+    let out = ig(&sb, &["policy", "check"]);
+    assert_code(&out, 2);
+    let s = text(&out.stdout);
+    assert!(s.contains("config/installguard/policy.toml:2:13: error: `rules.imitation` is locked by the machine policy"), "{s}");
+    assert!(s.contains(&format!("({}:1)", m.display())), "{s}");
+    // --set and the environment are bound by the lock too.
+    user(&sb, "");
+    let out = ig(
+        &sb,
+        &[
+            "--set",
+            "rules.imitation=allow",
+            "check",
+            "--",
+            "brew",
+            "install",
+            "wgett",
+        ],
+    );
+    assert_code(&out, 2);
+    let mut c = sb.ig(&["check", "--", "brew", "install", "wgett"]);
+    c.env(MACHINE, &m)
+        .env("INSTALLGUARD_POLICY_SET", "rules.imitation=allow");
+    assert_code(&run(c), 2);
+    assert_code(&ig(&sb, &["check", "--", "brew", "install", "wgett"]), 3);
+}
+
+#[test]
+fn a_machine_policy_others_can_write_is_refused() {
+    let sb = sandbox();
+    let m = machine(&sb, "[rules]\nimitation = \"block\"\n");
+    std::fs::set_permissions(&m, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = brew(&sb, &["install", "jq"]);
+    assert_code(&out, 2);
+    assert!(
+        text(&out.stderr).contains("refusing the machine policy"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("anyone can write to it"));
+    std::fs::set_permissions(&m, std::fs::Permissions::from_mode(0o664)).unwrap();
+    assert!(text(&brew(&sb, &["install", "jq"]).stderr).contains("its group"));
+    std::fs::set_permissions(&m, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_code(&brew(&sb, &["install", "jq"]), 0);
+}
+
+#[test]
+fn set_overrides_and_show_names_the_layer() {
+    let sb = sandbox();
+    user(&sb, "[rules]\nunpinned-version = \"warn\"\n");
+    let out = ig(&sb, &["--set", "rules.imitation=block", "policy", "show"]);
+    assert_code(&out, 0);
+    let s = text(&out.stdout);
+    assert!(s.contains("imitation = \"block\""), "{s}");
+    assert!(s.contains("# command line: --set:1"), "{s}");
+    assert!(s.contains("unpinned-version = \"warn\""), "{s}");
+    assert!(s.contains("# user: "), "{s}");
+    assert!(
+        s.contains("malicious = \"block\"                          # built-in"),
+        "{s}"
+    );
+    assert_code(
+        &ig(
+            &sb,
+            &[
+                "--set",
+                "rules.imitation=block",
+                "check",
+                "--",
+                "brew",
+                "install",
+                "wgett",
+            ],
+        ),
+        3,
+    );
+    let out = ig(
+        &sb,
+        &[
+            "--set",
+            "rules.imitaton=block",
+            "check",
+            "--",
+            "brew",
+            "install",
+            "jq",
+        ],
+    );
+    assert_code(&out, 2);
+    assert!(
+        text(&out.stderr).contains("did you mean `imitation`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn policy_check_a_file_and_the_example() {
+    let sb = sandbox();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config/example-policy.toml");
+    let out = ig(&sb, &["policy", "check", "--layer", "machine", example]);
+    assert_code(&out, 0);
+    assert!(
+        text(&out.stdout).contains("policy OK"),
+        "{}",
+        text(&out.stdout)
+    );
+    let bad = sb.path("bad.toml");
+    std::fs::write(&bad, "[rules]\nimitation = 3\n[[exceptions]]\npackage = \"pkg:npm/nothing-flags-this-name-zz\"\nreason = \"testing\"\nexpires = 2099-01-01\n").unwrap();
+    let out = ig(&sb, &["policy", "check", bad.to_str().unwrap()]);
+    assert_code(&out, 2);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("bad.toml:2:13: error: `rules.imitation` must be"),
+        "{s}"
+    );
+    assert!(s.contains("never matches"), "{s}");
+    assert!(
+        s.contains("policy INVALID: 1 error(s), 1 warning(s)"),
+        "{s}"
+    );
+}
+
+#[test]
+fn without_a_terminal_the_policy_decides() {
+    let sb = sandbox();
+    let out = brew(&sb, &["install", "wgett"]);
+    assert_code(&out, 4);
+    assert!(text(&out.stderr).contains("no terminal"));
+    user(&sb, "[prompt]\nnon-interactive = \"allow\"\n");
+    let out = brew(&sb, &["install", "wgett"]);
+    assert_code(&out, 0);
+    assert!(
+        text(&out.stderr).contains("non-interactive = \"allow\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let rec = sb.log_records();
+    assert_eq!(rec.last().unwrap()["decided_by"], "policy");
+}
+
+#[test]
+fn an_exception_lifts_findings_and_is_logged_as_such() {
+    let sb = sandbox();
+    user(
+        &sb,
+        "[[exceptions]]\npackage = \"pkg:brew/wgett\"\nreason = \"our own formula\"\nexpires = 2099-12-31\n",
+    );
+    let out = brew(&sb, &["install", "wgett"]);
+    assert_code(&out, 0);
+    assert_eq!(sb.log_records().last().unwrap()["decided_by"], "exception");
+}
+
+#[test]
+fn stale_data_at_block_level_fails_closed_with_5() {
+    let sb = sandbox();
+    user(
+        &sb,
+        "[data]\nmax-age = \"30d\"\n[rules]\nstale-data = \"block\"\n",
+    );
+    let out = brew(&sb, &["install", "jq"]);
+    assert_code(&out, 5);
+    assert!(
+        text(&out.stderr).contains("installguard update"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn the_prompt_can_add_a_dated_exception() {
+    let sb = sandbox();
+    user(&sb, "# my settings\n[rules]\nimitation = \"warn\"\n");
+    let (code, screen, calls) = answer_in(&sb, &["install", "wgett"], b"jj\r", |c| {
+        c.env(MACHINE, sb.path("etc-policy.toml"))
+    });
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(screen.contains("did you mean `wget`?"), "{screen}");
+    assert!(
+        screen.contains("rules.imitation = \"warn\" (user policy"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("added an exception for pkg:brew/wgett"),
+        "{screen}"
+    );
+    assert_eq!(calls, "install wgett\n");
+    let file = std::fs::read_to_string(sb.path("config/installguard/policy.toml")).unwrap();
+    assert!(
+        file.starts_with("# my settings\n[rules]\nimitation = \"warn\"\n"),
+        "{file}"
+    );
+    assert!(
+        file.contains(
+            "[[exceptions]]\npackage = \"pkg:brew/wgett\"\nreason = \"added at the prompt by "
+        ),
+        "{file}"
+    );
+    // The next install is lifted by it without asking.
+    assert_code(&brew(&sb, &["install", "wgett"]), 0);
+    assert_eq!(sb.log_records().last().unwrap()["decided_by"], "exception");
+}
+
+#[test]
+fn the_prompt_offers_no_exception_when_the_policy_forbids_it() {
+    let sb = sandbox();
+    machine(&sb, "[prompt]\nallow-exceptions = false\n");
+    // Two steps down would be the exception; with two choices it stays on Install anyway.
+    let (code, screen, _) = answer_in(&sb, &["install", "wgett"], b"q", |c| {
+        c.env(MACHINE, sb.path("etc-policy.toml"))
+    });
+    assert_eq!(code, Some(4), "{screen}");
+    assert!(!screen.contains("Add an exception"), "{screen}");
+}
