@@ -78,11 +78,15 @@ fn origin_of(from: &str, allow_http: bool) -> Result<Origin, UpdateError> {
         return Ok(Origin::Url(from.trim_end_matches('/').to_string()));
     }
     if lower.contains("://") {
-        return fail(format!("unsupported feed location {from}: use https://..., or a directory"));
+        return fail(format!(
+            "unsupported feed location {from}: use https://..., or a directory"
+        ));
     }
     let dir = PathBuf::from(from);
     if !dir.is_dir() {
-        return fail(format!("{from}: not a directory (expected <dir>/npm/all.zip and <dir>/PyPI/all.zip)"));
+        return fail(format!(
+            "{from}: not a directory (expected <dir>/npm/all.zip and <dir>/PyPI/all.zip)"
+        ));
     }
     Ok(Origin::Dir(dir))
 }
@@ -90,13 +94,22 @@ fn origin_of(from: &str, allow_http: bool) -> Result<Origin, UpdateError> {
 fn progress(label: &str, done: u64, total: Option<u64>) {
     let mib = |b: u64| b as f64 / (1 << 20) as f64;
     let text = match total {
-        Some(t) => format!("\rinstallguard: downloading {label}: {:.1} / {:.1} MiB", mib(done), mib(t)),
+        Some(t) => format!(
+            "\rinstallguard: downloading {label}: {:.1} / {:.1} MiB",
+            mib(done),
+            mib(t)
+        ),
         None => format!("\rinstallguard: downloading {label}: {:.1} MiB", mib(done)),
     };
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
-fn read_capped(mut reader: impl Read, label: &str, max: u64, total: Option<u64>) -> Result<Vec<u8>, UpdateError> {
+fn read_capped(
+    mut reader: impl Read,
+    label: &str,
+    max: u64,
+    total: Option<u64>,
+) -> Result<Vec<u8>, UpdateError> {
     let show = std::io::stderr().is_terminal();
     let mut out = Vec::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -109,7 +122,9 @@ fn read_capped(mut reader: impl Read, label: &str, max: u64, total: Option<u64>)
         }
         out.extend_from_slice(&buf[..n]);
         if out.len() as u64 > max {
-            return fail(format!("{label}: larger than the {max}-byte limit; refusing it"));
+            return fail(format!(
+                "{label}: larger than the {max}-byte limit; refusing it"
+            ));
         }
         if show {
             progress(label, out.len() as u64, total);
@@ -121,7 +136,10 @@ fn read_capped(mut reader: impl Read, label: &str, max: u64, total: Option<u64>)
     if let Some(t) = total
         && t != out.len() as u64
     {
-        return fail(format!("{label}: got {} of {t} bytes; the download was cut short", out.len()));
+        return fail(format!(
+            "{label}: got {} of {t} bytes; the download was cut short",
+            out.len()
+        ));
     }
     Ok(out)
 }
@@ -140,7 +158,10 @@ fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>),
             })?;
             let len = file.metadata().map(|m| m.len()).ok();
             if len.is_some_and(|l| l > max) {
-                return fail(format!("{}: larger than the {max}-byte limit; refusing it", path.display()));
+                return fail(format!(
+                    "{}: larger than the {max}-byte limit; refusing it",
+                    path.display()
+                ));
             }
             let bytes = read_capped(file, &path.display().to_string(), max, len)?;
             Ok((path.display().to_string(), bytes))
@@ -171,9 +192,16 @@ fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>),
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok());
             if total.is_some_and(|t| t > max) {
-                return fail(format!("{url}: {} bytes is larger than the {max}-byte limit; refusing it", total.unwrap_or(0)));
+                return fail(format!(
+                    "{url}: {} bytes is larger than the {max}-byte limit; refusing it",
+                    total.unwrap_or(0)
+                ));
             }
-            let reader = response.into_body().into_with_config().limit(max + 1).reader();
+            let reader = response
+                .into_body()
+                .into_with_config()
+                .limit(max + 1)
+                .reader();
             let bytes = read_capped(reader, &label, max, total)?;
             Ok((url, bytes))
         }
@@ -182,7 +210,10 @@ fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>),
 
 /// Fetch, validate, merge and install the feeds. Returns what was imported.
 pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
-    let from = opts.from.clone().unwrap_or_else(|| DEFAULT_FEED.to_string());
+    let from = opts
+        .from
+        .clone()
+        .unwrap_or_else(|| DEFAULT_FEED.to_string());
     let origin = origin_of(&from, opts.allow_http)?;
     let current = store::load();
     let previous = current.snapshot.meta().feeds.clone();
@@ -218,7 +249,9 @@ pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
             }
         }
         if info.malicious_reports == 0 && !opts.force {
-            return fail(format!("{label}: holds no malicious-package (MAL-) reports; refusing an empty feed (use --force to accept it)"));
+            return fail(format!(
+                "{label}: holds no malicious-package (MAL-) reports; refusing an empty feed (use --force to accept it)"
+            ));
         }
         feeds.push(info);
         parsed_all.push((eco, parsed));
@@ -242,10 +275,14 @@ pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
     let bytes = builder
         .finish_with_feeds(crate::time::now_rfc3339(), feeds.clone())
         .map_err(|e| UpdateError(e.0))?;
-    Snapshot::open(std::borrow::Cow::Borrowed(&bytes))
-        .map_err(|e| UpdateError(format!("the merged data does not open ({e}); nothing was changed")))?;
-    let path = store::updated_path()
-        .ok_or_else(|| UpdateError("no data directory (HOME and XDG_DATA_HOME are unset)".into()))?;
+    Snapshot::open(std::borrow::Cow::Borrowed(&bytes)).map_err(|e| {
+        UpdateError(format!(
+            "the merged data does not open ({e}); nothing was changed"
+        ))
+    })?;
+    let path = store::updated_path().ok_or_else(|| {
+        UpdateError("no data directory (HOME and XDG_DATA_HOME are unset)".into())
+    })?;
     install(&path, &bytes)?;
     Ok(feeds)
 }
@@ -254,7 +291,8 @@ pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
 /// two updates never interleave.
 fn install(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let io = |what: &str, e: std::io::Error| UpdateError(format!("{what} in {}: {e}", dir.display()));
+    let io =
+        |what: &str, e: std::io::Error| UpdateError(format!("{what} in {}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(|e| io("cannot create the data directory", e))?;
     let lock = OpenOptions::new()
         .create(true)
@@ -262,7 +300,8 @@ fn install(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
         .write(true)
         .open(dir.join("update.lock"))
         .map_err(|e| io("cannot open the update lock", e))?;
-    lock.lock().map_err(|e| io("cannot take the update lock", e))?;
+    lock.lock()
+        .map_err(|e| io("cannot take the update lock", e))?;
     let tmp = dir.join(format!(".{}.{}.tmp", store::FILE_NAME, std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

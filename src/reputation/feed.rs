@@ -80,7 +80,9 @@ fn ranges_of(range: &Range) -> Result<Option<Vec<String>>, String> {
     let mut all = false;
     for ev in &range.events {
         let (k, v) = ev.iter().next().ok_or("empty range event")?;
-        let v = v.as_str().ok_or_else(|| format!("range event {k} is not a string"))?;
+        let v = v
+            .as_str()
+            .ok_or_else(|| format!("range event {k} is not a string"))?;
         match k.as_str() {
             "introduced" => {
                 if let Some(start) = open.take() {
@@ -89,12 +91,22 @@ fn ranges_of(range: &Range) -> Result<Option<Vec<String>>, String> {
                 open = Some(v.to_string());
             }
             "fixed" | "limit" => {
-                let start = open.take().ok_or_else(|| format!("`{k}` without `introduced`"))?;
-                out.push(if start == "0" { format!("<{v}") } else { format!(">={start} <{v}") });
+                let start = open
+                    .take()
+                    .ok_or_else(|| format!("`{k}` without `introduced`"))?;
+                out.push(if start == "0" {
+                    format!("<{v}")
+                } else {
+                    format!(">={start} <{v}")
+                });
             }
             "last_affected" => {
                 let start = open.take().ok_or("`last_affected` without `introduced`")?;
-                out.push(if start == "0" { format!("<={v}") } else { format!(">={start} <={v}") });
+                out.push(if start == "0" {
+                    format!("<={v}")
+                } else {
+                    format!(">={start} <={v}")
+                });
             }
             other => return Err(format!("unknown range event `{other}`")),
         }
@@ -128,8 +140,16 @@ fn report_of(osv: &Osv, affected: &Affected) -> Result<Report, String> {
     };
     Ok(Report {
         id: osv.id.clone(),
-        published: if osv.published.is_empty() { osv.modified.clone() } else { osv.published.clone() },
-        ranges: if versions.is_none() { Vec::new() } else { ranges },
+        published: if osv.published.is_empty() {
+            osv.modified.clone()
+        } else {
+            osv.published.clone()
+        },
+        ranges: if versions.is_none() {
+            Vec::new()
+        } else {
+            ranges
+        },
         versions,
     })
 }
@@ -137,9 +157,14 @@ fn report_of(osv: &Osv, affected: &Affected) -> Result<Report, String> {
 /// Parse one `all.zip` of `eco`. `label` names the feed in errors (`npm/all.zip`).
 pub fn parse_zip(eco: Ecosystem, label: &str, bytes: &[u8]) -> Result<Parsed, FeedError> {
     let err = |what: String| FeedError(format!("{label}: {what}"));
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| err(format!("not a valid zip archive ({e}); the download may be truncated")))?;
-    let osv_eco = eco.osv_name().ok_or_else(|| err(format!("{eco} has no OSV feed")))?;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
+        err(format!(
+            "not a valid zip archive ({e}); the download may be truncated"
+        ))
+    })?;
+    let osv_eco = eco
+        .osv_name()
+        .ok_or_else(|| err(format!("{eco} has no OSV feed")))?;
     let mut parsed = Parsed::default();
     if archive.is_empty() {
         return Err(err("the archive is empty".into()));
@@ -162,16 +187,23 @@ pub fn parse_zip(eco: Ecosystem, label: &str, bytes: &[u8]) -> Result<Parsed, Fe
             ));
         }
         if entry.size() > MAX_ENTRY_BYTES {
-            return Err(at(format!("{} bytes is more than the {MAX_ENTRY_BYTES}-byte limit for one report", entry.size())));
+            return Err(at(format!(
+                "{} bytes is more than the {MAX_ENTRY_BYTES}-byte limit for one report",
+                entry.size()
+            )));
         }
         let mut text = Vec::with_capacity(entry.size() as usize);
         (&mut entry)
             .take(MAX_ENTRY_BYTES + 1)
             .read_to_end(&mut text)
             .map_err(|e| at(format!("cannot decompress ({e})")))?;
-        let osv: Osv = serde_json::from_slice(&text).map_err(|e| at(format!("invalid OSV JSON: {e}")))?;
+        let osv: Osv =
+            serde_json::from_slice(&text).map_err(|e| at(format!("invalid OSV JSON: {e}")))?;
         if osv.id.is_empty() || name.trim_end_matches(".json") != osv.id {
-            return Err(at(format!("the report's id `{}` does not match its file name", osv.id)));
+            return Err(at(format!(
+                "the report's id `{}` does not match its file name",
+                osv.id
+            )));
         }
         if osv.modified > parsed.newest_modified {
             parsed.newest_modified = osv.modified.clone();
@@ -181,7 +213,9 @@ pub fn parse_zip(eco: Ecosystem, label: &str, bytes: &[u8]) -> Result<Parsed, Fe
             continue;
         }
         for affected in &osv.affected {
-            let Some(pkg) = &affected.package else { continue };
+            let Some(pkg) = &affected.package else {
+                continue;
+            };
             if pkg.ecosystem != osv_eco {
                 return Err(at(format!(
                     "package ecosystem `{}` in the {osv_eco} feed",
@@ -192,7 +226,7 @@ pub fn parse_zip(eco: Ecosystem, label: &str, bytes: &[u8]) -> Result<Parsed, Fe
                 parsed.withdrawn.push(pkg.name.clone());
                 continue;
             }
-            let report = report_of(&osv, affected).map_err(|e| at(e))?;
+            let report = report_of(&osv, affected).map_err(&at)?;
             parsed.reports.push((pkg.name.clone(), report));
         }
     }
@@ -210,13 +244,18 @@ mod tests {
 
     #[test]
     fn osv_ranges() {
-        assert_eq!(events(r#"{"type":"SEMVER","events":[{"introduced":"0"}]}"#), None);
+        assert_eq!(
+            events(r#"{"type":"SEMVER","events":[{"introduced":"0"}]}"#),
+            None
+        );
         assert_eq!(
             events(r#"{"type":"SEMVER","events":[{"introduced":"1.95.6"},{"fixed":"1.95.8"}]}"#),
             Some(vec![">=1.95.6 <1.95.8".to_string()])
         );
         assert_eq!(
-            events(r#"{"type":"ECOSYSTEM","events":[{"introduced":"1.1.5"},{"last_affected":"1.1.7"}]}"#),
+            events(
+                r#"{"type":"ECOSYSTEM","events":[{"introduced":"1.1.5"},{"last_affected":"1.1.7"}]}"#
+            ),
             Some(vec![">=1.1.5 <=1.1.7".to_string()])
         );
         assert_eq!(
@@ -230,7 +269,11 @@ mod tests {
         let bytes = include_bytes!("../../tests/fixtures/osv/npm/all.zip");
         let parsed = parse_zip(Ecosystem::Npm, "npm/all.zip", bytes).unwrap();
         assert_eq!(parsed.reports.len(), 122);
-        let (_, solana) = parsed.reports.iter().find(|(n, _)| n == "@solana/web3.js").unwrap();
+        let (_, solana) = parsed
+            .reports
+            .iter()
+            .find(|(n, _)| n == "@solana/web3.js")
+            .unwrap();
         assert_eq!(solana.ranges, [">=1.95.6 <1.95.8"]);
         assert!(parsed.newest_modified.starts_with("20"));
     }
