@@ -113,9 +113,11 @@ fish: add  installguard shell-init fish | source  to ~/.config/fish/config.fish"
     /// Check the setup: real tools found, shims first on PATH, data age
     Doctor,
     /// Update the reputation data from OSV feeds (npm/all.zip and PyPI/all.zip)
-    #[command(after_help = "The feeds' malicious-package (MAL-) reports are merged into the embedded \
+    #[command(
+        after_help = "The feeds' malicious-package (MAL-) reports are merged into the embedded \
 snapshot and stored in $XDG_DATA_HOME/installguard. A failed update leaves the previous data in use.\n\
-Exit codes: 0 updated, 5 the update failed (nothing changed).")]
+Exit codes: 0 updated, 5 the update failed (nothing changed)."
+    )]
     Update {
         /// A feed base URL (https://...; http only for loopback) or a local directory holding
         /// npm/all.zip and PyPI/all.zip. Default: OSV's public bulk-download location

@@ -7,13 +7,15 @@ use crate::verdict::Verdict;
 pub const OK: i32 = 0;
 /// `check` found warn-level findings.
 pub const CHECK_WARN: i32 = 1;
-/// Usage error, or an input file or configuration installguard cannot read; nothing was run.
+/// Usage error, an input file installguard cannot read, or an invalid policy (installs are
+/// blocked until it is fixed); nothing was run.
 pub const USAGE: i32 = 2;
 /// Blocked by policy or reputation; the real tool was not run.
 pub const BLOCKED: i32 = 3;
 /// Declined at the prompt, or a confirmation was needed and there was no terminal.
 pub const DECLINED: i32 = 4;
-/// Fail-closed data error (the reputation data cannot be used).
+/// Fail-closed data error: the reputation data cannot be used, or is older than the policy's
+/// `[data] max-age` with `[rules] stale-data = "block"`.
 pub const DATA: i32 = 5;
 /// The real tool exists but could not be executed.
 pub const NOT_EXECUTABLE: i32 = 126;

@@ -332,7 +332,10 @@ impl<'a> Snapshot<'a> {
         while let Some((k, offset)) = stream.next() {
             let rest = self.records.get(offset as usize..).unwrap_or_default();
             let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-            if let Some(r) = std::str::from_utf8(&rest[..end]).ok().and_then(Report::decode) {
+            if let Some(r) = std::str::from_utf8(&rest[..end])
+                .ok()
+                .and_then(Report::decode)
+            {
                 out.push((k.to_vec(), r));
             }
         }

@@ -60,27 +60,28 @@ with tarfile.open(out, "w:gz") as t:
 impl Registry {
     /// Serve `packages` (all at version 1.0.0) until the test process ends.
     pub fn start(dir: &Path, packages: &[&str]) -> Registry {
-        let tarballs: Vec<(&str, Vec<u8>)> = packages.iter().map(|&n| (n, tarball(dir, n))).collect();
+        let tarballs: Vec<(&str, Vec<u8>)> =
+            packages.iter().map(|&n| (n, tarball(dir, n))).collect();
         let server = Server::start_with(|url| {
-        let mut docs = std::collections::HashMap::new();
-        for (name, tgz) in tarballs {
-            let integrity = format!("sha512-{}", base64(&sha2::Sha512::digest(&tgz)));
-            let tar_path = format!("/{name}/-/{}-1.0.0.tgz", name.rsplit('/').next().unwrap());
-            let doc = serde_json::json!({
-                "name": name,
-                "dist-tags": {"latest": "1.0.0"},
-                "versions": {"1.0.0": {
-                    "name": name, "version": "1.0.0",
-                    "dist": {"tarball": format!("{url}{tar_path}"), "integrity": integrity}
-                }}
-            });
-            docs.insert(
-                format!("/{}", name.replace('/', "%2f")),
-                doc.to_string().into_bytes(),
-            );
-            docs.insert(tar_path, tgz);
-        }
-        docs
+            let mut docs = std::collections::HashMap::new();
+            for (name, tgz) in tarballs {
+                let integrity = format!("sha512-{}", base64(&sha2::Sha512::digest(&tgz)));
+                let tar_path = format!("/{name}/-/{}-1.0.0.tgz", name.rsplit('/').next().unwrap());
+                let doc = serde_json::json!({
+                    "name": name,
+                    "dist-tags": {"latest": "1.0.0"},
+                    "versions": {"1.0.0": {
+                        "name": name, "version": "1.0.0",
+                        "dist": {"tarball": format!("{url}{tar_path}"), "integrity": integrity}
+                    }}
+                });
+                docs.insert(
+                    format!("/{}", name.replace('/', "%2f")),
+                    doc.to_string().into_bytes(),
+                );
+                docs.insert(tar_path, tgz);
+            }
+            docs
         });
         Registry {
             url: server.url,

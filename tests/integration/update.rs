@@ -8,7 +8,10 @@ use crate::http::Server;
 use crate::sandbox::{Sandbox, assert_code, run, text};
 
 fn fixture(eco: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osv").join(eco).join("all.zip");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/osv")
+        .join(eco)
+        .join("all.zip");
     std::fs::read(p).unwrap()
 }
 
@@ -40,7 +43,8 @@ fn npm_feed_with_a_new_report() -> Vec<u8> {
     for i in 0..src.len() {
         z.raw_copy_file(src.by_index(i).unwrap()).unwrap();
     }
-    z.start_file("MAL-2099-7.json", zip::write::SimpleFileOptions::default()).unwrap();
+    z.start_file("MAL-2099-7.json", zip::write::SimpleFileOptions::default())
+        .unwrap();
     let report = r#"{"id":"MAL-2099-7","modified":"2099-01-02T00:00:00Z","published":"2099-01-01T00:00:00Z",
         "affected":[{"package":{"ecosystem":"npm","name":"igtest-newly-malicious"},
         "ranges":[{"type":"SEMVER","events":[{"introduced":"0"}]}]}]}"#;
@@ -52,24 +56,48 @@ fn npm_feed_with_a_new_report() -> Vec<u8> {
 #[test]
 fn update_from_a_local_server_adds_newer_reports_and_check_uses_them() {
     let sb = Sandbox::new();
-    assert_eq!(check_verdict(&sb, &["npm", "install", "igtest-newly-malicious"]), "allow");
+    assert_eq!(
+        check_verdict(&sb, &["npm", "install", "igtest-newly-malicious"]),
+        "allow"
+    );
     let server = feed_server(npm_feed_with_a_new_report(), fixture("PyPI"));
     let out = run(sb.ig(&["update", "--from", &format!("{}/osv", server.url)]));
     assert_code(&out, 0);
     let err = text(&out.stderr);
-    assert!(err.contains("123 malicious reports") && err.contains("141 malicious reports"), "{err}");
+    assert!(
+        err.contains("123 malicious reports") && err.contains("141 malicious reports"),
+        "{err}"
+    );
     assert!(err.contains("sha256 "), "{err}");
     assert_eq!(server.seen(), ["/osv/npm/all.zip", "/osv/PyPI/all.zip"]);
     assert!(data_file(&sb).exists());
-    assert_eq!(check_verdict(&sb, &["npm", "install", "igtest-newly-malicious"]), "block");
+    assert_eq!(
+        check_verdict(&sb, &["npm", "install", "igtest-newly-malicious"]),
+        "block"
+    );
     // The version-aware ranges of a real report survive the import.
-    assert_eq!(check_verdict(&sb, &["npm", "install", "@solana/web3.js@1.95.7"]), "block");
-    assert_eq!(check_verdict(&sb, &["npm", "install", "@solana/web3.js@1.95.8"]), "allow");
+    assert_eq!(
+        check_verdict(&sb, &["npm", "install", "@solana/web3.js@1.95.7"]),
+        "block"
+    );
+    assert_eq!(
+        check_verdict(&sb, &["npm", "install", "@solana/web3.js@1.95.8"]),
+        "allow"
+    );
     let out = run(sb.ig(&["doctor"]));
-    assert!(text(&out.stdout).contains("installguard/reputation.igrep"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("installguard/reputation.igrep"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = run(sb.ig(&["check", "--json", "--", "npm", "install", "lodash"]));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(doc["data"]["origin"].as_str().unwrap().ends_with("reputation.igrep"));
+    assert!(
+        doc["data"]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("reputation.igrep")
+    );
 }
 
 #[test]
@@ -85,7 +113,10 @@ fn update_from_a_directory_works_offline() {
 fn bad_feeds_give_clear_errors_and_keep_the_old_data() {
     let sb = Sandbox::new();
     let good = feed_server(fixture("npm"), fixture("PyPI"));
-    assert_code(&run(sb.ig(&["update", "--from", &format!("{}/osv", good.url)])), 0);
+    assert_code(
+        &run(sb.ig(&["update", "--from", &format!("{}/osv", good.url)])),
+        0,
+    );
     let before = std::fs::read(data_file(&sb)).unwrap();
 
     let npm = fixture("npm");
@@ -93,7 +124,8 @@ fn bad_feeds_give_clear_errors_and_keep_the_old_data() {
     let mut bad_json = Vec::new();
     {
         let mut z = zip::ZipWriter::new(std::io::Cursor::new(&mut bad_json));
-        z.start_file("MAL-2099-1.json", zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file("MAL-2099-1.json", zip::write::SimpleFileOptions::default())
+            .unwrap();
         std::io::Write::write_all(&mut z, b"{\"id\": \"MAL-2099-1\", \"affected\": [").unwrap();
         z.finish().unwrap();
     }
@@ -103,11 +135,36 @@ fn bad_feeds_give_clear_errors_and_keep_the_old_data() {
     let missing_pypi = Server::start(wrong_layout);
 
     for (name, url, extra, want) in [
-        ("truncated zip", format!("{}/osv", truncated.url), None, "npm/all.zip: not a valid zip"),
-        ("invalid JSON", format!("{}/osv", invalid.url), None, "MAL-2099-1.json: invalid OSV JSON"),
-        ("wrong layout", format!("{}/osv", missing_pypi.url), None, "PyPI/all.zip: not found (404)"),
-        ("oversized", format!("{}/osv", good.url), Some("1000"), "larger than the 1000-byte limit"),
-        ("plain http elsewhere", "http://192.0.2.1/osv".to_string(), None, "refusing plain http"),
+        (
+            "truncated zip",
+            format!("{}/osv", truncated.url),
+            None,
+            "npm/all.zip: not a valid zip",
+        ),
+        (
+            "invalid JSON",
+            format!("{}/osv", invalid.url),
+            None,
+            "MAL-2099-1.json: invalid OSV JSON",
+        ),
+        (
+            "wrong layout",
+            format!("{}/osv", missing_pypi.url),
+            None,
+            "PyPI/all.zip: not found (404)",
+        ),
+        (
+            "oversized",
+            format!("{}/osv", good.url),
+            Some("1000"),
+            "larger than the 1000-byte limit",
+        ),
+        (
+            "plain http elsewhere",
+            "http://192.0.2.1/osv".to_string(),
+            None,
+            "refusing plain http",
+        ),
     ] {
         let mut args = vec!["update", "--from", url.as_str()];
         if let Some(max) = extra {
@@ -117,8 +174,15 @@ fn bad_feeds_give_clear_errors_and_keep_the_old_data() {
         assert_code(&out, 5);
         let err = text(&out.stderr);
         assert!(err.contains(want), "{name}: {err}");
-        assert!(err.contains("previous reputation data stays in use"), "{name}: {err}");
-        assert_eq!(std::fs::read(data_file(&sb)).unwrap(), before, "{name}: data changed");
+        assert!(
+            err.contains("previous reputation data stays in use"),
+            "{name}: {err}"
+        );
+        assert_eq!(
+            std::fs::read(data_file(&sb)).unwrap(),
+            before,
+            "{name}: data changed"
+        );
     }
 }
 
@@ -126,7 +190,10 @@ fn bad_feeds_give_clear_errors_and_keep_the_old_data() {
 fn an_older_or_much_smaller_feed_needs_force() {
     let sb = Sandbox::new();
     let good = feed_server(fixture("npm"), fixture("PyPI"));
-    assert_code(&run(sb.ig(&["update", "--from", &format!("{}/osv", good.url)])), 0);
+    assert_code(
+        &run(sb.ig(&["update", "--from", &format!("{}/osv", good.url)])),
+        0,
+    );
     // A feed holding only one of the npm reports: far smaller than the previous import.
     let npm = fixture("npm");
     let mut small = Vec::new();
@@ -142,6 +209,9 @@ fn an_older_or_much_smaller_feed_needs_force() {
     let out = run(sb.ig(&["update", "--from", &url]));
     assert_code(&out, 5);
     let err = text(&out.stderr);
-    assert!(err.contains("looks truncated") || err.contains("older than"), "{err}");
+    assert!(
+        err.contains("looks truncated") || err.contains("older than"),
+        "{err}"
+    );
     assert_code(&run(sb.ig(&["update", "--from", &url, "--force"])), 0);
 }
