@@ -210,10 +210,18 @@ fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>),
 
 /// Fetch, validate, merge and install the feeds. Returns what was imported.
 pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
-    let from = opts
-        .from
-        .clone()
-        .unwrap_or_else(|| DEFAULT_FEED.to_string());
+    let from = match &opts.from {
+        Some(f) => f.clone(),
+        None => {
+            let loaded = crate::policy::load(&[]);
+            if !loaded.is_valid() {
+                return fail(
+                    "the installguard policy is invalid, so its [data] feed cannot be trusted; fix it (installguard policy check) or pass --from",
+                );
+            }
+            loaded.policy.feed().unwrap_or(DEFAULT_FEED).to_string()
+        }
+    };
     let origin = origin_of(&from, opts.allow_http)?;
     let current = store::load();
     let previous = current.snapshot.meta().feeds.clone();

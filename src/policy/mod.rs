@@ -228,6 +228,14 @@ impl Policy {
         self.locks.iter().find(|l| merge::covers(&l.value, key))
     }
 
+    /// `[data] feed`: the base URL `installguard update` fetches OSV feeds from (a mirror).
+    pub fn feed(&self) -> Option<&str> {
+        match self.get("data.feed").map(|s| &s.value) {
+            Some(Value::Text(t)) if !t.is_empty() => Some(t),
+            _ => None,
+        }
+    }
+
     /// The `[audit]` settings in the form the audit log takes.
     pub fn audit_settings(&self) -> crate::audit::AuditSettings {
         let mut s = crate::audit::AuditSettings::default();

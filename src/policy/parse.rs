@@ -71,6 +71,7 @@ pub const SETTINGS: &[Spec] = &[
     ),
     spec("prompt.allow-exceptions", Kind::Bool, Tight::False),
     spec("data.max-age", Kind::Duration, Tight::Lower),
+    spec("data.feed", Kind::Text, Tight::Never),
     spec("audit.syslog", Kind::Text, Tight::Never),
     spec("audit.required", Kind::Bool, Tight::True),
     spec("audit.require-delivery", Kind::Bool, Tight::True),
@@ -403,6 +404,17 @@ impl Parser<'_> {
             }
             Kind::Text => {
                 let s = self.string(full, key, item)?;
+                if full == "data.feed"
+                    && !s.is_empty()
+                    && !s.starts_with("https://")
+                    && !s.starts_with("http://127.")
+                    && !s.starts_with("http://localhost")
+                {
+                    self.error(
+                        &at,
+                        format!("`{full}` = \"{s}\" must be an https:// URL (plain http only for loopback)"),
+                    );
+                }
                 if full == "audit.syslog"
                     && !s.is_empty()
                     && !["udp://", "tcp://", "unix://"]

@@ -215,3 +215,31 @@ fn an_older_or_much_smaller_feed_needs_force() {
     );
     assert_code(&run(sb.ig(&["update", "--from", &url, "--force"])), 0);
 }
+
+#[test]
+fn the_policy_can_point_updates_at_an_organisations_mirror() {
+    let sb = Sandbox::new();
+    let mirror = feed_server(fixture("npm"), fixture("PyPI"));
+    let dir = sb.path("config/installguard");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("policy.toml"),
+        format!("[data]\nfeed = \"{}/osv\"\n", mirror.url),
+    )
+    .unwrap();
+    assert_code(&run(sb.ig(&["update"])), 0);
+    assert_eq!(mirror.seen(), ["/osv/npm/all.zip", "/osv/PyPI/all.zip"]);
+    // A project file cannot redirect updates.
+    std::fs::write(
+        sb.work().join(".installguard.toml"),
+        "[data]\nfeed = \"https://evil.example\"\n",
+    )
+    .unwrap();
+    let out = run(sb.ig(&["update"]));
+    assert_code(&out, 5);
+    assert!(
+        text(&out.stderr).contains("policy is invalid"),
+        "{}",
+        text(&out.stderr)
+    );
+}
