@@ -555,6 +555,8 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
                 "origin": loaded.origin.to_string(),
                 "built": meta.built,
                 "newest-report": meta.newest_report,
+                "age-days": crate::time::parse_rfc3339(&meta.newest_report)
+                    .map(|t| (crate::time::now_unix() - t) / 86_400),
             },
         });
         let doc = crate::redact::json(doc);

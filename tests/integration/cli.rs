@@ -59,6 +59,11 @@ fn check_json_contract() {
     );
     assert!(doc["sources"].is_array());
     assert_eq!(doc["data"]["origin"], "embedded snapshot");
+    assert!(
+        doc["data"]["age-days"].as_i64().unwrap() > 600,
+        "{}",
+        doc["data"]
+    );
 }
 
 #[test]
