@@ -44,12 +44,44 @@ pub fn embedded() -> Snapshot<'static> {
     Snapshot::open(Cow::Borrowed(EMBEDDED)).expect("the embedded snapshot is valid (tested)")
 }
 
+/// Map `path` read-only for the rest of the process, so a check touches only the pages its
+/// lookups need instead of reading and copying the whole file (14 MiB for 200,000 reports).
+/// Never unmapped: the process is short-lived and [`Loaded`] is `'static`. Safe against
+/// updates because `installguard update` replaces the file by rename (a new inode); the
+/// mapped one stays as it was.
+fn map_file(path: &std::path::Path) -> std::io::Result<&'static [u8]> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len())
+        .map_err(|_| std::io::Error::other("file too large to map"))?;
+    if len == 0 {
+        return Ok(&[]);
+    }
+    // SAFETY: a private, read-only mapping of a regular file we hold open, checked for failure
+    // below. Nothing writes through it and it is never unmapped, so the slice stays valid.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_PRIVATE,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `ptr` points to `len` readable bytes that live as long as the process.
+    Ok(unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) })
+}
+
 /// Open the data in effect.
 pub fn load() -> Loaded {
     let mut warning = None;
     if let Some(path) = updated_path() {
-        match std::fs::read(&path) {
-            Ok(bytes) => match Snapshot::open(Cow::Owned(bytes)) {
+        match map_file(&path) {
+            Ok(bytes) => match Snapshot::open(Cow::Borrowed(bytes)) {
                 Ok(snapshot) => {
                     return Loaded {
                         snapshot,
