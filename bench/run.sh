@@ -44,7 +44,8 @@ cat > "$tmp/stub.c" <<EOF
 int main(int argc, char **argv){ (void)argc; execv("$tmp/bin/npm", argv); return 127; }
 EOF
 cc -O2 -o "$tmp/stub-npm" "$tmp/stub.c"
-ln -s "$bin" "$tmp/shims/npm"
+# The shim links point at the small pass-through binary, as `installguard shell-init` makes them.
+ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/npm"
 
 # Names: the popular lists from ../shared/data when present, else the committed bench/names.
 shared=$root/../shared/data

@@ -147,7 +147,14 @@ pub fn shell_init(shell: Shell) -> i32 {
         eprintln!("installguard: no data directory (HOME and XDG_DATA_HOME are unset)");
         return exit::USAGE;
     };
-    if let Err(e) = ensure_shims(&dir, &exe) {
+    // Links point at the small pass-through binary when it is installed next to us.
+    let light = exe
+        .parent()
+        .map(|d| d.join(shim::LIGHT_BIN))
+        .filter(|p| p.is_file())
+        .and_then(|p| p.canonicalize().ok())
+        .unwrap_or_else(|| exe.clone());
+    if let Err(e) = ensure_shims(&dir, &light) {
         eprintln!(
             "installguard: cannot create shims in {}: {e}",
             dir.display()
@@ -181,9 +188,7 @@ pub fn doctor() -> i32 {
     let mut text = String::new();
     let mut problems = 0;
     let path = std::env::var_os("PATH");
-    let self_exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.canonicalize().ok());
+    let ours = shim::our_binaries();
     let _ = writeln!(text, "installguard {}", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(text, "\nreal tools (shims skipped):");
     for name in ["pip", "pip3", "python3", "npm", "npx", "brew"] {
@@ -205,7 +210,7 @@ pub fn doctor() -> i32 {
         });
         let status = match first {
             None => "no such command on PATH".to_string(),
-            Some(c) if shim::is_shim(&c, self_exe.as_deref()) => {
+            Some(c) if shim::is_shim(&c, &ours) => {
                 format!("guarded ({})", c.display())
             }
             Some(c) => {

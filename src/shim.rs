@@ -52,10 +52,37 @@ impl std::fmt::Display for LookupError {
     }
 }
 
-/// Is `candidate` one of our shims: a link to this binary, or a script carrying our tag?
-pub fn is_shim(candidate: &Path, self_exe: Option<&Path>) -> bool {
-    if let (Some(me), Ok(target)) = (self_exe, candidate.canonicalize())
-        && target == me
+/// The file name of the small pass-through binary that shim links point to.
+pub const LIGHT_BIN: &str = "installguard-shim";
+/// The file name of the full binary.
+pub const FULL_BIN: &str = "installguard";
+
+/// Our own executables: this one and its siblings `installguard` / `installguard-shim`, all
+/// canonical. A PATH entry that resolves to one of them is a shim, never the real tool.
+pub fn our_binaries() -> Vec<PathBuf> {
+    let Some(me) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok())
+    else {
+        return Vec::new();
+    };
+    let mut ours = vec![me.clone()];
+    if let Some(dir) = me.parent() {
+        for name in [FULL_BIN, LIGHT_BIN] {
+            if let Ok(p) = dir.join(name).canonicalize()
+                && !ours.contains(&p)
+            {
+                ours.push(p);
+            }
+        }
+    }
+    ours
+}
+
+/// Is `candidate` one of our shims: a link to one of our binaries, or a script carrying our tag?
+pub fn is_shim(candidate: &Path, ours: &[PathBuf]) -> bool {
+    if let Ok(target) = candidate.canonicalize()
+        && ours.contains(&target)
     {
         return true;
     }
@@ -82,9 +109,7 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
     if name.components().count() > 1 {
         return Ok(name.to_path_buf());
     }
-    let self_exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.canonicalize().ok());
+    let ours = our_binaries();
     let mut shims_seen = Vec::new();
     for dir in std::env::split_paths(path_var.unwrap_or_default()) {
         if dir.as_os_str().is_empty() {
@@ -94,7 +119,7 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
         if !is_executable(&candidate) {
             continue;
         }
-        if is_shim(&candidate, self_exe.as_deref()) {
+        if is_shim(&candidate, &ours) {
             shims_seen.push(candidate);
             continue;
         }
@@ -104,6 +129,59 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
         program: program.to_string_lossy().into_owned(),
         shims_seen,
     })
+}
+
+/// The whole job of the small `installguard-shim` binary that shim links point to: a command
+/// that installs nothing is handed to the real tool at once (`exec`); anything else, or
+/// anything not understood, goes to the full `installguard run`, which checks and explains.
+/// It links only the command-line parsers, so starting it costs less than the full binary.
+pub fn light_main() -> i32 {
+    let mut argv = std::env::args_os();
+    let argv0 = argv.next().unwrap_or_default();
+    let args: Vec<OsString> = argv.collect();
+    let name = Path::new(&argv0)
+        .file_name()
+        .unwrap_or(&argv0)
+        .to_os_string();
+    let delegate = |name: &OsStr, args: &[OsString]| -> i32 {
+        let full = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.canonicalize().ok())
+            .and_then(|p| p.parent().map(|d| d.join(FULL_BIN)));
+        let Some(full) = full else {
+            eprintln!(
+                "installguard: cannot find the installguard binary next to {LIGHT_BIN}; nothing was run"
+            );
+            return crate::exit::NOT_FOUND;
+        };
+        let mut cmd = Command::new(&full);
+        cmd.arg("run").arg(name).args(args);
+        let e = std::os::unix::process::CommandExt::exec(&mut cmd);
+        eprintln!(
+            "installguard: cannot run {}: {e}; nothing was run",
+            full.display()
+        );
+        crate::exit::NOT_FOUND
+    };
+    if crate::cmdline::Program::from_name(&name).is_none() {
+        return delegate(&name, &args);
+    }
+    let Ok(real) = find_real(&name, std::env::var_os("PATH").as_deref()) else {
+        return delegate(&name, &args);
+    };
+    // Inside an already guarded command (see MARKER), or nothing to install: straight through.
+    let installs = std::env::var_os(MARKER).is_none()
+        && crate::world::OsWorld::new()
+            .ok()
+            .and_then(|w| crate::cmdline::understand(&name, &args, &w).ok())
+            .is_none_or(|r| r.installs);
+    if installs {
+        return delegate(&name, &args);
+    }
+    let marker = name.to_string_lossy().into_owned();
+    let e = exec(&real, &name, &args, &marker);
+    eprintln!("installguard: cannot run {}: {e}", real.display());
+    crate::exit::for_spawn_error(&e)
 }
 
 /// How the real tool ended.

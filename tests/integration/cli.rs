@@ -123,7 +123,7 @@ fn shell_init_creates_shim_links_and_puts_them_first() {
         let target = std::fs::read_link(shims.join(name)).unwrap();
         assert_eq!(
             target,
-            std::path::Path::new(crate::sandbox::BIN)
+            std::path::Path::new(crate::sandbox::LIGHT_BIN)
                 .canonicalize()
                 .unwrap()
         );

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_installguard");
+/// The small pass-through binary the shim links point to (as `shell-init` makes them).
+pub const LIGHT_BIN: &str = env!("CARGO_BIN_EXE_installguard-shim");
 
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
@@ -22,7 +24,7 @@ impl Sandbox {
             std::fs::create_dir_all(dir.path().join(d)).unwrap();
         }
         for name in ["pip", "pip3", "pip3.11", "npm", "npx", "brew", "python3"] {
-            std::os::unix::fs::symlink(BIN, dir.path().join("shims").join(name)).unwrap();
+            std::os::unix::fs::symlink(LIGHT_BIN, dir.path().join("shims").join(name)).unwrap();
         }
         Sandbox {
             dir,
