@@ -161,23 +161,26 @@ pub fn shell_init(shell: Shell) -> i32 {
         );
         return exit::USAGE;
     }
-    let (d, x) = (
-        sh_quote(&dir.to_string_lossy()),
-        sh_quote(&exe.to_string_lossy()),
-    );
+    // The python functions go through the light binary too (it takes the program as its first
+    // argument when called by its own name), or through `installguard run` without it.
+    let runner = if light == exe {
+        format!("{} run", sh_quote(&exe.to_string_lossy()))
+    } else {
+        sh_quote(&light.to_string_lossy())
+    };
+    let (d, x) = (sh_quote(&dir.to_string_lossy()), runner);
     let text = match shell {
         Shell::Bash | Shell::Zsh => format!(
             "# installguard: check pip, npm and brew installs before they run\n\
-case \":$PATH:\" in *:{dir}:*) ;; *) export PATH={d}\":$PATH\" ;; esac\n\
-python() {{ {x} run python \"$@\"; }}\n\
-python3() {{ {x} run python3 \"$@\"; }}\n",
-            dir = dir.display()
+case \":$PATH:\" in *:{d}:*) ;; *) export PATH={d}\":$PATH\" ;; esac\n\
+python() {{ {x} python \"$@\"; }}\n\
+python3() {{ {x} python3 \"$@\"; }}\n"
         ),
         Shell::Fish => format!(
             "# installguard: check pip, npm and brew installs before they run\n\
 if not contains -- {d} $PATH\n    set -gx PATH {d} $PATH\nend\n\
-function python --wraps python\n    {x} run python $argv\nend\n\
-function python3 --wraps python3\n    {x} run python3 $argv\nend\n"
+function python --wraps python\n    {x} python $argv\nend\n\
+function python3 --wraps python3\n    {x} python3 $argv\nend\n"
         ),
     };
     out(&text);

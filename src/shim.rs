@@ -138,11 +138,15 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
 pub fn light_main() -> i32 {
     let mut argv = std::env::args_os();
     let argv0 = argv.next().unwrap_or_default();
-    let args: Vec<OsString> = argv.collect();
-    let name = Path::new(&argv0)
+    let mut name = Path::new(&argv0)
         .file_name()
         .unwrap_or(&argv0)
         .to_os_string();
+    // Called by its own name (the shell functions for `python -m pip`): the program comes first.
+    if name == LIGHT_BIN {
+        name = argv.next().unwrap_or_default();
+    }
+    let args: Vec<OsString> = argv.collect();
     let delegate = |name: &OsStr, args: &[OsString]| -> i32 {
         let full = std::env::current_exe()
             .ok()

@@ -135,6 +135,19 @@ fn shell_init_creates_shim_links_and_puts_them_first() {
         text(&out.stdout),
         format!("{}\nfunction\n", shims.display())
     );
+    // `python3 -m pip install` typed in that shell is guarded (no terminal here: exit 4), and
+    // any other python3 use runs the interpreter.
+    let probe = format!("{script}\npython3 -m pip install --no-index reqeusts");
+    let out = run(sb.cmd("bash", &["-c", &probe]));
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("`requests`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let probe = format!("{script}\npython3 -c 'print(6*7)'");
+    let out = run(sb.cmd("bash", &["-c", &probe]));
+    assert_eq!(text(&out.stdout), "42\n");
     for shell in ["zsh", "fish"] {
         assert_code(&run(sb.ig(&["shell-init", shell])), 0);
     }
