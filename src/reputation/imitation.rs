@@ -48,12 +48,27 @@ pub struct Imitation {
 pub const TYPO_TARGET_MAX_RANK: u32 = 5_000;
 /// Against names this popular, any one-character edit counts, not only keyboard slips.
 const ANY_EDIT_MAX_RANK: u32 = 300;
-/// Filler words attackers glue onto popular names.
-/// Only words that add nothing but credibility: `-cli`, `-core`, `-utils`, `-dev`, `node-` and
-/// the like are how real companion packages are named, so they are not here.
+/// Filler words attackers glue onto popular names: only words that add nothing but credibility.
+/// `-cli`, `-core`, `-utils`, `-dev`, `node-` and the like are how real companion packages are
+/// named, so they are not here; nor is `py` on PyPI, where `pyfoo` wrappers of `foo` abound.
 const COMBO_WORDS: &[&str] = &[
-    "js", "py", "official", "secure", "latest", "fixed", "patched", "updated", "new", "real",
+    "official", "secure", "latest", "fixed", "patched", "updated", "new", "real",
 ];
+
+/// The ecosystem's own language tag, a filler only where it is not the naming convention.
+fn combo_words(eco: Ecosystem) -> impl Iterator<Item = (&'static str, bool)> {
+    // (word, may also stand before the name)
+    let own: &[(&str, bool)] = match eco {
+        Ecosystem::Npm => &[("js", true)],
+        // `foo-py` glued on a popular name is a squat shape; `pyfoo` is PyPI's naming habit.
+        Ecosystem::Pypi => &[("py", false)],
+        Ecosystem::Brew => &[],
+    };
+    COMBO_WORDS
+        .iter()
+        .map(|w| (*w, true))
+        .chain(own.iter().copied())
+}
 
 const KIND_DELETION: u8 = b'd';
 const KIND_SKELETON: u8 = b's';
@@ -221,11 +236,21 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
 /// characters or fewer (an acronym such as `sso`, `cms`)? Then the names mean different things.
 fn edit_in_short_segment(q: &str, p: &str) -> bool {
     let (qb, pb) = (q.as_bytes(), p.as_bytes());
-    if pb.is_empty() {
+    // Only a changed letter makes another word; an added or dropped one (`discord-pyy`,
+    // `discord-p`) is a slip even in a short segment.
+    if pb.is_empty() || qb.len() != pb.len() {
         return false;
     }
     let at = first_difference(qb, pb).min(pb.len() - 1);
     segment_len(pb, at) <= 3
+}
+
+/// `foo-x` / `foo-2`-style forks: the popular name plus one more one-character segment.
+fn fork_suffix(q: &str, p: &str) -> bool {
+    q.strip_prefix(p).is_some_and(|rest| {
+        let mut c = rest.chars();
+        matches!(c.next(), Some('-' | '_' | '.')) && c.count() == 1
+    })
 }
 
 fn npm_scope(name: &str) -> Option<&str> {
@@ -243,18 +268,33 @@ fn typo(q: &str, p: &str, rank: u32) -> Option<u8> {
         Some(2) if pb.len() >= LONG_NAME && !digit_suffix_pair(q, p) => return Some(2),
         _ => return None,
     }
-    let any_edit = rank != 0 && rank <= ANY_EDIT_MAX_RANK;
+    // Any one-letter edit counts against the most popular names, and in long names, where a
+    // single arbitrary change rarely makes another real name (`custvomtkinter`).
+    let one_word = !pb.iter().any(|&c| is_separator(c as char));
+    let any_edit = (rank != 0 && rank <= ANY_EDIT_MAX_RANK) || (pb.len() >= LONG_NAME && one_word);
     if digit_suffix_pair(q, p) {
         return None;
     }
     // First differing position.
     let at = first_difference(qb, pb);
+    // A changed, added or dropped digit is a version or an architecture (`bootstrap4`/`5`,
+    // `cuda13x`/`cuda12x`, `freebsd-64`/`x64`), unless it is a doubled one.
+    let digit = |b: Option<&u8>| b.is_some_and(u8::is_ascii_digit);
+    if (digit(qb.get(at)) || digit(pb.get(at))) && collapse_runs(q) != collapse_runs(p) {
+        return None;
+    }
     let long_enough = pb.len() >= 6;
     // A letter added or dropped at either end of a short name, or a plural `s`, is how related
     // names are made (`attr`/`attrs`, `prompt`/`prompts`, `yargs`/`args`): only a doubled
     // letter counts there. Longer names are squatted that way (`equests`, `coloramah`).
-    let plural = q.strip_suffix('s') == Some(p) || p.strip_suffix('s') == Some(q);
-    let at_end = plural || ((at == 0 || at >= qb.len().min(pb.len())) && pb.len() < 7);
+    // Dropping a plural `s` makes a related name (`websocket`/`websockets`); adding one to a
+    // popular name is a slip (`coloramas`).
+    let plural = p.strip_suffix('s') == Some(q);
+    // At the first letter, related names are common too (`gpytorch`, `rignore`, `asyncer`):
+    // only squats of the most popular or long names (`equests`, `ensorflow`) count there.
+    let first_letter = at == 0 && !(rank != 0 && rank <= ANY_EDIT_MAX_RANK) && pb.len() < 9;
+    let at_end =
+        plural || first_letter || ((at == 0 || at >= qb.len().min(pb.len())) && pb.len() < 7);
     match qb.len().cmp(&pb.len()) {
         // Omission: one character of p left out; a dropped doubled letter is the likeliest.
         std::cmp::Ordering::Less => {
@@ -283,7 +323,7 @@ fn typo(q: &str, p: &str, rank: u32) -> Option<u8> {
         std::cmp::Ordering::Equal => {
             let transposed = qb.get(at + 1) == pb.get(at) && pb.get(at + 1) == qb.get(at);
             if transposed {
-                return long_enough.then_some(1);
+                return (pb.len() >= 5).then_some(1);
             }
             let (a, b) = (qb[at], pb[at]);
             let slip = keyboard_adjacent(a, b) || lookalike_chars(a, b);
@@ -295,22 +335,39 @@ fn typo(q: &str, p: &str, rank: u32) -> Option<u8> {
 /// Names this long (letters and digits) may carry two slips and still be recognised.
 const LONG_NAME: usize = 10;
 
-/// The two names differ only in a trailing version number (`listr`/`listr2`).
+/// The name with every run of one repeated character shortened to one (`wgett` → `wget`).
+fn collapse_runs(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The two names differ only in a trailing version number (`listr`/`listr2`); a doubled last
+/// digit (`progressbar22`) is a slip, not a version.
 fn digit_suffix_pair(q: &str, p: &str) -> bool {
+    if collapse_runs(q) == collapse_runs(p) {
+        return false;
+    }
     let strip = |s: &str| s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     let (sq, sp) = (strip(q), strip(p));
     sq == sp && q[..sq] == p[..sp] && q != p
 }
 
 /// `name` = a popular name plus a filler word before or after it, joined by a separator.
-fn combo_core(name: &str) -> Vec<&str> {
+fn combo_core(eco: Ecosystem, name: &str) -> Vec<&str> {
     let mut cores = Vec::new();
-    for w in COMBO_WORDS {
+    for (w, before_too) in combo_words(eco) {
         for sep in ["-", "_", ".", ""] {
             if let Some(core) = name.strip_suffix(w).and_then(|r| r.strip_suffix(sep)) {
                 cores.push(core);
             }
-            if let Some(core) = name.strip_prefix(w).and_then(|r| r.strip_prefix(sep)) {
+            if let Some(core) = name.strip_prefix(w).and_then(|r| r.strip_prefix(sep))
+                && before_too
+            {
                 cores.push(core);
             }
         }
@@ -363,7 +420,11 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
         }
         for v in &variants {
             for (p, rank) in snap.similar(&index_key(KIND_DELETION, list, v)) {
-                if p == name || same_scope(p) || edit_in_short_segment(name, p) {
+                if p == name
+                    || same_scope(p)
+                    || edit_in_short_segment(name, p)
+                    || fork_suffix(name, p)
+                {
                     continue;
                 }
                 let pskel = skeleton(p);
@@ -371,12 +432,21 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
                     .into_iter()
                     .filter_map(|form| typo(&skel, form, rank))
                     .min();
-                if let Some(score) = score {
+                // Two slips are believed only inside one long word of a name without version
+                // numbers (`eslint-plugin-jsonc` is not two slips from `eslint-plugin-jsdoc`).
+                let two_slips_plausible = || {
+                    let pb = p.as_bytes();
+                    let at = first_difference(name.as_bytes(), pb).min(pb.len().saturating_sub(1));
+                    !pb.iter().any(u8::is_ascii_digit) && segment_len(pb, at) >= 6
+                };
+                if let Some(score) = score
+                    && (score < 2 || two_slips_plausible())
+                {
                     consider(score, p, rank, ImitationKind::Typo);
                 }
             }
         }
-        for core in combo_core(name) {
+        for core in combo_core(eco, name) {
             if let Some(rank) = snap.popular_rank(list, core)
                 && rank <= TYPO_TARGET_MAX_RANK
             {
@@ -424,22 +494,35 @@ mod tests {
     #[test]
     fn keystroke_slips() {
         for (q, p, rank, want) in [
-            ("reqeusts", "requests", 1000, true),  // transposition
-            ("requsts", "requests", 1000, true),   // omission
-            ("requestss", "requests", 1000, true), // doubled letter
-            ("requeats", "requests", 1000, true),  // a is next to s
-            ("requexts", "requests", 1000, true),  // x is next to s
-            ("requbsts", "requests", 1000, false), // b is nowhere near e
-            ("requbsts", "requests", 10, true),    // ...but requests is top-300
-            ("listr2", "listr", 10, false),        // a trailing version digit
-            ("attr", "attrs", 10, false),          // a letter added at the end
-            ("yargs", "args", 10, false),          // ...or at the start
+            ("reqeusts", "requests", 1000, true),           // transposition
+            ("requsts", "requests", 1000, true),            // omission
+            ("requestss", "requests", 1000, true),          // doubled letter
+            ("requeats", "requests", 1000, true),           // a is next to s
+            ("requexts", "requests", 1000, true),           // x is next to s
+            ("requbsts", "requests", 1000, false),          // b is nowhere near e
+            ("requbsts", "requests", 10, true),             // ...but requests is top-300
+            ("listr2", "listr", 10, false),                 // a trailing version digit
+            ("attr", "attrs", 10, false),                   // a letter added at the end
+            ("websocket", "websockets", 400, false),        // a dropped plural makes a related name
+            ("coloramas", "colorama", 400, true),           // an added one is a slip
+            ("bootstrap4", "bootstrap5", 10, false),        // versions differ by a digit
+            ("progressbar22", "progressbar2", 400, true),   // a doubled digit is a slip
+            ("gpytorch", "pytorch", 400, false), // first-letter edits of mid-ranked short names
+            ("ensorflow", "tensorflow", 400, true), // ...but not of long ones
+            ("custvomtkinter", "customtkinter", 400, true), // any edit in a long one-word name
+            ("yargs", "args", 10, false),        // ...or at the start
         ] {
             assert_eq!(typo(q, p, rank).is_some(), want, "{q} vs {p}");
         }
         assert!(edit_in_short_segment("client-ses", "client-sts"));
         assert!(edit_in_short_segment("django-cms", "django-csp"));
         assert!(!edit_in_short_segment("reqeusts", "requests"));
+        assert!(!edit_in_short_segment("discord-pyy", "discord-py"));
+        assert!(fork_suffix(
+            "eslint-plugin-import-x",
+            "eslint-plugin-import"
+        ));
+        assert!(!fork_suffix("lodash-js", "lodash"));
     }
 
     #[test]
