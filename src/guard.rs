@@ -78,14 +78,14 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         Err(e) if e.kind == ErrorKind::BadFile => {
             say!("{e}");
             say!("nothing was installed: fix the file above and run the command again");
-            return exit::USAGE;
+            return refuse_unreadable(program, args, &e.message, &opts.overrides);
         }
         Err(e) => {
             say!("cannot understand this command line: {e}");
             say!(
                 "nothing was run. If the command is correct, please report it as an installguard bug"
             );
-            return exit::USAGE;
+            return refuse_unreadable(program, args, &e.message, &opts.overrides);
         }
     };
     if !request.installs {
@@ -145,6 +145,40 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         },
     };
     write_log(record, &settings, code)
+}
+
+/// An install whose command line or input file cannot be read is refused (exit 2); the
+/// refusal is a decision like any other, so it is logged with the reason.
+fn refuse_unreadable(
+    program: &OsStr,
+    args: &[OsString],
+    reason: &str,
+    overrides: &[String],
+) -> i32 {
+    let Some(kind) = Program::from_name(program) else {
+        return exit::USAGE;
+    };
+    let mut request = Request::pass_through(&argv0(program).to_string_lossy(), kind.manager());
+    request.installs = true;
+    let loaded = store::load();
+    let evaluation = Evaluation {
+        verdict: Verdict::Block,
+        findings: Vec::new(),
+    };
+    let settings = audit_settings(&policy::load(overrides).policy);
+    let mut record = record(
+        &request,
+        args,
+        &evaluation,
+        &loaded,
+        Decision::Blocked,
+        DecidedBy::Policy,
+        &settings,
+    );
+    record.reason = Some(crate::redact::Redacted::new(&format!(
+        "could not be understood: {reason}"
+    )));
+    write_log(record, &settings, exit::USAGE)
 }
 
 /// What `decide` settled: the decision, who made it, the exit code if the tool is not run, and

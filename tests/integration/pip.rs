@@ -236,3 +236,23 @@ fn requirements_file_targets_are_checked_with_their_line() {
     );
     assert!(!target.exists());
 }
+
+#[test]
+fn an_unreadable_requirements_file_refuses_the_install_and_logs_why() {
+    let (sb, _) = sandbox_with_wheels(&[]);
+    let out = run(sb.cmd("pip", &["install", "-r", "missing.txt"]));
+    assert_code(&out, 2);
+    assert!(
+        text(&out.stderr).contains("missing.txt"),
+        "{}",
+        text(&out.stderr)
+    );
+    let log = sb.log_records();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["decision"], "blocked");
+    assert!(
+        log[0]["reason"].as_str().unwrap().contains("missing.txt"),
+        "{}",
+        log[0]
+    );
+}
