@@ -97,11 +97,6 @@ pub fn is_shim(candidate: &Path, ours: &[PathBuf]) -> bool {
             .any(|w| w == SCRIPT_SHIM_TAG)
 }
 
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
 /// The real `program` on `path_var`, skipping every shim. `program` may also be a path
 /// (`/usr/bin/pip3`), which is used as it is.
 pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, LookupError> {
@@ -111,19 +106,21 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
     }
     let ours = our_binaries();
     let mut shims_seen = Vec::new();
-    for dir in std::env::split_paths(path_var.unwrap_or_default()) {
-        if dir.as_os_str().is_empty() {
-            continue;
+    // Empty PATH entries mean "the current directory" to a shell; a guard must not run a
+    // `pip` that happens to sit in the directory being worked on, so they are dropped.
+    let dirs: Vec<PathBuf> = std::env::split_paths(path_var.unwrap_or_default())
+        .filter(|d| !d.as_os_str().is_empty())
+        .collect();
+    let search = std::env::join_paths(&dirs).unwrap_or_default();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    if let Ok(candidates) = which::which_in_all(name, Some(&search), cwd) {
+        for candidate in candidates {
+            if is_shim(&candidate, &ours) {
+                shims_seen.push(candidate);
+                continue;
+            }
+            return Ok(candidate);
         }
-        let candidate = dir.join(name);
-        if !is_executable(&candidate) {
-            continue;
-        }
-        if is_shim(&candidate, &ours) {
-            shims_seen.push(candidate);
-            continue;
-        }
-        return Ok(candidate);
     }
     Err(LookupError::NotFound {
         program: program.to_string_lossy().into_owned(),
