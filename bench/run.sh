@@ -34,7 +34,7 @@ toolchain=$(rustc --version | cut -d' ' -f1-2)
 bin=${CARGO_TARGET_DIR:-$root/target}/release/installguard
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/shims" "$tmp/bin" "$tmp/home" "$tmp/work" "$tmp/out"
+mkdir -p "$tmp/shims" "$tmp/bin" "$tmp/home" "$tmp/proj" "$tmp/out"
 
 # The stand-in real tool, and the floor: a stub that does nothing but exec it.
 printf '#include <stdio.h>\nint main(void){puts("10.9.0");return 0;}\n' > "$tmp/npm.c"
@@ -58,7 +58,7 @@ else
   cp bench/names/npm-top1000.txt "$tmp/npm-names.txt"
   cp bench/names/pypi-top500.txt "$tmp/pypi-names.txt"
 fi
-python3 - "$tmp/pypi-names.txt" "$tmp/work/requirements.txt" <<'PY'
+python3 - "$tmp/pypi-names.txt" "$tmp/proj/requirements.txt" <<'PY'
 import sys
 names = [l.strip() for l in open(sys.argv[1]) if l.strip()]
 with open(sys.argv[2], "w") as f:
@@ -109,7 +109,7 @@ feed_size=$(stat -c %s "$tmp/data-200k/installguard/reputation.igrep")
 export PATH="$tmp/shims:$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state" \
   XDG_CONFIG_HOME="$tmp/home/config"
 unset INSTALLGUARD_ACTIVE INSTALLGUARD_YES
-cd "$tmp/work"
+cd "$tmp/proj"
 
 # Optional peer: pass-through only, into a temporary prefix, never global.
 peer_cmd=""

@@ -1700,21 +1700,21 @@ mod tests {
         );
         let bf: &[(&str, &str)] = &[("Brewfile", "brew \"wget\"\n")];
         let cases: &[Case] = &[
-            (&[], bf, "bundle", "BF=/work/Brewfile F:wget@1"),
-            (&[], bf, "bundle install", "BF=/work/Brewfile F:wget@1"),
-            (&[], bf, "bundle upgrade -v", "BF=/work/Brewfile F:wget@1"),
+            (&[], bf, "bundle", "BF=/project/Brewfile F:wget@1"),
+            (&[], bf, "bundle install", "BF=/project/Brewfile F:wget@1"),
+            (&[], bf, "bundle upgrade -v", "BF=/project/Brewfile F:wget@1"),
             (&[], bf, "bundle check", "PASS"),
             (&[], bf, "bundle list --all", "PASS"),
             (&[], bf, "bundle dump --force", "PASS"),
             (&[], bf, "bundle cleanup", "PASS"),
             (&[], bf, "bundle exec make", "PASS"),
-            (&[], bf, "bundle exec --install make", "BF=/work/Brewfile F:wget@1"),
+            (&[], bf, "bundle exec --install make", "BF=/project/Brewfile F:wget@1"),
             (&[], bf, "bundle install --install", "!usage:--install"),
             (&[], bf, "bundle frobnicate", "!usage:unknown subcommand"),
             (&[], bf, "bundle install extra", "!usage:more than 1"),
             (&[], bf, "bundle --bogus", "!usage:invalid option"),
-            (&[], &[("other/Brewfile", "cask \"x\"")], "bundle --file=other/Brewfile", "BF=/work/other/Brewfile C:x@1"),
-            (&[], &[("other/Brewfile", "cask \"x\"")], "bundle --file other/Brewfile install", "BF=/work/other/Brewfile C:x@1"),
+            (&[], &[("other/Brewfile", "cask \"x\"")], "bundle --file=other/Brewfile", "BF=/project/other/Brewfile C:x@1"),
+            (&[], &[("other/Brewfile", "cask \"x\"")], "bundle --file other/Brewfile install", "BF=/project/other/Brewfile C:x@1"),
             (&[], &[("/home/user/B", "brew \"a\"")], "bundle --file ~/B", "BF=/home/user/B F:a@1"),
             (&[], bf, "bundle --file=-", "!usage:standard input"),
             (&[], bf, "bundle --file -", "!usage:standard input"),
@@ -1726,7 +1726,7 @@ mod tests {
             (&[("HOMEBREW_BUNDLE_FILE", "/etc/Brewfile")], &[("/etc/Brewfile", "brew \"jq\"")], "bundle", "BF=/etc/Brewfile@$HOMEBREW_BUNDLE_FILE F:jq@1"),
             (&[("HOMEBREW_BUNDLE_FILE", "/etc/Brewfile")], &[("/etc/Brewfile", "brew \"jq\"")], "bundle --global", "!usage:cannot be specified with '--global'"),
             (&[("HOMEBREW_BUNDLE_FILE_GLOBAL", "/g/Brewfile")], &[("/g/Brewfile", "tap \"a/b\"")], "bundle --global", "BF=/g/Brewfile@$HOMEBREW_BUNDLE_FILE_GLOBAL T:a/b@1 S:tap:a/b@1"),
-            (&[], &[], "bundle", "!bad:/work/Brewfile: no Brewfile found"),
+            (&[], &[], "bundle", "!bad:/project/Brewfile: no Brewfile found"),
             (&[], &[], "bundle check", "PASS"),
         ];
         for (env, files, line, want) in cases {
@@ -1788,11 +1788,11 @@ mod tests {
             ("brew \"a\"\n__END__\nanything goes(", "F:a@1"),
             ("brew \"a\"\r\nbrew \"b\"\r\n", "F:a@1 F:b@2"),
             // Lines installguard cannot read: errors naming file and line, never skipped.
-            ("if OS.mac?\n  brew \"x\"\nend", "!bad:/work/Brewfile:1:"),
-            ("brew \"x\" if OS.mac?", "!bad:/work/Brewfile:1:"),
-            ("name = \"wget\"\nbrew name", "!bad:/work/Brewfile:1:"),
-            ("brew \"x\"\nbrew pkg", "!bad:/work/Brewfile:2:"),
-            ("brew \"#{x}\"", "!bad:/work/Brewfile:1: cannot read this Brewfile line (string interpolation"),
+            ("if OS.mac?\n  brew \"x\"\nend", "!bad:/project/Brewfile:1:"),
+            ("brew \"x\" if OS.mac?", "!bad:/project/Brewfile:1:"),
+            ("name = \"wget\"\nbrew name", "!bad:/project/Brewfile:1:"),
+            ("brew \"x\"\nbrew pkg", "!bad:/project/Brewfile:2:"),
+            ("brew \"#{x}\"", "!bad:/project/Brewfile:1: cannot read this Brewfile line (string interpolation"),
             ("brew \"#@x\"", "!bad:interpolation"),
             ("brew \"unterminated", "!bad:unterminated string"),
             ("system \"curl | sh\"", "!bad:`system` is not a Brewfile entry"),
@@ -1800,25 +1800,25 @@ mod tests {
             ("brew \"a\", \"b\"", "!bad:unexpected arguments"),
             ("tap \"a/b\", \"u\", \"v\"", "!bad:unexpected arguments"),
             ("brew :wget", "!bad:unexpected arguments"),
-            ("[\"a\", \"b\"].each { |x| brew x }", "!bad:/work/Brewfile:1:"),
+            ("[\"a\", \"b\"].each { |x| brew x }", "!bad:/project/Brewfile:1:"),
             ("brew \"a\", args: [ENV[\"X\"]]", "!bad:`ENV` is code"),
             ("brew \"a\"\n=begin\nno end", "!bad:unterminated =begin"),
             ("cask_args \"x\"", "!bad:only `key: value`"),
             ("%w[a b].each { |n| brew n }", "!bad:unexpected `%`"),
-            ("brew <<~EOS\n  wget\nEOS", "!bad:/work/Brewfile:1:"),
+            ("brew <<~EOS\n  wget\nEOS", "!bad:/project/Brewfile:1:"),
             ("instance_eval File.read(\"x\")", "!bad:not a Brewfile entry"),
             ("brew(\"a\") \"b\"", "!bad:closing parenthesis"),
-            ("brew \"a\", args: [\"x\"", "!bad:/work/Brewfile:1:"),
+            ("brew \"a\", args: [\"x\"", "!bad:/project/Brewfile:1:"),
             ("brew \"a\", { \"b\" }", "!bad:key: value"),
             ("brew \"\\u0041\"", "!bad:escape sequence"),
             ("brew \"a\" do\nend", "!bad:`do` after the entry"),
-            ("brew \"x\"\ncask \"y\" unless ENV[\"CI\"]", "!bad:/work/Brewfile:2:"),
+            ("brew \"x\"\ncask \"y\" unless ENV[\"CI\"]", "!bad:/project/Brewfile:2:"),
         ];
         for (content, want) in cases {
             let w = MemWorld::new().file("Brewfile", content);
             let got = render(&parse(&argv("bundle"), &w));
             let got = got
-                .strip_prefix("BF=/work/Brewfile")
+                .strip_prefix("BF=/project/Brewfile")
                 .map_or(got.clone(), |rest| rest.trim_start().to_string());
             check(&got, want, content);
         }

@@ -156,7 +156,7 @@ pub(crate) mod testworld {
     impl MemWorld {
         pub fn new() -> MemWorld {
             MemWorld {
-                cwd: PathBuf::from("/work"),
+                cwd: PathBuf::from("/project"),
                 ..Default::default()
             }
         }

@@ -2557,7 +2557,7 @@ mod tests {
         );
     }
 
-    // ORACLE:npm — command lines with no project files (cwd /work).
+    // ORACLE:npm — command lines with no project files (cwd /project).
     const NPM_ARGV: &[(&str, &str)] = &[
         ("i foo", "foo"),
         ("install foo@1.2.3", "foo@1.2.3"),
@@ -2640,7 +2640,7 @@ mod tests {
         ("i .", "(none)"),
         ("i ./", "(none)"),
         ("i . foo", "foo"),
-        ("i ../work", "(none)"),
+        ("i ../project", "(none)"),
         ("i", "(none)"),
         ("i -g", "path:."),
         ("i -g true", "path:."),
@@ -2914,89 +2914,89 @@ mod tests {
         let w = MemWorld::new();
         match name {
             "none" => w,
-            "pj" => w.file("/work/package.json", PJ),
+            "pj" => w.file("/project/package.json", PJ),
             "pj+lock" => w
-                .file("/work/package.json", PJ)
-                .file("/work/package-lock.json", LOCK),
+                .file("/project/package.json", PJ)
+                .file("/project/package-lock.json", LOCK),
             "pj+sw" => w
-                .file("/work/package.json", PJ)
-                .file("/work/package-lock.json", LOCK)
-                .file("/work/npm-shrinkwrap.json", LOCK_V1),
+                .file("/project/package.json", PJ)
+                .file("/project/package-lock.json", LOCK)
+                .file("/project/npm-shrinkwrap.json", LOCK_V1),
             "pj+v1" => w
-                .file("/work/package.json", PJ)
-                .file("/work/package-lock.json", LOCK_V1),
+                .file("/project/package.json", PJ)
+                .file("/project/package-lock.json", LOCK_V1),
             "other" => w.file("/other/package.json", r#"{"dependencies":{"x":"1"}}"#),
             "bad-json" => w.file(
-                "/work/package.json",
+                "/project/package.json",
                 "{\n  \"dependencies\": {\n    \"a\": \"1\",\n  }\n}",
             ),
             "bad-spec" => w.file(
-                "/work/package.json",
+                "/project/package.json",
                 "{\n  \"dependencies\": {\n    \"a\": \"ftp://x\"\n  }\n}",
             ),
             "not-string" => w.file(
-                "/work/package.json",
+                "/project/package.json",
                 "{\n  \"dependencies\": {\n    \"a\": 1\n  }\n}",
             ),
-            "array" => w.file("/work/package.json", "[]"),
+            "array" => w.file("/project/package.json", "[]"),
             "prod" => w
-                .file("/work/package.json", PJ)
+                .file("/project/package.json", PJ)
                 .env("NODE_ENV", "production"),
             "sub" => {
-                let mut w = w.file("/work/package.json", r#"{"dependencies":{"up":"1"}}"#);
-                w.cwd = PathBuf::from("/work/sub");
+                let mut w = w.file("/project/package.json", r#"{"dependencies":{"up":"1"}}"#);
+                w.cwd = PathBuf::from("/project/sub");
                 w
             }
             "nm-only" => {
                 let mut w = w
-                    .file("/work/package.json", r#"{"dependencies":{"up":"1"}}"#)
-                    .dir("/work/sub/node_modules");
-                w.cwd = PathBuf::from("/work/sub");
+                    .file("/project/package.json", r#"{"dependencies":{"up":"1"}}"#)
+                    .dir("/project/sub/node_modules");
+                w.cwd = PathBuf::from("/project/sub");
                 w
             }
             other => panic!("no fixture {other}"),
         }
     }
 
-    const M: &str = "manifest:/work/package.json";
+    const M: &str = "manifest:/project/package.json";
     const PJ_DEPS: &str = "lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>";
 
     /// (fixture, argv, expected targets with file origins)
     #[rustfmt::skip]
     const PROJECT: &[(&str, &str, &str)] = &[
-        ("pj", "i", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj", "i --omit=dev", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj", "i --omit dev --omit optional --omit peer", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6>"),
-        ("pj", "i --production", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj", "i --omit=dev --include=dev --no-optional", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> react@>=18<package.json:12>"),
-        ("prod", "i", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("prod", "i --production=false", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj", "it", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj", "update", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "i", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "i --omit=dev", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "i --omit dev --omit optional --omit peer", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6>"),
+        ("pj", "i --production", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "i --omit=dev --include=dev --no-optional", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> react@>=18<package.json:12>"),
+        ("prod", "i", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("prod", "i --production=false", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "it", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "update", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
         ("pj", "ci", "BADFILE"),
         ("pj", "i -g", "path:."),
         ("pj", "i foo", "foo"),
-        ("pj+lock", "ci", "manifest:/work/package.json lock:/work/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20>"),
-        ("pj+lock", "ci --omit=dev foo", "manifest:/work/package.json lock:/work/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20>"),
-        ("pj+lock", "ci --registry http://mirror.local/", "manifest:/work/package.json lock:/work/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> mirror@1.0.0<package-lock.json:20>"),
-        ("pj+lock", "i", "manifest:/work/package.json lock:/work/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj+lock", "i --no-package-lock", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj+lock", "cit", "manifest:/work/package.json lock:/work/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20>"),
-        ("pj+sw", "ci", "manifest:/work/package.json lock:/work/npm-shrinkwrap.json a@1.0.0<npm-shrinkwrap.json:4> b@2.0.0<npm-shrinkwrap.json:8> alias:real@3.0.0<npm-shrinkwrap.json:11> git:d=github:u/d#abc<npm-shrinkwrap.json:12>"),
-        ("pj+v1", "ci --omit=dev", "manifest:/work/package.json lock:/work/package-lock.json a@1.0.0<package-lock.json:4> b@2.0.0<package-lock.json:8> alias:real@3.0.0<package-lock.json:11>"),
+        ("pj+lock", "ci", "manifest:/project/package.json lock:/project/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20>"),
+        ("pj+lock", "ci --omit=dev foo", "manifest:/project/package.json lock:/project/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20>"),
+        ("pj+lock", "ci --registry http://mirror.local/", "manifest:/project/package.json lock:/project/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> mirror@1.0.0<package-lock.json:20>"),
+        ("pj+lock", "i", "manifest:/project/package.json lock:/project/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj+lock", "i --no-package-lock", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj+lock", "cit", "manifest:/project/package.json lock:/project/package-lock.json lodash@4.17.21<package-lock.json:6> alias:real@1.0.0<package-lock.json:10> git:gh=git+ssh://git@github.com/user/repo.git#abc<package-lock.json:15> url:tb=https://evil.example/tb-2.0.0.tgz<package-lock.json:16> jest@29.0.0<package-lock.json:17> @s/b@3.0.0<package-lock.json:18> path:loc=../loc<package-lock.json:19> url:mirror=http://mirror.local/mirror/-/mirror-1.0.0.tgz<package-lock.json:20>"),
+        ("pj+sw", "ci", "manifest:/project/package.json lock:/project/npm-shrinkwrap.json a@1.0.0<npm-shrinkwrap.json:4> b@2.0.0<npm-shrinkwrap.json:8> alias:real@3.0.0<npm-shrinkwrap.json:11> git:d=github:u/d#abc<npm-shrinkwrap.json:12>"),
+        ("pj+v1", "ci --omit=dev", "manifest:/project/package.json lock:/project/package-lock.json a@1.0.0<package-lock.json:4> b@2.0.0<package-lock.json:8> alias:real@3.0.0<package-lock.json:11>"),
         ("other", "i --prefix /other", "manifest:/other/package.json x@1<package.json:1>"),
         ("other", "i -C /other", "manifest:/other/package.json x@1<package.json:1>"),
-        ("sub", "i", "manifest:/work/package.json up@1<package.json:1>"),
+        ("sub", "i", "manifest:/project/package.json up@1<package.json:1>"),
         ("sub", "i .", "path:."),
-        ("sub", "i ..", "manifest:/work/package.json up@1<package.json:1>"),
+        ("sub", "i ..", "manifest:/project/package.json up@1<package.json:1>"),
         ("nm-only", "i", "(none)"),
         ("none", "i", "(none)"),
         ("bad-json", "i", "BADFILE"),
         ("bad-spec", "i", "BADFILE"),
         ("not-string", "i", "BADFILE"),
         ("array", "i", "BADFILE"),
-        ("pj", "dedupe", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
-        ("pj", "audit fix --omit dev", "manifest:/work/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "dedupe", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> jest@29<package.json:9> fsevents<package.json:11> react@>=18<package.json:12>"),
+        ("pj", "audit fix --omit dev", "manifest:/project/package.json lodash@^4.17.0<package.json:4> alias:real@1<package.json:5> git:gh=user/repo<package.json:6> fsevents<package.json:11> react@>=18<package.json:12>"),
     ];
 
     #[test]
@@ -3020,13 +3020,16 @@ mod tests {
     #[test]
     fn bad_file_messages() {
         for (fx, want) in [
-            ("bad-json", "/work/package.json:4:3: trailing comma"),
-            ("bad-spec", "/work/package.json:3: a: Unsupported URL Type"),
+            ("bad-json", "/project/package.json:4:3: trailing comma"),
+            (
+                "bad-spec",
+                "/project/package.json:3: a: Unsupported URL Type",
+            ),
             (
                 "not-string",
-                "/work/package.json:3: dependencies.a is not a string",
+                "/project/package.json:3: dependencies.a is not a string",
             ),
-            ("array", "/work/package.json:1:1: not a JSON object"),
+            ("array", "/project/package.json:1:1: not a JSON object"),
         ] {
             let err = parse(&argv("i"), &fixture(fx)).unwrap_err();
             assert_eq!(err.kind, ErrorKind::BadFile, "{fx}");
@@ -3035,7 +3038,7 @@ mod tests {
         let err = parse(&argv("ci"), &fixture("pj")).unwrap_err();
         assert!(
             err.message
-                .starts_with("/work/package-lock.json: not found"),
+                .starts_with("/project/package-lock.json: not found"),
             "{}",
             err.message
         );
@@ -3060,10 +3063,10 @@ mod tests {
         ("env:NPM_CONFIG_REGISTRY=http://e", "i foo", "index=http://e@env:NPM_CONFIG_REGISTRY"),
         ("env:npm_config_@corp:registry=http://s", "i @corp/x", "scoped@corp=http://s@env:npm_config_@corp:registry"),
         ("env:npm_config_@corp:registry=http://s", "i foo", ""),
-        ("file:/work/.npmrc=; c\nregistry=${REG}/npm/\n@a:registry = \"http://a\"\n[sec]\nregistry=http://no | env:REG=http://x", "i foo", "index=http://x/npm/@/work/.npmrc:2 scoped@a=http://a@/work/.npmrc:3"),
-        ("file:/work/.npmrc=registry=${NOPE}\n@b:registry=${NOPE?}x", "i foo", "index=${NOPE}@/work/.npmrc:1 scoped@b=x@/work/.npmrc:2"),
-        ("file:/work/.npmrc=registry=http://p # comment", "i -g foo", ""),
-        ("file:/work/.npmrc=registry=http://p # comment", "i foo", "index=http://p@/work/.npmrc:1"),
+        ("file:/project/.npmrc=; c\nregistry=${REG}/npm/\n@a:registry = \"http://a\"\n[sec]\nregistry=http://no | env:REG=http://x", "i foo", "index=http://x/npm/@/project/.npmrc:2 scoped@a=http://a@/project/.npmrc:3"),
+        ("file:/project/.npmrc=registry=${NOPE}\n@b:registry=${NOPE?}x", "i foo", "index=${NOPE}@/project/.npmrc:1 scoped@b=x@/project/.npmrc:2"),
+        ("file:/project/.npmrc=registry=http://p # comment", "i -g foo", ""),
+        ("file:/project/.npmrc=registry=http://p # comment", "i foo", "index=http://p@/project/.npmrc:1"),
         ("file:/home/user/.npmrc=registry=http://u", "i -g foo", "index=http://u@/home/user/.npmrc:1"),
         ("file:/x/rc=registry=http://u", "i foo --userconfig /x/rc", "index=http://u@/x/rc:1"),
         ("file:/x/rc=registry=http://u | env:npm_config_userconfig=/x/rc", "i foo", "index=http://u@/x/rc:1"),
@@ -3177,9 +3180,9 @@ mod tests {
             )
         ) {
             let w = MemWorld::new()
-                .file("/work/package.json", PJ)
-                .file("/work/package-lock.json", LOCK)
-                .file("/work/.npmrc", "registry=${R}\n@a:registry=x");
+                .file("/project/package.json", PJ)
+                .file("/project/package-lock.json", LOCK)
+                .file("/project/.npmrc", "registry=${R}\n@a:registry=x");
             let _ = parse(&toks, &w);
             let _ = parse_npx(&toks, &w);
             for t in &toks {

@@ -1628,7 +1628,7 @@ mod tests {
     use crate::cmdline::testworld::MemWorld;
     use proptest::prelude::*;
 
-    /// Files every case can see (cwd is /work).
+    /// Files every case can see (cwd is /project).
     fn world() -> MemWorld {
         MemWorld::new()
             .file("req.txt", "requests>=1\nflask  # web\n")
@@ -1681,7 +1681,7 @@ mod tests {
     }
 
     fn with_bytes(mut w: MemWorld, path: &str, bytes: Vec<u8>) -> MemWorld {
-        w.files.insert(PathBuf::from("/work").join(path), bytes);
+        w.files.insert(PathBuf::from("/project").join(path), bytes);
         w
     }
 
@@ -2028,7 +2028,7 @@ mod tests {
         ("PKG=django;VER=4.2", "install -r env.txt", "ERR:file:env.txt:2: invalid requirement \"$PKG\"*"),
         ("", "install -r https://example.com/r.txt", "req:https://example.com/r.txt"),
         ("", "install -r remote.txt", "req:remote.txt | req:https://example.com/more.txt@remote.txt:1 | local-pkg@remote.txt:2"),
-        ("", "install -r file:///work/r2.txt", "req:file:///work/r2.txt | six==1.16.0@file:///work/r2.txt:1"),
+        ("", "install -r file:///project/r2.txt", "req:file:///project/r2.txt | six==1.16.0@file:///project/r2.txt:1"),
         ("", "install -c cons.txt flask", "flask | req:inner.txt@cons.txt:1 | inner-pkg@inner.txt:1"),
         ("", "install -r withc.txt", "req:withc.txt | req:inner.txt@cons.txt:1 | inner-pkg@inner.txt:1 | outer@withc.txt:2"),
         ("", "install -c https://h/c.txt flask", "flask"),
@@ -2079,12 +2079,12 @@ mod tests {
         ("PIP_CONFIG_FILE=cfg/dup2.conf", "install flask", "ERR:file:cfg/dup2.conf:3: duplicate option*"),
         ("PIP_CONFIG_FILE=cfg/missing.conf", "install flask", "flask"),
         ("PIP_CONFIG_FILE=cfg/bad.conf", "list", "PASS"),
-        ("XDG_CONFIG_HOME=/work/xdg", "install flask", "flask || fl:https://xdg-home/links@/work/xdg/pip/pip.conf:2"),
-        ("XDG_CONFIG_HOME=/work/xdg", "install --isolated flask", "flask"),
-        ("XDG_CONFIG_HOME=/work/xdg;PIP_CONFIG_FILE=cfg/dl.conf", "install flask", "flask | path:./proj@cfg/dl.conf:4"),
-        ("XDG_CONFIG_DIRS=/work/xdgdirs", "install --isolated flask", "flask || idx:https://xdg-global/simple@/work/xdgdirs/pip/pip.conf:2"),
-        ("VIRTUAL_ENV=/work/venv", "install flask", "flask || extra:https://venv/simple@/work/venv/pip.conf:2"),
-        ("VIRTUAL_ENV=/work/venv;PIP_CONFIG_FILE=/dev/null", "install flask", "flask"),
+        ("XDG_CONFIG_HOME=/project/xdg", "install flask", "flask || fl:https://xdg-home/links@/project/xdg/pip/pip.conf:2"),
+        ("XDG_CONFIG_HOME=/project/xdg", "install --isolated flask", "flask"),
+        ("XDG_CONFIG_HOME=/project/xdg;PIP_CONFIG_FILE=cfg/dl.conf", "install flask", "flask | path:./proj@cfg/dl.conf:4"),
+        ("XDG_CONFIG_DIRS=/project/xdgdirs", "install --isolated flask", "flask || idx:https://xdg-global/simple@/project/xdgdirs/pip/pip.conf:2"),
+        ("VIRTUAL_ENV=/project/venv", "install flask", "flask || extra:https://venv/simple@/project/venv/pip.conf:2"),
+        ("VIRTUAL_ENV=/project/venv;PIP_CONFIG_FILE=/dev/null", "install flask", "flask"),
         // --group and --requirements-from-script name manifests whose dependencies get installed.
         ("", "install --group dev", "manifest:pyproject.toml:dev"),
         ("", "install --group sub/pyproject.toml:test flask", "flask | manifest:sub/pyproject.toml:test"),
@@ -2172,8 +2172,11 @@ mod tests {
             join_nested("https://h/a/b.txt", "c.txt"),
             "https://h/a/c.txt"
         );
-        assert_eq!(file_url_path("file:///work/r.txt"), "/work/r.txt");
-        assert_eq!(file_url_path("file://localhost/work/r.txt"), "/work/r.txt");
+        assert_eq!(file_url_path("file:///project/r.txt"), "/project/r.txt");
+        assert_eq!(
+            file_url_path("file://localhost/project/r.txt"),
+            "/project/r.txt"
+        );
     }
 
     #[test]
