@@ -65,9 +65,9 @@ pub fn rotated_files(path: &Path) -> std::io::Result<Vec<(u64, PathBuf)>> {
     Ok(out)
 }
 
-/// Open (creating) the log and its lock file and take the lock: proves that an append would
-/// be possible. Writes nothing.
-pub fn probe(path: &Path) -> std::io::Result<()> {
+/// Create the log's directory, open its lock file and take the exclusive lock (released when
+/// the returned file is unlocked or dropped).
+fn take_lock(path: &Path) -> std::io::Result<std::fs::File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -76,6 +76,13 @@ pub fn probe(path: &Path) -> std::io::Result<()> {
         .append(true)
         .open(lock_path(path))?;
     lock.lock()?;
+    Ok(lock)
+}
+
+/// Open (creating) the log and its lock file and take the lock: proves that an append would
+/// be possible. Writes nothing.
+pub fn probe(path: &Path) -> std::io::Result<()> {
+    let lock = take_lock(path)?;
     let r = OpenOptions::new().create(true).append(true).open(path);
     let _ = lock.unlock();
     r.map(drop)
@@ -145,14 +152,7 @@ fn count_lines(file: &mut File) -> std::io::Result<usize> {
 /// Append one record: under the lock, find the chain head, rotate if the file would pass
 /// `max_bytes`, fill in `seq`/`prev`/`hash`, and write the line with one `write_all`.
 pub fn append(path: &Path, max_bytes: u64, record: &mut Record) -> std::io::Result<Appended> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let lock = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(lock_path(path))?;
-    lock.lock()?;
+    let lock = take_lock(path)?;
     let result = append_locked(path, max_bytes, record);
     let _ = lock.unlock();
     result
