@@ -1478,6 +1478,9 @@ fn config_files(world: &dyn World, isolated: bool) -> Vec<String> {
         let home = world.home().map(|h| h.to_string_lossy().into_owned());
         if let Some(home) = &home {
             files.push(format!("{home}/.pip/pip.conf"));
+            // macOS: pip's user config dir is under Application Support (appdirs.py).
+            #[cfg(target_os = "macos")]
+            files.push(format!("{home}/Library/Application Support/pip/pip.conf"));
         }
         match env_string(world, "XDG_CONFIG_HOME").filter(|s| !s.is_empty()) {
             Some(x) => files.push(format!("{}/pip/pip.conf", x.trim_end_matches('/'))),
