@@ -450,11 +450,7 @@ fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) 
 
 fn print_findings(evaluation: &Evaluation, min: Severity) {
     for f in evaluation.findings.iter().filter(|f| f.severity >= min) {
-        let level = match f.severity {
-            Severity::Block => "BLOCK",
-            Severity::Warn => "WARN",
-            Severity::Info => "info",
-        };
+        let level = severity_label(f.severity);
         let origin = if f.origin == "argv" {
             String::new()
         } else {
@@ -463,17 +459,19 @@ fn print_findings(evaluation: &Evaluation, min: Severity) {
         let _ = writeln!(
             std::io::stderr(),
             "  {level:5} [{}] {}{origin}",
-            rule_id(f.rule),
+            f.rule.id(),
             f.message
         );
     }
 }
 
-fn rule_id(rule: verdict::Rule) -> String {
-    serde_json::to_value(rule)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// How a finding's severity is shown in stderr messages and `check` output.
+fn severity_label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Block => "BLOCK",
+        Severity::Warn => "WARN",
+        Severity::Info => "info",
+    }
 }
 
 /// The audit record of a decision (credentials redacted). When the policy requires the audit
@@ -650,12 +648,8 @@ fn write_human(
         writeln!(out, "  source: {} ({:?}, {})", s.location, s.kind, s.origin)?;
     }
     for f in &evaluation.findings {
-        let level = match f.severity {
-            Severity::Block => "BLOCK",
-            Severity::Warn => "WARN",
-            Severity::Info => "info",
-        };
-        writeln!(out, "  {level:5} [{}] {}", rule_id(f.rule), f.message)?;
+        let level = severity_label(f.severity);
+        writeln!(out, "  {level:5} [{}] {}", f.rule.id(), f.message)?;
         if let Some(by) = &f.allowed_by {
             writeln!(out, "        {by}")?;
         }
