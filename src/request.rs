@@ -161,6 +161,9 @@ pub enum SourceKind {
     ExtraIndex,
     /// A place pip looks for archives (`-f/--find-links`).
     FindLinks,
+    /// No index at all (pip `--no-index`, `PIP_NO_INDEX`, `no-index` in pip.conf or a
+    /// requirements file): only find-links locations are used. `location` is `--no-index`.
+    NoIndex,
     /// An npm registry for one scope.
     ScopedRegistry,
     /// A Homebrew tap.

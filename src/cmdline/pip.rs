@@ -34,6 +34,8 @@ enum Act {
     IndexUrl,
     ExtraIndexUrl,
     FindLinks,
+    /// `--no-index`: no index at all, only `--find-links` locations.
+    NoIndex,
     Group,
     Script,
     /// `--refresh-package` rejects a value starting with `-`.
@@ -56,6 +58,16 @@ const fn flag(long: &'static [&'static str], short: &'static str, cmds: u8) -> O
         short,
         value: false,
         act: Act::Plain,
+        cmds,
+    }
+}
+/// A flag that matters to us (it takes no value but has an [`Act`]).
+const fn flag_act(long: &'static [&'static str], cmds: u8, act: Act) -> Opt {
+    Opt {
+        long,
+        short: "",
+        value: false,
+        act,
         cmds,
     }
 }
@@ -153,7 +165,7 @@ const OPTIONS: &[Opt] = &[
     // Index group.
     val(&["--index-url", "--pypi-url"], "i", REQ_CMDS, Act::IndexUrl),
     val(&["--extra-index-url"], "", REQ_CMDS, Act::ExtraIndexUrl),
-    flag(&["--no-index"], "", REQ_CMDS),
+    flag_act(&["--no-index"], REQ_CMDS, Act::NoIndex),
     val(&["--find-links"], "f", REQ_CMDS, Act::FindLinks),
     val(&["--uploaded-prior-to"], "", REQ_CMDS, Act::Plain),
     val(&["--refresh-package"], "", REQ_CMDS, Act::RefreshPackage),
@@ -200,7 +212,7 @@ const OPTIONS: &[Opt] = &[
     // Requirements-file line options (req/req_file.py SUPPORTED_OPTIONS[_REQ]).
     val(&["--index-url", "--pypi-url"], "i", FILE, Act::IndexUrl),
     val(&["--extra-index-url"], "", FILE, Act::ExtraIndexUrl),
-    flag(&["--no-index"], "", FILE),
+    flag_act(&["--no-index"], FILE, Act::NoIndex),
     val(&["--constraint"], "c", FILE, Act::Constraint),
     val(&["--requirement"], "r", FILE, Act::Requirement),
     val(&["--editable"], "e", FILE, Act::Editable),
@@ -298,6 +310,7 @@ const CONFIG_KEYS: &[(&str, Act)] = &[
     ("pypi-url", Act::IndexUrl),
     ("extra-index-url", Act::ExtraIndexUrl),
     ("find-links", Act::FindLinks),
+    ("no-index", Act::NoIndex),
     ("requirement", Act::Requirement),
     ("editable", Act::Editable),
     ("constraint", Act::Constraint),
@@ -447,6 +460,9 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             sources.push(source(kind, value, origin.clone()));
         }
     }
+    if let Some(origin) = no_index(&cli, &defaults)? {
+        sources.push(source(SourceKind::NoIndex, "--no-index", origin));
+    }
     sources.append(&mut out.sources);
     Ok(Request {
         program: "pip".to_string(),
@@ -455,6 +471,30 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         targets: out.targets,
         sources,
     })
+}
+
+/// Where `--no-index` comes from, if it is in effect: the command line, else the last of
+/// pip.conf / `PIP_NO_INDEX` (a boolean there, read like pip's `strtobool`).
+fn no_index(cli: &Collected, defaults: &Defaults) -> Result<Option<Origin>, Error> {
+    if let Some((_, origin)) = cli.get(Act::NoIndex).pop() {
+        return Ok(Some(origin));
+    }
+    let Some((value, origin)) = defaults.get(Act::NoIndex).last() else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" | "t" | "true" | "on" | "1" => Ok(Some(origin.clone())),
+        "n" | "no" | "f" | "false" | "off" | "0" => Ok(None),
+        other => {
+            let msg = format!(
+                "{origin}: no-index = {other:?} is not a valid value (pip accepts true/false, yes/no, on/off, 1/0)"
+            );
+            Err(match origin {
+                Origin::File { .. } => Error::bad_file(msg),
+                _ => Error::usage(msg),
+            })
+        }
+    }
 }
 
 fn source(kind: SourceKind, location: &str, origin: Origin) -> Source {
@@ -1145,6 +1185,10 @@ fn read_requirements(
         if let Some((v, o)) = found.get(Act::IndexUrl).into_iter().next() {
             out.sources.push(source(SourceKind::Index, &v, o));
         }
+        if let Some((_, o)) = found.get(Act::NoIndex).into_iter().next() {
+            out.sources
+                .push(source(SourceKind::NoIndex, "--no-index", o));
+        }
         for (v, o) in found.get(Act::ExtraIndexUrl) {
             out.sources.push(source(SourceKind::ExtraIndex, &v, o));
         }
@@ -1591,7 +1635,7 @@ fn configured_defaults(
         if value.trim().is_empty() || !accepts(act) {
             return;
         }
-        let values = if act == Act::IndexUrl {
+        let values = if matches!(act, Act::IndexUrl | Act::NoIndex) {
             vec![(value.trim().to_string(), origin)]
         } else {
             value
@@ -1663,6 +1707,7 @@ mod tests {
             .file("fl.txt", "-f wheels\n-f https://links/\n")
             .file("sub/wheels/.keep", "")
             .file("sub/fl.txt", "-f wheels\n")
+            .file("noidx.txt", "--no-index\nlocalpkg\n")
             .file("empty.txt", "")
             .file("proj/pyproject.toml", "")
             .file("legacy/setup.py", "")
@@ -1787,6 +1832,7 @@ mod tests {
                         SourceKind::Index => "idx",
                         SourceKind::ExtraIndex => "extra",
                         SourceKind::FindLinks => "fl",
+                        SourceKind::NoIndex => "noidx",
                         _ => "other",
                     };
                     format!("{k}:{}{}", s.location, origin(&s.origin))
@@ -2051,6 +2097,13 @@ mod tests {
         ("", "install -i https://a --extra-index-url https://b -f ./wheels flask", "flask || idx:https://a | extra:https://b | fl:./wheels"),
         ("", "install --pypi-url https://a flask", "flask || idx:https://a"),
         ("", "install --index-url=https://u:p@a/simple flask", "flask || idx:https://u:p@a/simple"),
+        ("", "install --no-index -f ./wheels flask", "flask || fl:./wheels | noidx:--no-index"),
+        ("", "install --no-ind flask", "flask || noidx:--no-index"),
+        ("", "install -r noidx.txt", "req:noidx.txt | localpkg@noidx.txt:2 || noidx:--no-index@noidx.txt:1"),
+        ("PIP_NO_INDEX=1", "install flask", "flask || noidx:--no-index@env:PIP_NO_INDEX"),
+        ("PIP_NO_INDEX=off", "install flask", "flask"),
+        ("PIP_NO_INDEX=1", "install --isolated flask", "flask"),
+        ("PIP_NO_INDEX=maybe", "install flask", "ERR:usage:env:PIP_NO_INDEX: no-index = \"maybe\" is not a valid value*"),
         // Environment.
         ("PIP_INDEX_URL=https://env/simple", "install flask", "flask || idx:https://env/simple@env:PIP_INDEX_URL"),
         ("PIP_INDEX_URL=https://env/simple", "install -i https://cli flask", "flask || idx:https://cli"),

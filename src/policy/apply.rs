@@ -201,7 +201,7 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
                 SourceKind::Index => "the index",
                 SourceKind::ExtraIndex => "the extra index",
                 SourceKind::ScopedRegistry => "the scoped registry",
-                SourceKind::FindLinks | SourceKind::Tap => continue,
+                SourceKind::FindLinks | SourceKind::Tap | SourceKind::NoIndex => continue,
             };
             check(
                 s.ecosystem,
