@@ -32,6 +32,14 @@ pub fn data_dir() -> Option<PathBuf> {
         .map(|d| d.join(APP))
 }
 
+/// `$XDG_CACHE_HOME/installguard` (registry answers; safe to delete). Fallback: `~/.cache` on
+/// Linux, `~/Library/Caches` on macOS.
+pub fn cache_dir() -> Option<PathBuf> {
+    env_dir("XDG_CACHE_HOME")
+        .or_else(platform_default_cache)
+        .map(|d| d.join(APP))
+}
+
 /// `$XDG_CONFIG_HOME/installguard` (user policy).
 pub fn config_dir() -> Option<PathBuf> {
     env_dir("XDG_CONFIG_HOME")
@@ -47,6 +55,16 @@ fn platform_default(_linux_rel: &str) -> Option<PathBuf> {
 #[cfg(not(target_os = "macos"))]
 fn platform_default(linux_rel: &str) -> Option<PathBuf> {
     home().map(|h| h.join(linux_rel))
+}
+
+#[cfg(target_os = "macos")]
+fn platform_default_cache() -> Option<PathBuf> {
+    home().map(|h| h.join("Library/Caches"))
+}
+
+#[cfg(not(target_os = "macos"))]
+fn platform_default_cache() -> Option<PathBuf> {
+    home().map(|h| h.join(".cache"))
 }
 
 #[cfg(target_os = "macos")]
