@@ -13,6 +13,7 @@ use crate::prompt;
 use crate::reputation::store;
 use crate::request::Request;
 use crate::shim::{self, ChildEnd};
+use crate::signals;
 use crate::verdict::{self, Evaluation, Rule, Severity, Verdict};
 use crate::world::OsWorld;
 
@@ -97,8 +98,9 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         say!("{w}");
     }
     let policy = policy::load(&opts.overrides);
-    let raw = verdict::evaluate(&request, &loaded.snapshot);
+    let mut raw = verdict::evaluate(&request, &loaded.snapshot);
     let (applied, outcome) = if policy.is_valid() {
+        signals::check(&request, &policy.policy, &loaded.snapshot, &mut raw);
         let applied = apply_policy(&policy.policy, &request, raw, &loaded);
         let outcome = decide(&request, &applied, &policy.policy, &opts);
         (applied, outcome)
@@ -431,6 +433,15 @@ fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) 
         if let Some(r) = &f.report {
             say!("  report: {r} (https://osv.dev/vulnerability/{r})");
         }
+        if let Some(r) = &f.registry
+            && f.rule != Rule::RegistryUnavailable
+        {
+            say!(
+                "  registry: {} (answer from {} UTC)",
+                r.url,
+                r.fetched.get(..16).unwrap_or(&r.fetched).replace('T', " ")
+            );
+        }
         if !rules.contains(&f.rule) {
             rules.push(f.rule);
         }
@@ -561,12 +572,9 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
         say!("the installguard policy above is invalid, so installs are blocked until it is fixed");
         return exit::USAGE;
     }
-    let applied = apply_policy(
-        &policy.policy,
-        &request,
-        verdict::evaluate(&request, &loaded.snapshot),
-        &loaded,
-    );
+    let mut raw = verdict::evaluate(&request, &loaded.snapshot);
+    signals::check(&request, &policy.policy, &loaded.snapshot, &mut raw);
+    let applied = apply_policy(&policy.policy, &request, raw, &loaded);
     for n in &applied.notes {
         say!("{n}");
     }

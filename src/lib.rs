@@ -16,6 +16,7 @@ pub mod redact;
 pub mod reputation;
 pub mod request;
 pub mod shim;
+pub mod signals;
 pub mod time;
 pub mod update;
 pub mod verdict;

@@ -50,7 +50,7 @@ enum Origin {
     Dir(PathBuf),
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host == "localhost"
         || host == "::1"

@@ -43,10 +43,22 @@ pub enum Rule {
     UnpinnedVersion,
     /// The reputation data is older than the policy's `[data] max-age`.
     StaleData,
+    /// The registry says the package first appeared less than `[signals] new-package-age` ago.
+    NewPackage,
+    /// The registry says the version that would be installed is younger than
+    /// `[signals] new-version-age` (a cooldown, reported, never enforced by changing versions).
+    NewVersion,
+    /// The registry or index the command uses does not know the name.
+    UnknownPackage,
+    /// The registry itself has taken the package down: npm's `0.0.1-security` placeholder,
+    /// a PEP 792 `quarantined` project.
+    RegistryFlagged,
+    /// A registry could not be asked (or did not say what the signals need).
+    RegistryUnavailable,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 12] = [
         Rule::Malicious,
         Rule::Imitation,
         Rule::UncheckedSource,
@@ -54,6 +66,11 @@ impl Rule {
         Rule::UnknownRegistry,
         Rule::UnpinnedVersion,
         Rule::StaleData,
+        Rule::NewPackage,
+        Rule::NewVersion,
+        Rule::UnknownPackage,
+        Rule::RegistryFlagged,
+        Rule::RegistryUnavailable,
     ];
 
     /// The stable id (`deny-list`), as in policies and JSON.
@@ -66,6 +83,11 @@ impl Rule {
             Rule::UnknownRegistry => "unknown-registry",
             Rule::UnpinnedVersion => "unpinned-version",
             Rule::StaleData => "stale-data",
+            Rule::NewPackage => "new-package",
+            Rule::NewVersion => "new-version",
+            Rule::UnknownPackage => "unknown-package",
+            Rule::RegistryFlagged => "registry-flagged",
+            Rule::RegistryUnavailable => "registry-unavailable",
         }
     }
 }
@@ -87,11 +109,34 @@ pub struct Finding {
     pub imitates: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imitation_kind: Option<ImitationKind>,
+    /// What a registry said (registry-signal findings): the URL asked and the dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryEvidence>,
     /// Where the target came from (`argv`, `file:line`, `env:VAR`).
     pub origin: String,
     /// Set when a policy allow or exception lifted this finding to info: which one and where.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_by: Option<String>,
+}
+
+/// The evidence behind a registry-signal finding. URLs are redacted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RegistryEvidence {
+    /// The URL asked (the package's packument or project page), credentials removed.
+    pub url: String,
+    /// When the answer was fetched (RFC 3339); older than now when it came from the cache.
+    pub fetched: String,
+    /// When the package first appeared on that registry (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_published: Option<String>,
+    /// The version judged: the pinned one, else the newest release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_published: Option<String>,
+    /// `security-placeholder`, or a PEP 792 status such as `quarantined`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,6 +175,7 @@ pub(crate) fn finding(target: &Target, rule: Rule, severity: Severity, message: 
         report: None,
         imitates: None,
         imitation_kind: None,
+        registry: None,
         origin: target.origin.to_string(),
         allowed_by: None,
     }
@@ -257,7 +303,7 @@ fn is_remote(spec: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
-fn is_popular(snap: &Snapshot, eco: Ecosystem, normalized: &str) -> bool {
+pub(crate) fn is_popular(snap: &Snapshot, eco: Ecosystem, normalized: &str) -> bool {
     PopularList::for_ecosystem(eco)
         .iter()
         .any(|&l| snap.popular_rank(l, normalized).is_some())

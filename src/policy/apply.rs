@@ -63,6 +63,7 @@ fn policy_finding(
         report: None,
         imitates: None,
         imitation_kind: None,
+        registry: None,
         origin,
         allowed_by: None,
     }
@@ -89,7 +90,9 @@ fn strip_credentials(url: &str) -> String {
     }
 }
 
-fn url_allowed(url: &str, allowed: &[String]) -> bool {
+/// True when `url` is one of `allowed` or under one (host and path prefix; scheme and credentials
+/// ignored).
+pub fn url_allowed(url: &str, allowed: &[String]) -> bool {
     let Some(got) = url_host_path(url) else {
         return false;
     };

@@ -51,6 +51,11 @@ fn loosens(key: &str, old: Option<&Set<Value>>, new: &Value) -> Option<String> {
             show(new),
             was()
         )),
+        (Tight::Higher, Some(Value::Secs(o, _)), Value::Secs(n, _)) if n < o => Some(format!(
+            "`{key}` = {} would shorten it from {}",
+            show(new),
+            was()
+        )),
         (Tight::Lower, Some(Value::Secs(o, _)), Value::Secs(n, _)) if n > o => Some(format!(
             "`{key}` = {} would raise it from {}",
             show(new),

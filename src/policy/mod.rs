@@ -254,9 +254,14 @@ impl Policy {
 /// The built-in action of each rule, which `apply` measures a policy's setting against.
 pub fn default_action(rule: Rule) -> Action {
     match rule {
-        Rule::Malicious | Rule::DenyList | Rule::UnknownRegistry => Action::Block,
-        Rule::Imitation | Rule::StaleData => Action::Warn,
-        Rule::UncheckedSource | Rule::UnpinnedVersion => Action::Allow,
+        Rule::Malicious | Rule::DenyList | Rule::UnknownRegistry | Rule::RegistryFlagged => {
+            Action::Block
+        }
+        Rule::Imitation | Rule::StaleData | Rule::NewPackage | Rule::UnknownPackage => Action::Warn,
+        Rule::UncheckedSource
+        | Rule::UnpinnedVersion
+        | Rule::NewVersion
+        | Rule::RegistryUnavailable => Action::Allow,
     }
 }
 

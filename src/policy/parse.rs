@@ -27,7 +27,7 @@ pub enum Kind {
 /// Which direction tightens a setting, for project files that may only tighten.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tight {
-    /// A higher action (allow < warn < block).
+    /// A higher action (allow < warn < block), or a longer duration.
     Higher,
     /// A smaller number.
     Lower,
@@ -60,6 +60,11 @@ pub const SETTINGS: &[Spec] = &[
     spec("rules.unknown-registry", Kind::Action, Tight::Higher),
     spec("rules.unpinned-version", Kind::Action, Tight::Higher),
     spec("rules.stale-data", Kind::Action, Tight::Higher),
+    spec("rules.new-package", Kind::Action, Tight::Higher),
+    spec("rules.new-version", Kind::Action, Tight::Higher),
+    spec("rules.unknown-package", Kind::Action, Tight::Higher),
+    spec("rules.registry-flagged", Kind::Action, Tight::Higher),
+    spec("rules.registry-unavailable", Kind::Action, Tight::Higher),
     spec("sources.pypi", Kind::UrlList, Tight::Subset),
     spec("sources.npm", Kind::UrlList, Tight::Subset),
     spec("sources.brew", Kind::UrlList, Tight::Subset),
@@ -76,6 +81,10 @@ pub const SETTINGS: &[Spec] = &[
     spec("audit.required", Kind::Bool, Tight::True),
     spec("audit.require-delivery", Kind::Bool, Tight::True),
     spec("audit.max-size", Kind::Size, Tight::Never),
+    spec("signals.enabled", Kind::Bool, Tight::True),
+    spec("signals.registries", Kind::UrlList, Tight::Never),
+    spec("signals.new-package-age", Kind::Duration, Tight::Higher),
+    spec("signals.new-version-age", Kind::Duration, Tight::Higher),
 ];
 
 pub fn spec_of(key: &str) -> Option<&'static Spec> {
@@ -91,8 +100,9 @@ const TOP: &[&str] = &[
     "prompt",
     "data",
     "audit",
+    "signals",
 ];
-const SECTIONS: &[&str] = &["rules", "sources", "prompt", "data", "audit"];
+const SECTIONS: &[&str] = &["rules", "sources", "prompt", "data", "audit", "signals"];
 
 /// Everything the machine policy can name in `lock`.
 pub fn lockable() -> Vec<&'static str> {

@@ -1,14 +1,36 @@
-//! A minimal HTTP/1.1 file server on 127.0.0.1 for the tests: fixed routes, `Connection: close`,
-//! and a record of every path requested.
+//! A minimal HTTP/1.1 file server on 127.0.0.1 for the tests: fixed routes (body, optionally a
+//! status and a content type), `Connection: close`, and a record of every path and header
+//! requested. Also the two ways a server can be dead: one that accepts connections and never
+//! answers, and a port nothing listens on.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 pub struct Server {
     pub url: String,
     pub requests: Arc<Mutex<Vec<String>>>,
+    /// Every request header line received (`name: value`, name lowercased).
+    pub headers: Arc<Mutex<Vec<String>>>,
+}
+
+/// One route's answer.
+#[derive(Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: Option<&'static str>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn ok(content_type: &'static str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status: 200,
+            content_type: Some(content_type),
+            body: body.into(),
+        }
+    }
 }
 
 impl Server {
@@ -19,11 +41,31 @@ impl Server {
 
     /// Like [`Server::start`], for routes whose bodies must name the server's own URL.
     pub fn start_with(routes: impl FnOnce(&str) -> HashMap<String, Vec<u8>>) -> Server {
+        Server::start_replies(|url| {
+            routes(url)
+                .into_iter()
+                .map(|(k, body)| {
+                    (
+                        k,
+                        Reply {
+                            status: 200,
+                            content_type: None,
+                            body,
+                        },
+                    )
+                })
+                .collect()
+        })
+    }
+
+    /// Like [`Server::start_with`], with a status and content type per route.
+    pub fn start_replies(routes: impl FnOnce(&str) -> HashMap<String, Reply>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let routes = routes(&url);
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = Arc::clone(&requests);
+        let headers = Arc::new(Mutex::new(Vec::new()));
+        let (seen, seen_headers) = (Arc::clone(&requests), Arc::clone(&headers));
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -38,25 +80,68 @@ impl Server {
                     if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
                         break;
                     }
+                    let h = h.trim_end();
+                    let lowered = match h.split_once(':') {
+                        Some((k, v)) => format!("{}:{v}", k.to_ascii_lowercase()),
+                        None => h.to_string(),
+                    };
+                    seen_headers.lock().unwrap().push(lowered);
                 }
                 seen.lock().unwrap().push(path.clone());
                 let key = path.replace("%2F", "%2f");
-                let (status, body) = match routes.get(&key) {
-                    Some(b) => ("200 OK", b.clone()),
-                    None => ("404 Not Found", b"{}".to_vec()),
+                let reply = routes.get(&key).cloned().unwrap_or(Reply {
+                    status: 404,
+                    content_type: None,
+                    body: b"{}".to_vec(),
+                });
+                let reason = match reply.status {
+                    200 => "OK",
+                    404 => "Not Found",
+                    _ => "Status",
                 };
+                let ctype = reply
+                    .content_type
+                    .map(|c| format!("Content-Type: {c}\r\n"))
+                    .unwrap_or_default();
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
+                    "HTTP/1.1 {} {reason}\r\n{ctype}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    reply.status,
+                    reply.body.len()
                 );
-                let _ = stream.write_all(&body);
+                let _ = stream.write_all(&reply.body);
             }
         });
-        Server { url, requests }
+        Server {
+            url,
+            requests,
+            headers,
+        }
     }
 
     pub fn seen(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
+}
+
+/// A server that accepts every connection and never says a word (a black hole), until the
+/// test process ends. Returns its URL.
+pub fn silent() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held: Vec<TcpStream> = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+/// The URL of a port nothing listens on (connections are refused).
+pub fn refusing() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    url
 }

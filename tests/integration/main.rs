@@ -13,4 +13,5 @@ mod policy;
 mod pty;
 mod registry;
 mod sandbox;
+mod signals;
 mod update;

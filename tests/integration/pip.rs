@@ -10,7 +10,7 @@ use crate::sandbox::{Sandbox, assert_code, run, text};
 
 /// A virtualenv shared by every pip test (creating one takes seconds). Tests install with
 /// `--target` into their own directories, so they never touch it or each other.
-fn venv() -> &'static Path {
+pub fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
     VENV.get_or_init(|| {
         let dir =

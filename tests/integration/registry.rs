@@ -60,14 +60,23 @@ with tarfile.open(out, "w:gz") as t:
 impl Registry {
     /// Serve `packages` (all at version 1.0.0) until the test process ends.
     pub fn start(dir: &Path, packages: &[&str]) -> Registry {
-        let tarballs: Vec<(&str, Vec<u8>)> =
-            packages.iter().map(|&n| (n, tarball(dir, n))).collect();
+        let dated: Vec<(&str, Option<&str>)> = packages.iter().map(|&n| (n, None)).collect();
+        Registry::start_dated(dir, &dated)
+    }
+
+    /// Like [`Registry::start`], each package with the RFC 3339 time it was published (its
+    /// packument's `time.created` and `time["1.0.0"]`), or none (no `time` at all).
+    pub fn start_dated(dir: &Path, packages: &[(&str, Option<&str>)]) -> Registry {
+        let tarballs: Vec<(&str, Option<String>, Vec<u8>)> = packages
+            .iter()
+            .map(|&(n, t)| (n, t.map(str::to_string), tarball(dir, n)))
+            .collect();
         let server = Server::start_with(|url| {
             let mut docs = std::collections::HashMap::new();
-            for (name, tgz) in tarballs {
+            for (name, time, tgz) in tarballs {
                 let integrity = format!("sha512-{}", base64(&sha2::Sha512::digest(&tgz)));
                 let tar_path = format!("/{name}/-/{}-1.0.0.tgz", name.rsplit('/').next().unwrap());
-                let doc = serde_json::json!({
+                let mut doc = serde_json::json!({
                     "name": name,
                     "dist-tags": {"latest": "1.0.0"},
                     "versions": {"1.0.0": {
@@ -75,6 +84,9 @@ impl Registry {
                         "dist": {"tarball": format!("{url}{tar_path}"), "integrity": integrity}
                     }}
                 });
+                if let Some(t) = time {
+                    doc["time"] = serde_json::json!({"created": t, "modified": t, "1.0.0": t});
+                }
                 docs.insert(
                     format!("/{}", name.replace('/', "%2f")),
                     doc.to_string().into_bytes(),

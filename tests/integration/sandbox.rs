@@ -84,6 +84,9 @@ impl Sandbox {
             .env("npm_config_update_notifier", "false")
             .env("npm_config_audit", "false")
             .env("npm_config_fund", "false")
+            // Registry signals may ask only loopback hosts (the servers the tests start): no
+            // test can reach the internet, whatever its policy says (debug builds only).
+            .env("INSTALLGUARD_TEST_NETWORK", "loopback")
             .env_remove("INSTALLGUARD_YES")
             .env_remove("INSTALLGUARD_ACTIVE")
             .stdin(Stdio::null());
