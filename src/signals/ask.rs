@@ -52,6 +52,8 @@ pub fn ask(queries: &[Query], opts: &Options) -> Vec<Asked> {
     let deadline = start + opts.budget;
     let now = crate::time::now_unix();
     let mut fetches: Vec<Fetch> = Vec::new();
+    // The fetch that answers each query.
+    let mut owner: Vec<usize> = Vec::with_capacity(queries.len());
     let mut by_page: HashMap<(Ecosystem, &str, String), usize> = HashMap::new();
     for (i, q) in queries.iter().enumerate() {
         let key = (
@@ -60,8 +62,12 @@ pub fn ask(queries: &[Query], opts: &Options) -> Vec<Asked> {
             q.ecosystem.normalize(&q.name),
         );
         match by_page.get(&key) {
-            Some(&fi) => fetches[fi].queries.push(i),
+            Some(&fi) => {
+                fetches[fi].queries.push(i);
+                owner.push(fi);
+            }
             None => {
+                owner.push(fetches.len());
                 by_page.insert(key, fetches.len());
                 fetches.push(Fetch {
                     ecosystem: q.ecosystem,
@@ -108,23 +114,23 @@ pub fn ask(queries: &[Query], opts: &Options) -> Vec<Asked> {
     }
     if !todo.is_empty() {
         let got = fetch_all(&fetches, &todo, deadline, opts.budget);
-        let mut answered: HashMap<&str, bool> = HashMap::new();
+        // Per registry: (it answered something, something could not reach it).
+        let mut seen: HashMap<&str, (bool, bool)> = HashMap::new();
         for (fi, answer) in got {
             let f = &fetches[fi];
-            let reached = !matches!(answer, Fetched::Unreached(_));
-            let e = answered.entry(f.registry.as_str()).or_insert(false);
-            *e |= reached;
+            let e = seen.entry(f.registry.as_str()).or_default();
+            e.0 |= matches!(answer, Fetched::Reached(_));
+            e.1 |= matches!(answer, Fetched::Unreached(_));
             let answer = answer.into_answer();
             if let Some(c) = &opts.cache {
-                c.store(&Entry {
-                    format: 1,
-                    ecosystem: f.ecosystem,
-                    registry: f.registry.clone(),
-                    name: f.name.clone(),
-                    url: f.url.clone(),
-                    fetched: now,
-                    answer: answer.clone(),
-                });
+                c.store(&Entry::new(
+                    f.ecosystem,
+                    &f.registry,
+                    &f.name,
+                    &f.url,
+                    now,
+                    answer.clone(),
+                ));
             }
             answers[fi] = Some(Asked {
                 url: f.url.clone(),
@@ -133,17 +139,18 @@ pub fn ask(queries: &[Query], opts: &Options) -> Vec<Asked> {
             });
         }
         if let Some(c) = &opts.cache {
-            for (registry, reached) in answered {
+            for (registry, (reached, unreached)) in seen {
                 if reached {
                     c.mark_up(registry);
-                } else if let Some(why) = fetches
-                    .iter()
-                    .zip(&answers)
-                    .filter(|(f, _)| f.registry == registry)
-                    .find_map(|(_, a)| match a.as_ref().map(|a| &a.answer) {
-                        Some(Answer::Unavailable { why }) => Some(why.clone()),
-                        _ => None,
-                    })
+                } else if unreached
+                    && let Some(why) = fetches
+                        .iter()
+                        .zip(&answers)
+                        .filter(|(f, _)| f.registry == registry)
+                        .find_map(|(_, a)| match a.as_ref().map(|a| &a.answer) {
+                            Some(Answer::Unavailable { why }) => Some(why.clone()),
+                            _ => None,
+                        })
                 {
                     c.mark_down(registry, &why, now);
                 }
@@ -151,21 +158,17 @@ pub fn ask(queries: &[Query], opts: &Options) -> Vec<Asked> {
             c.prune(now);
         }
     }
-    let mut out: Vec<Option<Asked>> = vec![None; queries.len()];
-    for (f, a) in fetches.iter().zip(answers) {
-        let a = a.unwrap_or_else(|| Asked {
-            url: f.url.clone(),
-            fetched: now,
-            answer: Answer::Unavailable {
-                why: "not asked".into(),
-            },
-        });
-        for &qi in &f.queries {
-            out[qi] = Some(a.clone());
-        }
-    }
-    out.into_iter()
-        .map(|a| a.expect("every query belongs to a fetch"))
+    owner
+        .into_iter()
+        .map(|fi| {
+            answers[fi].clone().unwrap_or_else(|| Asked {
+                url: fetches[fi].url.clone(),
+                fetched: now,
+                answer: Answer::Unavailable {
+                    why: "not asked".into(),
+                },
+            })
+        })
         .collect()
 }
 
@@ -178,18 +181,20 @@ fn page_url(q: &Query) -> String {
 
 /// What one fetch came to.
 enum Fetched {
-    /// The registry answered (found, missing, or an HTTP status we cannot use), or was not
-    /// asked for a reason that says nothing about it.
+    /// The registry answered (found, missing, or an HTTP status we cannot use).
     Reached(Answer),
     /// It could not be reached at all (refused, no route, DNS, timeout): why.
     Unreached(String),
+    /// Not sent, for a reason that says nothing about the registry (the budget ran out first,
+    /// the test sandbox): why.
+    NotSent(String),
 }
 
 impl Fetched {
     fn into_answer(self) -> Answer {
         match self {
             Fetched::Reached(a) => a,
-            Fetched::Unreached(why) => Answer::Unavailable { why },
+            Fetched::Unreached(why) | Fetched::NotSent(why) => Answer::Unavailable { why },
         }
     }
 }
@@ -273,17 +278,28 @@ fn fetch_all(
             Err(_) => break,
         }
     }
+    // Questions still queued were never sent: that says nothing about their registry.
+    let never_sent: Vec<usize> = jobs
+        .lock()
+        .map(|mut j| j.drain(..).map(|job| job.fetch).collect())
+        .unwrap_or_default();
     let answered: std::collections::HashSet<usize> = out.iter().map(|(i, _)| *i).collect();
     for &fi in todo {
-        if !answered.contains(&fi) {
-            out.push((
-                fi,
-                Fetched::Unreached(format!(
-                    "no answer within the {} budget",
-                    budget_text(budget)
-                )),
-            ));
+        if answered.contains(&fi) {
+            continue;
         }
+        let result = if never_sent.contains(&fi) {
+            Fetched::NotSent(format!(
+                "not asked: the {} budget ran out first",
+                budget_text(budget)
+            ))
+        } else {
+            Fetched::Unreached(format!(
+                "no answer within the {} budget",
+                budget_text(budget)
+            ))
+        };
+        out.push((fi, result));
     }
     out
 }
@@ -342,17 +358,14 @@ fn fetch_one(agent: &ureq::Agent, job: &Job, deadline: Instant, budget: Duration
     let (url, eco, name) = (job.url.as_str(), job.ecosystem, job.name.as_str());
     #[cfg(debug_assertions)]
     if loopback_only() && !crate::update::is_loopback(host(url)) {
-        // Not a fact about the registry, so it must not be remembered as "down".
-        return Fetched::Reached(Answer::Unavailable {
-            why: format!(
-                "not asked: the test sandbox ({TEST_NETWORK_VAR}=loopback) allows only loopback hosts"
-            ),
-        });
+        return Fetched::NotSent(format!(
+            "not asked: the test sandbox ({TEST_NETWORK_VAR}=loopback) allows only loopback hosts"
+        ));
     }
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
-        return Fetched::Unreached(format!(
-            "no answer within the {} budget",
+        return Fetched::NotSent(format!(
+            "not asked: the {} budget ran out first",
             budget_text(budget)
         ));
     }
@@ -474,6 +487,40 @@ mod tests {
             matches!(&again[0].answer, Answer::Unavailable { why } if why.contains("not asked again until")),
             "{again:?}"
         );
+        drop(listener);
+    }
+
+    #[test]
+    fn questions_the_budget_never_sent_say_nothing_about_the_registry() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let registry = format!("http://{}/", listener.local_addr().unwrap());
+        let queries: Vec<Query> = (0..WORKERS + 4)
+            .map(|n| Query {
+                ecosystem: Ecosystem::Pypi,
+                name: format!("p{n}"),
+                version: Some("1.0".into()),
+                registry: registry.clone(),
+            })
+            .collect();
+        let opts = Options {
+            budget: Duration::from_millis(200),
+            cache: None,
+        };
+        let got = ask(&queries, &opts);
+        let why = |a: &Asked| match &a.answer {
+            Answer::Unavailable { why } => why.clone(),
+            other => panic!("{other:?}"),
+        };
+        let timed_out = got
+            .iter()
+            .filter(|a| why(a).contains("no answer within"))
+            .count();
+        let not_sent = got
+            .iter()
+            .filter(|a| why(a).contains("ran out first"))
+            .count();
+        assert_eq!((timed_out, not_sent), (WORKERS, 4));
+        assert_eq!(got[0].url, format!("{registry}p0/"));
         drop(listener);
     }
 

@@ -55,6 +55,25 @@ pub struct Down {
 }
 
 impl Entry {
+    pub fn new(
+        ecosystem: Ecosystem,
+        registry: &str,
+        name: &str,
+        url: &str,
+        fetched: i64,
+        answer: Answer,
+    ) -> Entry {
+        Entry {
+            format: FORMAT,
+            ecosystem,
+            registry: registry.to_string(),
+            name: name.to_string(),
+            url: url.to_string(),
+            fetched,
+            answer,
+        }
+    }
+
     /// Whether this answer may stand in for asking again at `now`, for these versions
     /// (`None`: the version an unpinned install gets).
     pub fn fresh(&self, versions: &[Option<&str>], now: i64) -> bool {
@@ -225,15 +244,14 @@ mod tests {
     use crate::signals::Facts;
 
     fn entry(answer: Answer, fetched: i64) -> Entry {
-        Entry {
-            format: FORMAT,
-            ecosystem: Ecosystem::Npm,
-            registry: "https://registry.npmjs.org/".into(),
-            name: "left-pad".into(),
-            url: "https://registry.npmjs.org/left-pad".into(),
+        Entry::new(
+            Ecosystem::Npm,
+            "https://registry.npmjs.org/",
+            "left-pad",
+            "https://registry.npmjs.org/left-pad",
             fetched,
             answer,
-        }
+        )
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn check(request: &Request, policy: &Policy, snap: &Snapshot, evaluation: &m
     if plan.is_empty() {
         return;
     }
-    let answers = ask(&plan.queries(), &ask::Options::default());
+    let answers = ask(&plan.queries, &ask::Options::default());
     let now = crate::time::now_unix();
     evaluation
         .findings

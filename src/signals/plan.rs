@@ -66,10 +66,6 @@ impl Plan {
         self.queries.is_empty() && self.skipped.is_empty()
     }
 
-    pub fn queries(&self) -> Vec<Query> {
-        self.queries.clone()
-    }
-
     fn query(&mut self, q: Query, origin: &str) -> usize {
         if let Some(i) = self.queries.iter().position(|x| *x == q) {
             return i;
