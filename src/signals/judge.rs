@@ -101,7 +101,7 @@ pub fn judge(
     }
     for ((eco, registry, origin, why), names) in notes {
         let message = format!(
-            "could not ask {registry} about {}: {why}. {} age and existence on that registry are unknown; the offline checks still apply",
+            "no registry signals for {} from {registry}: {why}. {} age and existence there are unknown; the offline checks still apply",
             list(&names),
             if names.len() == 1 { "Its" } else { "Their" }
         );
