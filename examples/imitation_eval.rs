@@ -22,9 +22,19 @@ use installguard::reputation::snapshot::{PopularList, Snapshot};
 
 const REFERENCE: usize = 5_000;
 
+/// Stop with a message naming what is missing, instead of a panic (the data directory is not
+/// part of the repository).
+fn missing(what: &dyn std::fmt::Display) -> ! {
+    eprintln!(
+        "imitation_eval: {what}\nusage: cargo run --release --example imitation_eval -- DATA_DIR \
+         (a directory holding malicious/before-2025-01-01.jsonl and popular/{{pypi,npm}}.tsv)"
+    );
+    std::process::exit(2)
+}
+
 fn read_list(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .unwrap_or_else(|e| missing(&format_args!("{}: {e}", path.display())))
         .lines()
         .skip(1)
         .filter_map(|l| l.split('\t').next())
@@ -109,7 +119,9 @@ fn main() {
     let dir = Path::new(&dir);
     let mut builder = Builder::default();
     let mal_file = dir.join("malicious/before-2025-01-01.jsonl");
-    add_malicious_jsonl(&mut builder, &mal_file).unwrap();
+    if let Err(e) = add_malicious_jsonl(&mut builder, &mal_file) {
+        missing(&e);
+    }
     let lists = [
         (
             Ecosystem::Pypi,
@@ -132,7 +144,7 @@ fn main() {
     let snap = Snapshot::open(Cow::Owned(bytes)).unwrap();
 
     let malicious: Vec<(Ecosystem, String)> = std::fs::read_to_string(&mal_file)
-        .unwrap()
+        .unwrap_or_else(|e| missing(&format_args!("{}: {e}", mal_file.display())))
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();

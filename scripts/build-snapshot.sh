@@ -6,4 +6,4 @@
 set -eu
 cd "$(dirname "$0")/.."
 src=${1:-../shared/data}
-cargo run --quiet --release -- data build "$src" --out data/reputation.igrep
+cargo run --quiet --release --bin installguard -- data build "$src" --out data/reputation.igrep
