@@ -68,10 +68,7 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
             (audit::Decision::Allowed, None) => "allowed".into(),
             (d, _) => d.as_str().to_string(),
         };
-        let by = serde_json::to_value(r.decided_by)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let by = r.decided_by.as_str();
         let argv: Vec<&str> = r.argv.iter().map(|a| a.as_str()).collect();
         let _ = writeln!(
             text,

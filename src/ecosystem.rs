@@ -1,11 +1,10 @@
 //! Package ecosystems and package managers, and the name normalisation each ecosystem uses.
 //! Pure: no I/O. Does not decide whether a name is valid for a registry, only how to compare names.
 
-use serde::{Deserialize, Serialize};
+use crate::names::serde_by_name;
 
 /// Where a package comes from: the namespace its name lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ecosystem {
     Pypi,
     Npm,
@@ -52,6 +51,8 @@ impl Ecosystem {
     }
 }
 
+serde_by_name!(Ecosystem, as_str, deserialize);
+
 impl std::fmt::Display for Ecosystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -59,8 +60,7 @@ impl std::fmt::Display for Ecosystem {
 }
 
 /// The tool that was invoked; it decides how the command line is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Manager {
     Pip,
     Npm,
@@ -84,6 +84,8 @@ impl Manager {
         }
     }
 }
+
+serde_by_name!(Manager, as_str);
 
 /// PEP 503 normalisation: lowercase, and every run of `-`, `_`, `.` becomes a single `-`.
 pub fn pep503(name: &str) -> String {

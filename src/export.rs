@@ -75,16 +75,12 @@ pub fn rfc5424(record: &Record) -> String {
         Decision::Blocked | Decision::Declined => 4, // warning
     };
     let pri = u16::from(FACILITY) * 8 + severity;
-    let decided_by = serde_json::to_value(record.decided_by)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
     let params = [
         ("seq", record.seq.to_string()),
         ("prev", record.prev.clone()),
         ("hash", record.hash.clone()),
         ("decision", record.decision.as_str().to_string()),
-        ("decidedBy", decided_by),
+        ("decidedBy", record.decided_by.as_str().to_string()),
         ("verdict", record.verdict.clone()),
         ("program", record.program.clone()),
         ("user", record.user.clone()),

@@ -461,7 +461,7 @@ fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) 
 
 fn print_findings(evaluation: &Evaluation, min: Severity) {
     for f in evaluation.findings.iter().filter(|f| f.severity >= min) {
-        let level = severity_label(f.severity);
+        let level = f.severity.label();
         let origin = if f.origin == "argv" {
             String::new()
         } else {
@@ -473,15 +473,6 @@ fn print_findings(evaluation: &Evaluation, min: Severity) {
             f.rule.id(),
             f.message
         );
-    }
-}
-
-/// How a finding's severity is shown in stderr messages and `check` output.
-fn severity_label(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Block => "BLOCK",
-        Severity::Warn => "WARN",
-        Severity::Info => "info",
     }
 }
 
@@ -511,14 +502,6 @@ fn record(
         record.reason = Some(crate::redact::Redacted::new(&e.to_string()));
     }
     record
-}
-
-fn verdict_str(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Allow => "allow",
-        Verdict::Warn => "warn",
-        Verdict::Block => "block",
-    }
 }
 
 /// Commit the record (log, then syslog) and return the exit code: `code`, or 5
@@ -640,10 +623,7 @@ fn write_human(
             (Some(_), Some(s)) => format!(" {s}"),
             _ => String::new(),
         };
-        let kind = serde_json::to_value(t.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let kind = t.kind.as_str();
         writeln!(
             out,
             "  {}{spec}  [{} {kind}, {}]",
@@ -656,11 +636,11 @@ fn write_human(
         writeln!(out, "  source: {} ({:?}, {})", s.location, s.kind, s.origin)?;
     }
     for f in &evaluation.findings {
-        let level = severity_label(f.severity);
+        let level = f.severity.label();
         writeln!(out, "  {level:5} [{}] {}", f.rule.id(), f.message)?;
         if let Some(by) = &f.allowed_by {
             writeln!(out, "        {by}")?;
         }
     }
-    writeln!(out, "verdict: {}", verdict_str(evaluation.verdict))
+    writeln!(out, "verdict: {}", evaluation.verdict.as_str())
 }

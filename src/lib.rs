@@ -10,6 +10,7 @@ pub mod ecosystem;
 pub mod exit;
 pub mod export;
 pub mod guard;
+mod names;
 pub mod policy;
 pub mod prompt;
 pub mod redact;

@@ -3,6 +3,8 @@
 
 use serde::{Serialize, Serializer};
 
+use crate::names::serde_by_name;
+
 use crate::ecosystem::{Ecosystem, Manager};
 
 /// Everything installguard understood about one invocation of pip, npm or brew.
@@ -79,8 +81,7 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetKind {
     /// A package from the ecosystem's registry or index, by name.
     Registry,
@@ -109,6 +110,29 @@ pub enum TargetKind {
     /// Everything already installed that is outdated (`brew upgrade`, `npm update`).
     AllOutdated,
 }
+
+impl TargetKind {
+    /// The name in JSON and `check` output (`all-outdated`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Registry => "registry",
+            TargetKind::Alias => "alias",
+            TargetKind::Git => "git",
+            TargetKind::Url => "url",
+            TargetKind::Path => "path",
+            TargetKind::RequirementsFile => "requirements-file",
+            TargetKind::Manifest => "manifest",
+            TargetKind::Lockfile => "lockfile",
+            TargetKind::Formula => "formula",
+            TargetKind::Cask => "cask",
+            TargetKind::Tap => "tap",
+            TargetKind::Brewfile => "brewfile",
+            TargetKind::AllOutdated => "all-outdated",
+        }
+    }
+}
+
+serde_by_name!(TargetKind, as_str);
 
 /// Where a target or source came from, so a person can find it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,8 +176,7 @@ pub struct Source {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
     /// Replaces the default index/registry.
     Index,
@@ -169,3 +192,19 @@ pub enum SourceKind {
     /// A Homebrew tap.
     Tap,
 }
+
+impl SourceKind {
+    /// The name in JSON and `check` output (`tap`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Index => "index",
+            SourceKind::ExtraIndex => "extra-index",
+            SourceKind::FindLinks => "find-links",
+            SourceKind::NoIndex => "no-index",
+            SourceKind::ScopedRegistry => "scoped-registry",
+            SourceKind::Tap => "tap",
+        }
+    }
+}
+
+serde_by_name!(SourceKind, as_str);

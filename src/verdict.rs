@@ -5,29 +5,62 @@
 use serde::Serialize;
 
 use crate::ecosystem::Ecosystem;
+use crate::names::serde_by_name;
 use crate::reputation::imitation::{self, ImitationKind};
 use crate::reputation::snapshot::{PopularList, Report, Snapshot};
 use crate::request::{Request, Target, TargetKind};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Info,
     Warn,
     Block,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+impl Severity {
+    /// The name in JSON and the log (`warn`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::Block => "block",
+        }
+    }
+
+    /// How a finding's severity is shown in stderr messages and `check` output (`WARN`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Block => "BLOCK",
+            Severity::Warn => "WARN",
+            Severity::Info => "info",
+        }
+    }
+}
+
+serde_by_name!(Severity, as_str);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
     Allow,
     Warn,
     Block,
 }
 
+impl Verdict {
+    /// The name in JSON, the log and `check` output (`allow`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Warn => "warn",
+            Verdict::Block => "block",
+        }
+    }
+}
+
+serde_by_name!(Verdict, as_str);
+
 /// Which check produced a finding; stable ids for policies and log consumers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     /// A report marks the package (or the requested version) malicious.
     Malicious,
@@ -91,6 +124,8 @@ impl Rule {
         }
     }
 }
+
+serde_by_name!(Rule, id);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {

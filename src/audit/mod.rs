@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::serde_by_name;
 use crate::redact::{Redacted, RedactedJson};
 
 pub use chain::{GENESIS, Problem, Verified, verify};
@@ -78,8 +79,7 @@ impl AuditSettings {
 }
 
 /// Who decided that the install goes ahead or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecidedBy {
     /// No findings above info, or a block rule.
     Policy,
@@ -95,15 +95,41 @@ pub enum DecidedBy {
     Audit,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Allowed,
     Blocked,
     Declined,
 }
 
+impl DecidedBy {
+    pub const ALL: [DecidedBy; 6] = [
+        DecidedBy::Policy,
+        DecidedBy::Exception,
+        DecidedBy::User,
+        DecidedBy::Yes,
+        DecidedBy::NoTerminal,
+        DecidedBy::Audit,
+    ];
+
+    /// The name in the log, syslog and OCSF (`no-terminal`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecidedBy::Policy => "policy",
+            DecidedBy::Exception => "exception",
+            DecidedBy::User => "user",
+            DecidedBy::Yes => "yes",
+            DecidedBy::NoTerminal => "no-terminal",
+            DecidedBy::Audit => "audit",
+        }
+    }
+}
+
+serde_by_name!(DecidedBy, as_str, deserialize);
+
 impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Allowed, Decision::Blocked, Decision::Declined];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Allowed => "allowed",
@@ -112,6 +138,8 @@ impl Decision {
         }
     }
 }
+
+serde_by_name!(Decision, as_str, deserialize);
 
 /// Which reputation data made the verdict, and how old it was.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -224,10 +252,7 @@ impl Record {
             targets: RedactedJson::from_serialize_masking(&targets, &secrets),
             sources: RedactedJson::from_serialize_masking(&request.sources, &secrets),
             findings: RedactedJson::from_serialize_masking(&evaluation.findings, &secrets),
-            verdict: serde_json::to_value(evaluation.verdict)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            verdict: evaluation.verdict.as_str().to_string(),
             decision,
             decided_by,
             reason: None,

@@ -43,7 +43,7 @@ pub fn events(record: &Record) -> Vec<Value> {
     let time_ms = crate::time::parse_rfc3339(&record.time).map_or(0, |t| t * 1000);
     let (severity_id, severity_name) = severity(record);
     let (action_id, action_name, disposition_id, disposition) = action(record);
-    let decided_by = serde_json::to_value(record.decided_by).unwrap_or_default();
+    let decided_by = record.decided_by.as_str();
     let empty = Vec::new();
     let targets = record.targets.value().as_array().unwrap_or(&empty);
     let fallback = [json!({"name": record.program, "ecosystem": record.program, "findings": []})];
@@ -119,7 +119,7 @@ pub fn events(record: &Record) -> Vec<Value> {
                 "policy": {
                     "name": "installguard",
                     "uid": format!("installguard/{}", record.verdict),
-                    "desc": format!("verdict {}; decided by {}", record.verdict, decided_by.as_str().unwrap_or("")),
+                    "desc": format!("verdict {}; decided by {}", record.verdict, decided_by),
                     "is_applied": true,
                 },
                 "metadata": {
