@@ -12,10 +12,10 @@ use sha2::{Digest, Sha256};
 
 use crate::ecosystem::Ecosystem;
 use crate::exit;
-use crate::reputation::feed;
 use crate::reputation::import::Builder;
 use crate::reputation::snapshot::{FeedInfo, Snapshot};
 use crate::reputation::store;
+use crate::reputation::{DataError, feed};
 
 /// OSV's public bulk-download location.
 pub const DEFAULT_FEED: &str = "https://osv-vulnerabilities.storage.googleapis.com";
@@ -31,17 +31,8 @@ pub struct Options {
     pub max_bytes: u64,
 }
 
-#[derive(Debug)]
-pub struct UpdateError(String);
-
-impl std::fmt::Display for UpdateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-fn fail<T>(msg: impl Into<String>) -> Result<T, UpdateError> {
-    Err(UpdateError(msg.into()))
+fn fail<T>(msg: impl Into<String>) -> Result<T, DataError> {
+    Err(DataError(msg.into()))
 }
 
 /// Where the feeds come from.
@@ -59,7 +50,7 @@ pub(crate) fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn origin_of(from: &str, allow_http: bool) -> Result<Origin, UpdateError> {
+fn origin_of(from: &str, allow_http: bool) -> Result<Origin, DataError> {
     let lower = from.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("http://") {
         let host = rest.split(['/', '?']).next().unwrap_or("");
@@ -109,14 +100,14 @@ fn read_capped(
     label: &str,
     max: u64,
     total: Option<u64>,
-) -> Result<Vec<u8>, UpdateError> {
+) -> Result<Vec<u8>, DataError> {
     let show = std::io::stderr().is_terminal();
     let mut out = Vec::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
         let n = reader
             .read(&mut buf)
-            .map_err(|e| UpdateError(format!("{label}: download interrupted: {e}")))?;
+            .map_err(|e| DataError(format!("{label}: download interrupted: {e}")))?;
         if n == 0 {
             break;
         }
@@ -144,14 +135,14 @@ fn read_capped(
     Ok(out)
 }
 
-fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>), UpdateError> {
+fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>), DataError> {
     let dir_name = eco.osv_name().expect("only OSV ecosystems are fetched");
     let label = format!("{dir_name}/all.zip");
     match origin {
         Origin::Dir(dir) => {
             let path = dir.join(dir_name).join("all.zip");
             let file = std::fs::File::open(&path).map_err(|e| {
-                UpdateError(format!(
+                DataError(format!(
                     "{}: cannot open ({e}); a feed directory holds npm/all.zip and PyPI/all.zip",
                     path.display()
                 ))
@@ -181,10 +172,10 @@ fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>),
                 .build()
                 .into();
             let response = agent.get(&url).call().map_err(|e| match e {
-                ureq::Error::StatusCode(404) => UpdateError(format!(
+                ureq::Error::StatusCode(404) => DataError(format!(
                     "{url}: not found (404); the feed location must hold npm/all.zip and PyPI/all.zip"
                 )),
-                other => UpdateError(format!("{url}: {other}")),
+                other => DataError(format!("{url}: {other}")),
             })?;
             let total = response
                 .headers()
@@ -209,7 +200,7 @@ fn fetch(origin: &Origin, eco: Ecosystem, max: u64) -> Result<(String, Vec<u8>),
 }
 
 /// Fetch, validate, merge and install the feeds. Returns what was imported.
-pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
+pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, DataError> {
     let from = match &opts.from {
         Some(f) => f.clone(),
         None => {
@@ -230,7 +221,7 @@ pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
     for eco in [Ecosystem::Npm, Ecosystem::Pypi] {
         let (source, bytes) = fetch(&origin, eco, opts.max_bytes)?;
         let label = format!("{}/all.zip", eco.osv_name().unwrap_or_default());
-        let parsed = feed::parse_zip(eco, &label, &bytes).map_err(|e| UpdateError(e.0))?;
+        let parsed = feed::parse_zip(eco, &label, &bytes)?;
         let info = FeedInfo {
             ecosystem: eco,
             source,
@@ -280,27 +271,23 @@ pub fn update(opts: &Options) -> Result<Vec<FeedInfo>, UpdateError> {
             f.source, f.malicious_reports, f.sha256
         ));
     }
-    let bytes = builder
-        .finish_with_feeds(crate::time::now_rfc3339(), feeds.clone())
-        .map_err(|e| UpdateError(e.0))?;
+    let bytes = builder.finish_with_feeds(crate::time::now_rfc3339(), feeds.clone())?;
     Snapshot::open(std::borrow::Cow::Borrowed(&bytes)).map_err(|e| {
-        UpdateError(format!(
+        DataError(format!(
             "the merged data does not open ({e}); nothing was changed"
         ))
     })?;
-    let path = store::updated_path().ok_or_else(|| {
-        UpdateError("no data directory (HOME and XDG_DATA_HOME are unset)".into())
-    })?;
+    let path = store::updated_path()
+        .ok_or_else(|| DataError("no data directory (HOME and XDG_DATA_HOME are unset)".into()))?;
     install(&path, &bytes)?;
     Ok(feeds)
 }
 
 /// Write `bytes` to a temporary file next to `path` and rename it over `path`, under a lock so
 /// two updates never interleave.
-fn install(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
+fn install(path: &Path, bytes: &[u8]) -> Result<(), DataError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let io =
-        |what: &str, e: std::io::Error| UpdateError(format!("{what} in {}: {e}", dir.display()));
+    let io = |what: &str, e: std::io::Error| DataError(format!("{what} in {}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(|e| io("cannot create the data directory", e))?;
     let lock = OpenOptions::new()
         .create(true)

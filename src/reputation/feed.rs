@@ -6,22 +6,12 @@ use std::io::Read;
 
 use serde::Deserialize;
 
+use super::DataError;
 use super::snapshot::Report;
 use crate::ecosystem::Ecosystem;
 
 /// Largest single report we accept (real ones are a few KiB).
 pub const MAX_ENTRY_BYTES: u64 = 4 << 20;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedError(pub String);
-
-impl std::fmt::Display for FeedError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FeedError {}
 
 /// What one feed contained.
 #[derive(Debug, Default)]
@@ -155,8 +145,8 @@ fn report_of(osv: &Osv, affected: &Affected) -> Result<Report, String> {
 }
 
 /// Parse one `all.zip` of `eco`. `label` names the feed in errors (`npm/all.zip`).
-pub fn parse_zip(eco: Ecosystem, label: &str, bytes: &[u8]) -> Result<Parsed, FeedError> {
-    let err = |what: String| FeedError(format!("{label}: {what}"));
+pub fn parse_zip(eco: Ecosystem, label: &str, bytes: &[u8]) -> Result<Parsed, DataError> {
+    let err = |what: String| DataError(format!("{label}: {what}"));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| {
         err(format!(
             "not a valid zip archive ({e}); the download may be truncated"

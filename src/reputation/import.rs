@@ -7,20 +7,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::imitation;
 use super::snapshot::{self, Meta, PopularEntry, PopularList, Report, key, malicious_tag};
+use super::{DataError, imitation};
 use crate::ecosystem::Ecosystem;
-
-#[derive(Debug)]
-pub struct ImportError(pub String);
-
-impl std::fmt::Display for ImportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ImportError {}
 
 /// One line of `malicious/*.jsonl`.
 #[derive(Deserialize)]
@@ -115,7 +104,7 @@ impl Builder {
         self.sources.push(description);
     }
 
-    pub fn finish(self, built: String) -> Result<Vec<u8>, ImportError> {
+    pub fn finish(self, built: String) -> Result<Vec<u8>, DataError> {
         self.finish_with_feeds(built, Vec::new())
     }
 
@@ -123,7 +112,7 @@ impl Builder {
         self,
         built: String,
         feeds: Vec<snapshot::FeedInfo>,
-    ) -> Result<Vec<u8>, ImportError> {
+    ) -> Result<Vec<u8>, DataError> {
         let meta = Meta {
             feeds,
             format: snapshot::FORMAT,
@@ -144,7 +133,7 @@ impl Builder {
                 rank,
             })
             .collect();
-        snapshot::write(&meta, &malicious, &popular).map_err(|e| ImportError(e.0))
+        snapshot::write(&meta, &malicious, &popular)
     }
 }
 
@@ -175,13 +164,13 @@ fn merge(into: &mut Report, other: Report) {
     }
 }
 
-fn read(path: &Path) -> Result<String, ImportError> {
+fn read(path: &Path) -> Result<String, DataError> {
     std::fs::read_to_string(path)
-        .map_err(|e| ImportError(format!("{}: cannot read: {e}", path.display())))
+        .map_err(|e| DataError(format!("{}: cannot read: {e}", path.display())))
 }
 
 /// Read `malicious/*.jsonl` lines into the builder.
-pub fn add_malicious_jsonl(b: &mut Builder, path: &Path) -> Result<usize, ImportError> {
+pub fn add_malicious_jsonl(b: &mut Builder, path: &Path) -> Result<usize, DataError> {
     let text = read(path)?;
     let mut count = 0;
     for (i, line) in text.lines().enumerate() {
@@ -190,16 +179,16 @@ pub fn add_malicious_jsonl(b: &mut Builder, path: &Path) -> Result<usize, Import
         }
         let at = || format!("{}:{}", path.display(), i + 1);
         let rec: MaliciousLine = serde_json::from_str(line)
-            .map_err(|e| ImportError(format!("{}: invalid report: {e}", at())))?;
+            .map_err(|e| DataError(format!("{}: invalid report: {e}", at())))?;
         let Some(eco) = Ecosystem::from_osv_name(&rec.ecosystem) else {
-            return Err(ImportError(format!(
+            return Err(DataError(format!(
                 "{}: unknown ecosystem {:?} (expected npm or PyPI)",
                 at(),
                 rec.ecosystem
             )));
         };
         if rec.name.is_empty() || !rec.id.starts_with("MAL-") {
-            return Err(ImportError(format!(
+            return Err(DataError(format!(
                 "{}: report needs a name and a MAL- id",
                 at()
             )));
@@ -207,7 +196,7 @@ pub fn add_malicious_jsonl(b: &mut Builder, path: &Path) -> Result<usize, Import
         let versions = match rec.versions {
             Versions::All(s) if s == "all" => None,
             Versions::All(s) => {
-                return Err(ImportError(format!(
+                return Err(DataError(format!(
                     "{}: versions must be \"all\" or a list, got {s:?}",
                     at()
                 )));
@@ -236,14 +225,14 @@ pub fn add_popular_list(
     b: &mut Builder,
     list: PopularList,
     path: &Path,
-) -> Result<usize, ImportError> {
+) -> Result<usize, DataError> {
     let text = read(path)?;
     let tsv = path.extension().is_some_and(|e| e == "tsv");
     let mut rank = 0;
     for (i, line) in text.lines().enumerate() {
         if tsv && i == 0 {
             if !line.starts_with("name\t") {
-                return Err(ImportError(format!(
+                return Err(DataError(format!(
                     "{}:1: expected a header starting with `name<TAB>`",
                     path.display()
                 )));
@@ -255,7 +244,7 @@ pub fn add_popular_list(
             continue;
         }
         if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(ImportError(format!(
+            return Err(DataError(format!(
                 "{}:{}: invalid package name {name:?}",
                 path.display(),
                 i + 1
@@ -274,17 +263,17 @@ pub fn add_popular_list(
 }
 
 /// Build the embedded snapshot from a data directory laid out like `../shared/data`.
-pub fn build_from_dir(dir: &Path, built: String) -> Result<Vec<u8>, ImportError> {
+pub fn build_from_dir(dir: &Path, built: String) -> Result<Vec<u8>, DataError> {
     let mut b = Builder::default();
     let mal_dir = dir.join("malicious");
     let mut files: Vec<_> = std::fs::read_dir(&mal_dir)
-        .map_err(|e| ImportError(format!("{}: cannot list: {e}", mal_dir.display())))?
+        .map_err(|e| DataError(format!("{}: cannot list: {e}", mal_dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(ImportError(format!(
+        return Err(DataError(format!(
             "{}: no *.jsonl report files",
             mal_dir.display()
         )));

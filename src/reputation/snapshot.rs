@@ -15,6 +15,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+use super::DataError;
 use crate::ecosystem::Ecosystem;
 
 pub const MAGIC: &[u8; 8] = b"IGREP02\n";
@@ -172,71 +173,59 @@ pub struct Snapshot<'a> {
     names: Cow<'a, [u8]>,
 }
 
-/// Why bytes are not a valid snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormatError(pub String);
-
-impl std::fmt::Display for FormatError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for FormatError {}
-
 struct Reader<'b> {
     bytes: &'b [u8],
     pos: usize,
 }
 
 impl<'b> Reader<'b> {
-    fn take(&mut self, n: usize, what: &str) -> Result<std::ops::Range<usize>, FormatError> {
+    fn take(&mut self, n: usize, what: &str) -> Result<std::ops::Range<usize>, DataError> {
         let end = self
             .pos
             .checked_add(n)
             .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| FormatError(format!("truncated snapshot: {what} runs past the end")))?;
+            .ok_or_else(|| DataError(format!("truncated snapshot: {what} runs past the end")))?;
         let range = self.pos..end;
         self.pos = end;
         Ok(range)
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32, FormatError> {
+    fn u32(&mut self, what: &str) -> Result<u32, DataError> {
         let r = self.take(4, what)?;
         Ok(u32::from_le_bytes(self.bytes[r].try_into().unwrap()))
     }
 
-    fn u64(&mut self, what: &str) -> Result<u64, FormatError> {
+    fn u64(&mut self, what: &str) -> Result<u64, DataError> {
         let r = self.take(8, what)?;
         Ok(u64::from_le_bytes(self.bytes[r].try_into().unwrap()))
     }
 
-    fn section(&mut self, what: &str) -> Result<std::ops::Range<usize>, FormatError> {
+    fn section(&mut self, what: &str) -> Result<std::ops::Range<usize>, DataError> {
         let len = self.u64(what)?;
-        let len = usize::try_from(len).map_err(|_| FormatError(format!("{what} too large")))?;
+        let len = usize::try_from(len).map_err(|_| DataError(format!("{what} too large")))?;
         self.take(len, what)
     }
 }
 
 impl<'a> Snapshot<'a> {
     /// Open a snapshot over borrowed bytes (the embedded one) or owned bytes (a file).
-    pub fn open(bytes: Cow<'a, [u8]>) -> Result<Snapshot<'a>, FormatError> {
+    pub fn open(bytes: Cow<'a, [u8]>) -> Result<Snapshot<'a>, DataError> {
         let mut r = Reader {
             bytes: &bytes,
             pos: 0,
         };
         let magic = r.take(MAGIC.len(), "magic")?;
         if &bytes[magic] != MAGIC {
-            return Err(FormatError(
+            return Err(DataError(
                 "not an installguard reputation snapshot (bad magic)".into(),
             ));
         }
         let header_len = r.u32("header length")? as usize;
         let header = r.take(header_len, "header")?;
         let meta: Meta = serde_json::from_slice(&bytes[header])
-            .map_err(|e| FormatError(format!("bad snapshot header: {e}")))?;
+            .map_err(|e| DataError(format!("bad snapshot header: {e}")))?;
         if meta.format != FORMAT {
-            return Err(FormatError(format!(
+            return Err(DataError(format!(
                 "snapshot format {} is not supported (expected {FORMAT})",
                 meta.format
             )));
@@ -248,7 +237,7 @@ impl<'a> Snapshot<'a> {
         let post = r.section("postings")?;
         let nam = r.section("names")?;
         if r.pos != bytes.len() {
-            return Err(FormatError("trailing bytes after the last section".into()));
+            return Err(DataError("trailing bytes after the last section".into()));
         }
         let slice = |range: std::ops::Range<usize>| -> Cow<'a, [u8]> {
             match &bytes {
@@ -257,11 +246,11 @@ impl<'a> Snapshot<'a> {
             }
         };
         let malicious = fst::Map::new(slice(mal))
-            .map_err(|e| FormatError(format!("bad malicious index: {e}")))?;
-        let popular = fst::Map::new(slice(pop))
-            .map_err(|e| FormatError(format!("bad popular index: {e}")))?;
+            .map_err(|e| DataError(format!("bad malicious index: {e}")))?;
+        let popular =
+            fst::Map::new(slice(pop)).map_err(|e| DataError(format!("bad popular index: {e}")))?;
         let similar = fst::Map::new(slice(sim))
-            .map_err(|e| FormatError(format!("bad similarity index: {e}")))?;
+            .map_err(|e| DataError(format!("bad similarity index: {e}")))?;
         Ok(Snapshot {
             meta,
             malicious,
@@ -391,8 +380,8 @@ pub fn write(
     meta: &Meta,
     malicious: &[(Vec<u8>, Report)],
     popular: &[PopularEntry],
-) -> Result<Vec<u8>, FormatError> {
-    let err = |what: &str, e: fst::Error| FormatError(format!("{what}: {e}"));
+) -> Result<Vec<u8>, DataError> {
+    let err = |what: &str, e: fst::Error| DataError(format!("{what}: {e}"));
     let mut mal: Vec<&(Vec<u8>, Report)> = malicious.iter().collect();
     mal.sort_by(|a, b| a.0.cmp(&b.0));
     let mut records = Vec::new();
@@ -440,7 +429,7 @@ pub fn write(
             postings.extend_from_slice(&at.to_le_bytes());
         }
     }
-    let header = serde_json::to_vec(meta).map_err(|e| FormatError(e.to_string()))?;
+    let header = serde_json::to_vec(meta).map_err(|e| DataError(e.to_string()))?;
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
