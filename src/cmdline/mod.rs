@@ -3,6 +3,8 @@
 //! Never uses clap on the wrapped tool's argv; never decides whether a package is safe.
 
 pub mod brew;
+#[cfg(test)]
+pub(crate) mod cases;
 pub mod npm;
 pub mod pip;
 pub mod python;
