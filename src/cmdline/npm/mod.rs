@@ -1,0 +1,414 @@
+//! npm and npx command lines (npm 11.19.1): which packages `install`, `ci`, `update`, `exec`/`npx`, `init <x>`, `link`, `dedupe` and `audit fix` would fetch, and which registries they use.
+//! Emulates nopt option parsing, cmd-list `deref`, npm-package-arg and npx's argv rewrite; reads package.json, lockfiles and
+//! `.npmrc` only through [`World`]. Does not resolve versions, walk transitive dependencies, expand workspaces or judge packages.
+//! Here: what each command installs. `options` (nopt and its tables), `commands` (cmd-list),
+//! `spec` (npa) and `files` (package.json, lockfiles, .npmrc, registries) are reusable by the
+//! other npm-registry managers (pnpm, yarn, bun).
+
+mod commands;
+pub(crate) mod files;
+mod options;
+pub(crate) mod spec;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use super::{Error, World};
+use crate::ecosystem::{Ecosystem, Manager};
+use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
+use commands::*;
+use files::*;
+use options::*;
+use spec::*;
+
+const ECO: Ecosystem = Ecosystem::Npm;
+
+/// The default registry; lockfile `resolved` URLs under it are registry packages.
+const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
+
+/// Parse the arguments after `npm`.
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    parse_as("npm", args, world)
+}
+
+/// Parse the arguments after `npx`: apply npx-cli.js's rewrite, then read it as `npm exec`.
+pub fn parse_npx(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let mut argv = vec!["exec".to_string()];
+    argv.extend(npx_rewrite(args));
+    parse_as("npx", &argv, world)
+}
+
+/// What the project files are read for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `install`/`install-test` without specs: the lockfile if any, plus manifest deps it lacks.
+    Install,
+    /// `ci`/`install-ci-test`: exactly the lockfile.
+    Ci,
+    /// `update` without names: the manifest ranges.
+    Update,
+    /// `dedupe`, `audit fix`: re-resolve the whole tree.
+    Refresh,
+}
+
+struct Invocation<'a> {
+    world: &'a dyn World,
+    cli: ParsedArgs,
+    cwd: PathBuf,
+    global: bool,
+    cli_prefix: Option<PathBuf>,
+    local_prefix: PathBuf,
+    omit: HashSet<&'static str>,
+}
+
+fn pass(program: &str) -> Request {
+    Request::pass_through(program, Manager::Npm)
+}
+
+fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let cli = nopt(args);
+    if cli.flag("versions") == Some(true) {
+        return Ok(pass(program));
+    }
+    let Some(cmd) = cli.positionals.first().and_then(|c| deref(c)) else {
+        return Ok(pass(program));
+    };
+    if cli.flag("version") == Some(true) || cli.flag("usage") == Some(true) {
+        return Ok(pass(program));
+    }
+    let cwd = world.cwd().to_path_buf();
+    let env_flag = |k: &str| npm_env(world, k).map(|(_, v)| v);
+    let global = match (cli.flag("global"), cli.string("location")) {
+        (_, Some("global")) | (Some(true), _) => true,
+        (Some(false), _) | (_, Some("user" | "project")) => false,
+        (None, _) => {
+            env_flag("global").is_some_and(|v| v == "true")
+                || env_flag("location").is_some_and(|v| v == "global")
+        }
+    };
+    let cli_prefix = cli.string("prefix").map(|p| resolve_path(&cwd, p));
+    let local_prefix = match &cli_prefix {
+        Some(p) => p.clone(),
+        None => cwd
+            .ancestors()
+            .find(|d| {
+                world.is_file(&d.join("package.json")) || world.is_dir(&d.join("node_modules"))
+            })
+            .unwrap_or(&cwd)
+            .to_path_buf(),
+    };
+    let omit = omit_set(&cli, world);
+    let ctx = Invocation {
+        world,
+        cli,
+        cwd,
+        global,
+        cli_prefix,
+        local_prefix,
+        omit,
+    };
+    let rest: Vec<String> = ctx.cli.positionals[1..].to_vec();
+    let targets = match cmd {
+        "install" | "install-test" => ctx.install(&rest)?,
+        "ci" | "install-ci-test" => {
+            if ctx.global {
+                return Err(Error::usage("`npm ci` does not work for global packages"));
+            }
+            ctx.project(Mode::Ci)?
+        }
+        "update" => ctx.update(&rest)?,
+        "dedupe" => ctx.refresh()?,
+        "audit" if rest.first().map(String::as_str) == Some("fix") => ctx.refresh()?,
+        "exec" => match ctx.exec(&rest)? {
+            Some(t) => t,
+            None => return Ok(pass(program)),
+        },
+        "init" if !rest.is_empty() => {
+            let mut args = rest.clone();
+            args[0] = create_package(&rest[0])?;
+            match ctx.exec(&args)? {
+                Some(t) => t,
+                None => return Ok(pass(program)),
+            }
+        }
+        "link" => ctx.link(&rest)?,
+        _ => return Ok(pass(program)),
+    };
+    let sources = ctx.sources(&targets);
+    Ok(Request {
+        program: program.to_string(),
+        manager: Manager::Npm,
+        installs: true,
+        targets,
+        sources,
+    })
+}
+
+/// Dependency types left out (`--omit`, `--production`, `NODE_ENV=production`, ...).
+fn omit_set(cli: &ParsedArgs, world: &dyn World) -> HashSet<&'static str> {
+    const TYPES_: [&str; 3] = ["dev", "optional", "peer"];
+    let pick = |v: &str| TYPES_.iter().find(|t| **t == v).copied();
+    let mut omit: Vec<&'static str> = cli.strings("omit").iter().filter_map(|v| pick(v)).collect();
+    if !cli.settings.iter().any(|(k, _)| k == "omit") {
+        match npm_env(world, "omit") {
+            Some((_, v)) => omit.extend(v.split([',', ' ', '\n']).filter_map(pick)),
+            None => {
+                if world.env("NODE_ENV").is_some_and(|v| v == "production") {
+                    omit.push("dev");
+                }
+            }
+        }
+    }
+    let mut include: Vec<&'static str> = cli
+        .strings("include")
+        .iter()
+        .filter_map(|v| pick(v))
+        .collect();
+    let only = cli.string("only").unwrap_or("");
+    if only == "prod" || only == "production" || cli.flag("production") == Some(true) {
+        omit.push("dev");
+    } else if cli.flag("production") == Some(false) {
+        include.push("dev");
+    }
+    if cli.string("also").is_some_and(|a| a.starts_with("dev")) || cli.flag("dev") == Some(true) {
+        include.push("dev");
+    }
+    match cli.flag("optional") {
+        Some(false) => omit.push("optional"),
+        Some(true) => include.push("optional"),
+        None => {}
+    }
+    omit.into_iter().filter(|t| !include.contains(t)).collect()
+}
+
+/// `npm init <x>` / `npm create <x>`: the create-package that gets run.
+fn create_package(initer: &str) -> Result<String, Error> {
+    if let Some(rest) = initer.strip_prefix('@')
+        && !rest.is_empty()
+        && !rest.contains('/')
+    {
+        let mut parts = rest.split('@');
+        let scope = parts.next().unwrap_or("");
+        return Ok(match parts.next() {
+            Some(v) if !v.is_empty() => format!("@{scope}/create@{v}"),
+            _ => format!("@{scope}/create"),
+        });
+    }
+    let spec = npa(initer).map_err(|e| Error::usage(format!("npm init {initer}: {e}")))?;
+    match spec.ty {
+        SpecType::Git if spec.hosted.is_some() => {
+            let (user, project) = spec.hosted.unwrap_or_default();
+            Ok(initer.replacen(
+                &format!("{user}/{project}"),
+                &format!("{user}/create-{project}"),
+                1,
+            ))
+        }
+        SpecType::Registry | SpecType::Alias if spec.name.is_some() => {
+            let name = spec.name.unwrap_or_default();
+            let created = match name.split_once('/') {
+                Some((scope, n)) if name.starts_with('@') => format!("{scope}/create-{n}"),
+                _ => format!("create-{name}"),
+            };
+            Ok(match &spec.written {
+                Some(w) => format!("{created}@{w}"),
+                None => created,
+            })
+        }
+        _ => Err(Error::usage(format!("Unrecognized initializer: {initer}"))),
+    }
+}
+
+impl Invocation<'_> {
+    /// A spec from the command line as a target; npm rejects what npa rejects.
+    fn spec_target(&self, arg: &str) -> Result<Target, Error> {
+        let spec =
+            npa(arg).map_err(|e| Error::usage(format!("invalid package spec `{arg}`: {e}")))?;
+        if spec.ty == SpecType::Registry && spec.name.is_none() {
+            return Err(Error::usage(format!(
+                "invalid package spec `{arg}`: not a package name"
+            )));
+        }
+        Ok(spec.target(Origin::Argv))
+    }
+
+    /// The prefix positionals are compared against (`args.filter(a => resolve(a) !== npm.prefix)`).
+    fn is_prefix(&self, arg: &str) -> bool {
+        let prefix = if self.global {
+            self.cli_prefix.as_ref()
+        } else {
+            Some(&self.local_prefix)
+        };
+        prefix.is_some_and(|p| resolve_path(&self.cwd, arg) == *p)
+    }
+
+    /// The registries this invocation uses (see [`registry_sources`]).
+    fn sources(&self, targets: &[Target]) -> Vec<Source> {
+        let config = RegistryConfig {
+            world: self.world,
+            cwd: &self.cwd,
+            project: (!self.global).then_some(self.local_prefix.as_path()),
+            userconfig: self.cli.string("userconfig"),
+            globalconfig: self.cli.string("globalconfig"),
+            cli_settings: self
+                .cli
+                .settings
+                .iter()
+                .filter_map(|(k, v)| match v {
+                    OptValue::Str(url) => Some((k.as_str(), url.as_str())),
+                    _ => None,
+                })
+                .collect(),
+        };
+        registry_sources(&config, targets)
+    }
+
+    fn dot(&self) -> Target {
+        Target::unnamed(ECO, TargetKind::Path, ".", Origin::Argv)
+    }
+
+    fn install(&self, rest: &[String]) -> Result<Vec<Target>, Error> {
+        let specs: Vec<&String> = rest.iter().filter(|a| !self.is_prefix(a)).collect();
+        if specs.is_empty() {
+            return if self.global {
+                Ok(vec![self.dot()])
+            } else {
+                self.project(Mode::Install)
+            };
+        }
+        if self.global && specs.iter().any(|s| s.is_empty()) {
+            return Err(Error::usage("npm install -g \"\": empty package spec"));
+        }
+        specs.iter().map(|s| self.spec_target(s)).collect()
+    }
+
+    fn update(&self, rest: &[String]) -> Result<Vec<Target>, Error> {
+        if rest.is_empty() {
+            return if self.global {
+                Ok(vec![Target {
+                    ecosystem: ECO,
+                    kind: TargetKind::AllOutdated,
+                    name: None,
+                    spec: None,
+                    origin: Origin::Argv,
+                }])
+            } else {
+                self.project(Mode::Update)
+            };
+        }
+        Ok(rest
+            .iter()
+            .map(|n| {
+                let name = match npa(n) {
+                    Ok(Spec {
+                        name: Some(name), ..
+                    }) => name,
+                    _ => n.clone(),
+                };
+                Target::registry(ECO, &name, None, Origin::Argv)
+            })
+            .collect())
+    }
+
+    fn refresh(&self) -> Result<Vec<Target>, Error> {
+        if self.global {
+            return self.update(&[]);
+        }
+        self.project(Mode::Refresh)
+    }
+
+    fn link(&self, rest: &[String]) -> Result<Vec<Target>, Error> {
+        let specs: Vec<&String> = rest.iter().filter(|a| !self.is_prefix(a)).collect();
+        if specs.is_empty() {
+            return Ok(vec![self.dot()]);
+        }
+        specs.iter().map(|s| self.spec_target(s)).collect()
+    }
+
+    /// `npm exec`: the `--package` values, else the first positional. None: nothing is fetched.
+    fn exec(&self, rest: &[String]) -> Result<Option<Vec<Target>>, Error> {
+        let mut packages = self.cli.strings("package");
+        if packages.is_empty()
+            && !self.cli.settings.iter().any(|(k, _)| k == "package")
+            && let Some((_, v)) = npm_env(self.world, "package")
+        {
+            packages.push(v);
+        }
+        let call = self.cli.string("call").filter(|c| !c.is_empty());
+        if call.is_some() && !rest.is_empty() {
+            return Err(Error::usage(
+                "npm exec: --call cannot be combined with positional arguments",
+            ));
+        }
+        if !packages.is_empty() {
+            return packages
+                .iter()
+                .map(|p| self.spec_target(p))
+                .collect::<Result<_, _>>()
+                .map(Some);
+        }
+        match rest.first() {
+            Some(first) if call.is_none() => Ok(Some(vec![self.spec_target(first)?])),
+            _ => Ok(None),
+        }
+    }
+
+    /// The manifest/lockfile of the local prefix and what it installs.
+    fn project(&self, mode: Mode) -> Result<Vec<Target>, Error> {
+        let prefix = &self.local_prefix;
+        let pj_path = prefix.join("package.json");
+        let Some(pj) = read_json(self.world, &pj_path)? else {
+            // No project here: npm writes an empty package.json and installs nothing (npm ci
+            // refuses by itself). Nothing to check, so nothing to refuse.
+            return Ok(Vec::new());
+        };
+        let mut targets = vec![Target::unnamed(
+            ECO,
+            TargetKind::Manifest,
+            &pj.path,
+            Origin::Argv,
+        )];
+        let use_lock = self.cli.flag("package-lock") != Some(false) && mode != Mode::Update;
+        let mut lock = None;
+        if use_lock {
+            for name in ["npm-shrinkwrap.json", "package-lock.json"] {
+                if let Some(f) = read_json(self.world, &prefix.join(name))? {
+                    lock = Some(f);
+                    break;
+                }
+            }
+        }
+        let manifest = manifest_deps(&pj, &self.omit)?;
+        match lock {
+            Some(lock) => {
+                targets.push(Target::unnamed(
+                    ECO,
+                    TargetKind::Lockfile,
+                    &lock.path,
+                    Origin::Argv,
+                ));
+                let registries = registry_prefixes(&self.sources(&[]));
+                let (entries, top) = lock_entries(&lock, &self.omit, &registries);
+                targets.extend(entries);
+                if mode != Mode::Ci {
+                    targets.extend(
+                        manifest
+                            .into_iter()
+                            .filter(|(dep, _)| !top.contains(dep))
+                            .map(|(_, t)| t),
+                    );
+                }
+            }
+            None if mode == Mode::Ci => {
+                return Err(Error::bad_file(format!(
+                    "{}: not found (npm ci installs exactly package-lock.json or npm-shrinkwrap.json)",
+                    show(&prefix.join("package-lock.json"))
+                )));
+            }
+            None => targets.extend(manifest.into_iter().map(|(_, t)| t)),
+        }
+        Ok(targets)
+    }
+}
