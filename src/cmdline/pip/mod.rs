@@ -1,0 +1,217 @@
+//! pip's command line: which requirements, requirements files, editables and package indexes an
+//! invocation of `pip install|download|wheel|lock` names, from argv, requirements files, `PIP_*`
+//! environment variables and pip.conf files (all read through [`World`]). Pure; never runs pip,
+//! never resolves dependencies, never fetches remote requirements files, never judges a package.
+//! Here: reading argv and putting the pieces together. `options` (optparse tables),
+//! `requirement` (PEP 508 and requirement-line classification), `reqfile` (requirements files)
+//! and `config` (pip.conf, `PIP_*`) are reusable by the other Python managers (uv, pipx, poetry).
+
+pub(crate) mod config;
+pub(crate) mod options;
+pub(crate) mod reqfile;
+pub(crate) mod requirement;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+
+use super::{Error, World};
+use crate::ecosystem::{Ecosystem, Manager};
+use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
+use config::*;
+use options::*;
+use reqfile::*;
+use requirement::*;
+
+/// Read `pip <args>`: what it would install and which package sources it would use.
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let pass = || Ok(Request::pass_through("pip", Manager::Pip));
+    // Main parser: general options only, stops at the first positional (the command).
+    let mut i = 0;
+    let mut ended = false;
+    let command_at = loop {
+        let Some(arg) = args.get(i) else {
+            return pass();
+        };
+        if arg == "--" {
+            ended = true;
+            i += 1;
+            match args.get(i) {
+                Some(_) => break i,
+                None => return pass(),
+            }
+        }
+        if !is_option(arg) {
+            break i;
+        }
+        let mut on_option = |opt: &PipOption, _value: Option<&str>| match opt.act {
+            Effect::Help | Effect::Version => Flow::Stop,
+            _ => Flow::Go,
+        };
+        match read_option(args, &mut i, MAIN, "pip", &mut on_option)? {
+            Flow::Go => {}
+            Flow::Stop => return pass(),
+        }
+    };
+    let command = args[command_at].as_str();
+    let Some(&(_, mask)) = COMMANDS.iter().find(|(name, _)| *name == command) else {
+        return pass();
+    };
+    let mut cli = Collected::default();
+    let mut positionals: Vec<&str> = Vec::new();
+    let mut i = command_at + 1;
+    while i < args.len() {
+        let arg = &args[i];
+        if ended || !is_option(arg) {
+            positionals.push(arg);
+            i += 1;
+            continue;
+        }
+        if arg == "--" {
+            ended = true;
+            i += 1;
+            continue;
+        }
+        let mut on_option = |opt: &PipOption, value: Option<&str>| {
+            match opt.act {
+                Effect::Help => return Flow::Stop,
+                Effect::Version | Effect::Plain | Effect::RefreshPackage => {}
+                act => cli.push(act, value.unwrap_or_default().to_string(), Origin::Argv),
+            }
+            Flow::Go
+        };
+        match read_option(
+            args,
+            &mut i,
+            mask,
+            &format!("pip {command}"),
+            &mut on_option,
+        )? {
+            Flow::Go => {}
+            Flow::Stop => return pass(),
+        }
+    }
+
+    // `--isolated` is recognised by exact string anywhere in argv (`cli/main.py`).
+    let isolated = args.iter().any(|a| a == "--isolated");
+    let defaults = configured_defaults(world, command, mask, isolated)?;
+
+    let mut out = FileItems::default();
+    for p in &positionals {
+        let target =
+            classify_line(p, world).map_err(|e| Error::usage(format!("pip {command}: {e}")))?;
+        out.targets.push(with_origin(target, Origin::Argv));
+    }
+    for act in [Effect::Editable, Effect::Requirement, Effect::Constraint] {
+        for (value, origin) in defaults.get(act).iter().chain(&cli.get(act)) {
+            match act {
+                Effect::Editable => {
+                    let t = classify_editable(value, world)
+                        .map_err(|e| Error::usage(format!("pip {command}: {e}")))?;
+                    out.targets.push(with_origin(t, origin.clone()));
+                }
+                _ => {
+                    let constraint = act == Effect::Constraint;
+                    if !constraint {
+                        out.targets.push(Target::unnamed(
+                            Ecosystem::Pypi,
+                            TargetKind::RequirementsFile,
+                            value,
+                            origin.clone(),
+                        ));
+                    }
+                    let mut seen = HashSet::new();
+                    read_requirements(world, value, constraint, origin, &mut seen, 0, &mut out)?;
+                }
+            }
+        }
+    }
+    for (value, origin) in &cli.get(Effect::Group) {
+        let (path, group) = match value.rsplit_once(':') {
+            Some((path, group)) => (path.to_string(), group),
+            None => ("pyproject.toml".to_string(), value.as_str()),
+        };
+        out.targets.push(Target::unnamed(
+            Ecosystem::Pypi,
+            TargetKind::Manifest,
+            &format!("{path}:{group}"),
+            origin.clone(),
+        ));
+    }
+    for (value, origin) in &cli.get(Effect::Script) {
+        out.targets.push(Target::unnamed(
+            Ecosystem::Pypi,
+            TargetKind::Manifest,
+            value,
+            origin.clone(),
+        ));
+    }
+
+    // Sources: the command line replaces a configured index; list options append to it.
+    let mut sources = Vec::new();
+    let index_from_cli = !cli.get(Effect::IndexUrl).is_empty();
+    for (act, kind) in [
+        (Effect::IndexUrl, SourceKind::Index),
+        (Effect::ExtraIndexUrl, SourceKind::ExtraIndex),
+        (Effect::FindLinks, SourceKind::FindLinks),
+    ] {
+        let configured = if act == Effect::IndexUrl && index_from_cli {
+            &[][..]
+        } else {
+            defaults.get(act)
+        };
+        for (value, origin) in configured.iter().chain(&cli.get(act)) {
+            sources.push(source(kind, value, origin.clone()));
+        }
+    }
+    if let Some(origin) = no_index(&cli, &defaults)? {
+        sources.push(source(SourceKind::NoIndex, "--no-index", origin));
+    }
+    sources.append(&mut out.sources);
+    Ok(Request {
+        program: "pip".to_string(),
+        manager: Manager::Pip,
+        installs: true,
+        targets: out.targets,
+        sources,
+    })
+}
+
+/// Where `--no-index` comes from, if it is in effect: the command line, else the last of
+/// pip.conf / `PIP_NO_INDEX` (a boolean there, read like pip's `strtobool`).
+fn no_index(cli: &Collected, defaults: &Defaults) -> Result<Option<Origin>, Error> {
+    if let Some((_, origin)) = cli.get(Effect::NoIndex).pop() {
+        return Ok(Some(origin));
+    }
+    let Some((value, origin)) = defaults.get(Effect::NoIndex).last() else {
+        return Ok(None);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" | "t" | "true" | "on" | "1" => Ok(Some(origin.clone())),
+        "n" | "no" | "f" | "false" | "off" | "0" => Ok(None),
+        other => {
+            let msg = format!(
+                "{origin}: no-index = {other:?} is not a valid value (pip accepts true/false, yes/no, on/off, 1/0)"
+            );
+            Err(match origin {
+                Origin::File { .. } => Error::bad_file(msg),
+                _ => Error::usage(msg),
+            })
+        }
+    }
+}
+
+fn source(kind: SourceKind, location: &str, origin: Origin) -> Source {
+    Source {
+        ecosystem: Ecosystem::Pypi,
+        kind,
+        location: location.to_string(),
+        scope: None,
+        origin,
+    }
+}
+
+fn with_origin(mut target: Target, origin: Origin) -> Target {
+    target.origin = origin;
+    target
+}
