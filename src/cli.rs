@@ -3,13 +3,13 @@
 //! link named `pip`, `npm`, .... Parses our arguments only, never the wrapped tool's.
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::exit;
 use crate::guard;
+use crate::output::say;
 
 #[derive(Parser)]
 #[command(
@@ -284,7 +284,7 @@ pub fn main() -> i32 {
             match (query, format) {
                 (Ok(q), Ok(f)) => crate::commands::log(&q, f, limit),
                 (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("installguard: {e}");
+                    say!("{e}");
                     exit::USAGE
                 }
             }
@@ -316,9 +316,4 @@ pub fn main() -> i32 {
             DataCommand::Info => crate::commands::data_info(),
         },
     }
-}
-
-/// Write to stdout, ignoring a closed pipe (`installguard log | head`).
-pub fn out(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

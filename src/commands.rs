@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::audit;
-use crate::cli::{Shell, out};
+use crate::cli::Shell;
 use crate::exit;
+use crate::output::{self, out, out_text, say};
 use crate::reputation::{import, store};
 use crate::shim;
 
@@ -18,22 +19,22 @@ pub const SHIMMED: &[&str] = &["pip", "pip3", "npm", "npx", "brew"];
 /// (`--json`) or as OCSF events (`--format ocsf`). Exit 5 when some lines are unreadable.
 pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 {
     let Some(path) = audit::log_path() else {
-        eprintln!("installguard: no state directory (HOME and XDG_STATE_HOME are unset)");
+        say!("no state directory (HOME and XDG_STATE_HOME are unset)");
         return exit::USAGE;
     };
     let (records, bad) = match audit::read(&path) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("installguard: cannot read {}: {e}", path.display());
+            say!("cannot read {}: {e}", path.display());
             return exit::USAGE;
         }
     };
     for b in &bad {
-        eprintln!(
-            "installguard: {}:{}: unreadable record: {}",
+        say!(
+            "{}:{}: unreadable record: {}",
             b.file.display(),
             b.line,
-            crate::redact::text(&b.error)
+            b.error
         );
     }
     let records: Vec<&audit::Record> = records.iter().filter(|r| query.matches(r)).collect();
@@ -69,25 +70,31 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
             (d, _) => d.as_str().to_string(),
         };
         let by = r.decided_by.as_str();
-        let argv: Vec<&str> = r.argv.iter().map(|a| a.as_str()).collect();
+        // Every field comes from the log (and through it from argv and files): shown escaped.
+        let e = output::escape;
+        let argv: Vec<String> = r.argv.iter().map(|a| e(a.as_str()).into_owned()).collect();
         let _ = writeln!(
             text,
             "{}  #{}  {}@{}  {} {}\n    {outcome} (by {by}); verdict {}; {} finding(s); in {}",
-            r.time,
+            e(&r.time),
             r.seq,
-            r.user,
-            r.host,
-            r.program,
+            e(&r.user),
+            e(&r.host),
+            e(&r.program),
             argv.join(" "),
-            r.verdict,
+            e(&r.verdict),
             r.findings.value().as_array().map_or(0, Vec::len),
-            r.cwd
+            e(r.cwd.as_str())
         );
         if let Some(reason) = &r.reason {
-            let _ = writeln!(text, "    {reason}");
+            let _ = writeln!(text, "    {}", e(reason.as_str()));
         }
     }
-    out(&text);
+    if format == audit::LogFormat::Text {
+        out_text(&text);
+    } else {
+        out(&text);
+    }
     if bad.is_empty() { exit::OK } else { exit::DATA }
 }
 
@@ -136,12 +143,12 @@ pub fn shell_init(shell: Shell) -> i32 {
     let exe = match std::env::current_exe().and_then(|p| p.canonicalize()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("installguard: cannot find my own executable: {e}");
+            say!("cannot find my own executable: {e}");
             return exit::USAGE;
         }
     };
     let Some(dir) = shim_dir() else {
-        eprintln!("installguard: no data directory (HOME and XDG_DATA_HOME are unset)");
+        say!("no data directory (HOME and XDG_DATA_HOME are unset)");
         return exit::USAGE;
     };
     // Links point at the small pass-through binary when it is installed next to us.
@@ -152,10 +159,7 @@ pub fn shell_init(shell: Shell) -> i32 {
         .and_then(|p| p.canonicalize().ok())
         .unwrap_or_else(|| exe.clone());
     if let Err(e) = ensure_shims(&dir, &light) {
-        eprintln!(
-            "installguard: cannot create shims in {}: {e}",
-            dir.display()
-        );
+        say!("cannot create shims in {}: {e}", dir.display());
         return exit::USAGE;
     }
     // The python functions go through the light binary too (it takes the program as its first
@@ -264,7 +268,7 @@ pub fn doctor() -> i32 {
     }
     let _ = writeln!(text, "\nreputation data:");
     text.push_str(&data_summary());
-    out(&text);
+    out_text(&text);
     if problems > 0 {
         exit::CHECK_WARN
     } else {
@@ -297,7 +301,7 @@ fn data_summary() -> String {
 }
 
 pub fn data_info() -> i32 {
-    out(&data_summary());
+    out_text(&data_summary());
     exit::OK
 }
 
@@ -307,18 +311,14 @@ pub fn data_build(source: &Path, dest: &Path) -> i32 {
             let tmp = dest.with_extension("tmp");
             if let Err(e) = std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, dest))
             {
-                eprintln!("installguard: cannot write {}: {e}", dest.display());
+                say!("cannot write {}: {e}", dest.display());
                 return exit::USAGE;
             }
-            eprintln!(
-                "installguard: wrote {} ({} bytes)",
-                dest.display(),
-                bytes.len()
-            );
+            say!("wrote {} ({} bytes)", dest.display(), bytes.len());
             exit::OK
         }
         Err(e) => {
-            eprintln!("installguard: {e}");
+            say!("{e}");
             exit::USAGE
         }
     }
@@ -371,7 +371,7 @@ pub fn policy_check(file: Option<&Path>, layer: Option<&str>, overrides: &[Strin
     } else {
         let _ = writeln!(text, "policy OK: {warnings} warning(s) in {checked}");
     }
-    out(&text);
+    out_text(&text);
     if errors > 0 { exit::USAGE } else { exit::OK }
 }
 
@@ -379,10 +379,10 @@ pub fn policy_check(file: Option<&Path>, layer: Option<&str>, overrides: &[Strin
 pub fn policy_show(overrides: &[String]) -> i32 {
     let loaded = crate::policy::load(overrides);
     if !loaded.is_valid() {
-        eprint!("{}", crate::policy::diag::render_all(&loaded.diagnostics));
-        eprintln!("installguard: the policy is invalid; installs are blocked until it is fixed");
+        output::err(&crate::policy::diag::render_all(&loaded.diagnostics));
+        say!("the policy is invalid; installs are blocked until it is fixed");
         return exit::USAGE;
     }
-    out(&crate::policy::show::render(&loaded.policy));
+    out_text(&crate::policy::show::render(&loaded.policy));
     exit::OK
 }

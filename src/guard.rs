@@ -8,6 +8,7 @@ use std::io::Write;
 use crate::audit::{self, DecidedBy, Decision, Record};
 use crate::cmdline::{self, ErrorKind, Program};
 use crate::exit;
+use crate::output::{self, say};
 use crate::policy::{self, Action};
 use crate::prompt;
 use crate::reputation::store;
@@ -16,15 +17,6 @@ use crate::shim::{self, ChildEnd};
 use crate::signals;
 use crate::verdict::{self, Evaluation, Rule, Severity, Verdict};
 use crate::world::OsWorld;
-
-/// Print a guard message on stderr (never stdout: the wrapped tool's output stays clean).
-/// Every message passes through redaction: argv and URLs may carry credentials.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        let text = crate::redact::text(&format!($($arg)*));
-        let _ = writeln!(std::io::stderr(), "installguard: {text}");
-    }};
-}
 
 pub struct RunOptions {
     /// Accept warn-level findings without asking (`--yes`, `INSTALLGUARD_YES=1`).
@@ -232,7 +224,7 @@ fn apply_policy(
 /// An invalid policy blocks installs (exit 2) and says how to find out why.
 fn invalid_policy(request: &Request, loaded: &policy::Loaded) -> Outcome {
     for d in loaded.errors() {
-        let _ = write!(std::io::stderr(), "{}", d.render());
+        output::err(&d.render());
     }
     say!(
         "the installguard policy above is invalid, so installs are blocked until it is fixed; the real {} was not run. \
@@ -467,12 +459,11 @@ fn print_findings(evaluation: &Evaluation, min: Severity) {
         } else {
             format!(" (from {})", f.origin)
         };
-        let _ = writeln!(
-            std::io::stderr(),
-            "  {level:5} [{}] {}{origin}",
+        output::err(&format!(
+            "  {level:5} [{}] {}{origin}\n",
             f.rule.id(),
             f.message
-        );
+        ));
     }
 }
 
@@ -550,7 +541,7 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
     let policy = policy::load(overrides);
     if request.installs && !policy.is_valid() {
         for d in policy.errors() {
-            let _ = write!(std::io::stderr(), "{}", d.render());
+            output::err(&d.render());
         }
         say!("the installguard policy above is invalid, so installs are blocked until it is fixed");
         return exit::USAGE;
@@ -562,7 +553,6 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
         say!("{n}");
     }
     let evaluation = applied.evaluation;
-    let mut out = std::io::stdout().lock();
     if json {
         let meta = loaded.snapshot.meta();
         let doc = serde_json::json!({
@@ -583,15 +573,14 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
             },
         });
         let doc = crate::redact::json(doc);
-        let _ = writeln!(
-            out,
-            "{}",
+        output::out(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&doc).unwrap_or_default()
-        );
+        ));
     } else {
         let mut text = Vec::new();
         let _ = write_human(&mut text, &request, &evaluation);
-        let _ = out.write_all(crate::redact::text(&String::from_utf8_lossy(&text)).as_bytes());
+        output::out_text(&crate::redact::text(&String::from_utf8_lossy(&text)));
     }
     exit::for_check(evaluation.verdict)
 }

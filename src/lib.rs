@@ -11,6 +11,7 @@ pub mod exit;
 pub mod export;
 pub mod guard;
 mod names;
+pub mod output;
 pub mod policy;
 pub mod prompt;
 pub mod redact;

@@ -150,18 +150,15 @@ pub fn light_main() -> i32 {
             .and_then(|p| p.canonicalize().ok())
             .and_then(|p| p.parent().map(|d| d.join(FULL_BIN)));
         let Some(full) = full else {
-            eprintln!(
-                "installguard: cannot find the installguard binary next to {LIGHT_BIN}; nothing was run"
+            crate::output::say!(
+                "cannot find the installguard binary next to {LIGHT_BIN}; nothing was run"
             );
             return crate::exit::NOT_FOUND;
         };
         let mut cmd = Command::new(&full);
         cmd.arg("run").arg(name).args(args);
         let e = std::os::unix::process::CommandExt::exec(&mut cmd);
-        eprintln!(
-            "installguard: cannot run {}: {e}; nothing was run",
-            full.display()
-        );
+        crate::output::say!("cannot run {}: {e}; nothing was run", full.display());
         crate::exit::NOT_FOUND
     };
     if crate::cmdline::Program::from_name(&name).is_none() {
@@ -181,7 +178,7 @@ pub fn light_main() -> i32 {
     }
     let marker = name.to_string_lossy().into_owned();
     let e = exec(&real, &name, &args, &marker);
-    eprintln!("installguard: cannot run {}: {e}", real.display());
+    crate::output::say!("cannot run {}: {e}", real.display());
     crate::exit::for_spawn_error(&e)
 }
 

@@ -321,20 +321,24 @@ pub fn run(opts: &Options) -> i32 {
             let loaded = store::load();
             let meta = loaded.snapshot.meta();
             for f in &feeds {
-                eprintln!(
-                    "installguard: imported {} ({} malicious reports, newest {}, sha256 {})",
-                    f.source, f.malicious_reports, f.newest_modified, f.sha256
+                crate::output::say!(
+                    "imported {} ({} malicious reports, newest {}, sha256 {})",
+                    f.source,
+                    f.malicious_reports,
+                    f.newest_modified,
+                    f.sha256
                 );
             }
-            eprintln!(
-                "installguard: reputation data updated: {} malicious reports in {}",
-                meta.malicious_count, loaded.origin
+            crate::output::say!(
+                "reputation data updated: {} malicious reports in {}",
+                meta.malicious_count,
+                loaded.origin
             );
             exit::OK
         }
         Err(e) => {
-            eprintln!("installguard: update failed: {e}");
-            eprintln!("installguard: the previous reputation data stays in use");
+            crate::output::say!("update failed: {e}");
+            crate::output::say!("the previous reputation data stays in use");
             exit::DATA
         }
     }

@@ -5,18 +5,19 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::exit;
+use crate::output::say;
 
 /// Exit 0 when the chain is intact (and holds `anchor`, if given), 5 when it is broken, 2 when
 /// there is no log to read.
 pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
     let Some(path) = file.or_else(super::log_path) else {
-        eprintln!("installguard: no state directory (HOME and XDG_STATE_HOME are unset)");
+        say!("no state directory (HOME and XDG_STATE_HOME are unset)");
         return exit::USAGE;
     };
     let v = match super::verify(&path, anchor) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("installguard: cannot read {}: {e}", path.display());
+            say!("cannot read {}: {e}", path.display());
             return exit::USAGE;
         }
     };
@@ -39,7 +40,7 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
             v.records,
             files.join(", ")
         );
-        eprint!("{text}");
+        crate::output::err(&text);
         return exit::DATA;
     }
     match (v.first_seq, v.last_seq, &v.head) {
@@ -62,6 +63,6 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
             v.unchained
         );
     }
-    crate::cli::out(&text);
+    crate::output::out_text(&text);
     exit::OK
 }

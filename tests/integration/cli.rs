@@ -195,3 +195,34 @@ fn script_shims_from_the_repo_hand_over_to_installguard() {
     assert_code(&out, 127);
     assert!(text(&out.stderr).contains("was not run"));
 }
+
+#[test]
+fn control_characters_from_argv_are_printed_escaped() {
+    let sb = Sandbox::new();
+    let hostile = "evil\u{1b}[2J\rrequests\u{202e}lmth";
+    for program in ["pip", "npm"] {
+        let out = run(sb.ig(&["check", "--", program, "install", hostile]));
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        for shown in [&stdout, &stderr] {
+            assert!(
+                !shown.contains(['\u{1b}', '\r', '\u{202e}']),
+                "{program}: raw control characters printed: {shown:?}"
+            );
+        }
+        let all = format!("{stdout}{stderr}");
+        assert!(
+            all.contains("evil\\") && all.contains("[2J\\r") && all.contains("202e}lmth"),
+            "{program}: the argument is not shown escaped:\n{stdout}\n{stderr}"
+        );
+    }
+    // Refused installs are logged with their argv; `log` shows the record escaped.
+    let out = run(sb.ig(&["run", "npm", "install", hostile]));
+    assert_code(&out, 2);
+    let out = run(sb.ig(&["log"]));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("npm install evil\\x1b[2J\\rrequests\\u{202e}lmth"),
+        "{shown:?}"
+    );
+    assert!(!shown.contains(['\u{1b}', '\r', '\u{202e}']), "{shown:?}");
+}
