@@ -5,8 +5,9 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
+use crate::commands::Shell;
 use crate::exit;
 use crate::guard;
 use crate::output::say;
@@ -197,13 +198,6 @@ enum DataCommand {
     },
     /// Show what the reputation data in use contains and how old it is
     Info,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
 }
 
 /// The binary's entry point: returns the exit code.

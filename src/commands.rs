@@ -6,11 +6,18 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::audit;
-use crate::cli::Shell;
 use crate::exit;
 use crate::output::{self, out, out_text, say};
 use crate::reputation::{import, store};
 use crate::shim;
+
+/// The shells `shell-init` writes for.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
 
 /// The programs that get a shim link.
 pub const SHIMMED: &[&str] = &["pip", "pip3", "npm", "npx", "brew"];

@@ -8,7 +8,6 @@ pub mod commands;
 pub mod dirs;
 pub mod ecosystem;
 pub mod exit;
-pub mod export;
 pub mod guard;
 mod names;
 pub mod output;

@@ -9,6 +9,7 @@ mod cmd;
 mod file;
 pub mod ocsf;
 mod query;
+pub mod syslog;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -347,7 +348,7 @@ pub fn preflight(settings: &AuditSettings) -> Result<(), AuditError> {
         let url = settings.syslog.as_deref().ok_or_else(|| {
             AuditError::NotDelivered("delivery is required but no syslog destination is set".into())
         })?;
-        crate::export::probe(url)
+        syslog::probe(url)
             .map_err(|e| AuditError::NotDelivered(crate::redact::text(&format!("{url}: {e}"))))?;
     }
     Ok(())
@@ -397,7 +398,7 @@ pub fn commit(settings: &AuditSettings, mut record: Record) -> Result<CommitRepo
         return Err(failure.unwrap_or(AuditError::NotWritten(String::new())));
     }
     if let Some(url) = &settings.syslog {
-        match crate::export::send_record(url, &record) {
+        match syslog::send_record(url, &record) {
             Ok(()) => report.exported = true,
             Err(e) => {
                 let e = crate::redact::text(&format!("{url}: {e}"));

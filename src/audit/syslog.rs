@@ -10,7 +10,7 @@ use std::os::unix::net::{UnixDatagram, UnixStream};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::audit::{Decision, Record};
+use super::{Decision, Record};
 
 const TIMEOUT: Duration = Duration::from_secs(3);
 /// The SD-ID. 32473 is the enterprise number RFC 5612 reserves for documentation; installguard
