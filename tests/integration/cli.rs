@@ -157,12 +157,36 @@ fn shell_init_creates_shim_links_and_puts_them_first() {
 #[test]
 fn doctor_reports_tools_shims_and_data() {
     let sb = Sandbox::new();
-    let out = run(sb.ig(&["doctor"]));
-    let s = text(&out.stdout);
+    // A PATH the test controls: the shims, then only the host's python3/pip/npm (whatever else
+    // the host has, brew included, stays out of sight).
+    let tools = sb.path("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let host = std::env::var_os("PATH").unwrap_or_default();
+    for name in ["pip", "pip3", "python3", "npm", "npx"] {
+        if let Some(real) = std::env::split_paths(&host)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+        {
+            std::os::unix::fs::symlink(real, tools.join(name)).unwrap();
+        }
+    }
+    let path = std::env::join_paths([sb.path("shims"), tools.clone()]).unwrap();
+    let doctor = || {
+        let mut c = sb.ig(&["doctor"]);
+        c.env("PATH", &path);
+        text(&run(c).stdout)
+    };
+    let s = doctor();
     assert!(s.contains("real tools"), "{s}");
     assert!(s.contains("guarded ("), "{s}");
     assert!(s.contains("newest report  2024-12-31"), "{s}");
     assert!(s.contains("brew     not found"), "{s}");
+    // With a brew on that PATH, doctor names it.
+    let brew = tools.join("brew");
+    std::fs::write(&brew, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&brew, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let s = doctor();
+    assert!(s.contains(&format!("brew     {}", brew.display())), "{s}");
 }
 
 #[test]
