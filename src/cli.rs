@@ -38,8 +38,7 @@ enum Command {
     #[command(
         arg_required_else_help = true,
         after_help = "Commands that install nothing go straight to the real tool. Exit codes: the real \
-tool's own when it ran; 2 the command or a file it reads could not be understood; 3 blocked; \
-4 declined or no terminal to ask on; 127 the real tool is not installed."
+tool's own when it ran, else see the table in README.md (\"Exit codes\")."
     )]
     Run {
         /// Accept warn-level findings without asking (never overrides a block). Same as INSTALLGUARD_YES=1
@@ -55,7 +54,7 @@ tool's own when it ran; 2 the command or a file it reads could not be understood
     #[command(
         arg_required_else_help = true,
         after_help = "Example: installguard check -- pip install reqeusts\n\
-Exit codes: 0 allow, 1 warn-level findings, 3 block, 2 usage or unreadable input."
+Exit codes: see the table in README.md (\"Exit codes\")."
     )]
     Check {
         /// One JSON object on stdout (targets, sources, findings, verdict)
@@ -70,8 +69,8 @@ Exit codes: 0 allow, 1 warn-level findings, 3 block, 2 usage or unreadable input
     /// Show recent install decisions from the audit log, newest last
     #[command(
         after_help = "Times: 2026-11-28T10:00:00Z, 2026-11-28 (UTC midnight) or an age \
-like 24h, 7d. Exit 5 when the log has unreadable lines. To check the log for tampering: \
-installguard audit verify"
+like 24h, 7d. To check the log for tampering: installguard audit verify\n\
+Exit codes: see the table in README.md (\"Exit codes\")."
     )]
     Log {
         /// Print the records exactly as stored (JSON Lines); same as --format json
@@ -117,7 +116,7 @@ fish: add  installguard shell-init fish | source  to ~/.config/fish/config.fish"
     #[command(
         after_help = "The feeds' malicious-package (MAL-) reports are merged into the embedded \
 snapshot and stored in $XDG_DATA_HOME/installguard. A failed update leaves the previous data in use.\n\
-Exit codes: 0 updated, 5 the update failed (nothing changed)."
+Exit codes: see the table in README.md (\"Exit codes\")."
     )]
     Update {
         /// A feed base URL (https://...; http only for loopback) or a local directory holding
@@ -140,7 +139,7 @@ Exit codes: 0 updated, 5 the update failed (nothing changed)."
 (machine; must be owned by root and writable only by root), $XDG_CONFIG_HOME/installguard/policy.toml \
 (user), .installguard.toml in this or a parent directory (project; may only tighten), \
 INSTALLGUARD_POLICY_SET (key=value entries separated by ; or newlines), --set KEY=VALUE.\n\
-Exit codes: 0 valid (warnings allowed), 2 invalid."
+Exit codes: see the table in README.md (\"Exit codes\")."
     )]
     Policy {
         #[command(subcommand)]
@@ -157,9 +156,9 @@ Exit codes: 0 valid (warnings allowed), 2 invalid."
 enum AuditCommand {
     /// Walk the hash chain (rotated files too) and name the first broken record by line
     #[command(
-        after_help = "Exit codes: 0 intact; 5 broken (edited, deleted, reordered or \
-truncated records); 2 the log cannot be read. A clean cut of the newest records is only \
-visible against an off-host copy: pass the newest `hash` your syslog received as --anchor."
+        after_help = "A broken chain means edited, deleted, reordered or truncated records. A clean \
+cut of the newest records is only visible against an off-host copy: pass the newest `hash` your \
+syslog received as --anchor.\nExit codes: see the table in README.md (\"Exit codes\")."
     )]
     Verify {
         /// Verify this file (and its rotated siblings) instead of the local log

@@ -262,7 +262,8 @@ pub fn add_popular_list(
     Ok(rank as usize)
 }
 
-/// Build the embedded snapshot from a data directory laid out like `../shared/data`.
+/// Build the embedded snapshot from a data directory laid out as `data build` describes it
+/// (malicious/*.jsonl, popular/{pypi,npm}.tsv, popular/brew-{formulae,casks}.txt).
 pub fn build_from_dir(dir: &Path, built: String) -> Result<Vec<u8>, DataError> {
     let mut b = Builder::default();
     let mal_dir = dir.join("malicious");

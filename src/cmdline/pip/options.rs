@@ -85,7 +85,7 @@ pub(super) const fn val(
 }
 
 /// pip 26.3 options of the general group and of install/download/wheel/lock
-/// (cli-grammar.md §1.5; pypa/pip `cli/cmdoptions.py`, `commands/*.py`).
+/// (docs/cli-grammar.md §1.5; pypa/pip `cli/cmdoptions.py`, `commands/*.py`).
 pub(crate) const OPTIONS: &[PipOption] = &[
     // General options.
     PipOption {
