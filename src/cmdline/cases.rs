@@ -155,11 +155,23 @@ pub(crate) fn matches(got: &str, want: &str) -> bool {
 
 /// Check every case `(command line, expected)` with `parse`, reporting all mismatches at once.
 pub(crate) fn check(cases: &[(&str, &str)], parse: impl Fn(&[String]) -> Result<Request, Error>) {
-    let bad: Vec<String> = cases
-        .iter()
-        .filter_map(|(line, want)| {
-            let got = render(&parse(&argv(line)));
-            (!matches(&got, want)).then(|| format!("  `{line}`\n    want: {want}\n    got:  {got}"))
+    check_results(
+        cases
+            .iter()
+            .map(|(line, want)| (format!("`{line}`"), *want, parse(&argv(line)))),
+    );
+}
+
+/// Check results already computed, each `(what the case is, expected, result)`, reporting all
+/// mismatches at once (for cases that also set up files or the environment).
+pub(crate) fn check_results<'a>(
+    results: impl IntoIterator<Item = (String, &'a str, Result<Request, Error>)>,
+) {
+    let bad: Vec<String> = results
+        .into_iter()
+        .filter_map(|(case, want, result)| {
+            let got = render(&result);
+            (!matches(&got, want)).then(|| format!("  {case}\n    want: {want}\n    got:  {got}"))
         })
         .collect();
     assert!(

@@ -1,7 +1,7 @@
 //! Expectations were checked against npm 11.19.1's own nopt, cmd-list, npm-package-arg and npx-cli.js.
 use super::*;
 use crate::cmdline::ErrorKind;
-use crate::cmdline::cases::{argv, check, matches, render};
+use crate::cmdline::cases::{argv, check, check_results};
 use crate::cmdline::testworld::MemWorld;
 use proptest::prelude::*;
 
@@ -449,20 +449,13 @@ const PROJECT: &[(&str, &str, &str)] = &[
 
 #[test]
 fn project_files() {
-    let bad: Vec<String> = PROJECT
-        .iter()
-        .filter_map(|(fx, a, want)| {
-            let got = render(&parse(&argv(a), &fixture(fx)));
-            (!matches(&got, want))
-                .then(|| format!("[{fx}] `{a}`:\n  got  `{got}`\n  want `{want}`"))
-        })
-        .collect();
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    check_results(PROJECT.iter().map(|(fx, a, want)| {
+        (
+            format!("[{fx}] `{a}`"),
+            *want,
+            parse(&argv(a), &fixture(fx)),
+        )
+    }));
 }
 
 #[test]
@@ -525,30 +518,19 @@ const SOURCES: &[(&str, &str, &str)] = &[
 
 #[test]
 fn sources() {
-    let bad: Vec<String> = SOURCES
-        .iter()
-        .filter_map(|(setup, a, want)| {
-            let mut w = MemWorld::new();
-            for item in setup.split(" | ").filter(|s| !s.is_empty()) {
-                if let Some(rest) = item.strip_prefix("file:") {
-                    let (p, c) = rest.split_once('=').unwrap();
-                    w = w.file(p, c);
-                } else if let Some(rest) = item.strip_prefix("env:") {
-                    let (k, v) = rest.split_once('=').unwrap();
-                    w = w.env(k, v);
-                }
+    check_results(SOURCES.iter().map(|(setup, a, want)| {
+        let mut w = MemWorld::new();
+        for item in setup.split(" | ").filter(|s| !s.is_empty()) {
+            if let Some(rest) = item.strip_prefix("file:") {
+                let (p, c) = rest.split_once('=').unwrap();
+                w = w.file(p, c);
+            } else if let Some(rest) = item.strip_prefix("env:") {
+                let (k, v) = rest.split_once('=').unwrap();
+                w = w.env(k, v);
             }
-            let got = render(&parse(&argv(a), &w));
-            (!matches(&got, want))
-                .then(|| format!("[{setup}] `{a}`:\n  got  `{got}`\n  want `{want}`"))
-        })
-        .collect();
-    assert!(
-        bad.is_empty(),
-        "{} mismatches:\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+        }
+        (format!("[{setup}] `{a}`"), *want, parse(&argv(a), &w))
+    }));
 }
 
 #[test]

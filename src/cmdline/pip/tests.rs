@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::cmdline::cases::{argv, matches, render};
+use crate::cmdline::cases::{argv, check_results};
 use crate::cmdline::testworld::MemWorld;
 use proptest::prelude::*;
 
@@ -65,26 +65,14 @@ fn with_bytes(mut w: MemWorld, path: &str, bytes: Vec<u8>) -> MemWorld {
 
 /// Every case `(env K=V;K2=V2, argv after pip, expected)` on the world `make` builds.
 fn check(cases: &[(&str, &str, &str)], make: impl Fn() -> MemWorld) {
-    let mut failures = Vec::new();
-    for (env, line, want) in cases {
+    check_results(cases.iter().map(|(env, line, want)| {
         let mut w = make();
         for kv in env.split(';').filter(|s| !s.is_empty()) {
             let (k, v) = kv.split_once('=').unwrap();
             w = w.env(k, v);
         }
-        let got = render(&parse(&argv(line), &w));
-        if !matches(&got, want) {
-            failures.push(format!(
-                "  [{env}] pip {line}\n    want: {want}\n    got:  {got}"
-            ));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} failing cases:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+        (format!("[{env}] pip {line}"), *want, parse(&argv(line), &w))
+    }));
 }
 
 /// (env `K=V;K2=V2`, argv after `pip`, expected outcome in the `cmdline::cases` notation).
