@@ -6,7 +6,6 @@
 //! Run: `cargo bench --bench hot_paths` (all), or `cargo bench --bench hot_paths -- imitation`.
 //! The whole-process figures (process start, shim pass-through, peak memory) are `bench/run.sh`.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::hint::black_box;
@@ -16,8 +15,8 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 
 use installguard::cmdline::{self, World};
 use installguard::ecosystem::Ecosystem;
-use installguard::reputation::import::Builder;
-use installguard::reputation::snapshot::{PopularList, Report, Snapshot};
+use installguard::reputation::snapshot::{self, Meta, PopularList, Report};
+use installguard::reputation::updated::{self, Updated};
 use installguard::reputation::{imitation, store};
 use installguard::verdict;
 
@@ -112,33 +111,39 @@ fn typos(list: &[&str], n: usize) -> Vec<String> {
         .collect()
 }
 
-/// A synthetic updated snapshot: `reports` unique malicious names plus the bench name lists.
-fn synthetic_snapshot(reports: usize) -> Vec<u8> {
-    let mut b = Builder::default();
+/// A synthetic updated-data file (what `installguard update` writes): `reports` unique
+/// malicious names.
+fn synthetic_updated(reports: usize) -> Vec<u8> {
+    let mut map = std::collections::BTreeMap::new();
     for i in 0..reports {
         let eco = if i % 2 == 0 {
             Ecosystem::Npm
         } else {
             Ecosystem::Pypi
         };
-        b.add_report(
-            eco,
-            &format!("bench-malware-{i:06}"),
+        map.insert(
+            snapshot::key(
+                snapshot::malicious_tag(eco),
+                &format!("bench-malware-{i:06}"),
+            ),
             Report {
-                id: format!("MAL-2099-{i}"),
-                published: "2099-01-01T00:00:00Z".into(),
+                id: format!("MAL-2026-{i}"),
+                published: "2026-01-01T00:00:00Z".into(),
                 versions: None,
                 ranges: Vec::new(),
             },
         );
     }
-    for (i, n) in names(NPM_TOP).iter().enumerate() {
-        b.add_popular(PopularList::Npm, n, i as u32 + 1);
-    }
-    for (i, n) in names(PYPI_TOP).iter().enumerate() {
-        b.add_popular(PopularList::Pypi, n, i as u32 + 1);
-    }
-    b.finish("2099-01-01T00:00:00Z".into()).unwrap()
+    let meta = Meta {
+        format: updated::FORMAT,
+        newest_report: "2026-01-01T00:00:00Z".into(),
+        built: "2026-01-01T00:00:00Z".into(),
+        sources: vec!["bench".into()],
+        malicious_count: map.len() as u64,
+        popular_count: 0,
+        feeds: vec![],
+    };
+    updated::write(&meta, &map).unwrap()
 }
 
 fn bench_understand(c: &mut Criterion) {
@@ -183,24 +188,47 @@ fn bench_open(c: &mut Criterion) {
     // SAFETY: single-threaded at this point; criterion runs benchmarks on this thread.
     unsafe { std::env::set_var("XDG_DATA_HOME", &tmp) };
     g.bench_function("load (no updated data)", |b| b.iter(store::load));
-    // Updated data: a 200,000-report snapshot read from disk and opened, as the guard does.
-    let bytes = synthetic_snapshot(200_000);
+    // Updated data: a 200,000-report file mapped and opened, as the guard does; its
+    // integrity vouched for by the stamp (the usual case), or hashed and walked in full
+    // (the first run after the file changed).
+    let bytes = synthetic_updated(200_000);
     let dir = tmp.join("installguard");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(store::FILE_NAME), &bytes).unwrap();
-    g.bench_function("load (200k-report updated data)", |b| {
+    // The first load verifies the file and writes the stamp.
+    let first = store::load();
+    assert!(first.warning.is_none(), "{:?}", first.warning);
+    g.bench_function("load (200k-report updated data, stamp current)", |b| {
         b.iter(|| {
             let l = store::load();
-            assert!(l.warning.is_none());
+            assert!(
+                l.warning.is_none() && l.integrity.as_ref().is_some_and(|i| !i.hashed_now),
+                "{:?} {:?}",
+                l.warning,
+                l.integrity
+            );
             l
         })
     });
-    g.bench_function("open owned 200k (no read)", |b| {
-        b.iter_batched(
-            || bytes.clone(),
-            |v| Snapshot::open(Cow::Owned(v)).unwrap(),
-            BatchSize::LargeInput,
-        )
+    g.sample_size(20);
+    g.bench_function(
+        "load (200k-report updated data, no stamp: full check)",
+        |b| {
+            b.iter_batched(
+                || {
+                    let _ = std::fs::remove_file(dir.join(store::STAMP_NAME));
+                },
+                |()| {
+                    let l = store::load();
+                    assert!(l.integrity.as_ref().is_some_and(|i| i.hashed_now));
+                    l
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+    g.bench_function("verify 200k in memory (sha256 + every record)", |b| {
+        b.iter(|| Updated::open(black_box(&bytes)).unwrap().verify().unwrap())
     });
     let _ = std::fs::remove_dir_all(&tmp);
     // SAFETY: as above.
@@ -220,10 +248,13 @@ fn bench_lookup(c: &mut Criterion) {
     g.bench_function("popular rank", |b| {
         b.iter(|| snap.popular_rank(PopularList::Npm, black_box("lodash")))
     });
-    let big = synthetic_snapshot(200_000);
-    let big = Snapshot::open(Cow::Owned(big)).unwrap();
-    g.bench_function("malicious hit (200k)", |b| {
+    let big = synthetic_updated(200_000);
+    let big = Updated::open(&big).unwrap();
+    g.bench_function("malicious hit (200k updated)", |b| {
         b.iter(|| big.malicious(Ecosystem::Npm, black_box("bench-malware-123456")))
+    });
+    g.bench_function("malicious miss (200k updated)", |b| {
+        b.iter(|| big.malicious(Ecosystem::Npm, black_box("lodash")))
     });
     g.finish();
 }
@@ -261,7 +292,7 @@ fn bench_imitation(c: &mut Criterion) {
 
 fn bench_evaluate(c: &mut Criterion) {
     let mut g = c.benchmark_group("evaluate");
-    let snap = store::embedded();
+    let snap = store::embedded_data();
     let world = BenchWorld::new().with_file("requirements.txt", requirements_500());
     let one =
         cmdline::understand(OsStr::new("npm"), &args(&["install", "lodash"]), &world).unwrap();

@@ -114,8 +114,13 @@ fish: add  installguard shell-init fish | source  to ~/.config/fish/config.fish"
     Doctor,
     /// Update the reputation data from OSV feeds (npm/all.zip and PyPI/all.zip)
     #[command(
-        after_help = "The feeds' malicious-package (MAL-) reports are merged into the embedded \
-snapshot and stored in $XDG_DATA_HOME/installguard. A failed update leaves the previous data in use.\n\
+        after_help = "The feeds' malicious-package (MAL-) reports are stored in \
+$XDG_DATA_HOME/installguard/reputation.igrep and looked up together with the embedded snapshot: an \
+update only adds. A failed update leaves the previous data in use.\n\
+Limits per feed: 10 s to resolve and to connect, 30 s for the response and for each read, \
+--max-time overall (default 600 s).\n\
+Offline or behind a firewall: download npm/all.zip and PyPI/all.zip elsewhere and use --from DIR, \
+or set [data] feed in the machine or user policy to your organisation's mirror.\n\
 Exit codes: see the table in README.md (\"Exit codes\")."
     )]
     Update {
@@ -132,6 +137,14 @@ Exit codes: see the table in README.md (\"Exit codes\")."
         /// Largest archive accepted, in bytes
         #[arg(long, default_value_t = crate::update::DEFAULT_MAX_BYTES, hide = true)]
         max_bytes: u64,
+        /// Give up on a feed that has not fully arrived after this many seconds
+        #[arg(long, value_name = "SECS", default_value_t = crate::update::Limits::DEFAULT.budget.as_secs(),
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_time: u64,
+        /// The background refresh started after an install ([data] auto-update): quiet, and
+        /// its outcome is recorded for `installguard doctor`
+        #[arg(long, hide = true)]
+        auto: bool,
     },
     /// Validate policy files, or show the effective policy and where each value comes from
     #[command(
@@ -292,11 +305,18 @@ pub fn main() -> i32 {
             force,
             allow_http,
             max_bytes,
+            max_time,
+            auto,
         } => crate::update::run(&crate::update::Options {
             from,
             force,
             allow_http,
             max_bytes,
+            limits: crate::update::Limits {
+                budget: std::time::Duration::from_secs(max_time),
+                ..crate::update::Limits::DEFAULT
+            },
+            auto,
         }),
         Command::Policy { command } => match command {
             PolicyCommand::Check { file, layer } => {

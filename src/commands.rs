@@ -274,7 +274,9 @@ pub fn doctor() -> i32 {
         }
     }
     let _ = writeln!(text, "\nreputation data:");
-    text.push_str(&data_summary());
+    let (data, data_problems) = data_summary(Some(&loaded.policy));
+    problems += data_problems;
+    text.push_str(&data);
     out_text(&text);
     if problems > 0 {
         exit::CHECK_WARN
@@ -283,32 +285,115 @@ pub fn doctor() -> i32 {
     }
 }
 
-fn data_summary() -> String {
+/// The reputation data in use, its age, integrity and parts, and the background refresh;
+/// with the number of problems found (refused data, stale data, a failed refresh).
+fn data_summary(policy: Option<&crate::policy::Policy>) -> (String, usize) {
+    use crate::time::{format_rfc3339, now_unix};
     let loaded = store::load();
-    let meta = loaded.snapshot.meta();
-    let age = crate::time::parse_rfc3339(&meta.newest_report)
-        .map(|t| (crate::time::now_unix() - t) / 86_400)
-        .map_or("unknown".to_string(), |d| format!("{d} days"));
+    let now = now_unix();
+    let freshness = loaded.data.freshness(now);
+    let mut problems = 0;
     let mut text = String::new();
     if let Some(w) = &loaded.warning {
-        let _ = writeln!(text, "  WARNING  {w}");
+        problems += 1;
+        let _ = writeln!(text, "  REFUSED  {w}");
     }
     let _ = writeln!(text, "  in use   {}", loaded.origin);
-    let _ = writeln!(text, "  newest report  {} (age {age})", meta.newest_report);
-    let _ = writeln!(text, "  built    {}", meta.built);
+    let _ = writeln!(text, "  age      {}", freshness.describe());
+    if let Some(hint) = freshness.hint() {
+        problems += 1;
+        let _ = writeln!(
+            text,
+            "  STALE    {hint} (offline: `installguard update --from DIR|URL`, or [data] feed for a mirror)"
+        );
+    }
+    let e = loaded.data.embedded();
     let _ = writeln!(
         text,
-        "  counts   {} malicious reports, {} popular names",
-        meta.malicious_count, meta.popular_count
+        "  embedded {} malicious reports, {} popular names; newest report {}, built {}",
+        e.malicious_count, e.popular_count, e.newest_report, e.built
     );
-    for s in &meta.sources {
-        let _ = writeln!(text, "  source   {s}");
+    for s in &e.sources {
+        let _ = writeln!(text, "           source: {s}");
     }
-    text
+    if let Some(u) = loaded.data.updated() {
+        let m = u.meta();
+        let _ = writeln!(
+            text,
+            "  updated  {} malicious reports from the feeds (added to the embedded ones); newest report {}, built {}",
+            m.malicious_count, m.newest_report, m.built
+        );
+        if let Some(i) = &loaded.integrity {
+            let how = if i.hashed_now {
+                "just now"
+            } else {
+                "vouched for by its stamp"
+            };
+            let _ = writeln!(
+                text,
+                "           integrity: sha256 {} verified {} ({how})",
+                i.sha256,
+                format_rfc3339(i.verified_at)
+            );
+            if let Some(e) = &i.stamp_error {
+                let _ = writeln!(
+                    text,
+                    "           cannot record the verification ({e}): every run hashes the file"
+                );
+            }
+        }
+        for f in &m.feeds {
+            let _ = writeln!(
+                text,
+                "           feed {}: {} ({} reports, newest {}, imported {})",
+                f.ecosystem, f.source, f.malicious_reports, f.newest_modified, f.imported
+            );
+        }
+    }
+    if let Some(p) = policy {
+        match p.auto_update() {
+            None => {
+                let _ = writeln!(
+                    text,
+                    "  auto-update  off (set [data] auto-update = \"24h\" in the machine or user policy)"
+                );
+            }
+            Some(secs) => {
+                let every = p
+                    .get("data.auto-update")
+                    .map(|s| match &s.value {
+                        crate::policy::Value::Secs(_, t) => {
+                            format!("every {t} ({} policy {})", s.layer.label(), s.at.short())
+                        }
+                        _ => String::new(),
+                    })
+                    .unwrap_or_else(|| format!("every {secs} s"));
+                let last = match crate::update::auto_state() {
+                    None => "never run yet".to_string(),
+                    Some(st) if st.finished.is_empty() => {
+                        format!(
+                            "started {}, not finished (running, or it was stopped)",
+                            st.started
+                        )
+                    }
+                    Some(st) => {
+                        if !st.ok {
+                            problems += 1;
+                        }
+                        format!("last run {} → {}: {}", st.started, st.finished, st.message)
+                    }
+                };
+                let _ = writeln!(text, "  auto-update  {every}; {last}");
+            }
+        }
+    }
+    (text, problems)
 }
 
 pub fn data_info() -> i32 {
-    out_text(&data_summary());
+    let policy = crate::policy::load(&[]);
+    let (text, _) = data_summary(Some(&policy.policy));
+    out_text(&text);
     exit::OK
 }
 
@@ -348,10 +433,7 @@ pub fn policy_check(file: Option<&Path>, layer: Option<&str>, overrides: &[Strin
         None => load::load(overrides),
     };
     let mut diags = loaded.diagnostics.clone();
-    diags.extend(show::idle_exceptions(
-        &loaded.policy,
-        &store::load().snapshot,
-    ));
+    diags.extend(show::idle_exceptions(&loaded.policy, &store::load().data));
     let mut text = diag::render_all(&diags);
     let files: Vec<String> = loaded
         .policy

@@ -11,6 +11,7 @@ use crate::exit;
 use crate::output::{self, say};
 use crate::policy::{self, Action};
 use crate::prompt;
+use crate::reputation::data::Freshness;
 use crate::reputation::store;
 use crate::request::Request;
 use crate::shim::{self, ChildEnd};
@@ -90,11 +91,12 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         say!("{w}");
     }
     let policy = policy::load(&opts.overrides);
-    let mut raw = verdict::evaluate(&request, &loaded.snapshot);
+    let mut raw = verdict::evaluate(&request, &loaded.data);
+    let freshness = loaded.data.freshness(crate::time::now_unix());
     let (applied, outcome) = if policy.is_valid() {
-        signals::check(&request, &policy.policy, &loaded.snapshot, &mut raw);
+        signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
         let applied = apply_policy(&policy.policy, &request, raw, &loaded);
-        let outcome = decide(&request, &applied, &policy.policy, &opts);
+        let outcome = decide(&request, &applied, &policy.policy, &opts, &freshness);
         (applied, outcome)
     } else {
         let outcome = invalid_policy(&request, &policy);
@@ -121,6 +123,14 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     {
         record.reason = Some(crate::redact::Redacted::new(reason));
     }
+    // Nothing was shown for a clean install: say how old the data is at most once a day.
+    if record.decision == Decision::Allowed
+        && evaluation.verdict == Verdict::Allow
+        && let Some(hint) = freshness.hint()
+        && store::stale_reminder_due(crate::time::now_unix())
+    {
+        say!("{hint} (this reminder shows at most once a day)");
+    }
     let code = match record.decision {
         Decision::Blocked => outcome.block_code,
         Decision::Declined => exit::DECLINED,
@@ -138,7 +148,12 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             }
         },
     };
-    write_log(record, &settings, code)
+    let ran = record.exit_code.is_some();
+    let code = write_log(record, &settings, code);
+    if ran && policy.is_valid() {
+        crate::update::after_install(&policy.policy, &loaded);
+    }
+    code
 }
 
 /// An install whose command line or input file cannot be read is refused (exit 2); the
@@ -214,9 +229,10 @@ fn apply_policy(
     evaluation: Evaluation,
     loaded: &store::Loaded,
 ) -> policy::Applied {
+    let now = crate::time::now_unix();
     let data = policy::DataAge {
-        now: crate::time::now_unix(),
-        newest_report: crate::time::parse_rfc3339(&loaded.snapshot.meta().newest_report),
+        now,
+        newest_report: loaded.data.freshness(now).newest_report,
     };
     policy::apply(policy, request, evaluation, data)
 }
@@ -245,6 +261,7 @@ fn decide(
     applied: &policy::Applied,
     policy: &policy::Policy,
     opts: &RunOptions,
+    freshness: &Freshness,
 ) -> Outcome {
     let evaluation = &applied.evaluation;
     for n in &applied.notes {
@@ -270,6 +287,9 @@ fn decide(
             say!("blocked this {} command:", request.program);
             print_findings(evaluation, Severity::Warn);
             explain(request, evaluation, policy);
+            if let Some(hint) = freshness.hint() {
+                say!("{hint}");
+            }
             say!(
                 "the real {} was not run. Nothing was installed.",
                 request.program
@@ -289,6 +309,9 @@ fn decide(
             say!("this install needs a second look:");
             print_findings(evaluation, Severity::Warn);
             explain(request, evaluation, policy);
+            if let Some(hint) = freshness.hint() {
+                say!("{hint}");
+            }
             if opts.yes || yes_from_env() {
                 say!("going ahead: warnings accepted with --yes / INSTALLGUARD_YES=1");
                 return Outcome::new(Decision::Allowed, DecidedBy::Yes);
@@ -546,15 +569,15 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
         say!("the installguard policy above is invalid, so installs are blocked until it is fixed");
         return exit::USAGE;
     }
-    let mut raw = verdict::evaluate(&request, &loaded.snapshot);
-    signals::check(&request, &policy.policy, &loaded.snapshot, &mut raw);
+    let mut raw = verdict::evaluate(&request, &loaded.data);
+    signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
     let applied = apply_policy(&policy.policy, &request, raw, &loaded);
     for n in &applied.notes {
         say!("{n}");
     }
     let evaluation = applied.evaluation;
+    let freshness = loaded.data.freshness(crate::time::now_unix());
     if json {
-        let meta = loaded.snapshot.meta();
         let doc = serde_json::json!({
             "program": request.program,
             "manager": request.manager,
@@ -564,13 +587,7 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
             "verdict": evaluation.verdict,
             "findings": evaluation.findings,
             "policy": policy.policy.layers.iter().filter(|l| l.present && l.kind != policy::LayerKind::Default).map(|l| format!("{}: {}", l.kind.label(), l.name)).collect::<Vec<_>>(),
-            "data": {
-                "origin": loaded.origin.to_string(),
-                "built": meta.built,
-                "newest-report": meta.newest_report,
-                "age-days": crate::time::parse_rfc3339(&meta.newest_report)
-                    .map(|t| (crate::time::now_unix() - t) / 86_400),
-            },
+            "data": data_json(&loaded, &freshness),
         });
         let doc = crate::redact::json(doc);
         output::out(&format!(
@@ -580,9 +597,48 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
     } else {
         let mut text = Vec::new();
         let _ = write_human(&mut text, &request, &evaluation);
+        if request.installs
+            && let Some(hint) = freshness.hint()
+        {
+            let _ = writeln!(text, "data: {hint}");
+        }
         output::out_text(&crate::redact::text(&String::from_utf8_lossy(&text)));
     }
     exit::for_check(evaluation.verdict)
+}
+
+/// `check --json`'s `data`: which data, how old, whether to refresh it, and its parts.
+fn data_json(loaded: &store::Loaded, freshness: &Freshness) -> serde_json::Value {
+    let embedded = loaded.data.embedded();
+    let path = match &loaded.origin {
+        store::DataOrigin::Updated(p) => Some(p.display().to_string()),
+        store::DataOrigin::Embedded => None,
+    };
+    let updated = loaded.data.updated().map(|u| {
+        let m = u.meta();
+        serde_json::json!({
+            "path": path,
+            "built": m.built,
+            "newest-report": m.newest_report,
+            "reports": m.malicious_count,
+            "sha256": loaded.integrity.as_ref().map(|i| i.sha256.as_str()),
+            "feeds": m.feeds.iter().map(|f| f.source.as_str()).collect::<Vec<_>>(),
+        })
+    });
+    serde_json::json!({
+        "origin": loaded.origin.to_string(),
+        "built": loaded.built(),
+        "newest-report": loaded.newest_report(),
+        "age-days": freshness.age_days,
+        "stale": freshness.stale,
+        "refresh": freshness.stale.then_some("installguard update"),
+        "warning": loaded.warning,
+        "embedded": {
+            "newest-report": embedded.newest_report,
+            "reports": embedded.malicious_count,
+        },
+        "updated": updated,
+    })
 }
 
 fn write_human(

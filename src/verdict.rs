@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::ecosystem::Ecosystem;
 use crate::names::serde_by_name;
+use crate::reputation::Data;
 use crate::reputation::imitation::{self, ImitationKind};
 use crate::reputation::snapshot::{PopularList, Report, Snapshot};
 use crate::request::{Request, Target, TargetKind};
@@ -180,7 +181,7 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
 }
 
-pub fn evaluate(request: &Request, snap: &Snapshot) -> Evaluation {
+pub fn evaluate(request: &Request, snap: &Data) -> Evaluation {
     let mut findings = Vec::new();
     for target in &request.targets {
         check_target(target, snap, &mut findings);
@@ -216,7 +217,7 @@ pub(crate) fn finding(target: &Target, rule: Rule, severity: Severity, message: 
     }
 }
 
-fn check_target(target: &Target, snap: &Snapshot, out: &mut Vec<Finding>) {
+fn check_target(target: &Target, snap: &Data, out: &mut Vec<Finding>) {
     let eco = target.ecosystem;
     match target.kind {
         TargetKind::Registry | TargetKind::Alias | TargetKind::Formula | TargetKind::Cask => {}
@@ -291,7 +292,7 @@ fn check_target(target: &Target, snap: &Snapshot, out: &mut Vec<Finding>) {
     };
     let normalized = eco.normalize(name);
     if let Some(report) = snap.malicious(eco, &normalized) {
-        let popular = is_popular(snap, eco, &normalized);
+        let popular = is_popular(snap.popular(), eco, &normalized);
         if let Some(f) = malicious_finding(target, &report, popular) {
             out.push(f);
         }
@@ -299,7 +300,7 @@ fn check_target(target: &Target, snap: &Snapshot, out: &mut Vec<Finding>) {
             return;
         }
     }
-    if let Some(imitation) = imitation::check(snap, eco, &normalized) {
+    if let Some(imitation) = imitation::check(snap.popular(), eco, &normalized) {
         let what = match imitation.kind {
             ImitationKind::Typo => "looks like a typo of",
             ImitationKind::Lookalike => "differs only in separators or look-alike characters from",
@@ -338,6 +339,7 @@ fn is_remote(spec: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
+/// Whether `normalized` is on one of `eco`'s popular lists (the embedded snapshot's).
 pub(crate) fn is_popular(snap: &Snapshot, eco: Ecosystem, normalized: &str) -> bool {
     PopularList::for_ecosystem(eco)
         .iter()
@@ -503,7 +505,7 @@ mod tests {
     use crate::request::Origin;
 
     fn eval(eco: Ecosystem, name: &str, spec: Option<&str>) -> Evaluation {
-        let snap = crate::reputation::store::embedded();
+        let snap = crate::reputation::store::embedded_data();
         let req = Request {
             program: "t".into(),
             manager: crate::ecosystem::Manager::Npm,

@@ -231,7 +231,6 @@ impl Record {
             })
             .collect();
         let secrets = crate::redact::argv_secrets(args);
-        let meta = loaded.snapshot.meta();
         let now = crate::time::now_unix();
         Record {
             seq: 0,
@@ -262,10 +261,9 @@ impl Record {
             version: env!("CARGO_PKG_VERSION").into(),
             data: DataInfo {
                 origin: crate::redact::text(&loaded.origin.to_string()),
-                built: meta.built.clone(),
-                newest_report: meta.newest_report.clone(),
-                age_days: crate::time::parse_rfc3339(&meta.newest_report)
-                    .map(|t| (now - t) / 86_400),
+                built: loaded.built().to_string(),
+                newest_report: loaded.newest_report().to_string(),
+                age_days: loaded.data.freshness(now).age_days,
             },
             after_torn_line: None,
             hash: String::new(),

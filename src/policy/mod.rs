@@ -216,6 +216,15 @@ impl Policy {
         }
     }
 
+    /// `[data] auto-update` in seconds: refresh the data in the background after an install
+    /// when it has not been refreshed for this long. Off when unset.
+    pub fn auto_update(&self) -> Option<u64> {
+        match self.get("data.auto-update").map(|s| &s.value) {
+            Some(Value::Secs(n, _)) => Some(*n),
+            _ => None,
+        }
+    }
+
     /// The allowed sources for a `[sources]` key (`pypi`, `npm`, `brew`, `brew-taps`).
     pub fn sources(&self, key: &str) -> Option<&Set<Value>> {
         self.settings

@@ -77,6 +77,7 @@ pub const SETTINGS: &[Spec] = &[
     spec("prompt.allow-exceptions", Kind::Bool, Tight::False),
     spec("data.max-age", Kind::Duration, Tight::Lower),
     spec("data.feed", Kind::Text, Tight::Never),
+    spec("data.auto-update", Kind::Duration, Tight::Never),
     spec("audit.syslog", Kind::Text, Tight::Never),
     spec("audit.required", Kind::Bool, Tight::True),
     spec("audit.require-delivery", Kind::Bool, Tight::True),

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use super::parse::SETTINGS;
 use super::{Diagnostic, LayerKind, Policy, Set, Value};
 use crate::ecosystem::Ecosystem;
+use crate::reputation::Data;
 use crate::reputation::imitation;
-use crate::reputation::snapshot::Snapshot;
 
 fn value(v: &Value) -> String {
     match v {
@@ -97,7 +97,7 @@ pub fn render(p: &Policy) -> String {
 
 /// Exceptions that can never lift anything: an exact package name that the reputation data
 /// neither reports nor finds imitating, while no rule that could flag any package is on.
-pub fn idle_exceptions(p: &Policy, snap: &Snapshot) -> Vec<Diagnostic> {
+pub fn idle_exceptions(p: &Policy, snap: &Data) -> Vec<Diagnostic> {
     use crate::verdict::Rule;
     let broad = [Rule::UnpinnedVersion, Rule::UncheckedSource]
         .iter()
@@ -112,7 +112,7 @@ pub fn idle_exceptions(p: &Policy, snap: &Snapshot) -> Vec<Diagnostic> {
             let (eco, name) = (e.package.ecosystem, e.package.name.as_str());
             let flagged = snap.malicious(eco, name).is_some()
                 || (eco != Ecosystem::Brew || !name.contains('/'))
-                    && imitation::check(snap, eco, name).is_some();
+                    && imitation::check(snap.popular(), eco, name).is_some();
             !flagged
         })
         .map(|e| {

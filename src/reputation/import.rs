@@ -55,42 +55,8 @@ impl Builder {
             None => {
                 self.malicious.insert(k, report);
             }
-            Some(existing) => merge(existing, report),
+            Some(existing) => existing.merge(report),
         }
-    }
-
-    /// Carry over a report already keyed (from an existing snapshot).
-    pub fn add_report_by_key(&mut self, key: Vec<u8>, report: Report) {
-        if report.published > self.newest {
-            self.newest = report.published.clone();
-        }
-        match self.malicious.get_mut(&key) {
-            None => {
-                self.malicious.insert(key, report);
-            }
-            Some(existing) => merge(existing, report),
-        }
-    }
-
-    /// Drop the report for a name (a withdrawn report).
-    pub fn remove_report(&mut self, eco: Ecosystem, name: &str) {
-        self.malicious
-            .remove(&key(malicious_tag(eco), &eco.normalize(name)));
-    }
-
-    /// Start from everything an existing snapshot holds.
-    pub fn from_snapshot(snap: &snapshot::Snapshot) -> Builder {
-        let mut b = Builder::default();
-        for (k, r) in snap.reports() {
-            b.add_report_by_key(k, r);
-        }
-        for (tag, name, rank) in snap.popular_entries() {
-            if let Some(list) = PopularList::from_tag(tag) {
-                b.add_popular(list, &name, rank);
-            }
-        }
-        b.sources = snap.meta().sources.clone();
-        b
     }
 
     pub fn add_popular(&mut self, list: PopularList, name: &str, rank: u32) {
@@ -105,16 +71,8 @@ impl Builder {
     }
 
     pub fn finish(self, built: String) -> Result<Vec<u8>, DataError> {
-        self.finish_with_feeds(built, Vec::new())
-    }
-
-    pub fn finish_with_feeds(
-        self,
-        built: String,
-        feeds: Vec<snapshot::FeedInfo>,
-    ) -> Result<Vec<u8>, DataError> {
         let meta = Meta {
-            feeds,
+            feeds: Vec::new(),
             format: snapshot::FORMAT,
             newest_report: self.newest,
             built,
@@ -134,33 +92,6 @@ impl Builder {
             })
             .collect();
         snapshot::write(&meta, &malicious, &popular)
-    }
-}
-
-/// Two reports for one normalised name: the union of what they mark.
-fn merge(into: &mut Report, other: Report) {
-    match (&mut into.versions, other.versions) {
-        (None, _) => {}
-        (_, None) => into.versions = None,
-        (Some(a), Some(b)) => {
-            for v in b {
-                if !a.contains(&v) {
-                    a.push(v);
-                }
-            }
-        }
-    }
-    if into.versions.is_none() {
-        into.ranges.clear();
-    } else {
-        for r in other.ranges {
-            if !into.ranges.contains(&r) {
-                into.ranges.push(r);
-            }
-        }
-    }
-    if other.id < into.id {
-        into.id = other.id;
     }
 }
 

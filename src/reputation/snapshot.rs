@@ -125,6 +125,35 @@ impl Report {
         self.versions.is_none()
     }
 
+    /// Two reports for one normalised name: afterwards `self` marks the union of what both
+    /// mark (every version if either does), under the smaller id.
+    pub fn merge(&mut self, other: Report) {
+        match (&mut self.versions, other.versions) {
+            (None, _) => {}
+            (_, None) => self.versions = None,
+            (Some(a), Some(b)) => {
+                for v in b {
+                    if !a.contains(&v) {
+                        a.push(v);
+                    }
+                }
+            }
+        }
+        if self.versions.is_none() {
+            self.ranges.clear();
+        } else {
+            for r in other.ranges {
+                if !self.ranges.contains(&r) {
+                    self.ranges.push(r);
+                }
+            }
+        }
+        if other.id < self.id {
+            self.id = other.id;
+            self.published = other.published;
+        }
+    }
+
     /// The stored line: `id \t published \t versions \t ranges`.
     pub fn encode(&self) -> String {
         let versions = match &self.versions {
@@ -140,7 +169,8 @@ impl Report {
         )
     }
 
-    fn decode(line: &str) -> Option<Report> {
+    /// Parse a stored line (without its newline); `None` when it is not one.
+    pub(crate) fn decode(line: &str) -> Option<Report> {
         let mut f = line.split('\t');
         let id = f.next()?.to_string();
         let published = f.next()?.to_string();

@@ -435,9 +435,9 @@ mod tests {
         answers: Vec<Answer>,
     ) -> Vec<Finding> {
         let request = plan::tests::req(eco, &[target], sources);
-        let snap = crate::reputation::store::embedded();
-        let eval = verdict::evaluate(&request, &snap);
-        let plan = plan::plan(&request, &settings(), &snap, &eval);
+        let data = crate::reputation::store::embedded_data();
+        let eval = verdict::evaluate(&request, &data);
+        let plan = plan::plan(&request, &settings(), data.popular(), &eval);
         assert_eq!(plan.queries.len(), answers.len(), "{plan:?}");
         let asked: Vec<Asked> = plan
             .queries

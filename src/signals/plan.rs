@@ -426,7 +426,8 @@ pub(crate) mod tests {
     fn only_unpopular_names_on_allowed_registries_without_credentials() {
         use Ecosystem::*;
         use SourceKind::*;
-        let snap = crate::reputation::store::embedded();
+        let data = crate::reputation::store::embedded_data();
+        let snap = data.popular();
         let settings = Settings {
             enabled: true,
             registries: vec![
@@ -464,8 +465,8 @@ pub(crate) mod tests {
                 ),
             ],
         );
-        let eval = verdict::evaluate(&r, &snap);
-        let p = plan(&r, &settings, &snap, &eval);
+        let eval = verdict::evaluate(&r, &data);
+        let p = plan(&r, &settings, snap, &eval);
         // `requests` is popular, `1337test` is already blocked as malicious.
         assert_eq!(p.planned.len(), 1);
         assert_eq!(p.planned[0].target, 1);
@@ -499,7 +500,7 @@ pub(crate) mod tests {
             &["lodash", "some-unpopular-name"],
             vec![src(Npm, Index, "file:///srv/registry", None, Origin::Argv)],
         );
-        let p = plan(&r, &settings, &snap, &verdict::evaluate(&r, &snap));
+        let p = plan(&r, &settings, snap, &verdict::evaluate(&r, &data));
         assert!(p.queries.is_empty());
         assert_eq!(p.skipped[0].why, Skip::NotHttp);
         assert_eq!(p.skipped[0].targets, [1]);

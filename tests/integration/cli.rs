@@ -171,15 +171,20 @@ fn doctor_reports_tools_shims_and_data() {
         }
     }
     let path = std::env::join_paths([sb.path("shims"), tools.clone()]).unwrap();
-    let doctor = || {
+    let doctor_run = || {
         let mut c = sb.ig(&["doctor"]);
         c.env("PATH", &path);
-        text(&run(c).stdout)
+        run(c)
     };
-    let s = doctor();
+    let doctor = || text(&doctor_run().stdout);
+    let out = doctor_run();
+    let s = text(&out.stdout);
     assert!(s.contains("real tools"), "{s}");
     assert!(s.contains("guarded ("), "{s}");
-    assert!(s.contains("newest report  2024-12-31"), "{s}");
+    assert!(s.contains("days old (newest report 2024-12-31)"), "{s}");
+    // The embedded data is far older than a week: doctor counts it as a problem.
+    assert!(s.contains("STALE    the reputation data is"), "{s}");
+    assert_eq!(out.status.code(), Some(1), "{s}");
     assert!(s.contains("brew     not found"), "{s}");
     // With a brew on that PATH, doctor names it.
     let brew = tools.join("brew");

@@ -1,11 +1,12 @@
 //! A minimal HTTP/1.1 file server on 127.0.0.1 for the tests: fixed routes (body, optionally a
 //! status and a content type), `Connection: close`, and a record of every path and header
-//! requested. Also the two ways a server can be dead: one that accepts connections and never
+//! requested; optionally held back until the test opens a gate. Also the two ways a server can be dead: one that accepts connections and never
 //! answers, and a port nothing listens on.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub struct Server {
@@ -58,8 +59,34 @@ impl Server {
         })
     }
 
+    /// Like [`Server::start`], but each request is answered only once `gate` is open (the
+    /// request is recorded as soon as it arrives).
+    pub fn start_gated(routes: HashMap<String, Vec<u8>>, gate: Arc<AtomicBool>) -> Server {
+        let replies = routes
+            .into_iter()
+            .map(|(k, body)| {
+                (
+                    k,
+                    Reply {
+                        status: 200,
+                        content_type: None,
+                        body,
+                    },
+                )
+            })
+            .collect();
+        Server::serve(|_| replies, Some(gate))
+    }
+
     /// Like [`Server::start_with`], with a status and content type per route.
     pub fn start_replies(routes: impl FnOnce(&str) -> HashMap<String, Reply>) -> Server {
+        Server::serve(routes, None)
+    }
+
+    fn serve(
+        routes: impl FnOnce(&str) -> HashMap<String, Reply>,
+        gate: Option<Arc<AtomicBool>>,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let routes = routes(&url);
@@ -88,6 +115,9 @@ impl Server {
                     seen_headers.lock().unwrap().push(lowered);
                 }
                 seen.lock().unwrap().push(path.clone());
+                while gate.as_ref().is_some_and(|g| !g.load(Ordering::SeqCst)) {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
                 let key = path.replace("%2F", "%2f");
                 let reply = routes.get(&key).cloned().unwrap_or(Reply {
                     status: 404,

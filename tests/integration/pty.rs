@@ -28,6 +28,20 @@ pub fn answer_in(
         "brew",
         &format!("#!/bin/sh\necho \"$*\" >> '{}'\n", rec.display()),
     );
+    let mut cmd = sb.cmd("brew", args);
+    setup(&mut cmd);
+    let (code, screen) = on_pty(cmd, Some(("Install anyway?", answer)));
+    let calls = std::fs::read_to_string(&rec).unwrap_or_default();
+    (code, screen, calls)
+}
+
+/// Run `cmd` with a new pseudo-terminal as its stdin, stdout and stderr, typing `answer.1`
+/// once the screen shows `answer.0`. Returns the exit code and everything it wrote. Fails
+/// the test if the command has not ended after 30 s.
+pub fn on_pty(
+    mut cmd: std::process::Command,
+    answer: Option<(&str, &[u8])>,
+) -> (Option<i32>, String) {
     let (mut master, mut slave) = (0, 0);
     let rc = unsafe {
         libc::openpty(
@@ -41,8 +55,6 @@ pub fn answer_in(
     assert_eq!(rc, 0, "openpty");
     let master = unsafe { OwnedFd::from_raw_fd(master) };
     let slave = unsafe { OwnedFd::from_raw_fd(slave) };
-    let mut cmd = sb.cmd("brew", args);
-    setup(&mut cmd);
     cmd.env_remove("CI")
         .env("TERM", "xterm")
         .stdin(Stdio::from(slave.try_clone().unwrap()))
@@ -67,25 +79,27 @@ pub fn answer_in(
     });
     let mut screen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut answered = false;
+    let mut answered = answer.is_none();
     loop {
         if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
             screen.extend_from_slice(&chunk);
         }
-        if !answered && text(&screen).contains("Install anyway?") {
-            writer.write_all(answer).unwrap();
+        if let Some((prompt, keys)) = answer
+            && !answered
+            && text(&screen).contains(prompt)
+        {
+            writer.write_all(keys).unwrap();
             answered = true;
         }
         if let Some(status) = child.try_wait().unwrap() {
             while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
                 screen.extend_from_slice(&chunk);
             }
-            let calls = std::fs::read_to_string(&rec).unwrap_or_default();
-            return (status.code(), text(&screen), calls);
+            return (status.code(), text(&screen));
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("prompt test timed out; screen so far:\n{}", text(&screen));
+            panic!("pty test timed out; screen so far:\n{}", text(&screen));
         }
     }
 }
@@ -95,6 +109,12 @@ fn yes_at_the_prompt_runs_the_tool() {
     let (code, screen, calls) = answer_prompt(b"j\r");
     assert_eq!(code, Some(0), "{screen}");
     assert!(screen.contains("`wget`"), "{screen}");
+    // The embedded data is old: the prompt says so and how to refresh it.
+    assert!(
+        screen
+            .contains("days old (newest report 2024-12-31); refresh it with `installguard update`"),
+        "{screen}"
+    );
     assert_eq!(calls, "install wgett\n");
 }
 
