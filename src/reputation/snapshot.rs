@@ -26,7 +26,8 @@ pub const FORMAT: u32 = 2;
 #[serde(rename_all = "kebab-case")]
 pub struct Meta {
     pub format: u32,
-    /// When the newest input record was published (RFC 3339): the data's real age.
+    /// When the newest input record was published (RFC 3339): the data's real age. In an
+    /// updated-data file: the newest report or feed entry, never later than `built`.
     pub newest_report: String,
     /// When this snapshot was built (RFC 3339).
     pub built: String,

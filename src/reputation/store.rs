@@ -186,8 +186,24 @@ fn map_new(file: &File, len: u64) -> std::io::Result<&'static [u8]> {
     if ptr == libc::MAP_FAILED {
         return Err(std::io::Error::last_os_error());
     }
+
     // SAFETY: `ptr` points to `len` readable bytes that live as long as the process.
-    Ok(unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) })
+    let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
+    advise(bytes, libc::MADV_RANDOM);
+    Ok(bytes)
+}
+
+/// Tell the kernel how a mapping from [`map_new`] will be read. `MADV_RANDOM` (lookups) keeps
+/// it from mapping the neighbours of every page touched (fault-around, large folios), so a
+/// check's memory grows by the pages it reads, not by the file's size; `MADV_SEQUENTIAL` for
+/// the one pass of a verification. Advice only: failure changes nothing.
+fn advise(bytes: &[u8], advice: libc::c_int) {
+    if bytes.is_empty() {
+        return;
+    }
+    // SAFETY: `bytes` is (part of) a live mapping from `map_new`, never unmapped; madvise
+    // with these advices does not change its contents.
+    unsafe { libc::madvise(bytes.as_ptr() as *mut libc::c_void, bytes.len(), advice) };
 }
 
 /// What identifies one version of a file without reading it.
@@ -350,7 +366,10 @@ fn open_updated(
             stamp_error: None,
         },
         None => {
-            u.verify().map_err(|e| e.0)?;
+            advise(bytes, libc::MADV_SEQUENTIAL);
+            let verified = u.verify();
+            advise(bytes, libc::MADV_RANDOM);
+            verified.map_err(|e| e.0)?;
             let stamp_error = write_stamp(dir, &meta, &sha256, now)
                 .err()
                 .map(|e| e.to_string());

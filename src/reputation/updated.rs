@@ -6,9 +6,14 @@
 //!
 //! Layout (integers little-endian):
 //! `MAGIC` (8 bytes) | header length u32 | header JSON ([`Meta`]) | record count u64 |
-//! count × u32 record offsets | records length u64 | records | SHA-256 of all bytes before it.
+//! filter length u64 | filter | count × u32 record offsets | records length u64 | records |
+//! SHA-256 of all bytes before it.
 //! A record is `key \t id \t published \t versions \t ranges \n` (the key is the list tag byte
 //! and the normalised name, see [`snapshot::key`]); records are sorted by key, keys unique.
+//! The filter is a Bloom filter of the keys (a power-of-two number of bytes, about 10 bits per
+//! key, [`FILTER_PROBES`] probes): a name that is not reported, the usual case, is answered from
+//! it without touching the table, so a check of many names maps a few pages of the file, not
+//! all of it.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -28,6 +33,45 @@ pub const CHECKSUM_BYTES: usize = 32;
 const MAX_HEADER_BYTES: usize = 1 << 20;
 /// Longest key we store (a tag byte and a package name).
 const MAX_KEY_BYTES: usize = 1024;
+/// Bits the filter sets (and tests) per key.
+pub const FILTER_PROBES: u64 = 7;
+
+/// FNV-1a over the key, then two words mixed from it (splitmix64): the filter's probes are
+/// `h1 + i·h2`. Part of the file format: never change it without a new `MAGIC`.
+fn filter_hashes(key: &[u8]) -> (u64, u64) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let h1 = mix(h);
+    (h1, mix(h1 ^ 0x9e37_79b9_7f4a_7c15) | 1)
+}
+
+/// The bit positions of `key` in a filter of `bits` bits (a power of two).
+fn filter_bits(key: &[u8], bits: u64) -> impl Iterator<Item = u64> {
+    let (h1, h2) = filter_hashes(key);
+    (0..FILTER_PROBES).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) & (bits - 1))
+}
+
+/// A filter for `count` keys: about 10 bits per key, at least 8 bytes, a power of two.
+fn filter_len(count: usize) -> usize {
+    (count.saturating_mul(10) / 8).next_power_of_two().max(8)
+}
+
+fn filter_has(filter: &[u8], key: &[u8]) -> bool {
+    let bits = (filter.len() as u64) * 8;
+    filter_bits(key, bits).all(|b| {
+        filter
+            .get((b / 8) as usize)
+            .is_some_and(|byte| byte & (1 << (b % 8)) != 0)
+    })
+}
 
 /// An opened updated-data file. Opening checks the frame (magic, header, section lengths,
 /// checksum position); [`Updated::verify`] checks every byte.
@@ -36,6 +80,7 @@ pub struct Updated<'a> {
     meta: Meta,
     bytes: &'a [u8],
     count: usize,
+    filter: std::ops::Range<usize>,
     /// Where the offsets table starts.
     offsets_at: usize,
     records: std::ops::Range<usize>,
@@ -103,8 +148,13 @@ pub fn write(meta: &Meta, reports: &BTreeMap<Vec<u8>, Report>) -> Result<Vec<u8>
     let header = serde_json::to_vec(meta).map_err(|e| FormatError(e.to_string()))?;
     let mut offsets = Vec::with_capacity(reports.len() * 4);
     let mut records = Vec::new();
+    let mut filter = vec![0u8; filter_len(reports.len())];
+    let bits = filter.len() as u64 * 8;
     for (key, report) in reports {
         storable(key, report).map_err(FormatError)?;
+        for b in filter_bits(key, bits) {
+            filter[(b / 8) as usize] |= 1 << (b % 8);
+        }
         let at = u32::try_from(records.len())
             .map_err(|_| FormatError("more than 4 GiB of reports".into()))?;
         offsets.extend_from_slice(&at.to_le_bytes());
@@ -117,6 +167,8 @@ pub fn write(meta: &Meta, reports: &BTreeMap<Vec<u8>, Report>) -> Result<Vec<u8>
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
     out.extend_from_slice(&header);
     out.extend_from_slice(&(reports.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(filter.len() as u64).to_le_bytes());
+    out.extend_from_slice(&filter);
     out.extend_from_slice(&offsets);
     out.extend_from_slice(&(records.len() as u64).to_le_bytes());
     out.extend_from_slice(&records);
@@ -161,6 +213,15 @@ impl<'a> Updated<'a> {
         }
         let count = u64_at(bytes, at, "record count")?;
         at += 8;
+        let filter_len = u64_at(bytes, at, "filter length")?;
+        at += 8;
+        let filter_len = usize::try_from(filter_len)
+            .ok()
+            .filter(|&n| n >= 8 && n.is_power_of_two())
+            .ok_or_else(|| FormatError("the filter length is not a power of two".into()))?;
+        take(bytes, at, filter_len, "filter")?;
+        let filter = at..at + filter_len;
+        at += filter_len;
         let table = usize::try_from(count)
             .ok()
             .and_then(|c| c.checked_mul(4))
@@ -189,6 +250,7 @@ impl<'a> Updated<'a> {
             meta,
             bytes,
             count: count as usize,
+            filter,
             offsets_at,
             records,
         })
@@ -225,6 +287,9 @@ impl<'a> Updated<'a> {
             let report = Report::decode(rest)
                 .ok_or_else(|| FormatError(format!("record #{i} is not a report")))?;
             storable(key, &report).map_err(|e| FormatError(format!("record #{i}: {e}")))?;
+            if !filter_has(&self.bytes[self.filter.clone()], key) {
+                return err(format!("record #{i} is missing from the filter"));
+            }
             if previous.is_some_and(|p| p >= key) {
                 return err(format!("record #{i} is out of order"));
             }
@@ -275,6 +340,9 @@ impl<'a> Updated<'a> {
     /// keys hold no byte below a space, so that orders records exactly as their keys.
     pub fn malicious(&self, eco: Ecosystem, normalized: &str) -> Option<Report> {
         let mut want = snapshot::key(snapshot::malicious_tag(eco), normalized);
+        if !filter_has(self.bytes.get(self.filter.clone())?, &want) {
+            return None;
+        }
         want.push(b'\t');
         let (mut lo, mut hi) = (0usize, self.count);
         while lo < hi {
@@ -441,6 +509,34 @@ mod tests {
         swapped[n..].copy_from_slice(&sum);
         let u = Updated::open(&swapped).unwrap();
         assert!(u.verify().unwrap_err().0.contains("out of order"));
+    }
+
+    #[test]
+    fn the_filter_holds_every_key_and_rarely_anything_else() {
+        let mut reports = BTreeMap::new();
+        for i in 0..10_000 {
+            reports.insert(
+                snapshot::key(b'n', &format!("bad-{i}")),
+                report("MAL-1", None),
+            );
+        }
+        let bytes = write(&meta(10_000), &reports).unwrap();
+        let u = Updated::open(&bytes).unwrap();
+        u.verify().unwrap();
+        let filter = &bytes[u.filter.clone()];
+        assert_eq!(filter.len(), 16_384);
+        let false_positives = (0..10_000)
+            .filter(|i| filter_has(filter, &snapshot::key(b'n', &format!("good-{i}"))))
+            .count();
+        assert!(false_positives < 300, "{false_positives} of 10,000");
+        // A filter that lost its bits (checksum recomputed) fails verification.
+        let mut cleared = bytes.clone();
+        cleared[u.filter.clone()].fill(0);
+        let n = cleared.len() - CHECKSUM_BYTES;
+        let sum = Sha256::digest(&cleared[..n]);
+        cleared[n..].copy_from_slice(&sum);
+        let e = Updated::open(&cleared).unwrap().verify().unwrap_err();
+        assert!(e.0.contains("missing from the filter"), "{e}");
     }
 
     #[test]
