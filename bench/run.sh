@@ -68,42 +68,42 @@ with open(sys.argv[2], "w") as f:
 PY
 npm1000=$(tr '\n' ' ' < "$tmp/npm-names.txt")
 
-# The 200,000-report feed: synthetic unique names in the OpenSSF JSON Lines format, plus the
-# popular lists, built with `installguard data build` into the updated-data location.
+# The 200,000-report feed: synthetic unique names as OSV bulk feeds (npm/all.zip and
+# PyPI/all.zip, 100,000 MAL- reports each, dated yesterday), imported with
+# `installguard update --from DIR` into the updated-data location, as a user would.
 feed=$tmp/feed-src
-mkdir -p "$feed/malicious" "$feed/popular" "$tmp/data-200k/installguard" "$tmp/data-embedded"
-python3 - "$feed/malicious/synthetic-200k.jsonl" <<'PY'
-import json, random, sys
+mkdir -p "$feed/npm" "$feed/PyPI" "$tmp/data-200k" "$tmp/data-embedded"
+python3 - "$feed" <<'PY'
+import datetime, json, random, sys, zipfile
 rnd = random.Random(7)
 syll = ["ba", "co", "de", "fi", "go", "hu", "ja", "ke", "lo", "mu", "no", "pi", "qu", "ra", "su",
         "ti", "vo", "wa", "xe", "yo", "ze", "str", "chr", "pl", "tr"]
+day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 seen = set()
-with open(sys.argv[1], "w") as f:
-    i = 0
-    while len(seen) < 200_000:
-        name = "".join(rnd.choice(syll) for _ in range(rnd.randint(2, 4))) + "-" + \
-               "".join(rnd.choice(syll) for _ in range(rnd.randint(1, 3))) + f"-{i % 9973}"
-        i += 1
-        eco = "npm" if i % 2 else "PyPI"
-        if (eco, name) in seen:
-            continue
-        seen.add((eco, name))
-        f.write(json.dumps({"id": f"MAL-2099-{len(seen)}", "ecosystem": eco, "name": name,
-                            "versions": ["1.0.0"] if i % 3 else "all",
-                            "published": "2099-01-01T00:00:00Z",
-                            "modified": "2099-01-01T00:00:00Z",
-                            "summary": f"Malicious code in {name} ({eco})"}) + "\n")
+zips = {eco: zipfile.ZipFile(f"{sys.argv[1]}/{eco}/all.zip", "w", zipfile.ZIP_DEFLATED) for eco in ("npm", "PyPI")}
+i = 0
+while len(seen) < 200_000:
+    name = "".join(rnd.choice(syll) for _ in range(rnd.randint(2, 4))) + "-" + \
+           "".join(rnd.choice(syll) for _ in range(rnd.randint(1, 3))) + f"-{i % 9973}"
+    i += 1
+    eco = "npm" if i % 2 else "PyPI"
+    if (eco, name) in seen:
+        continue
+    seen.add((eco, name))
+    rid = f"MAL-2026-{len(seen)}"
+    ranges = [{"type": "SEMVER" if eco == "npm" else "ECOSYSTEM", "events": [{"introduced": "0"}]}]
+    aff = {"package": {"ecosystem": eco, "name": name}}
+    if i % 3:
+        aff["versions"] = ["1.0.0"]
+    else:
+        aff["ranges"] = ranges
+    zips[eco].writestr(f"{rid}.json", json.dumps({
+        "id": rid, "modified": day, "published": day,
+        "summary": f"Malicious code in {name} ({eco})", "affected": [aff]}))
+for z in zips.values():
+    z.close()
 PY
-if [ -d "$shared/popular" ]; then
-  feed_popular="copies of ../shared/data/popular"
-  cp "$shared"/popular/{pypi.tsv,npm.tsv,brew-formulae.txt,brew-casks.txt} "$feed/popular/"
-else
-  feed_popular="bench/names only (1,000 npm + 500 PyPI names; ../shared/data absent)"
-  { echo "name	rank"; awk '{print $0 "\t" NR}' "$tmp/npm-names.txt"; } > "$feed/popular/npm.tsv"
-  { echo "name	downloads"; awk '{print $0 "\t" NR}' "$tmp/pypi-names.txt"; } > "$feed/popular/pypi.tsv"
-  : > "$feed/popular/brew-formulae.txt"; : > "$feed/popular/brew-casks.txt"
-fi
-"$bin" data build "$feed" --out "$tmp/data-200k/installguard/reputation.igrep" >/dev/null
+XDG_DATA_HOME="$tmp/data-200k" "$bin" update --from "$feed" 2>/dev/null
 feed_size=$(stat -c %s "$tmp/data-200k/installguard/reputation.igrep")
 
 export PATH="$tmp/shims:$tmp/bin:$PATH" HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state" \
@@ -180,9 +180,9 @@ ours feed-200k "$tmp/data-200k"
 [ -n "$peer_cmd" ] && measure peer "$tmp/data-embedded" 10 "PEER safe-chain: aikido-npm --version|$peer_cmd"
 
 cd "$root"
-python3 - "$tmp/out" "$runs" "$names_from" "$feed_popular" "$feed_size" "$peer_note" "$toolchain" > bench/results.md <<'PY'
+python3 - "$tmp/out" "$runs" "$names_from" "$feed_size" "$peer_note" "$toolchain" > bench/results.md <<'PY'
 import json, os, platform, subprocess, sys, datetime
-out, runs, names_from, feed_popular, feed_size, peer_note, toolchain = sys.argv[1:]
+out, runs, names_from, feed_size, peer_note, toolchain = sys.argv[1:]
 def sh(c):
     try: return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
     except Exception: return "?"
@@ -216,9 +216,10 @@ print(f"- Machine: {sh('nproc')} CPUs ({model}), Linux {platform.release()}; {to
 print("- The stand-in `npm` is a C program that prints a version; the exec stub is a C program "
       "that only execs it: the physical floor of putting one extra process in front of npm.")
 print(f"- Names: {names_from}; the requirements file has 500 lines of mixed pins.")
-print(f"- 200k feed: 200,000 synthetic unique malicious names + {feed_popular}, built with "
-      f"`installguard data build` into `$XDG_DATA_HOME/installguard/reputation.igrep` "
-      f"({int(feed_size)/2**20:.1f} MiB).")
+print(f"- 200k feed: 200,000 synthetic unique malicious names in OSV `npm/all.zip` and "
+      f"`PyPI/all.zip` feeds, imported with `installguard update --from DIR` into "
+      f"`$XDG_DATA_HOME/installguard/reputation.igrep` ({int(feed_size)/2**20:.1f} MiB; looked up "
+      f"together with the embedded snapshot, its integrity vouched for by the stamp the update wrote).")
 print(f"- Peer: {peer_note}.\n")
 peer_res, peer_mem = load("peer")
 summary = []
