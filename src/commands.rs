@@ -387,7 +387,8 @@ fn data_summary(policy: Option<&crate::policy::Policy>) -> (String, usize) {
             }
         }
     }
-    (text, problems)
+    // Feed locations come from the file and the policy: never show credentials.
+    (crate::redact::text(&text), problems)
 }
 
 pub fn data_info() -> i32 {

@@ -123,7 +123,8 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 fn origin_of(from: &str, allow_http: bool) -> Result<Origin, UpdateError> {
     let lower = from.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("http://") {
-        let host = rest.split(['/', '?']).next().unwrap_or("");
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = authority.rsplit('@').next().unwrap_or(authority);
         let host = match host.rsplit_once(':') {
             Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
             _ => host,
@@ -386,7 +387,8 @@ pub fn update(opts: &Options) -> Result<Summary, UpdateError> {
         }
         let info = FeedInfo {
             ecosystem: eco,
-            source,
+            // Stored in the data file and shown by doctor: never with credentials.
+            source: crate::redact::text(&source),
             sha256: format!("{:x}", Sha256::digest(&bytes)),
             bytes: bytes.len() as u64,
             malicious_reports: parsed.reports.len() as u64,
@@ -793,6 +795,21 @@ fn detach(_cmd: &mut std::process::Command) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback_hosts_whatever_the_userinfo_says() {
+        assert!(origin_of("http://u:p@127.0.0.1:8080/osv", false).is_ok());
+        assert!(origin_of("http://localhost/osv", false).is_ok());
+        for bad in [
+            "http://127.0.0.1@evil.example/osv",
+            "http://evil.example/127.0.0.1",
+            "http://evil.example?127.0.0.1",
+        ] {
+            let e = origin_of(bad, false).err().unwrap();
+            assert!(e.message.contains("refusing plain http"), "{bad}: {e}");
+        }
+        assert!(origin_of("http://evil.example/osv", true).is_ok());
+    }
 
     #[test]
     fn a_refresh_is_due_once_per_interval() {

@@ -778,3 +778,32 @@ fn update_shows_a_progress_bar_on_a_terminal() {
         "{screen}"
     );
 }
+
+#[test]
+fn feed_credentials_never_reach_the_terminal_or_the_data_file() {
+    let sb = Sandbox::new();
+    let server = feed_server(fixture("npm"), fixture("PyPI"));
+    let url = server
+        .url
+        .replace("http://", "http://mirror-user:s3cr3t-token@");
+    let out = run(sb.ig(&["update", "--from", &format!("{url}/osv")]));
+    assert_code(&out, 0);
+    let err = text(&out.stderr);
+    assert!(
+        !err.contains("s3cr3t-token") && err.contains("***@"),
+        "{err}"
+    );
+    let stored = std::fs::read(data_file(&sb)).unwrap();
+    assert!(!String::from_utf8_lossy(&stored).contains("s3cr3t-token"));
+    let doctor = text(&run(sb.ig(&["doctor"])).stdout);
+    assert!(!doctor.contains("s3cr3t-token"), "{doctor}");
+    // A failure message redacts too.
+    let dead = "http://mirror-user:s3cr3t-token@127.0.0.1:1/osv";
+    let out = run(sb.ig(&["update", "--from", dead]));
+    assert_code(&out, 5);
+    assert!(
+        !text(&out.stderr).contains("s3cr3t-token"),
+        "{}",
+        text(&out.stderr)
+    );
+}
