@@ -276,6 +276,16 @@ fn fetch(
         }
         Origin::Url(base) => {
             let url = format!("{base}/{dir_name}/all.zip");
+            #[cfg(debug_assertions)]
+            {
+                use crate::signals::ask;
+                if ask::loopback_only() && !is_loopback(ask::host(&url)) {
+                    return Err(UpdateError::network(format!(
+                        "not fetching {url}: the test sandbox ({}=loopback) allows only loopback hosts",
+                        ask::TEST_NETWORK_VAR
+                    )));
+                }
+            }
             let https_only = base.to_ascii_lowercase().starts_with("https://");
             let deadline = Instant::now() + opts.limits.budget;
             let response = agent(&opts.limits, https_only)

@@ -324,13 +324,13 @@ fn agent() -> ureq::Agent {
 }
 
 #[cfg(debug_assertions)]
-fn loopback_only() -> bool {
+pub(crate) fn loopback_only() -> bool {
     std::env::var_os(TEST_NETWORK_VAR).is_some_and(|v| v == "loopback")
 }
 
 /// The host of an http(s) URL, without port or brackets.
 #[cfg(debug_assertions)]
-fn host(url: &str) -> &str {
+pub(crate) fn host(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);

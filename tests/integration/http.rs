@@ -1,7 +1,8 @@
 //! A minimal HTTP/1.1 file server on 127.0.0.1 for the tests: fixed routes (body, optionally a
-//! status and a content type), `Connection: close`, and a record of every path and header
-//! requested; optionally held back until the test opens a gate. Also the two ways a server can be dead: one that accepts connections and never
-//! answers, and a port nothing listens on.
+//! status and a content type), `Connection: close`, a record of every path and header
+//! requested, and optionally answers held back until the test opens a gate. Also the two ways
+//! a server can be dead: one that accepts connections and never answers, and a port nothing
+//! listens on.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

@@ -538,10 +538,7 @@ fn assert_offline_advice(err: &str) {
 #[test]
 fn servers_that_never_answer_or_trickle_are_given_up_on_within_the_budget() {
     let sb = Sandbox::new();
-    let silent = raw_server(|s| {
-        std::thread::sleep(std::time::Duration::from_secs(120));
-        drop(s);
-    });
+    let silent = crate::http::silent();
     let trickle = raw_server(|mut s| {
         use std::io::Write;
         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
@@ -572,19 +569,29 @@ fn servers_that_never_answer_or_trickle_are_given_up_on_within_the_budget() {
 #[test]
 fn offline_update_exits_5_and_names_the_ways_forward() {
     let sb = Sandbox::new();
-    // Nothing listens on port 1 of the loopback address: as good as no network.
+    // The default feed is on the internet, which the sandbox's debug-build guard refuses.
+    let out = run(sb.ig(&["update"]));
+    assert_code(&out, 5);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("allows only loopback hosts") && err.contains("(the default feed)"),
+        "{err}"
+    );
+    assert_offline_advice(&err);
+    // A loopback port nothing listens on: as good as no network.
+    let dead = crate::http::refusing();
     let dir = sb.path("config/installguard");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("policy.toml"),
-        "[data]\nfeed = \"http://127.0.0.1:1/osv\"\n",
+        format!("[data]\nfeed = \"{dead}/osv\"\n"),
     )
     .unwrap();
     let out = run(sb.ig(&["update"]));
     assert_code(&out, 5);
     let err = text(&out.stderr);
     assert!(
-        err.contains("cannot reach http://127.0.0.1:1/osv/npm/all.zip"),
+        err.contains(&format!("cannot reach {dead}/osv/npm/all.zip")),
         "{err}"
     );
     assert!(err.contains("[data] feed in the user policy"), "{err}");
@@ -593,7 +600,7 @@ fn offline_update_exits_5_and_names_the_ways_forward() {
         "{err}"
     );
     assert_offline_advice(&err);
-    let out = run(sb.ig(&["update", "--from", "http://127.0.0.1:1/osv"]));
+    let out = run(sb.ig(&["update", "--from", &format!("{dead}/osv")]));
     assert_code(&out, 5);
     assert_offline_advice(&text(&out.stderr));
     // No progress output when stderr is not a terminal.
@@ -798,8 +805,8 @@ fn feed_credentials_never_reach_the_terminal_or_the_data_file() {
     let doctor = text(&run(sb.ig(&["doctor"])).stdout);
     assert!(!doctor.contains("s3cr3t-token"), "{doctor}");
     // A failure message redacts too.
-    let dead = "http://mirror-user:s3cr3t-token@127.0.0.1:1/osv";
-    let out = run(sb.ig(&["update", "--from", dead]));
+    let dead = crate::http::refusing().replace("http://", "http://mirror-user:s3cr3t-token@");
+    let out = run(sb.ig(&["update", "--from", &format!("{dead}/osv")]));
     assert_code(&out, 5);
     assert!(
         !text(&out.stderr).contains("s3cr3t-token"),
