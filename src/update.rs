@@ -901,20 +901,18 @@ mod tests {
             std::thread::sleep(Duration::from_secs(30));
             drop(s);
         });
+        let fetch_from = |url: &str, limits: Limits| {
+            let origin = origin_of(url, false).unwrap();
+            let e = fetch(&origin, Ecosystem::Npm, &opts(url.into(), limits), false).unwrap_err();
+            assert_eq!(e.kind, Failure::Network, "{e}");
+            e
+        };
         let limits = Limits {
             connect: Duration::from_secs(2),
             read: Duration::from_millis(500),
             budget: Duration::from_secs(20),
         };
-        let origin = origin_of(&silent, false).unwrap();
-        let e = fetch(
-            &origin,
-            Ecosystem::Npm,
-            &opts(silent.clone(), limits),
-            false,
-        )
-        .unwrap_err();
-        assert_eq!(e.kind, Failure::Network, "{e}");
+        let e = fetch_from(&silent, limits);
         assert!(e.message.contains("timed out"), "{e}");
 
         let trickle = server(|mut s| {
@@ -930,15 +928,7 @@ mod tests {
             budget: Duration::from_secs(2),
             ..limits
         };
-        let origin = origin_of(&trickle, false).unwrap();
-        let e = fetch(
-            &origin,
-            Ecosystem::Npm,
-            &opts(trickle.clone(), limits),
-            false,
-        )
-        .unwrap_err();
-        assert_eq!(e.kind, Failure::Network, "{e}");
+        let e = fetch_from(&trickle, limits);
         assert!(
             e.message.contains("timed out") || e.message.contains("time budget"),
             "{e}"

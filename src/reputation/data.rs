@@ -140,16 +140,8 @@ mod tests {
 
     use super::*;
     use crate::reputation::snapshot::{key, malicious_tag};
+    use crate::reputation::updated::tests::report;
     use crate::reputation::{store, updated};
-
-    fn report(id: &str, versions: Option<&[&str]>) -> Report {
-        Report {
-            id: id.into(),
-            published: "2026-01-01T00:00:00Z".into(),
-            versions: versions.map(|v| v.iter().map(|s| s.to_string()).collect()),
-            ranges: vec![],
-        }
-    }
 
     fn file(reports: &[(Ecosystem, &str, Report)], newest: &str) -> Vec<u8> {
         let mut map = BTreeMap::new();

@@ -369,7 +369,7 @@ fn tag_ecosystem(tag: u8) -> Option<Ecosystem> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn meta(count: u64) -> Meta {
@@ -384,7 +384,8 @@ mod tests {
         }
     }
 
-    fn report(id: &str, versions: Option<&[&str]>) -> Report {
+    /// A report for the tests: `versions` or every version, published 2026-01-01.
+    pub(crate) fn report(id: &str, versions: Option<&[&str]>) -> Report {
         Report {
             id: id.into(),
             published: "2026-01-01T00:00:00Z".into(),

@@ -1,8 +1,8 @@
 //! A minimal HTTP/1.1 file server on 127.0.0.1 for the tests: fixed routes (body, optionally a
 //! status and a content type), `Connection: close`, a record of every path and header
-//! requested, and optionally answers held back until the test opens a gate. Also the two ways
-//! a server can be dead: one that accepts connections and never answers, and a port nothing
-//! listens on.
+//! requested, and optionally answers held back until the test opens a gate. Also the ways a
+//! server can be dead: one that accepts connections and never answers, one that trickles a
+//! byte at a time, and a port nothing listens on.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -35,48 +35,38 @@ impl Reply {
     }
 }
 
+/// Plain bodies as 200 replies without a content type.
+fn plain(routes: HashMap<String, Vec<u8>>) -> HashMap<String, Reply> {
+    routes
+        .into_iter()
+        .map(|(k, body)| {
+            (
+                k,
+                Reply {
+                    status: 200,
+                    content_type: None,
+                    body,
+                },
+            )
+        })
+        .collect()
+}
+
 impl Server {
     /// Serve `routes` (path → body) until the test process ends; other paths get 404.
     pub fn start(routes: HashMap<String, Vec<u8>>) -> Server {
         Server::start_with(|_| routes)
     }
 
-    /// Like [`Server::start`], for routes whose bodies must name the server's own URL.
-    pub fn start_with(routes: impl FnOnce(&str) -> HashMap<String, Vec<u8>>) -> Server {
-        Server::start_replies(|url| {
-            routes(url)
-                .into_iter()
-                .map(|(k, body)| {
-                    (
-                        k,
-                        Reply {
-                            status: 200,
-                            content_type: None,
-                            body,
-                        },
-                    )
-                })
-                .collect()
-        })
-    }
-
     /// Like [`Server::start`], but each request is answered only once `gate` is open (the
     /// request is recorded as soon as it arrives).
     pub fn start_gated(routes: HashMap<String, Vec<u8>>, gate: Arc<AtomicBool>) -> Server {
-        let replies = routes
-            .into_iter()
-            .map(|(k, body)| {
-                (
-                    k,
-                    Reply {
-                        status: 200,
-                        content_type: None,
-                        body,
-                    },
-                )
-            })
-            .collect();
-        Server::serve(|_| replies, Some(gate))
+        Server::serve(|_| plain(routes), Some(gate))
+    }
+
+    /// Like [`Server::start`], for routes whose bodies must name the server's own URL.
+    pub fn start_with(routes: impl FnOnce(&str) -> HashMap<String, Vec<u8>>) -> Server {
+        Server::start_replies(|url| plain(routes(url)))
     }
 
     /// Like [`Server::start_with`], with a status and content type per route.
@@ -164,6 +154,27 @@ pub fn silent() -> String {
         let mut held: Vec<TcpStream> = Vec::new();
         for stream in listener.incoming().flatten() {
             held.push(stream);
+        }
+    });
+    url
+}
+
+/// A server that answers `200 OK` with a 100,000-byte body and then sends one byte every
+/// 100 ms (about three hours in all), until the test process ends. Returns its URL.
+pub fn trickle() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+                for _ in 0..100_000 {
+                    if s.write_all(b"x").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+            });
         }
     });
     url

@@ -514,18 +514,6 @@ fn a_feed_dated_in_the_future_is_refused_and_cannot_freeze_the_data_age() {
     );
 }
 
-/// A server on 127.0.0.1 that accepts connections and hands each to `serve`.
-fn raw_server(serve: fn(std::net::TcpStream)) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for s in listener.incoming().flatten() {
-            std::thread::spawn(move || serve(s));
-        }
-    });
-    url
-}
-
 fn assert_offline_advice(err: &str) {
     assert!(
         err.contains("installguard update --from DIR")
@@ -539,16 +527,7 @@ fn assert_offline_advice(err: &str) {
 fn servers_that_never_answer_or_trickle_are_given_up_on_within_the_budget() {
     let sb = Sandbox::new();
     let silent = crate::http::silent();
-    let trickle = raw_server(|mut s| {
-        use std::io::Write;
-        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
-        for _ in 0..1200 {
-            if s.write_all(b"x").is_err() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-    });
+    let trickle = crate::http::trickle();
     for url in [silent, trickle] {
         let started = std::time::Instant::now();
         let out =
