@@ -109,11 +109,21 @@ fn u64_at(bytes: &[u8], at: usize, what: &str) -> Result<u64, FormatError> {
     Ok(u64::from_le_bytes(a))
 }
 
+/// Whether UTF-8 `bytes` hold a control character (C0, DEL or C1), byte by byte: verification
+/// runs this over every field of every record.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b < b' '
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
+}
+
 /// Whether a report can be stored without changing its meaning: no field may hold the
 /// separators of the record line.
 pub fn storable(key: &[u8], report: &Report) -> Result<(), String> {
-    let bad = |s: &str| s.chars().any(|c| c.is_control());
-    if key.len() < 2 || key.len() > MAX_KEY_BYTES || key.iter().any(|&b| b < b' ') {
+    let bad = |s: &str| has_control(s.as_bytes());
+    if key.len() < 2 || key.len() > MAX_KEY_BYTES || has_control(key) {
         return Err(format!(
             "package name {:?} is empty, too long or holds control characters",
             String::from_utf8_lossy(key.get(1..).unwrap_or_default())
@@ -275,12 +285,15 @@ impl<'a> Updated<'a> {
                 return err(format!("record #{i} does not follow the previous one"));
             }
             expected_start = start + record.len() + 1;
-            let line = std::str::from_utf8(record)
-                .map_err(|_| FormatError(format!("record #{i} is not UTF-8")))?;
-            let (key, rest) = line
-                .split_once('\t')
+            let tab = record
+                .iter()
+                .position(|&b| b == b'\t')
                 .ok_or_else(|| FormatError(format!("record #{i} has no key")))?;
-            let key = key.as_bytes();
+            let (key, rest) = (&record[..tab], &record[tab + 1..]);
+            let rest = std::str::from_utf8(rest)
+                .ok()
+                .filter(|_| std::str::from_utf8(key).is_ok())
+                .ok_or_else(|| FormatError(format!("record #{i} is not UTF-8")))?;
             if key.len() < 2 || tag_ecosystem(key[0]).is_none() {
                 return err(format!("record #{i} has an unknown key {key:?}"));
             }
@@ -538,6 +551,14 @@ pub(crate) mod tests {
         cleared[n..].copy_from_slice(&sum);
         let e = Updated::open(&cleared).unwrap().verify().unwrap_err();
         assert!(e.0.contains("missing from the filter"), "{e}");
+    }
+
+    #[test]
+    fn control_characters_byte_by_byte_match_char_is_control() {
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(has_control(s.as_bytes()), c.is_control(), "{c:?}");
+        }
     }
 
     #[test]
