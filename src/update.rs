@@ -16,10 +16,10 @@ use sha2::{Digest, Sha256};
 use crate::ecosystem::Ecosystem;
 use crate::exit;
 use crate::output::say;
-use crate::reputation::feed;
 use crate::reputation::snapshot::{self, FeedInfo, Meta, Report};
 use crate::reputation::store;
 use crate::reputation::updated::{self, Updated};
+use crate::reputation::{DataError, feed};
 
 /// OSV's public bulk-download location.
 pub const DEFAULT_FEED: &str = "https://osv-vulnerabilities.storage.googleapis.com";
@@ -62,8 +62,10 @@ pub struct Options {
     pub auto: bool,
 }
 
-/// Why an update failed; the kind decides what way forward the message suggests.
-#[derive(Debug)]
+/// Why an update failed: a [`DataError`]'s message plus the kind of failure, which decides
+/// what way forward the message suggests.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 pub struct UpdateError {
     message: String,
     kind: Failure,
@@ -79,9 +81,10 @@ enum Failure {
     Other,
 }
 
-impl std::fmt::Display for UpdateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+/// A bad feed or file: its message, no network advice.
+impl From<DataError> for UpdateError {
+    fn from(e: DataError) -> UpdateError {
+        UpdateError::new(e.0)
     }
 }
 
@@ -383,8 +386,7 @@ pub fn update(opts: &Options) -> Result<Summary, UpdateError> {
     for eco in [Ecosystem::Npm, Ecosystem::Pypi] {
         let (source, bytes) = fetch(&origin, eco, opts, show)?;
         let label = format!("{}/all.zip", eco.osv_name().unwrap_or_default());
-        let parsed =
-            feed::parse_zip(eco, &label, &bytes, now).map_err(|e| UpdateError::new(e.0))?;
+        let parsed = feed::parse_zip(eco, &label, &bytes, now)?;
         if !parsed.future.is_empty() && !opts.force {
             let n = parsed.future.len();
             let shown: Vec<&str> = parsed.future.iter().take(3).map(String::as_str).collect();
@@ -459,7 +461,7 @@ pub fn update(opts: &Options) -> Result<Summary, UpdateError> {
         popular_count: 0,
         feeds: feeds.clone(),
     };
-    let bytes = updated::write(&meta, &reports).map_err(|e| UpdateError::new(e.0))?;
+    let bytes = updated::write(&meta, &reports)?;
     let check = Updated::open(&bytes).and_then(|u| u.verify().map(|()| u.checksum()));
     let checksum = check.map_err(|e| {
         UpdateError::new(format!(

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use super::DataError as FormatError;
+use super::DataError;
 use super::snapshot::{self, Meta, Report};
 use crate::ecosystem::Ecosystem;
 
@@ -86,23 +86,23 @@ pub struct Updated<'a> {
     records: std::ops::Range<usize>,
 }
 
-fn err<T>(msg: impl Into<String>) -> Result<T, FormatError> {
-    Err(FormatError(msg.into()))
+fn err<T>(msg: impl Into<String>) -> Result<T, DataError> {
+    Err(DataError(msg.into()))
 }
 
 /// Bytes `at..at+n` of `bytes`, or an error naming what ran past the end.
-fn take<'b>(bytes: &'b [u8], at: usize, n: usize, what: &str) -> Result<&'b [u8], FormatError> {
+fn take<'b>(bytes: &'b [u8], at: usize, n: usize, what: &str) -> Result<&'b [u8], DataError> {
     at.checked_add(n)
         .and_then(|end| bytes.get(at..end))
-        .ok_or_else(|| FormatError(format!("truncated file: {what} runs past the end")))
+        .ok_or_else(|| DataError(format!("truncated file: {what} runs past the end")))
 }
 
-fn u32_at(bytes: &[u8], at: usize, what: &str) -> Result<u32, FormatError> {
+fn u32_at(bytes: &[u8], at: usize, what: &str) -> Result<u32, DataError> {
     let b = take(bytes, at, 4, what)?;
     Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn u64_at(bytes: &[u8], at: usize, what: &str) -> Result<u64, FormatError> {
+fn u64_at(bytes: &[u8], at: usize, what: &str) -> Result<u64, DataError> {
     let b = take(bytes, at, 8, what)?;
     let mut a = [0u8; 8];
     a.copy_from_slice(b);
@@ -154,19 +154,19 @@ pub fn storable(key: &[u8], report: &Report) -> Result<(), String> {
 
 /// Serialise an updated-data file (the checksum included). Every report must be
 /// [`storable`].
-pub fn write(meta: &Meta, reports: &BTreeMap<Vec<u8>, Report>) -> Result<Vec<u8>, FormatError> {
-    let header = serde_json::to_vec(meta).map_err(|e| FormatError(e.to_string()))?;
+pub fn write(meta: &Meta, reports: &BTreeMap<Vec<u8>, Report>) -> Result<Vec<u8>, DataError> {
+    let header = serde_json::to_vec(meta).map_err(|e| DataError(e.to_string()))?;
     let mut offsets = Vec::with_capacity(reports.len() * 4);
     let mut records = Vec::new();
     let mut filter = vec![0u8; filter_len(reports.len())];
     let bits = filter.len() as u64 * 8;
     for (key, report) in reports {
-        storable(key, report).map_err(FormatError)?;
+        storable(key, report).map_err(DataError)?;
         for b in filter_bits(key, bits) {
             filter[(b / 8) as usize] |= 1 << (b % 8);
         }
         let at = u32::try_from(records.len())
-            .map_err(|_| FormatError("more than 4 GiB of reports".into()))?;
+            .map_err(|_| DataError("more than 4 GiB of reports".into()))?;
         offsets.extend_from_slice(&at.to_le_bytes());
         records.extend_from_slice(key);
         records.push(b'\t');
@@ -196,7 +196,7 @@ pub fn is_old_snapshot(bytes: &[u8]) -> bool {
 impl<'a> Updated<'a> {
     /// Check the frame: magic, header, the offsets table and records in bounds, the checksum
     /// exactly at the end. Cheap (no pass over the records); see [`Updated::verify`].
-    pub fn open(bytes: &'a [u8]) -> Result<Updated<'a>, FormatError> {
+    pub fn open(bytes: &'a [u8]) -> Result<Updated<'a>, DataError> {
         if !bytes.starts_with(MAGIC) {
             if is_old_snapshot(bytes) {
                 return err(
@@ -214,7 +214,7 @@ impl<'a> Updated<'a> {
         let header = take(bytes, at, header_len, "header")?;
         at += header_len;
         let meta: Meta =
-            serde_json::from_slice(header).map_err(|e| FormatError(format!("bad header: {e}")))?;
+            serde_json::from_slice(header).map_err(|e| DataError(format!("bad header: {e}")))?;
         if meta.format != FORMAT {
             return err(format!(
                 "format {} is not supported (expected {FORMAT})",
@@ -228,21 +228,21 @@ impl<'a> Updated<'a> {
         let filter_len = usize::try_from(filter_len)
             .ok()
             .filter(|&n| n >= 8 && n.is_power_of_two())
-            .ok_or_else(|| FormatError("the filter length is not a power of two".into()))?;
+            .ok_or_else(|| DataError("the filter length is not a power of two".into()))?;
         take(bytes, at, filter_len, "filter")?;
         let filter = at..at + filter_len;
         at += filter_len;
         let table = usize::try_from(count)
             .ok()
             .and_then(|c| c.checked_mul(4))
-            .ok_or_else(|| FormatError("record count too large".into()))?;
+            .ok_or_else(|| DataError("record count too large".into()))?;
         let offsets_at = at;
         take(bytes, at, table, "record offsets")?;
         at += table;
         let records_len = u64_at(bytes, at, "records length")?;
         at += 8;
         let records_len =
-            usize::try_from(records_len).map_err(|_| FormatError("records too large".into()))?;
+            usize::try_from(records_len).map_err(|_| DataError("records too large".into()))?;
         take(bytes, at, records_len, "records")?;
         let records = at..at + records_len;
         at += records_len;
@@ -268,7 +268,7 @@ impl<'a> Updated<'a> {
 
     /// Check every byte: the SHA-256 over the file, then every record (offsets ascending and
     /// in bounds, each a decodable line, keys strictly ascending). Costs a pass over the file.
-    pub fn verify(&self) -> Result<(), FormatError> {
+    pub fn verify(&self) -> Result<(), DataError> {
         let body = &self.bytes[..self.bytes.len() - CHECKSUM_BYTES];
         if Sha256::digest(body)[..] != self.checksum()[..] {
             return err(
@@ -280,7 +280,7 @@ impl<'a> Updated<'a> {
         for i in 0..self.count {
             let (start, record) = self
                 .record_with_start(i)
-                .ok_or_else(|| FormatError(format!("record #{i} is out of bounds")))?;
+                .ok_or_else(|| DataError(format!("record #{i} is out of bounds")))?;
             if start != expected_start {
                 return err(format!("record #{i} does not follow the previous one"));
             }
@@ -288,18 +288,18 @@ impl<'a> Updated<'a> {
             let tab = record
                 .iter()
                 .position(|&b| b == b'\t')
-                .ok_or_else(|| FormatError(format!("record #{i} has no key")))?;
+                .ok_or_else(|| DataError(format!("record #{i} has no key")))?;
             let (key, rest) = (&record[..tab], &record[tab + 1..]);
             let rest = std::str::from_utf8(rest)
                 .ok()
                 .filter(|_| std::str::from_utf8(key).is_ok())
-                .ok_or_else(|| FormatError(format!("record #{i} is not UTF-8")))?;
+                .ok_or_else(|| DataError(format!("record #{i} is not UTF-8")))?;
             if key.len() < 2 || tag_ecosystem(key[0]).is_none() {
                 return err(format!("record #{i} has an unknown key {key:?}"));
             }
             let report = Report::decode(rest)
-                .ok_or_else(|| FormatError(format!("record #{i} is not a report")))?;
-            storable(key, &report).map_err(|e| FormatError(format!("record #{i}: {e}")))?;
+                .ok_or_else(|| DataError(format!("record #{i} is not a report")))?;
+            storable(key, &report).map_err(|e| DataError(format!("record #{i}: {e}")))?;
             if !filter_has(&self.bytes[self.filter.clone()], key) {
                 return err(format!("record #{i} is missing from the filter"));
             }
