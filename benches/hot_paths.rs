@@ -1,6 +1,6 @@
 //! In-process benchmarks of the hot paths (criterion): understanding a command line, opening the
-//! reputation data, one name lookup, the imitation check for 1 and 1,000 names, and evaluating
-//! a request. Inputs are built in memory with the library API; the name lists are the committed
+//! reputation data, one name lookup, the imitation check for 1 name (typo, popular, garble,
+//! 214 and 10,000 letters) and 1,000 names, and evaluating a request. Inputs are built in memory with the library API; the name lists are the committed
 //! `bench/names/*.txt` (the top of the popular lists the embedded data is built from).
 //!
 //! Run: `cargo bench --bench hot_paths` (all), or `cargo bench --bench hot_paths -- imitation`.
@@ -267,6 +267,18 @@ fn bench_imitation(c: &mut Criterion) {
     });
     g.bench_function("1 name (popular: lodash)", |b| {
         b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box("lodash")))
+    });
+    let garble = "babel-pzugin-transform-es2015-modues-commonjs";
+    g.bench_function("1 name (garble of a long name)", |b| {
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box(garble)))
+    });
+    let at_bound = "a".repeat(imitation::MAX_NAME_LEN);
+    g.bench_function("1 name (214 letters, npm's limit)", |b| {
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box(&at_bound)))
+    });
+    let huge = "a".repeat(10_000);
+    g.bench_function("1 name (10,000 letters)", |b| {
+        b.iter(|| imitation::check(&snap, Ecosystem::Pypi, black_box(&huge)))
     });
     let popular = names(NPM_TOP);
     let unknown = typos(&popular, 1000);

@@ -303,7 +303,10 @@ fn check_target(target: &Target, snap: &Data, out: &mut Vec<Finding>) {
     if let Some(imitation) = imitation::check(snap.popular(), eco, &normalized) {
         let what = match imitation.kind {
             ImitationKind::Typo => "looks like a typo of",
-            ImitationKind::Lookalike => "differs only in separators or look-alike characters from",
+            ImitationKind::DoubledLetter => "doubles or drops a letter of",
+            ImitationKind::Truncation => "is cut short from",
+            ImitationKind::Garble => "garbles the letters of",
+            ImitationKind::Lookalike => "uses look-alike characters (`0` for `o`, `1` for `l`) to imitate",
             ImitationKind::ScopeConfusion => "copies the name of the scoped package",
             ImitationKind::Combo => "glues a filler word onto",
         };

@@ -1,38 +1,80 @@
 //! Name-imitation detection: does a name that is not itself popular look like a popular name of
-//! the same ecosystem? Pure. Lookups go through the snapshot's similarity index (deletion
-//! neighbourhoods and look-alike skeletons of popular names), so a check costs a few dozen
-//! index probes, not a scan. It never blocks by itself: callers give imitations warn severity.
+//! the same ecosystem? Pure. It never blocks by itself: callers give imitations warn severity.
 //!
-//! What counts (each finding names the imitated package and the kind):
-//! - typos of one keystroke: omission, a doubled letter, insertion of a neighbouring key,
-//!   substitution by a neighbouring key or a look-alike character, adjacent transposition;
-//! - look-alikes: the same letters after folding case, separators and confusable characters
-//!   (`python_dateutil`, `reque5ts`, `rnodule`), which also catches npm scope confusion
-//!   (`hookform-resolvers` for `@hookform/resolvers`);
-//! - combos: the popular name plus a filler word (`lodash-js`, `requests-python`).
+//! How candidates are found, at a cost linear in the name's length:
+//! - look-alikes: the snapshot files every popular name under its skeleton (case, separators
+//!   and confusable characters folded), so `reque5ts`, `rnodule`, `l0dash` and a scope dropped
+//!   or flattened (`sentrybrowser` for `@sentry/browser`) are one exact probe;
+//! - slips: the snapshot's scan table groups the typo targets (ranks 1–5,000, names of 4+
+//!   letters, and names ending in a version also without it: `beautifulsoup`) by the length of
+//!   their compared form (letters and digits). A check reads only the lengths within its edit
+//!   budget (1 edit under 8 letters, 2 under 15, 3 from 15), drops every name whose letter
+//!   counts already differ too much, and aligns the few that remain (a banded alignment);
+//! - a scoped name copied without its scope (`core-rest-pipeline`), and combos: the name minus
+//!   a filler word (`-install`, `-latest`, `python-`, `-js`, ...) is a popular name: exact
+//!   probes.
 //!
-//! What does not, to keep false alarms rare: names that are popular themselves; edits inside a
-//! segment of three characters or fewer (`client-sso` vs `client-sts`, `django-cms` vs
-//! `django-csp` are different acronyms, not typos); names that differ only by trailing digits
-//! (`listr2`, `types-boto3`); another package in the same npm scope (scopes are owned);
-//! substitutions or insertions of unrelated keys, except against the very most popular names.
+//! Which alignments count is decided edit by edit. One edit: a doubled or undoubled letter,
+//! two letters swapped, a neighbouring key, a look-alike character, a lost letter (`tensorflo`:
+//! a long name cut short), and against the 300 most popular names any letter. Several edits
+//! (names of 8+ letters): each slip has a cost (doubled letter and look-alike less, an
+//! unrelated letter more, one that leaves letters side by side that no popular name has less:
+//! `pzugin`), and their sum must fit a budget that grows with the length.
+//!
+//! What does not count, to keep false alarms rare: names that are popular themselves; names
+//! that differ only in separators (`git-python`, `mem-fs`: established pairs abound); a word
+//! replaced by another word that popular names of any ecosystem use (`jsdoc` for `jsdom`); a
+//! changed letter in a word of three letters or fewer (`client-sso`/`client-sts`); versions
+//! and architectures (`bootstrap4`/`5`, `listr2`, `freebsd-x64`); a dropped plural `s`; whole
+//! words or affixes added or dropped (`pre-commit-uv`, `lodash.pickby`, `dynamo-json`); another
+//! package in the same npm scope, or any name in a new scope (scopes are owned: `@acme/react`
+//! reads as a private fork, which offline data cannot tell from a squat); the pre-scope
+//! spelling of a scoped name in a family popular names still use (`babel-plugin-syntax-flow`);
+//! `-x` forks.
+//!
+//! Names longer than [`MAX_NAME_LEN`] (npm's limit) are answered at once: no popular name is
+//! within reach of them (the longest is far shorter), and no person reads 215 characters as
+//! a popular name, so the answer is exact, not a skip.
 
 use serde::Serialize;
 
-use super::snapshot::{PopularList, Snapshot};
+use super::snapshot::{
+    MAX_SCAN_LEN, PopularList, SCAN_COUNTS, ScanForm, Snapshot, present_buckets,
+};
 use crate::ecosystem::Ecosystem;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ImitationKind {
-    /// One slip of the keyboard: omission, doubled letter, neighbouring key, transposition.
+    /// One slip of the keyboard: a neighbouring key, a lost or added letter, two letters swapped.
     Typo,
-    /// Same letters, different separators, case or look-alike characters (`l`/`1`, `rn`/`m`).
+    /// A doubled letter, or one of a double dropped (`requestss`, `colorma`).
+    DoubledLetter,
+    /// A long name cut short by one or two letters (`tensorflo`).
+    Truncation,
+    /// Several slips spread over a long name (`babel-pzugin-transform-es2015-modues-commonjs`).
+    Garble,
+    /// A confusable character (`l`/`1`, `0`/`o`, `rn`/`m`), separators moved or not (`l0dash`).
     Lookalike,
-    /// An npm scoped name copied without its scope, or a scope added to an unscoped name.
+    /// An npm scoped name copied without its scope (`core-auth` for `@azure/core-auth`).
     ScopeConfusion,
-    /// The popular name plus a filler word (`-js`, `python-`, `-dev`, ...).
+    /// The popular name plus a filler word (`-js`, `python-`, `-install`, ...).
     Combo,
+}
+
+impl ImitationKind {
+    /// Stable id, as in JSON (`doubled-letter`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ImitationKind::Typo => "typo",
+            ImitationKind::DoubledLetter => "doubled-letter",
+            ImitationKind::Truncation => "truncation",
+            ImitationKind::Garble => "garble",
+            ImitationKind::Lookalike => "lookalike",
+            ImitationKind::ScopeConfusion => "scope-confusion",
+            ImitationKind::Combo => "combo",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,24 +86,63 @@ pub struct Imitation {
     pub kind: ImitationKind,
 }
 
-/// Only names this popular are indexed as typo targets (Homebrew's unranked lists: all).
+/// Only names this popular are typo targets (Homebrew's unranked lists: all).
 pub const TYPO_TARGET_MAX_RANK: u32 = 5_000;
 /// Against names this popular, any one-character edit counts, not only keyboard slips.
 const ANY_EDIT_MAX_RANK: u32 = 300;
-/// Filler words attackers glue onto popular names: only words that add nothing but credibility.
-/// `-cli`, `-core`, `-utils`, `-dev`, `node-` and the like are how real companion packages are
-/// named, so they are not here; nor is `py` on PyPI, where `pyfoo` wrappers of `foo` abound.
+/// npm's limit on a package name's length; longer names are answered without looking.
+pub const MAX_NAME_LEN: usize = 214;
+/// Compared forms shorter than this are not typo targets: too many real names are one letter
+/// away from `vue` or `ws`.
+const MIN_TARGET_LEN: usize = 4;
+
+/// A name must be this long for a dropped scope to count.
+const MIN_SCOPED_BARE: usize = 5;
+
+/// How many edits a compared form of `len` letters may carry and still be recognised.
+fn edit_budget(len: usize) -> usize {
+    match len {
+        0..=7 => 1,
+        8..=14 => 2,
+        _ => 3,
+    }
+}
+
+/// Filler words attackers glue onto popular names: words that add nothing but credibility, a
+/// vague promise or an install step. `-cli`, `-core`, `-utils`, `-client`, `-ext`, `-next`,
+/// `node-` and the like are how real companion packages are named, so they are not here; nor
+/// are `-lite`, `-data`, `-api`, `-kit`, `-dev`, `-pro`: measured on the tuning set, legitimate
+/// companions (`btoa-lite`, `braintrust-api`, `textual-dev`) outnumber the squats they find.
 const COMBO_WORDS: &[&str] = &[
-    "official", "secure", "latest", "fixed", "patched", "updated", "new", "real",
+    "official",
+    "secure",
+    "latest",
+    "fixed",
+    "patched",
+    "updated",
+    "update",
+    "upgrade",
+    "install",
+    "installer",
+    "new",
+    "real",
+    "beta",
+    "helper",
+    "main",
+    "plus",
+    "lib",
+    "libs",
+    "library",
+    "package",
 ];
 
-/// The ecosystem's own language tag, a filler only where it is not the naming convention.
+/// The ecosystem's own language words, fillers only where they are not the naming convention.
 fn combo_words(eco: Ecosystem) -> impl Iterator<Item = (&'static str, bool)> {
     // (word, may also stand before the name)
     let own: &[(&str, bool)] = match eco {
-        Ecosystem::Npm => &[("js", true)],
+        Ecosystem::Npm => &[("js", true), ("nodejs", true), ("node", false)],
         // `foo-py` glued on a popular name is a squat shape; `pyfoo` is PyPI's naming habit.
-        Ecosystem::Pypi => &[("py", false)],
+        Ecosystem::Pypi => &[("py", false), ("python", true)],
         Ecosystem::Brew => &[],
     };
     COMBO_WORDS
@@ -70,8 +151,10 @@ fn combo_words(eco: Ecosystem) -> impl Iterator<Item = (&'static str, bool)> {
         .chain(own.iter().copied())
 }
 
-const KIND_DELETION: u8 = b'd';
 const KIND_SKELETON: u8 = b's';
+const KIND_WORD: u8 = b'w';
+const KIND_BARE: u8 = b'b';
+const KIND_FAMILY: u8 = b'f';
 
 /// Letters and digits with separators removed and look-alike characters folded: two names with
 /// the same skeleton differ only in separators, case or confusable characters.
@@ -93,29 +176,105 @@ fn is_separator(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | '@' | '/')
 }
 
-/// The forms of a popular skeleton that typos are measured against: itself and, for names that
-/// end in a version number (`beautifulsoup4`), the name without it.
-fn typo_forms(skel: &str) -> Vec<&str> {
-    let stripped = skel.trim_end_matches(|c: char| c.is_ascii_digit());
-    if stripped != skel && stripped.chars().count() >= 5 {
-        vec![skel, stripped]
-    } else {
-        vec![skel]
-    }
+/// The form slips are measured on: the name's bytes without separators (already lowercase
+/// once normalised), with, for each, its position in the name.
+struct Compared {
+    bytes: Vec<u8>,
+    at: Vec<usize>,
 }
 
-/// The name and every string made by deleting one of its characters.
-fn deletions(name: &str) -> Vec<String> {
-    let mut out = vec![name.to_string()];
-    for (i, c) in name.char_indices() {
-        let mut v = String::with_capacity(name.len());
-        v.push_str(&name[..i]);
-        v.push_str(&name[i + c.len_utf8()..]);
-        if !out.contains(&v) {
-            out.push(v);
+fn compared(name: &str) -> Compared {
+    let mut c = Compared {
+        bytes: Vec::with_capacity(name.len()),
+        at: Vec::with_capacity(name.len()),
+    };
+    for (i, b) in name.bytes().enumerate() {
+        if !is_separator(b as char) {
+            c.bytes.push(b.to_ascii_lowercase());
+            c.at.push(i);
         }
     }
+    c
+}
+
+/// Letter counts of a compared form in [`SCAN_COUNTS`] buckets (digits share six buckets,
+/// anything else one): each edit changes them by at most 2, so a count distance over twice
+/// the edit budget rules a name out without aligning it.
+fn letter_counts(form: &[u8]) -> [u8; SCAN_COUNTS] {
+    let mut counts = [0u8; SCAN_COUNTS];
+    for &b in form {
+        let bucket = match b {
+            b'a'..=b'z' => usize::from(b - b'a'),
+            b'0'..=b'9' => 26 + usize::from(b - b'0') * 6 / 10,
+            _ => SCAN_COUNTS - 1,
+        };
+        counts[bucket] = counts[bucket].saturating_add(1);
+    }
+    counts
+}
+
+fn count_distance(a: &[u8; SCAN_COUNTS], b: &[u8; SCAN_COUNTS]) -> usize {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u32::from(x.abs_diff(*y)))
+        .sum::<u32>() as usize
+}
+
+fn trigram_code(t: &[u8]) -> usize {
+    let digit = |b: u8| match b {
+        b'a'..=b'z' => usize::from(b - b'a'),
+        b'0'..=b'9' => 26 + usize::from(b - b'0'),
+        _ => 36,
+    };
+    t.iter().fold(0, |code, &b| code * 37 + digit(b))
+}
+
+/// The letter-triple codes of a name's compared form (used when building a snapshot).
+pub fn trigrams(normalized: &str) -> Vec<usize> {
+    compared(normalized)
+        .bytes
+        .windows(3)
+        .map(trigram_code)
+        .collect()
+}
+
+/// A scan handle with this bit set stands for the name without its trailing version number.
+const UNVERSIONED: u32 = 1 << 31;
+
+fn trailing_digits(form: &[u8]) -> usize {
+    form.iter().rev().take_while(|b| b.is_ascii_digit()).count()
+}
+
+/// The scan-table entries of a popular name, if it is a typo target (used when building): its
+/// compared form and, for names that end in a version number (`beautifulsoup4`, `urllib3`),
+/// the form without it, which is how people misremember them.
+pub fn scan_forms(normalized: &str, rank: u32) -> Vec<ScanForm> {
+    let form = compared(normalized).bytes;
+    let mut out = Vec::new();
+    if rank > TYPO_TARGET_MAX_RANK || form.len() > MAX_SCAN_LEN {
+        return out;
+    }
+    if form.len() >= MIN_TARGET_LEN {
+        out.push(ScanForm {
+            len: form.len(),
+            counts: letter_counts(&form),
+            tag: 0,
+        });
+    }
+    let stripped = &form[..form.len() - trailing_digits(&form)];
+    if stripped.len() < form.len() && stripped.len() >= 5 {
+        out.push(ScanForm {
+            len: stripped.len(),
+            counts: letter_counts(stripped),
+            tag: UNVERSIONED,
+        });
+    }
     out
+}
+
+/// The query is the popular name without its final plural `s` (`websocket`/`websockets`).
+fn plural_dropped(q: &[u8], p: &[u8]) -> bool {
+    p.len() > 4 && p.strip_suffix(b"s") == Some(q)
 }
 
 fn index_key(kind: u8, list: PopularList, text: &str) -> Vec<u8> {
@@ -126,55 +285,173 @@ fn index_key(kind: u8, list: PopularList, text: &str) -> Vec<u8> {
     k
 }
 
-/// The similarity keys a popular name is filed under (used when building a snapshot).
-pub fn index_keys(list: PopularList, normalized: &str, rank: u32) -> Vec<Vec<u8>> {
+/// The words (segments between separators) of a name.
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    name.split(|c: char| is_separator(c))
+        .filter(|w| !w.is_empty())
+}
+
+fn plain_key(kind: u8, text: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + text.len());
+    k.push(kind);
+    k.extend_from_slice(text.as_bytes());
+    k
+}
+
+/// The similarity keys a popular name is filed under (used when building a snapshot): its
+/// skeleton; each of its words of three letters or more, in every ecosystem's shared word list,
+/// so a check can tell a word that popular names use (`dom`, `gpu`, `next`) from a slip; for a
+/// scoped npm name, its unscoped part (to catch the scope dropped); for an unscoped name of
+/// several words, its first word (a naming family such as `babel-*`).
+pub fn index_keys(list: PopularList, normalized: &str, _rank: u32) -> Vec<Vec<u8>> {
     let mut keys = Vec::new();
     let skel = skeleton(normalized);
     if skel.chars().count() >= 4 {
         keys.push(index_key(KIND_SKELETON, list, &skel));
     }
-    if skel.chars().count() >= 4 && rank <= TYPO_TARGET_MAX_RANK {
-        for form in typo_forms(&skel) {
-            for v in deletions(form) {
-                let k = index_key(KIND_DELETION, list, &v);
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
-            }
+    for w in words(normalized) {
+        let k = plain_key(KIND_WORD, w);
+        if w.len() >= 3 && !keys.contains(&k) {
+            keys.push(k);
         }
+    }
+    if let Some((_, bare)) = normalized.strip_prefix('@').and_then(|r| r.split_once('/')) {
+        keys.push(index_key(KIND_BARE, list, bare));
+    } else if let Some((first, _)) = normalized.split_once(|c: char| is_separator(c)) {
+        keys.push(plain_key(KIND_FAMILY, first));
     }
     keys
 }
 
+/// Is `word` a word of some popular name (of any ecosystem)?
+fn known_word(snap: &Snapshot, word: &str) -> bool {
+    word.len() >= 3 && snap.has_similar(&plain_key(KIND_WORD, word))
+}
+
+/// Is `q` the pre-scope spelling of the scoped `p` (`babel-plugin-syntax-flow` for
+/// `@babel/plugin-syntax-flow`) in a family that popular unscoped names still use
+/// (`babel-*`)? Projects that moved to a scope left those packages behind; a copy of a scope
+/// nobody used that way (`azure-identity` for `@azure/identity`) still counts.
+fn legacy_family(snap: &Snapshot, q: &str, p: &str) -> bool {
+    let Some(scope) = npm_scope(p) else {
+        return false;
+    };
+    npm_scope(q).is_none()
+        && words(q).next() == Some(scope)
+        && snap.has_similar(&plain_key(KIND_FAMILY, scope))
+}
+
+/// What one edit does to the popular form to make the query form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Op {
+    /// A letter of the query stands where one of the popular name was.
+    Sub,
+    /// The query has an extra letter.
+    Ins,
+    /// A letter of the popular name is missing.
+    Del,
+    /// Two neighbouring letters are swapped.
+    Swap,
+}
+
+/// One edit, with where it falls in the query form (`q`) and in the popular form (`p`): for an
+/// insertion `p` is the letter it comes before, for a deletion `q` is the letter that follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    pub op: Op,
+    pub q: usize,
+    pub p: usize,
+}
+
 /// Optimal-string-alignment distance (Damerau–Levenshtein without repeated edits of one
-/// substring), or `None` once it exceeds `max`.
-pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
+/// substring) with the edits, or `None` once it exceeds `max`. Only the band of width
+/// `2·max+1` is computed: the cost is linear in the length. `d` is scratch space.
+pub fn align(q: &[u8], p: &[u8], max: usize, d: &mut Vec<u8>) -> Option<Vec<Edit>> {
+    const INF: u8 = 100;
+    let (n, m) = (q.len(), p.len());
+    if n.abs_diff(m) > max || max >= usize::from(INF) {
         return None;
     }
-    let n = b.len();
-    let mut prev2 = vec![0usize; n + 1];
-    let mut prev: Vec<usize> = (0..=n).collect();
-    let mut cur = vec![0usize; n + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = cur[0];
-        for j in 1..=n {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+    let w = m + 1;
+    d.clear();
+    d.resize((n + 1) * w, INF);
+    for (j, cell) in d.iter_mut().enumerate().take(m.min(max) + 1) {
+        *cell = j as u8;
+    }
+    for i in 1..=n {
+        let (lo, hi) = (i.saturating_sub(max), (i + max).min(m));
+        let mut row_min = INF;
+        if lo == 0 {
+            d[i * w] = i as u8;
+            row_min = i as u8;
+        }
+        for j in lo.max(1)..=hi {
+            let cost = u8::from(q[i - 1] != p[j - 1]);
+            let mut v = (d[(i - 1) * w + j - 1] + cost)
+                .min(d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1);
+            if i > 1 && j > 1 && q[i - 1] == p[j - 2] && q[i - 2] == p[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
             }
-            cur[j] = v;
+            let v = v.min(INF);
+            d[i * w + j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return None;
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
     }
-    (prev[n] <= max).then_some(prev[n])
+    if usize::from(d[n * w + m]) > max {
+        return None;
+    }
+    let mut edits = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        let here = d[i * w + j];
+        if i > 0 && j > 0 && q[i - 1] == p[j - 1] && here == d[(i - 1) * w + j - 1] {
+            (i, j) = (i - 1, j - 1);
+        } else if i > 1
+            && j > 1
+            && q[i - 1] == p[j - 2]
+            && q[i - 2] == p[j - 1]
+            && here == d[(i - 2) * w + j - 2] + 1
+        {
+            edits.push(Edit {
+                op: Op::Swap,
+                q: i - 2,
+                p: j - 2,
+            });
+            (i, j) = (i - 2, j - 2);
+        } else if i > 0 && j > 0 && here == d[(i - 1) * w + j - 1] + 1 {
+            edits.push(Edit {
+                op: Op::Sub,
+                q: i - 1,
+                p: j - 1,
+            });
+            (i, j) = (i - 1, j - 1);
+        } else if i > 0 && here == d[(i - 1) * w + j] + 1 {
+            edits.push(Edit {
+                op: Op::Ins,
+                q: i - 1,
+                p: j,
+            });
+            i -= 1;
+        } else {
+            edits.push(Edit {
+                op: Op::Del,
+                q: i,
+                p: j - 1,
+            });
+            j -= 1;
+        }
+    }
+    edits.reverse();
+    Some(edits)
+}
+
+/// Optimal-string-alignment distance, or `None` once it exceeds `max`.
+pub fn osa_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    align(a, b, max, &mut Vec::new()).map(|e| e.len())
 }
 
 const KEYBOARD: [&[u8]; 4] = [b"1234567890-", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
@@ -211,38 +488,118 @@ fn lookalike_chars(a: u8, b: u8) -> bool {
         .any(|&(x, y)| (x, y) == (a, b) || (y, x) == (a, b))
 }
 
-/// The segment (between separators) of `s` that contains byte `at`, as its length.
-fn segment_len(s: &[u8], at: usize) -> usize {
-    let sep = |c: &u8| is_separator(*c as char);
-    let start = s[..at.min(s.len())]
-        .iter()
-        .rposition(sep)
-        .map_or(0, |p| p + 1);
-    let end = s[at.min(s.len())..]
-        .iter()
-        .position(sep)
-        .map_or(s.len(), |p| at + p);
-    end.saturating_sub(start)
+/// What kind of slip one edit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Slip {
+    /// A letter doubled, or one of a double dropped.
+    Doubled,
+    /// Two neighbouring letters swapped.
+    Swap,
+    /// A neighbouring key pressed instead of, or next to, the right one.
+    Neighbour,
+    /// A look-alike character (`0`/`o`, `1`/`l`).
+    Lookalike,
+    /// A letter left out.
+    Omission,
+    /// An unrelated letter typed in or instead.
+    Other,
 }
 
-fn first_difference(a: &[u8], b: &[u8]) -> usize {
-    a.iter()
-        .zip(b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()))
-}
-
-/// Does the first difference between the written names fall inside a segment of three
-/// characters or fewer (an acronym such as `sso`, `cms`)? Then the names mean different things.
-fn edit_in_short_segment(q: &str, p: &str) -> bool {
-    let (qb, pb) = (q.as_bytes(), p.as_bytes());
-    // Only a changed letter makes another word; an added or dropped one (`discord-pyy`,
-    // `discord-p`) is a slip even in a short segment.
-    if pb.is_empty() || qb.len() != pb.len() {
-        return false;
+fn slip(e: Edit, q: &[u8], p: &[u8]) -> Slip {
+    let near = |c: u8, around: [Option<&u8>; 2]| around.into_iter().flatten().any(|&n| n == c);
+    let (i, j) = (e.q, e.p);
+    match e.op {
+        Op::Swap => Slip::Swap,
+        Op::Del => {
+            if near(
+                p[j],
+                [j.checked_sub(1).and_then(|k| p.get(k)), p.get(j + 1)],
+            ) {
+                Slip::Doubled
+            } else {
+                Slip::Omission
+            }
+        }
+        Op::Ins => {
+            let around = [i.checked_sub(1).and_then(|k| q.get(k)), q.get(i + 1)];
+            if near(q[i], around) {
+                Slip::Doubled
+            } else if around
+                .into_iter()
+                .flatten()
+                .any(|&n| keyboard_adjacent(q[i], n))
+            {
+                Slip::Neighbour
+            } else {
+                Slip::Other
+            }
+        }
+        Op::Sub => {
+            if keyboard_adjacent(q[i], p[j]) {
+                Slip::Neighbour
+            } else if lookalike_chars(q[i], p[j]) {
+                Slip::Lookalike
+            } else {
+                Slip::Other
+            }
+        }
     }
-    let at = first_difference(qb, pb).min(pb.len() - 1);
-    segment_len(pb, at) <= 3
+}
+
+/// What the rules know about one edit.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EditInfo {
+    pub op: Op,
+    pub slip: Slip,
+    /// Where it falls in the query's and the popular name's compared forms (see [`Edit`]).
+    pub q: usize,
+    pub p: usize,
+    /// At the first or the last letter of the popular name's compared form.
+    pub first: bool,
+    pub last: bool,
+    /// The popular name's word (segment between separators) the edit falls in: where it
+    /// starts in the name, and how long it is.
+    pub word_start: usize,
+    pub word_len: usize,
+    /// Length of the query's word the edit falls in.
+    pub q_word_len: usize,
+    /// The query's word at the edit is another word that popular names use (`dom`, `gpu`).
+    pub known_word: bool,
+    /// A digit is added, dropped or changed next to a digit or at a word's end: a version or
+    /// an architecture (`bootstrap4`/`5`, `freebsd-64`/`x64`), not a slip.
+    pub version: bool,
+    /// The edit leaves letters side by side that no popular name has (`handleqazs`): the mark
+    /// of a slip or a garble, where a related name is made of real words.
+    pub novel: bool,
+}
+
+/// Everything the rules look at for one aligned candidate. Public so the evaluation can show
+/// why a name was or was not flagged.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate<'s> {
+    pub imitates: &'s str,
+    pub rank: u32,
+    /// Length of the popular name's compared form (without a trailing version number when
+    /// `unversioned`).
+    pub target_len: usize,
+    pub unversioned: bool,
+    pub edits: Vec<EditInfo>,
+    /// `Ok` when the rules accept the candidate, with its score (lower = likelier) and kind;
+    /// else the rule that turned it down.
+    pub verdict: Result<(u8, ImitationKind), &'static str>,
+}
+
+/// The segment (between separators) of `s` that contains byte `at`, as a range.
+fn segment(s: &[u8], at: usize) -> std::ops::Range<usize> {
+    let sep = |c: &u8| is_separator(*c as char);
+    let at = at.min(s.len());
+    let start = s[..at].iter().rposition(sep).map_or(0, |p| p + 1);
+    let end = s[at..].iter().position(sep).map_or(s.len(), |p| at + p);
+    start..end.max(start)
+}
+
+fn npm_scope(name: &str) -> Option<&str> {
+    name.strip_prefix('@')?.split_once('/').map(|(s, _)| s)
 }
 
 /// `foo-x` / `foo-2`-style forks: the popular name plus one more one-character segment.
@@ -253,115 +610,288 @@ fn fork_suffix(q: &str, p: &str) -> bool {
     })
 }
 
-fn npm_scope(name: &str) -> Option<&str> {
-    name.strip_prefix('@')?.split_once('/').map(|(s, _)| s)
-}
-
-/// Is `q` one plausible keystroke slip away from the popular `p`? Returns a score (lower is a
-/// likelier slip) or `None`.
-fn typo(q: &str, p: &str, rank: u32) -> Option<u8> {
-    let (qb, pb) = (q.as_bytes(), p.as_bytes());
-    match osa_distance(qb, pb, 2) {
-        Some(1) => {}
-        // Two slips in a long name (`babel-trasveres`, `assretplus`): the index only offers
-        // candidates that share a one-deletion form, so this stays a narrow net.
-        Some(2) if pb.len() >= LONG_NAME && !digit_suffix_pair(q, p) => return Some(2),
-        _ => return None,
-    }
-    // Any one-letter edit counts against the most popular names, and in long names, where a
-    // single arbitrary change rarely makes another real name (`custvomtkinter`).
-    let one_word = !pb.iter().any(|&c| is_separator(c as char));
-    let any_edit = (rank != 0 && rank <= ANY_EDIT_MAX_RANK) || (pb.len() >= LONG_NAME && one_word);
-    if digit_suffix_pair(q, p) {
-        return None;
-    }
-    // First differing position.
-    let at = first_difference(qb, pb);
-    // A changed, added or dropped digit is a version or an architecture (`bootstrap4`/`5`,
-    // `cuda13x`/`cuda12x`, `freebsd-64`/`x64`), unless it is a doubled one.
-    let digit = |b: Option<&u8>| b.is_some_and(u8::is_ascii_digit);
-    if (digit(qb.get(at)) || digit(pb.get(at))) && collapse_runs(q) != collapse_runs(p) {
-        return None;
-    }
-    let long_enough = pb.len() >= 6;
-    // A letter added or dropped at either end of a short name, or a plural `s`, is how related
-    // names are made (`attr`/`attrs`, `prompt`/`prompts`, `yargs`/`args`): only a doubled
-    // letter counts there. Longer names are squatted that way (`equests`, `coloramah`).
-    // Dropping a plural `s` makes a related name (`websocket`/`websockets`); adding one to a
-    // popular name is a slip (`coloramas`).
-    let plural = p.strip_suffix('s') == Some(q);
-    // At the first letter, related names are common too (`gpytorch`, `rignore`, `asyncer`):
-    // only squats of the most popular or long names (`equests`, `ensorflow`) count there.
-    let first_letter = at == 0 && !(rank != 0 && rank <= ANY_EDIT_MAX_RANK) && pb.len() < 9;
-    let at_end =
-        plural || first_letter || ((at == 0 || at >= qb.len().min(pb.len())) && pb.len() < 7);
-    match qb.len().cmp(&pb.len()) {
-        // Omission: one character of p left out; a dropped doubled letter is the likeliest.
-        std::cmp::Ordering::Less => {
-            let doubled = at > 0 && pb.get(at) == pb.get(at - 1) || pb.get(at) == pb.get(at + 1);
-            if doubled && pb.len() >= 4 {
-                Some(0)
-            } else {
-                (long_enough && !at_end).then_some(1)
-            }
-        }
-        // Insertion: q has one extra character at `at`.
-        std::cmp::Ordering::Greater => {
-            let c = qb[at];
-            let before = at.checked_sub(1).map(|i| qb[i]);
-            let after = qb.get(at + 1).copied();
-            let doubled = before == Some(c) || after == Some(c);
-            if doubled && pb.len() >= 4 {
-                return Some(0);
-            }
-            let neighbour = [before, after]
-                .into_iter()
-                .flatten()
-                .any(|n| keyboard_adjacent(c, n));
-            (long_enough && !at_end && (neighbour || any_edit)).then_some(1)
-        }
-        std::cmp::Ordering::Equal => {
-            let transposed = qb.get(at + 1) == pb.get(at) && pb.get(at + 1) == qb.get(at);
-            if transposed {
-                return (pb.len() >= 5).then_some(1);
-            }
-            let (a, b) = (qb[at], pb[at]);
-            let slip = keyboard_adjacent(a, b) || lookalike_chars(a, b);
-            (long_enough && (slip || any_edit)).then_some(1)
-        }
+/// Is the character at `at` part of a version or an architecture: a digit next to a digit or
+/// ending its word (`bootstrap4`, `es2015`), or a lone letter tied to digits (`x64`, `v2`)?
+fn versionish(name: &[u8], at: usize) -> bool {
+    let before = at.checked_sub(1).and_then(|i| name.get(i)).copied();
+    let after = name.get(at + 1).copied();
+    let digit = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_digit());
+    let boundary = |b: Option<u8>| b.is_none_or(|b| is_separator(b as char));
+    if digit(name.get(at).copied()) {
+        digit(before) || digit(after) || boundary(after)
+    } else {
+        (digit(before) && boundary(after)) || (boundary(before) && digit(after))
     }
 }
 
-/// Names this long (letters and digits) may carry two slips and still be recognised.
-const LONG_NAME: usize = 10;
-
-/// The name with every run of one repeated character shortened to one (`wgett` → `wget`).
-fn collapse_runs(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if !out.ends_with(c) {
-            out.push(c);
-        }
-    }
-    out
+/// Describe each edit of an alignment of the query `q` with the popular `p` (normalised names
+/// and their compared forms).
+fn describe(
+    snap: &Snapshot,
+    q: &str,
+    p: &str,
+    fq: &Compared,
+    fp: &Compared,
+    edits: &[Edit],
+) -> Vec<EditInfo> {
+    let (qb, pb) = (&fq.bytes[..], &fp.bytes[..]);
+    let (q_name, p_name) = (q.as_bytes(), p.as_bytes());
+    // Position in the name of a compared-form letter (clamped to the last letter).
+    let p_pos = |j: usize| {
+        fp.at
+            .get(j.min(pb.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    let q_pos = |i: usize| {
+        fq.at
+            .get(i.min(qb.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    edits
+        .iter()
+        .map(|&e| {
+            // The words the edit falls in. A letter dropped inside a word is read with the
+            // letter before the gap (`discor-webhook`: in `discor`, not `webhook`); a letter
+            // added after a word's first letter, with the word before it.
+            let inserted_mid_word =
+                e.op == Op::Ins && q_pos(e.q) > segment(q_name, q_pos(e.q)).start;
+            let pj = match e.op {
+                Op::Ins if e.p > 0 && (e.p >= pb.len() || inserted_mid_word) => e.p - 1,
+                _ => e.p,
+            };
+            let pword = segment(p_name, p_pos(pj));
+            let qi = match e.op {
+                Op::Del if e.q > 0 && p_pos(e.p) > pword.start => e.q - 1,
+                _ => e.q,
+            };
+            let qword = segment(q_name, q_pos(qi));
+            let qw = &q[qword.clone()];
+            let known_word = qw != &p[pword.clone()] && known_word(snap, qw);
+            let version = match e.op {
+                Op::Swap => false,
+                Op::Sub if lookalike_chars(qb[e.q], pb[e.p]) => false,
+                Op::Sub => {
+                    versionish(q_name, q_pos(e.q))
+                        || (pb[e.p].is_ascii_digit() && versionish(p_name, p_pos(e.p)))
+                }
+                Op::Ins => versionish(q_name, q_pos(e.q)),
+                Op::Del => versionish(p_name, p_pos(e.p)),
+            };
+            // Letter triples of the query around the edit.
+            let (from, to) = match e.op {
+                Op::Sub | Op::Ins => (e.q.saturating_sub(2), e.q + 3),
+                Op::Swap => (e.q.saturating_sub(2), e.q + 4),
+                Op::Del => (e.q.saturating_sub(2), e.q + 2),
+            };
+            let novel = qb[from..to.min(qb.len())]
+                .windows(3)
+                .any(|t| !snap.known_trigram(trigram_code(t)));
+            EditInfo {
+                op: e.op,
+                slip: slip(e, qb, pb),
+                q: e.q,
+                p: e.p,
+                novel,
+                first: e.p == 0,
+                last: e.p + 1 >= pb.len(),
+                word_start: pword.start,
+                word_len: pword.len(),
+                q_word_len: qword.len(),
+                known_word,
+                version,
+            }
+        })
+        .collect()
 }
 
-/// The two names differ only in a trailing version number (`listr`/`listr2`); a doubled last
-/// digit (`progressbar22`) is a slip, not a version.
-fn digit_suffix_pair(q: &str, p: &str) -> bool {
-    if collapse_runs(q) == collapse_runs(p) {
+/// Are the edits whole words added to the popular name (`pre-commit-uv`, `p-tqdm`) or dropped
+/// from it? That makes a related name or a combo, never a slip.
+fn whole_words(q: &str, p: &str, fq: &Compared, fp: &Compared, edits: &[Edit]) -> bool {
+    let covers = |name: &str, form: &Compared, op: Op| {
+        let at: Vec<usize> = edits
+            .iter()
+            .map(|e| form.at[if op == Op::Ins { e.q } else { e.p }])
+            .collect();
+        at.iter().all(|&i| {
+            let word = segment(name.as_bytes(), i);
+            word.clone().all(|k| at.contains(&k))
+        })
+    };
+    if edits.iter().all(|e| e.op == Op::Ins) {
+        covers(q, fq, Op::Ins)
+    } else if edits.iter().all(|e| e.op == Op::Del) {
+        covers(p, fp, Op::Del)
+    } else {
+        false
+    }
+}
+
+/// What one slip costs in a name with several edits (tenths): the likelier the slip, the less.
+fn slip_cost(s: Slip) -> u32 {
+    match s {
+        Slip::Doubled | Slip::Lookalike => 5,
+        Slip::Swap | Slip::Neighbour | Slip::Omission => 10,
+        Slip::Other => 20,
+    }
+}
+
+/// How much slip cost (tenths) a name with several edits may carry, by the length of the
+/// popular name's compared form.
+fn cost_budget(len: usize) -> u32 {
+    match len {
+        0..=7 => 0,
+        8..=14 => 25,
+        _ => 45,
+    }
+}
+
+/// Several letters added or dropped in one run at the start or end of a word
+/// (`lodash.pickby`, `google-reauth`, `dynamo-json`): an affix makes a related word, not a
+/// slip. A run dropped from the end of the whole name is a truncation, not an affix.
+fn affix(q: &str, p: &str, fq: &Compared, fp: &Compared, edits: &[EditInfo]) -> bool {
+    // A run of one repeated letter (`pycparserrr`) is a slip, however long.
+    if edits.len() < 2 || edits.iter().all(|e| e.slip == Slip::Doubled) {
         return false;
     }
-    let strip = |s: &str| s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-    let (sq, sp) = (strip(q), strip(p));
-    sq == sp && q[..sq] == p[..sp] && q != p
+    // Word by word: one word of the query is the popular one's plus letters at its start or
+    // end, or the popular one's minus letters at its start or end, not at the name's end.
+    let (qw, pw): (Vec<&str>, Vec<&str>) = (words(q).collect(), words(p).collect());
+    if qw.len() == pw.len() {
+        let differ: Vec<(usize, &str, &str)> = qw
+            .iter()
+            .zip(&pw)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, (a, b))| (i, *a, *b))
+            .collect();
+        if let [(i, a, b)] = differ[..] {
+            let (long, short) = if a.len() > b.len() { (a, b) } else { (b, a) };
+            let dropped_at_end = long == b && i + 1 == pw.len() && long.starts_with(short);
+            if long.len() >= short.len() + 2
+                && (long.starts_with(short) || long.ends_with(short))
+                && !dropped_at_end
+            {
+                return true;
+            }
+        }
+    }
+    // Edit by edit: one run of added or dropped letters at a word's start or end.
+    let run = |op: Op, at: &dyn Fn(&EditInfo) -> usize| {
+        edits.iter().all(|e| e.op == op) && edits.windows(2).all(|w| at(&w[1]) == at(&w[0]) + 1)
+    };
+    let at_boundary = |name: &str, form: &Compared, first: usize, last: usize| {
+        let word = segment(name.as_bytes(), form.at[first]);
+        form.at[first] == word.start || form.at[last] + 1 == word.end
+    };
+    let (first, last) = (edits[0], edits[edits.len() - 1]);
+    if run(Op::Ins, &|e| e.q) {
+        at_boundary(q, fq, first.q, last.q)
+    } else if run(Op::Del, &|e| e.p) {
+        last.p + 1 < fp.bytes.len() && at_boundary(p, fp, first.p, last.p)
+    } else {
+        false
+    }
 }
 
-/// `name` = a popular name plus a filler word before or after it, joined by a separator.
+/// The rules: is the query a slip of the popular name, given the described edits?
+fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind), &'static str> {
+    let n = edits.len();
+    if n == 0 {
+        // Same letters, different separators: the skeleton probe decides those.
+        return Err("same letters");
+    }
+    if edits.iter().any(|e| e.version && e.slip != Slip::Doubled) {
+        return Err("version");
+    }
+    // Slips in more than one word of the name: a garble, not a word changed.
+    let spread = edits.iter().any(|e| e.word_start != edits[0].word_start);
+    for e in edits {
+        // A changed letter inside a short word makes another acronym (`sso`/`sts`), unless
+        // it is one of several garbling slips spread over the name (`7np-webpack-pugin`).
+        let short = e.op == Op::Sub && e.word_len.min(e.q_word_len) <= 3;
+        if short && e.slip != Slip::Lookalike && !(spread && e.novel) {
+            return Err("short word");
+        }
+        // Another word popular names use (`jsdoc` for `jsdom`); two letters swapped are a slip
+        // even when they make a word (`per-commit`).
+        if e.known_word && e.slip != Slip::Swap {
+            return Err("known word");
+        }
+    }
+    let top = rank != 0 && rank <= ANY_EDIT_MAX_RANK;
+    if n == 1 {
+        let e = edits[0];
+        if e.slip == Slip::Doubled {
+            return Ok((0, ImitationKind::DoubledLetter));
+        }
+        if e.op == Op::Del && e.last && len >= 8 {
+            return Ok((1, ImitationKind::Truncation));
+        }
+        // Letters added or dropped at the ends of short names make related names
+        // (`attr`/`attrs`, `yargs`/`args`).
+        let at_end = e.last && e.op != Op::Swap;
+        if (at_end || e.first) && len < 7 && !top {
+            return Err("end of a short name");
+        }
+        if e.first && len < 9 && !top {
+            return Err("first letter");
+        }
+        let likely = match e.slip {
+            Slip::Swap => len >= 5 || top,
+            Slip::Neighbour | Slip::Lookalike => len >= 6 || top,
+            Slip::Omission => len >= 5,
+            Slip::Other => top || len >= 10,
+            Slip::Doubled => true,
+        };
+        return if likely {
+            Ok((1, ImitationKind::Typo))
+        } else {
+            Err("unlikely slip")
+        };
+    }
+    // Several edits: a long name cut short, or slips spread over a long name.
+    if edits.iter().all(|e| e.op == Op::Del) && edits.last().is_some_and(|e| e.last) && len >= 10 {
+        return Ok((2, ImitationKind::Truncation));
+    }
+    let cost: u32 = edits
+        .iter()
+        .map(|e| {
+            let first = if e.first && e.slip != Slip::Doubled {
+                5
+            } else {
+                0
+            };
+            // Letters side by side that no popular name has mark a slip, not another word.
+            (slip_cost(e.slip) + first).saturating_sub(if e.novel { 10 } else { 0 })
+        })
+        .sum();
+    if cost > cost_budget(len) {
+        return Err("too many or too unlikely slips");
+    }
+    // Several edits in one short word rewrite it (`python-ldap`/`python-nmap`), unless each
+    // leaves letters side by side that no popular name has.
+    let all_novel = edits.iter().all(|e| e.novel);
+    for e in edits {
+        let in_word = edits
+            .iter()
+            .filter(|o| o.word_start == e.word_start)
+            .count();
+        if in_word * 3 > e.word_len + 1 && !(all_novel && e.word_len >= 5) {
+            return Err("a word rewritten");
+        }
+    }
+    Ok((2, ImitationKind::Garble))
+}
+
+/// `name` = a popular name plus a filler word before or after it, joined by a separator (or
+/// glued on, for words of four letters or more: `requestsplus`, `pythonhttpx`).
 fn combo_core(eco: Ecosystem, name: &str) -> Vec<&str> {
     let mut cores = Vec::new();
     for (w, before_too) in combo_words(eco) {
-        for sep in ["-", "_", ".", ""] {
+        let glued: &[&str] = if w.len() >= 4 { &[""] } else { &[] };
+        for sep in ["-", "_", "."].iter().chain(glued) {
             if let Some(core) = name.strip_suffix(w).and_then(|r| r.strip_suffix(sep)) {
                 cores.push(core);
             }
@@ -376,9 +906,81 @@ fn combo_core(eco: Ecosystem, name: &str) -> Vec<&str> {
     cores
 }
 
+/// Every popular name within the edit budget of `name`, with the alignment and the rules'
+/// verdict on it (the evaluation shows these; [`check`] keeps the best accepted one).
+pub fn candidates<'s>(snap: &'s Snapshot, eco: Ecosystem, name: &str) -> Vec<Candidate<'s>> {
+    let mut out = Vec::new();
+    if name.len() > MAX_NAME_LEN {
+        return out;
+    }
+    let scope = npm_scope(name);
+    let fq = compared(name);
+    let counts = letter_counts(&fq.bytes);
+    let qpresent = present_buckets(&counts);
+    let lq = fq.bytes.len();
+    let mut scratch = Vec::new();
+    for &list in PopularList::for_ecosystem(eco) {
+        for lp in lq.saturating_sub(3).max(MIN_TARGET_LEN)..=lq + 3 {
+            let budget = edit_budget(lp);
+            let length_gap = lp.abs_diff(lq);
+            if length_gap > budget {
+                continue;
+            }
+            for (present, pcounts, handle) in snap.scan(list, lp) {
+                // Each edit changes whether at most two buckets are empty: a cheap first cut.
+                if (present ^ qpresent).count_ones() as usize > 2 * budget
+                    || count_distance(&counts, pcounts) + length_gap > 2 * budget
+                {
+                    continue;
+                }
+                let Some((p, rank)) = snap.scanned_name(handle) else {
+                    continue;
+                };
+                if p == name || (scope.is_some() && npm_scope(p) == scope) || fork_suffix(name, p) {
+                    continue;
+                }
+                let unversioned = handle & UNVERSIONED != 0;
+                let mut fp = compared(p);
+                if unversioned {
+                    let keep = fp.bytes.len() - trailing_digits(&fp.bytes);
+                    fp.bytes.truncate(keep);
+                    fp.at.truncate(keep);
+                }
+                let Some(edits) = align(&fq.bytes, &fp.bytes, budget, &mut scratch) else {
+                    continue;
+                };
+                let words_only = !edits.is_empty() && whole_words(name, p, &fq, &fp, &edits);
+                let edits = describe(snap, name, p, &fq, &fp, &edits);
+                let affixed = affix(name, p, &fq, &fp, &edits);
+                let verdict = if plural_dropped(&fq.bytes, &fp.bytes) {
+                    Err("plural")
+                } else if words_only {
+                    Err("a word added or dropped")
+                } else if affixed {
+                    Err("an affix")
+                } else {
+                    judge(fp.bytes.len(), rank, &edits)
+                };
+                out.push(Candidate {
+                    imitates: p,
+                    rank,
+                    target_len: fp.bytes.len(),
+                    unversioned,
+                    edits,
+                    verdict,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Is `name` (normalised for `eco`) an imitation of a popular name? `None` when it is itself
 /// popular or looks like nothing in particular.
 pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
+    if name.len() > MAX_NAME_LEN {
+        return None;
+    }
     let lists = PopularList::for_ecosystem(eco);
     if lists.iter().any(|&l| snap.popular_rank(l, name).is_some()) {
         return None;
@@ -403,55 +1005,48 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
         }
     };
     let skel = skeleton(name);
-    let variants = deletions(&skel);
     for &list in lists {
         if skel.chars().count() >= 4 {
             for (p, rank) in snap.similar(&index_key(KIND_SKELETON, list, &skel)) {
-                if p == name || same_scope(p) {
+                if p == name || same_scope(p) || legacy_family(snap, name, p) {
                     continue;
                 }
-                let kind = if npm_scope(p).is_some() != scope.is_some() {
-                    ImitationKind::ScopeConfusion
-                } else {
-                    ImitationKind::Lookalike
+                let kind = match (scope, npm_scope(p)) {
+                    // A scope dropped or flattened into the name (`sentrybrowser`).
+                    (None, Some(_)) => ImitationKind::ScopeConfusion,
+                    // A scope put on a popular name: scopes are owned, so that reads as
+                    // somebody's own package (`@ethereumjs/util`), like any scoped fork.
+                    (Some(_), None) => continue,
+                    // Only separators differ (`git-python`, `mem-fs`): established pairs like
+                    // these abound; only a confusable character makes a look-alike.
+                    _ if compared(name).bytes == compared(p).bytes => continue,
+                    _ => ImitationKind::Lookalike,
                 };
                 consider(0, p, rank, kind);
             }
         }
-        for v in &variants {
-            for (p, rank) in snap.similar(&index_key(KIND_DELETION, list, v)) {
-                if p == name
-                    || same_scope(p)
-                    || edit_in_short_segment(name, p)
-                    || fork_suffix(name, p)
-                {
-                    continue;
-                }
-                let pskel = skeleton(p);
-                let score = typo_forms(&pskel)
-                    .into_iter()
-                    .filter_map(|form| typo(&skel, form, rank))
-                    .min();
-                // Two slips are believed only inside one long word of a name without version
-                // numbers (`eslint-plugin-jsonc` is not two slips from `eslint-plugin-jsdoc`).
-                let two_slips_plausible = || {
-                    let pb = p.as_bytes();
-                    let at = first_difference(name.as_bytes(), pb).min(pb.len().saturating_sub(1));
-                    !pb.iter().any(u8::is_ascii_digit) && segment_len(pb, at) >= 6
-                };
-                if let Some(score) = score
-                    && (score < 2 || two_slips_plausible())
-                {
-                    consider(score, p, rank, ImitationKind::Typo);
+        // A scoped popular name copied without its scope (`core-auth` for `@azure/core-auth`).
+        // Single words (`watch`, `delegate`) are names many packages hold independently, and
+        // `@types/x` is typings for the real `x`.
+        if scope.is_none() && name.len() >= MIN_SCOPED_BARE && name.contains(['-', '_', '.']) {
+            for (p, rank) in snap.similar(&index_key(KIND_BARE, list, name)) {
+                if rank <= TYPO_TARGET_MAX_RANK && npm_scope(p) != Some("types") {
+                    consider(1, p, rank, ImitationKind::ScopeConfusion);
                 }
             }
         }
         for core in combo_core(eco, name) {
             if let Some(rank) = snap.popular_rank(list, core)
                 && rank <= TYPO_TARGET_MAX_RANK
+                && !same_scope(core)
             {
                 consider(2, core, rank, ImitationKind::Combo);
             }
+        }
+    }
+    for c in candidates(snap, eco, name) {
+        if let Ok((score, kind)) = c.verdict {
+            consider(score, c.imitates, c.rank, kind);
         }
     }
     best.map(|(_, i)| i)
@@ -471,6 +1066,7 @@ mod tests {
             ("lodash", "lodahs", 1, Some(1)),
             ("lodash", "ldoahs", 1, None),
             ("abc", "abcdef", 2, None),
+            ("tornado", "tonrado", 1, Some(1)),
         ] {
             assert_eq!(
                 osa_distance(a.as_bytes(), b.as_bytes(), max),
@@ -478,6 +1074,17 @@ mod tests {
                 "{a} {b}"
             );
         }
+    }
+
+    #[test]
+    fn alignments_name_the_edits() {
+        let al = |q: &str, p: &str| align(q.as_bytes(), p.as_bytes(), 3, &mut Vec::new());
+        let e = |op, q, p| Some(vec![Edit { op, q, p }]);
+        assert_eq!(al("reqeusts", "requests"), e(Op::Swap, 3, 3));
+        assert_eq!(al("requestss", "requests"), e(Op::Ins, 7, 7));
+        assert_eq!(al("tensorflo", "tensorflow"), e(Op::Del, 9, 9));
+        assert_eq!(al("requexts", "requests"), e(Op::Sub, 5, 5));
+        assert_eq!(al("abcdefgh", "stuvwxyz"), None);
     }
 
     #[test]
@@ -492,32 +1099,27 @@ mod tests {
     }
 
     #[test]
-    fn keystroke_slips() {
-        for (q, p, rank, want) in [
-            ("reqeusts", "requests", 1000, true),           // transposition
-            ("requsts", "requests", 1000, true),            // omission
-            ("requestss", "requests", 1000, true),          // doubled letter
-            ("requeats", "requests", 1000, true),           // a is next to s
-            ("requexts", "requests", 1000, true),           // x is next to s
-            ("requbsts", "requests", 1000, false),          // b is nowhere near e
-            ("requbsts", "requests", 10, true),             // ...but requests is top-300
-            ("listr2", "listr", 10, false),                 // a trailing version digit
-            ("attr", "attrs", 10, false),                   // a letter added at the end
-            ("websocket", "websockets", 400, false),        // a dropped plural makes a related name
-            ("coloramas", "colorama", 400, true),           // an added one is a slip
-            ("bootstrap4", "bootstrap5", 10, false),        // versions differ by a digit
-            ("progressbar22", "progressbar2", 400, true),   // a doubled digit is a slip
-            ("gpytorch", "pytorch", 400, false), // first-letter edits of mid-ranked short names
-            ("ensorflow", "tensorflow", 400, true), // ...but not of long ones
-            ("custvomtkinter", "customtkinter", 400, true), // any edit in a long one-word name
-            ("yargs", "args", 10, false),        // ...or at the start
-        ] {
-            assert_eq!(typo(q, p, rank).is_some(), want, "{q} vs {p}");
-        }
-        assert!(edit_in_short_segment("client-ses", "client-sts"));
-        assert!(edit_in_short_segment("django-cms", "django-csp"));
-        assert!(!edit_in_short_segment("reqeusts", "requests"));
-        assert!(!edit_in_short_segment("discord-pyy", "discord-py"));
+    fn long_names_cost_little_and_match_nothing() {
+        let snap = crate::reputation::store::embedded();
+        let long = "a".repeat(10_000);
+        assert_eq!(check(&snap, Ecosystem::Npm, &long), None);
+        assert!(candidates(&snap, Ecosystem::Npm, &long).is_empty());
+        // Up to the bound, names are compared; a popular name padded with separators is still
+        // recognised as long as the whole name is within it.
+        let padded = format!("l0das{}h", "-".repeat(MAX_NAME_LEN - 6));
+        assert_eq!(padded.len(), MAX_NAME_LEN);
+        assert!(check(&snap, Ecosystem::Npm, &padded).is_some());
+        let over = format!("l0das{}h", "-".repeat(MAX_NAME_LEN - 5));
+        assert_eq!(check(&snap, Ecosystem::Npm, &over), None);
+        // The alignment is banded: a long pair costs its length times the band, not its square.
+        let a = "ab".repeat(100);
+        let mut b = a.clone();
+        b.insert(100, 'x');
+        assert_eq!(osa_distance(a.as_bytes(), b.as_bytes(), 3), Some(1));
+    }
+
+    #[test]
+    fn forks() {
         assert!(fork_suffix(
             "eslint-plugin-import-x",
             "eslint-plugin-import"
@@ -546,13 +1148,158 @@ mod tests {
             (Ecosystem::Npm, "lodash-js", Some(("lodash", Combo))),
             (Ecosystem::Npm, "@aws-sdk/client-sfn", None), // same scope: owned by one org
             // Repeated letters beat other one-edit neighbours (`wget2` is also one edit away).
-            (Ecosystem::Brew, "wgett", Some(("wget", Typo))),
+            (Ecosystem::Brew, "wgett", Some(("wget", DoubledLetter))),
+            // Swaps next to an `rn`, once hidden by the look-alike folding `rn` → `m`.
+            (Ecosystem::Pypi, "tonrado", Some(("tornado", Typo))),
+            (Ecosystem::Pypi, "uvicron", Some(("uvicorn", Typo))),
+            (
+                Ecosystem::Pypi,
+                "trnasformers",
+                Some(("transformers", Typo)),
+            ),
+            (Ecosystem::Pypi, "keyrnig", Some(("keyring", Typo))),
+            (
+                Ecosystem::Pypi,
+                "tensorflo",
+                Some(("tensorflow", Truncation)),
+            ),
+            (
+                Ecosystem::Pypi,
+                "requestss",
+                Some(("requests", DoubledLetter)),
+            ),
+            (
+                Ecosystem::Pypi,
+                "beautifulsop",
+                Some(("beautifulsoup4", Typo)),
+            ),
+            (
+                Ecosystem::Pypi,
+                "requests-install",
+                Some(("requests", Combo)),
+            ),
+            (Ecosystem::Pypi, "pythonhttpx", Some(("httpx", Combo))),
+            (
+                Ecosystem::Npm,
+                "babel-pzugin-transform-es2015-modues-commonjs",
+                Some(("babel-plugin-transform-es2015-modules-commonjs", Garble)),
+            ),
+            (
+                Ecosystem::Npm,
+                "core-rest-pipeline",
+                Some(("@azure/core-rest-pipeline", ScopeConfusion)),
+            ),
+            (Ecosystem::Npm, "l0dash", Some(("lodash", Lookalike))),
+            // Not imitations: separators only, versions, another word, an affix, a new scope,
+            // a pre-scope family, a companion word.
+            (Ecosystem::Pypi, "git-python", None),
+            (Ecosystem::Pypi, "bootstrap4", None),
+            (Ecosystem::Pypi, "elasticsearch9", None),
+            (Ecosystem::Npm, "jsdom-x", None),
+            (Ecosystem::Npm, "lodash.pickby", None),
+            (Ecosystem::Npm, "@acme/react", None),
+            (Ecosystem::Npm, "babel-plugin-syntax-flow", None),
+            (Ecosystem::Npm, "lodash-utils", None),
         ] {
             assert_eq!(
                 check(eco, name),
                 want.map(|(p, k)| (p.to_string(), k)),
                 "{eco} {name}"
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod swap_regression {
+    use super::*;
+
+    /// Every swap of two neighbouring letters in the 300 most popular names of each ecosystem
+    /// is flagged, unless it makes another popular name or stays in the name's npm scope. The
+    /// `rn` → `m` folding of look-alikes once hid swaps next to an `rn` (`tonrado`,
+    /// `kuberentes`, `uvicron`).
+    #[test]
+    fn every_adjacent_swap_of_a_top_300_name_is_flagged() {
+        let snap = crate::reputation::store::embedded();
+        for (eco, list) in [
+            (Ecosystem::Pypi, PopularList::Pypi),
+            (Ecosystem::Npm, PopularList::Npm),
+        ] {
+            let mut top: Vec<(u32, String)> = snap
+                .popular_entries()
+                .into_iter()
+                .filter(|(tag, _, rank)| *tag == list.tag() && (1..=300).contains(rank))
+                .map(|(_, name, rank)| (rank, name))
+                .collect();
+            top.sort();
+            assert_eq!(top.len(), 300, "{eco}");
+            let (mut tried, mut missed) = (0, Vec::new());
+            // Names of three letters or fewer are not typo targets: too many real names are a
+            // swap away from them (`ras`, `ppi`).
+            for (_, name) in top
+                .iter()
+                .filter(|(_, n)| compared(n).bytes.len() >= MIN_TARGET_LEN)
+            {
+                let b = name.as_bytes();
+                for i in 0..b.len().saturating_sub(1) {
+                    let (x, y) = (b[i], b[i + 1]);
+                    if x == y || !x.is_ascii_alphanumeric() || !y.is_ascii_alphanumeric() {
+                        continue;
+                    }
+                    let mut s = b.to_vec();
+                    s.swap(i, i + 1);
+                    let swapped = String::from_utf8(s).unwrap();
+                    // A name in the same npm scope can only come from the scope's owner.
+                    if snap.popular_rank(list, &swapped).is_some()
+                        || npm_scope(&swapped).is_some_and(|s| npm_scope(name) == Some(s))
+                    {
+                        continue;
+                    }
+                    tried += 1;
+                    if check(&snap, eco, &swapped).is_none() {
+                        missed.push(format!("{swapped} ({name})"));
+                    }
+                }
+            }
+            assert!(tried > 1_000, "{eco}: {tried}");
+            assert!(
+                missed.is_empty(),
+                "{eco}: {} of {tried} missed: {missed:?}",
+                missed.len()
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod no_panic {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Any string, popular-looking or not, ASCII or not, gets an answer without a panic.
+        #[test]
+        fn check_never_panics(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(vec![
+                        "lodash", "requests", "@babel/", "react", "-", ".", "_", "/", "@", "0",
+                        "1", "rn", "py", "js", "é", "\u{0}", "beautifulsoup4",
+                    ])
+                    .prop_map(str::to_string),
+                    proptest::collection::vec(any::<char>(), 0..6)
+                        .prop_map(|v| v.into_iter().collect::<String>()),
+                ],
+                0..12,
+            )
+        ) {
+            let snap = crate::reputation::store::embedded();
+            let name: String = parts.concat();
+            for eco in [Ecosystem::Pypi, Ecosystem::Npm, Ecosystem::Brew] {
+                let _ = check(&snap, eco, &name);
+                let _ = check(&snap, eco, &eco.normalize(&name));
+            }
         }
     }
 }

@@ -87,6 +87,8 @@ impl Builder {
             .map(|(key, (list, name, rank))| PopularEntry {
                 key,
                 index_keys: imitation::index_keys(list, &name, rank),
+                scan: imitation::scan_forms(&name, rank),
+                trigrams: imitation::trigrams(&name),
                 name,
                 rank,
             })

@@ -3,13 +3,22 @@
 //! Does not read files or decide severities.
 //!
 //! Layout (all integers little-endian):
-//! `MAGIC` (8 bytes) | header length u32 | header JSON | 6 × (section length u64 | section bytes)
+//! `MAGIC` (8 bytes) | header length u32 | header JSON | 7 × (section length u64 | section bytes)
 //! Sections: malicious map (key → offset into records), records blob, popular map (key → rank),
 //! similarity map (key → offset into postings, or with the top bit set the names-blob offset
 //! of the key's only name), postings blob (u8 count, then count × u32
-//! offsets into the names blob), names blob (`name \t rank \n` per popular name).
+//! offsets into the names blob), names blob (`name \t rank \n` per popular name), scan table.
 //! Malicious and popular keys are one list tag byte followed by the normalised name; similarity
 //! keys are whatever [`crate::reputation::imitation::index_keys`] derives from a popular name.
+//!
+//! The scan table holds the typo targets grouped by the length of their compared form (see
+//! [`crate::reputation::imitation::scan_forms`]): a directory of `4 × (MAX_SCAN_LEN + 2)` u32
+//! entry indexes (per list in [`PopularList::ALL`] order, where each length's entries start),
+//! a bitset of the letter triples that occur in popular names (`TRIGRAM_CODES` bits), then
+//! 40-byte entries: a u32 with bit `i` set when bucket `i` of the counts is not zero, the
+//! form's letter counts (`SCAN_COUNTS` bytes) and a u32 handle (the names-blob offset of the
+//! name; the top bit is a tag of the entry). A check reads only the
+//! lengths within its edit budget.
 
 use std::borrow::Cow;
 
@@ -18,8 +27,20 @@ use serde::{Deserialize, Serialize};
 use super::DataError;
 use crate::ecosystem::Ecosystem;
 
-pub const MAGIC: &[u8; 8] = b"IGREP02\n";
-pub const FORMAT: u32 = 2;
+pub const MAGIC: &[u8; 8] = b"IGREP03\n";
+pub const FORMAT: u32 = 3;
+
+/// Letter-count buckets per scan entry.
+pub const SCAN_COUNTS: usize = 32;
+/// Compared forms longer than this are not in the scan table (no popular name comes close).
+pub const MAX_SCAN_LEN: usize = 255;
+const SCAN_DIR_SLOTS: usize = MAX_SCAN_LEN + 2;
+const SCAN_DIR_BYTES: usize = 4 * SCAN_DIR_SLOTS * 4;
+/// Letter triples are coded in base 37 (a–z, 0–9, anything else): one bit per triple.
+pub const TRIGRAM_CODES: usize = 37 * 37 * 37;
+const TRIGRAM_BYTES: usize = TRIGRAM_CODES.div_ceil(8);
+const SCAN_HEAD: usize = SCAN_DIR_BYTES + TRIGRAM_BYTES;
+const SCAN_ENTRY: usize = 4 + SCAN_COUNTS + 4;
 
 /// What the header says about a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +86,17 @@ pub enum PopularList {
 }
 
 impl PopularList {
+    pub const ALL: [PopularList; 4] = [
+        PopularList::Pypi,
+        PopularList::Npm,
+        PopularList::BrewFormula,
+        PopularList::BrewCask,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn tag(self) -> u8 {
         match self {
             PopularList::Pypi => b'p',
@@ -83,14 +115,7 @@ impl PopularList {
     }
 
     pub fn from_tag(tag: u8) -> Option<PopularList> {
-        [
-            PopularList::Pypi,
-            PopularList::Npm,
-            PopularList::BrewFormula,
-            PopularList::BrewCask,
-        ]
-        .into_iter()
-        .find(|l| l.tag() == tag)
+        PopularList::ALL.into_iter().find(|l| l.tag() == tag)
     }
 
     pub fn for_ecosystem(eco: Ecosystem) -> &'static [PopularList] {
@@ -202,6 +227,7 @@ pub struct Snapshot<'a> {
     similar: fst::Map<Cow<'a, [u8]>>,
     postings: Cow<'a, [u8]>,
     names: Cow<'a, [u8]>,
+    scan: Cow<'a, [u8]>,
 }
 
 struct Reader<'b> {
@@ -267,6 +293,8 @@ impl<'a> Snapshot<'a> {
         let sim = r.section("similarity index")?;
         let post = r.section("postings")?;
         let nam = r.section("names")?;
+        let scan = r.section("scan table")?;
+        check_scan(&bytes[scan.clone()])?;
         if r.pos != bytes.len() {
             return Err(DataError("trailing bytes after the last section".into()));
         }
@@ -290,6 +318,7 @@ impl<'a> Snapshot<'a> {
             similar,
             postings: slice(post),
             names: slice(nam),
+            scan: slice(scan),
         })
     }
 
@@ -311,6 +340,11 @@ impl<'a> Snapshot<'a> {
         self.popular
             .get(key(list.tag(), normalized))
             .map(|r| r as u32)
+    }
+
+    /// Is anything filed under this similarity key?
+    pub fn has_similar(&self, key: &[u8]) -> bool {
+        self.similar.contains_key(key)
     }
 
     /// The popular names filed under one similarity key, with their ranks. Malformed postings
@@ -375,6 +409,47 @@ impl<'a> Snapshot<'a> {
         out
     }
 
+    /// The typo targets of `list` whose compared form is `len` bytes long: which count buckets
+    /// are not zero (a bit each), their letter counts and a handle for
+    /// [`Snapshot::scanned_name`]. Empty for lengths the table does not hold.
+    pub fn scan(
+        &self,
+        list: PopularList,
+        len: usize,
+    ) -> impl Iterator<Item = (u32, &[u8; SCAN_COUNTS], u32)> + '_ {
+        let dir = |slot: usize| {
+            let at = 4 * (list.index() * SCAN_DIR_SLOTS + slot);
+            u32::from_le_bytes(self.scan[at..at + 4].try_into().unwrap()) as usize
+        };
+        let (start, end) = if len <= MAX_SCAN_LEN {
+            (dir(len), dir(len + 1))
+        } else {
+            (0, 0)
+        };
+        self.scan[SCAN_HEAD + start * SCAN_ENTRY..SCAN_HEAD + end * SCAN_ENTRY]
+            .chunks_exact(SCAN_ENTRY)
+            .map(|e| {
+                let (present, rest) = e.split_at(4);
+                let (counts, at) = rest.split_at(SCAN_COUNTS);
+                (
+                    u32::from_le_bytes(present.try_into().unwrap()),
+                    counts.try_into().unwrap(),
+                    u32::from_le_bytes(at.try_into().unwrap()),
+                )
+            })
+    }
+
+    /// Does some popular name contain the letter triple `code` (see [`TRIGRAM_CODES`])?
+    pub fn known_trigram(&self, code: usize) -> bool {
+        code < TRIGRAM_CODES && self.scan[SCAN_DIR_BYTES + code / 8] & (1 << (code % 8)) != 0
+    }
+
+    /// The name and rank behind a handle from [`Snapshot::scan`] (its top bit is the entry's
+    /// tag, not part of the offset).
+    pub fn scanned_name(&self, handle: u32) -> Option<(&str, u32)> {
+        self.name_entry((handle & !(1 << 31)) as usize)
+    }
+
     fn name_entry(&self, at: usize) -> Option<(&str, u32)> {
         let rest = self.names.get(at..)?;
         let end = rest.iter().position(|&b| b == b'\n')?;
@@ -391,6 +466,43 @@ pub fn key(tag: u8, normalized: &str) -> Vec<u8> {
     k
 }
 
+/// The directory of a scan table must be ordered and point inside it: checked once at open so
+/// [`Snapshot::scan`] can slice without further checks.
+fn check_scan(scan: &[u8]) -> Result<(), DataError> {
+    let bad = |why: &str| Err(DataError(format!("bad scan table: {why}")));
+    if scan.len() < SCAN_HEAD || !(scan.len() - SCAN_HEAD).is_multiple_of(SCAN_ENTRY) {
+        return bad("wrong size");
+    }
+    let entries = (scan.len() - SCAN_HEAD) / SCAN_ENTRY;
+    let dir: Vec<usize> = scan[..SCAN_DIR_BYTES]
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()) as usize)
+        .collect();
+    if dir.windows(2).any(|w| w[0] > w[1]) || dir.last().is_some_and(|&l| l > entries) {
+        return bad("directory out of order or out of range");
+    }
+    Ok(())
+}
+
+/// One bit per letter-count bucket that is not zero.
+pub fn present_buckets(counts: &[u8; SCAN_COUNTS]) -> u32 {
+    counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// How a typo target is filed in the scan table (computed by the imitation check's rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanForm {
+    /// Length of the compared form, at most [`MAX_SCAN_LEN`].
+    pub len: usize,
+    pub counts: [u8; SCAN_COUNTS],
+    /// Bits or-ed into the entry's handle (the top bit only: offsets stay below 2^31).
+    pub tag: u32,
+}
+
 /// A popular name as the writer receives it.
 pub struct PopularEntry {
     pub key: Vec<u8>,
@@ -398,6 +510,10 @@ pub struct PopularEntry {
     pub rank: u32,
     /// Similarity keys under which this name is filed.
     pub index_keys: Vec<Vec<u8>>,
+    /// Its scan-table entries (none unless it is a typo target).
+    pub scan: Vec<ScanForm>,
+    /// The letter triples of its name (codes below [`TRIGRAM_CODES`]).
+    pub trigrams: Vec<usize>,
 }
 
 /// A similarity value with this bit set is the names-blob offset of the only name for its key.
@@ -405,6 +521,9 @@ const DIRECT: u64 = 1 << 63;
 
 /// Postings longer than this are cut: a key shared by hundreds of names points nowhere useful.
 const MAX_POSTINGS: usize = 255;
+
+/// Scan entries by (list index, compared-form length): letter counts and handle.
+type ScanGroups<'a> = std::collections::BTreeMap<(usize, usize), Vec<(&'a [u8; SCAN_COUNTS], u32)>>;
 
 /// Serialise a snapshot. Inputs need not be sorted; malicious and popular keys must be unique.
 pub fn write(
@@ -428,12 +547,32 @@ pub fn write(
     let mut pop_builder = fst::MapBuilder::memory();
     let mut names = Vec::new();
     let mut by_key: std::collections::BTreeMap<&[u8], Vec<u32>> = Default::default();
+    let mut trigrams = vec![0u8; TRIGRAM_BYTES];
+    // (list, length) → scan entries.
+    let mut scan_groups: ScanGroups = Default::default();
     for entry in pop {
         pop_builder
             .insert(&entry.key, u64::from(entry.rank))
             .map_err(|e| err("popular index", e))?;
         let at = names.len() as u32;
         names.extend_from_slice(format!("{}\t{}\n", entry.name, entry.rank).as_bytes());
+        if at >= 1 << 31 {
+            return Err(DataError("names blob over 2 GiB".into()));
+        }
+        for &code in entry.trigrams.iter().filter(|&&c| c < TRIGRAM_CODES) {
+            trigrams[code / 8] |= 1 << (code % 8);
+        }
+        let list = entry.key.first().copied().and_then(PopularList::from_tag);
+        for form in &entry.scan {
+            if let Some(list) = list
+                && form.len <= MAX_SCAN_LEN
+            {
+                scan_groups
+                    .entry((list.index(), form.len))
+                    .or_default()
+                    .push((&form.counts, at | (form.tag & (1 << 31))));
+            }
+        }
         for k in &entry.index_keys {
             let list = by_key.entry(k.as_slice()).or_default();
             if !list.contains(&at) {
@@ -460,6 +599,23 @@ pub fn write(
             postings.extend_from_slice(&at.to_le_bytes());
         }
     }
+    let mut scan_dir = Vec::with_capacity(SCAN_DIR_BYTES);
+    let mut scan_entries = Vec::new();
+    let mut count = 0u32;
+    for list in 0..4 {
+        for len in 0..SCAN_DIR_SLOTS {
+            scan_dir.extend_from_slice(&count.to_le_bytes());
+            for (counts, at) in scan_groups.get(&(list, len)).into_iter().flatten() {
+                let present = present_buckets(counts);
+                scan_entries.extend_from_slice(&present.to_le_bytes());
+                scan_entries.extend_from_slice(&counts[..]);
+                scan_entries.extend_from_slice(&at.to_le_bytes());
+                count += 1;
+            }
+        }
+    }
+    scan_dir.extend_from_slice(&trigrams);
+    scan_dir.extend_from_slice(&scan_entries);
     let header = serde_json::to_vec(meta).map_err(|e| DataError(e.to_string()))?;
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
@@ -473,6 +629,7 @@ pub fn write(
         finish(sim_builder, "similarity index")?,
         postings,
         names,
+        scan_dir,
     ] {
         out.extend_from_slice(&(section.len() as u64).to_le_bytes());
         out.extend_from_slice(&section);
@@ -519,6 +676,12 @@ mod tests {
             name: name.into(),
             rank,
             index_keys: keys.iter().map(|k| k.as_bytes().to_vec()).collect(),
+            scan: vec![ScanForm {
+                len: name.len(),
+                counts: [rank as u8; SCAN_COUNTS],
+                tag: 0,
+            }],
+            trigrams: vec![rank as usize],
         };
         let popular = vec![
             entry(b'p', "requests", 3, &["k1", "shared"]),
@@ -547,6 +710,15 @@ mod tests {
         assert!(snap.similar(b"nothing").is_empty());
         assert_eq!(snap.reports().len(), 2);
         assert_eq!(snap.popular_entries().len(), 2);
+        let scanned: Vec<_> = snap
+            .scan(PopularList::Pypi, 8)
+            .map(|(present, counts, h)| (present, counts[0], snap.scanned_name(h)))
+            .collect();
+        assert_eq!(scanned, vec![(u32::MAX, 3, Some(("requests", 3)))]);
+        assert_eq!(snap.scan(PopularList::Npm, 8).count(), 0);
+        assert_eq!(snap.scan(PopularList::Npm, 6).count(), 1);
+        assert_eq!(snap.scan(PopularList::Npm, MAX_SCAN_LEN + 1).count(), 0);
+        assert!(snap.known_trigram(3) && snap.known_trigram(7) && !snap.known_trigram(4));
     }
 
     #[test]
