@@ -306,7 +306,9 @@ fn check_target(target: &Target, snap: &Data, out: &mut Vec<Finding>) {
             ImitationKind::DoubledLetter => "doubles or drops a letter of",
             ImitationKind::Truncation => "is cut short from",
             ImitationKind::Garble => "garbles the letters of",
-            ImitationKind::Lookalike => "uses look-alike characters (`0` for `o`, `1` for `l`) to imitate",
+            ImitationKind::Lookalike => {
+                "uses look-alike characters (`0` for `o`, `1` for `l`) to imitate"
+            }
             ImitationKind::ScopeConfusion => "copies the name of the scoped package",
             ImitationKind::Combo => "glues a filler word onto",
         };

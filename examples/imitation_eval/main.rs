@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use installguard::ecosystem::{Ecosystem, Manager};
+use installguard::reputation::Data;
 use installguard::reputation::imitation::{self, ImitationKind};
 use installguard::reputation::import::{Builder, add_malicious_jsonl, add_popular_list};
 use installguard::reputation::snapshot::{PopularList, Snapshot};
@@ -174,7 +175,7 @@ fn timed<T>(times: &mut Vec<u64>, f: impl FnOnce() -> T) -> T {
     out
 }
 
-fn blocked(snap: &Snapshot, eco: Ecosystem, name: &str) -> bool {
+fn blocked(data: &Data, eco: Ecosystem, name: &str) -> bool {
     let manager = match eco {
         Ecosystem::Pypi => Manager::Pip,
         Ecosystem::Npm => Manager::Npm,
@@ -187,7 +188,7 @@ fn blocked(snap: &Snapshot, eco: Ecosystem, name: &str) -> bool {
         targets: vec![Target::registry(eco, name, None, Origin::Argv)],
         sources: Vec::new(),
     };
-    verdict::evaluate(&request, snap).verdict == Verdict::Block
+    verdict::evaluate(&request, data).verdict == Verdict::Block
 }
 
 fn main() -> ExitCode {
@@ -255,7 +256,8 @@ fn run() -> Result<(), String> {
         add_popular_list(&mut builder, list, &dir.join("popular").join(file)).map_err(|e| e.0)?;
     }
     let bytes = builder.finish("eval".into()).map_err(|e| e.0)?;
-    let snap = Snapshot::open(Cow::Owned(bytes)).map_err(|e| e.0)?;
+    let data = Data::new(Snapshot::open(Cow::Owned(bytes)).map_err(|e| e.0)?, None);
+    let snap = data.popular();
 
     println!("Imitation check: time-split evaluation");
     println!(
@@ -281,10 +283,10 @@ fn run() -> Result<(), String> {
                 .filter(|(e, n, p)| e == eco && in_set(p) && !known.contains(n.as_str()))
             {
                 f.malicious += 1;
-                let hit = timed(&mut f.times_ns, || imitation::check(&snap, *eco, name));
+                let hit = timed(&mut f.times_ns, || imitation::check(snap, *eco, name));
                 let truth = oracle.judge(name);
                 if args.dump.is_some() && set == Set::Tune && truth.is_some() {
-                    dump.push(dump_line(&snap, *eco, name, "look-alike", &truth, &hit));
+                    dump.push(dump_line(snap, *eco, name, "look-alike", &truth, &hit));
                 }
                 match truth {
                     Some((cat, target)) => {
@@ -298,7 +300,7 @@ fn run() -> Result<(), String> {
                                 *f.found_by_kind.entry(h.kind).or_default() += 1;
                             }
                             None => {
-                                let why = imitation::candidates(&snap, *eco, name)
+                                let why = imitation::candidates(snap, *eco, name)
                                     .into_iter()
                                     .find(|c| c.imitates == target)
                                     .map_or("not a candidate".to_string(), |c| {
@@ -326,9 +328,9 @@ fn run() -> Result<(), String> {
                 .filter(|n| fnv1a(n).is_multiple_of(2) == (set == Set::Tune));
             for n in legit {
                 f.legit += 1;
-                let hit = timed(&mut f.times_ns, || imitation::check(&snap, *eco, n));
+                let hit = timed(&mut f.times_ns, || imitation::check(snap, *eco, n));
                 if args.dump.is_some() && set == Set::Tune {
-                    dump.push(dump_line(&snap, *eco, n, "legitimate", &None, &hit));
+                    dump.push(dump_line(snap, *eco, n, "legitimate", &None, &hit));
                 }
                 if let Some(h) = hit {
                     f.alarms += 1;
@@ -340,7 +342,7 @@ fn run() -> Result<(), String> {
                         h.rank
                     ));
                 }
-                f.blocks += usize::from(blocked(&snap, *eco, n));
+                f.blocks += usize::from(blocked(&data, *eco, n));
             }
             all_times.extend_from_slice(&f.times_ns);
             print_figures(*eco, set, &f, args.show);
