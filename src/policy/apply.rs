@@ -76,20 +76,6 @@ fn is_package(t: &Target) -> bool {
     ) && t.name.is_some()
 }
 
-/// `user:pass@` removed from a URL, for messages.
-fn strip_credentials(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let end = rest.find('/').unwrap_or(rest.len());
-            match rest[..end].rsplit_once('@') {
-                Some((_, host)) => format!("{scheme}://{host}{}", &rest[end..]),
-                None => url.to_string(),
-            }
-        }
-        None => url.to_string(),
-    }
-}
-
 /// True when `url` is one of `allowed` or under one (host and path prefix; scheme and credentials
 /// ignored).
 pub fn url_allowed(url: &str, allowed: &[String]) -> bool {
@@ -184,7 +170,7 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
             if ok(list) {
                 return;
             }
-            let shown = strip_credentials(location);
+            let shown = crate::redact::text(location);
             findings.push(policy_finding(
                 &shown,
                 eco,
