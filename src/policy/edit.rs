@@ -16,13 +16,15 @@ pub fn add_exception(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e),
     };
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+    let parsed = crate::contain::contain(|| text.parse::<toml_edit::DocumentMut>())
+        .map_err(|panic| format!("the TOML parser failed on it: {panic}"))
+        .and_then(|r| r.map_err(|e| e.message().to_string()));
+    let mut doc = parsed.map_err(|e| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!(
-                "{} is not valid TOML ({}); not changing it",
-                path.display(),
-                e.message()
+                "{} is not valid TOML ({e}); not changing it",
+                path.display()
             ),
         )
     })?;

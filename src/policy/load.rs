@@ -49,12 +49,16 @@ pub fn user_path() -> Option<PathBuf> {
     crate::dirs::config_dir().map(|d| d.join("policy.toml"))
 }
 
-/// The nearest `.installguard.toml` in `start` or a parent directory.
+/// The largest policy file read (a policy is a few kilobytes; this bounds hostile ones).
+pub const MAX_BYTES: u64 = 1 << 20;
+
+/// The nearest `.installguard.toml` in `start` or a parent directory. Whatever it is: a FIFO
+/// or a directory by that name is reported when read, never skipped.
 pub fn find_project(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|d| d.join(PROJECT_FILE))
-        .find(|p| p.is_file())
+        .find(|p| std::fs::symlink_metadata(p).is_ok())
 }
 
 /// Whether the machine file may be trusted: owned by root and writable by nobody else. In
@@ -133,7 +137,12 @@ fn read_layer(
         diags.push(Diagnostic::error(&At::file(&name), msg));
         return None;
     }
-    match std::fs::read_to_string(path) {
+    let text = crate::files::read_regular(path, MAX_BYTES).and_then(|b| {
+        String::from_utf8(b).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+        })
+    });
+    match text {
         Ok(text) => {
             let (layer, d) = parse(&text, &name, kind);
             diags.extend(d);

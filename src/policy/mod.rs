@@ -15,6 +15,8 @@ pub mod show;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod fuzz;
 
 use std::collections::BTreeMap;
 

@@ -127,10 +127,20 @@ impl<'a> Text<'a> {
         Text { name, src, starts }
     }
 
+    /// The largest char boundary at or below `i` (spans come from a third-party parser).
+    fn floor(&self, i: usize) -> usize {
+        let mut i = i.min(self.src.len());
+        while !self.src.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+
     fn at(&self, span: Option<std::ops::Range<usize>>) -> At {
         let Some(span) = span else {
             return At::file(self.name);
         };
+        let span = self.floor(span.start)..self.floor(span.end.max(span.start));
         let line = self.starts.partition_point(|&s| s <= span.start).max(1);
         let start = self.starts[line - 1];
         let end = self.src[start..]
@@ -181,14 +191,27 @@ pub fn parse(src: &str, name: &str, kind: LayerKind) -> (Layer, Vec<Diagnostic>)
         layer: Layer::empty(kind, name),
         diags: Vec::new(),
     };
-    match Document::parse(src) {
-        Ok(doc) => p.root(doc.as_table()),
-        Err(e) => {
+    // The TOML parser is third-party code on hostile input (a project file comes with any
+    // cloned repository): a panic inside it is an error naming this file, never a crash.
+    match crate::contain::contain(|| {
+        #[cfg(test)]
+        tests::panic_seam(src);
+        Document::parse(src)
+    }) {
+        Ok(Ok(doc)) => p.root(doc.as_table()),
+        Ok(Err(e)) => {
             let at = p.text.at(e.span());
             let msg = e.message().trim().replace('\n', "; ");
             p.diags
                 .push(Diagnostic::error(&at, format!("not valid TOML: {msg}")));
         }
+        Err(panic) => p.diags.push(Diagnostic::error(
+            &At::file(name),
+            format!(
+                "cannot be read: the TOML parser failed on it ({panic}; a bug in installguard's \
+                 TOML library, please report it with the file). Fix or remove the file"
+            ),
+        )),
     }
     (p.layer, p.diags)
 }
@@ -205,7 +228,7 @@ pub fn parse_overrides(
         .iter()
         .map(|e| {
             let e = e.trim();
-            if Document::parse(e).is_ok() {
+            if crate::contain::contain(|| Document::parse(e).is_ok()).unwrap_or(false) {
                 return e.to_string();
             }
             match e.split_once('=') {
@@ -753,4 +776,59 @@ pub fn url_host_path(url: &str) -> Option<String> {
         host.to_ascii_lowercase(),
         path.trim_end_matches('/')
     ))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Text that makes the parser step panic, to prove the containment is wired in.
+    pub const PANIC_TEXT: &str = "# installguard test: panic inside the TOML parser\n";
+
+    pub fn panic_seam(src: &str) {
+        if src == PANIC_TEXT {
+            panic!("injected parser panic");
+        }
+    }
+
+    #[test]
+    fn a_parser_panic_is_an_error_naming_the_file() {
+        let (layer, diags) = parse(PANIC_TEXT, "repo/.installguard.toml", LayerKind::Project);
+        assert!(layer.settings.is_empty());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert_eq!(d.level, super::super::diag::Level::Error);
+        assert_eq!(d.at.file, "repo/.installguard.toml");
+        assert!(
+            d.message
+                .contains("the TOML parser failed on it (injected parser panic"),
+            "{}",
+            d.message
+        );
+    }
+
+    /// The input that crashed toml_edit 0.23.10 (`all items have spans`), and its kin.
+    #[test]
+    fn former_parser_crashes_are_plain_errors() {
+        for text in [
+            "==\n.=",
+            "==\n.a=1",
+            "=\n.=",
+            "a=1\n==\n.=",
+            "[x]\n==\n.=\n",
+        ] {
+            let before = crate::contain::contained_count();
+            let (_, diags) = parse(text, ".installguard.toml", LayerKind::Project);
+            assert_eq!(
+                crate::contain::contained_count(),
+                before,
+                "{text:?} panicked in the parser"
+            );
+            assert!(
+                diags.iter().any(|d| d.message.starts_with("not valid TOML")
+                    && d.at.file == ".installguard.toml"),
+                "{text:?}: {diags:?}"
+            );
+        }
+    }
 }
