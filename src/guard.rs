@@ -104,15 +104,16 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             evaluation: raw,
             by_exception: false,
             notes: Vec::new(),
+            loosened: Vec::new(),
         };
         (applied, outcome)
     };
-    let evaluation = applied.evaluation;
+    let evaluation = &applied.evaluation;
     let settings = audit_settings(&policy.policy);
     let mut record = record(
         &request,
         args,
-        &evaluation,
+        evaluation,
         &loaded,
         outcome.decision,
         outcome.decided_by,
@@ -131,6 +132,9 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     {
         say!("{hint} (this reminder shows at most once a day)");
     }
+    let loosened: Vec<&policy::Loosening> =
+        applied.loosened.iter().chain(&outcome.loosened).collect();
+    record.loosened = crate::redact::RedactedJson::from_serialize(&loosened);
     let code = match record.decision {
         Decision::Blocked => outcome.block_code,
         Decision::Declined => exit::DECLINED,
@@ -198,6 +202,8 @@ struct Outcome {
     /// Exit code when blocked: 3, or 5 when only stale data blocks (fail closed on data).
     block_code: i32,
     reason: Option<String>,
+    /// Loosenings the decision itself made (`--yes`) or refused, for the log.
+    loosened: Vec<policy::Loosening>,
 }
 
 impl Outcome {
@@ -207,19 +213,49 @@ impl Outcome {
             decided_by,
             block_code: exit::BLOCKED,
             reason: None,
+            loosened: Vec::new(),
         }
     }
 }
 
-/// The audit settings: the policy's `[audit]`, then the `INSTALLGUARD_AUDIT_*` environment
-/// unless the machine policy locks `[audit]`.
-fn audit_settings(policy: &policy::Policy) -> audit::AuditSettings {
-    let settings = policy.audit_settings();
-    if policy.locked("audit.required").is_some() || policy.locked("audit").is_some() {
-        settings
+/// `--yes` / `INSTALLGUARD_YES=1`, as a loosening with its place; `refused` (and said) when
+/// the machine policy locks `prompt.non-interactive`: then warnings are confirmed at a
+/// terminal or not at all.
+fn yes_request(opts: &RunOptions, policy: &policy::Policy) -> Option<policy::Loosening> {
+    let (by, layer, at) = if opts.yes {
+        ("--yes", policy::LayerKind::CommandLine, "argv")
+    } else if yes_from_env() {
+        (
+            "INSTALLGUARD_YES=1",
+            policy::LayerKind::Env,
+            "env:INSTALLGUARD_YES",
+        )
     } else {
-        settings.from_env_over()
+        return None;
+    };
+    let mut l = policy::Loosening {
+        target: "warn-level findings".into(),
+        rule: None,
+        from: "ask".into(),
+        to: "accepted".into(),
+        by: by.into(),
+        layer: layer.label().into(),
+        at: at.into(),
+        refused: None,
+    };
+    if let Some(lock) = policy.locked("prompt.non-interactive") {
+        l.refused = Some(format!(
+            "`prompt.non-interactive` is locked by the machine policy ({})",
+            lock.at.short()
+        ));
     }
+    Some(l)
+}
+
+/// The audit settings: the policy's `[audit]` (the `INSTALLGUARD_AUDIT_*` variables are an
+/// environment layer of the policy, so machine locks bind them like any other layer).
+fn audit_settings(policy: &policy::Policy) -> audit::AuditSettings {
+    policy.audit_settings()
 }
 
 /// The policy applied to the evaluation, with the data's age from the snapshot in use.
@@ -247,12 +283,10 @@ fn invalid_policy(request: &Request, loaded: &policy::Loaded) -> Outcome {
          Check it with `installguard policy check`",
         request.program
     );
-    Outcome {
-        decision: Decision::Blocked,
-        decided_by: DecidedBy::Policy,
-        block_code: exit::USAGE,
-        reason: Some("the policy is invalid".into()),
-    }
+    let mut o = Outcome::new(Decision::Blocked, DecidedBy::Policy);
+    o.block_code = exit::USAGE;
+    o.reason = Some("the policy is invalid".into());
+    o
 }
 
 /// Apply the verdict: block, ask, or go ahead. Prints the explanation on stderr.
@@ -267,6 +301,33 @@ fn decide(
     for n in &applied.notes {
         say!("{n}");
     }
+    let yes_req = yes_request(opts, policy);
+    let refused_yes = yes_req.clone().filter(|l| l.refused.is_some());
+    let yes = yes_req.filter(|l| l.refused.is_none());
+    if let Some(l) = &refused_yes
+        && evaluation.verdict == Verdict::Warn
+    {
+        say!(
+            "{} is ignored: {}, so warnings are confirmed at a terminal or not at all",
+            l.by,
+            l.refused.as_deref().unwrap_or_default()
+        );
+    }
+    let mut outcome = decide_warn_or_not(request, applied, policy, yes.as_ref(), freshness);
+    if evaluation.verdict == Verdict::Warn {
+        outcome.loosened.extend(refused_yes);
+    }
+    outcome
+}
+
+fn decide_warn_or_not(
+    request: &Request,
+    applied: &policy::Applied,
+    policy: &policy::Policy,
+    yes: Option<&policy::Loosening>,
+    freshness: &Freshness,
+) -> Outcome {
+    let evaluation = &applied.evaluation;
     match evaluation.verdict {
         Verdict::Allow => {
             let lifted: Vec<_> = evaluation
@@ -312,9 +373,11 @@ fn decide(
             if let Some(hint) = freshness.hint() {
                 say!("{hint}");
             }
-            if opts.yes || yes_from_env() {
-                say!("going ahead: warnings accepted with --yes / INSTALLGUARD_YES=1");
-                return Outcome::new(Decision::Allowed, DecidedBy::Yes);
+            if let Some(l) = yes {
+                say!("going ahead: warnings accepted with {}", l.by);
+                let mut o = Outcome::new(Decision::Allowed, DecidedBy::Yes);
+                o.loosened.push(l.clone());
+                return o;
             }
             if !prompt::interactive() {
                 if policy.non_interactive() == Action::Allow {
@@ -338,7 +401,7 @@ fn decide(
                 );
                 return Outcome::new(Decision::Declined, DecidedBy::NoTerminal);
             }
-            let candidates = exception_candidates(request, evaluation);
+            let candidates = exception_candidates(request, evaluation, policy);
             let user_file = policy::load::user_path();
             let offer = policy.allow_exceptions() && !candidates.is_empty() && user_file.is_some();
             match prompt::choose(offer, EXCEPTION_DAYS) {
@@ -396,17 +459,23 @@ const EXCEPTION_DAYS: u32 = 30;
 
 /// The purls an exception would need to lift every warn-level finding, with what each is
 /// about; empty when some warn-level finding is not about a package an exception can lift.
-fn exception_candidates(request: &Request, evaluation: &Evaluation) -> Vec<(String, String)> {
+fn exception_candidates(
+    request: &Request,
+    evaluation: &Evaluation,
+    policy: &policy::Policy,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for f in evaluation
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Warn)
     {
+        // A user exception cannot lift a rule the machine policy locks.
         if matches!(
             f.rule,
             Rule::DenyList | Rule::UnknownRegistry | Rule::StaleData
-        ) {
+        ) || policy.locked(&format!("rules.{}", f.rule.id())).is_some()
+        {
             return Vec::new();
         }
         let Some(t) = request.targets.iter().find(|t| {

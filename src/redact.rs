@@ -87,6 +87,16 @@ impl RedactedJson {
     pub fn value(&self) -> &serde_json::Value {
         &self.0
     }
+
+    /// Null, or an empty array or object.
+    pub fn is_empty(&self) -> bool {
+        match &self.0 {
+            serde_json::Value::Null => true,
+            serde_json::Value::Array(a) => a.is_empty(),
+            serde_json::Value::Object(o) => o.is_empty(),
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Debug for RedactedJson {

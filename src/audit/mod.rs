@@ -50,35 +50,6 @@ impl Default for AuditSettings {
     }
 }
 
-fn env_flag(var: &str) -> Option<bool> {
-    std::env::var_os(var).map(|v| v == "1" || v == "true" || v == "yes")
-}
-
-impl AuditSettings {
-    /// Environment overrides, read in this one place: `INSTALLGUARD_AUDIT_SYSLOG` (empty: off),
-    /// `INSTALLGUARD_AUDIT_REQUIRED=1`, `INSTALLGUARD_AUDIT_REQUIRE_DELIVERY=1`,
-    /// `INSTALLGUARD_AUDIT_MAX_BYTES=N`.
-    pub fn from_env_over(mut self) -> AuditSettings {
-        if let Some(s) = std::env::var_os("INSTALLGUARD_AUDIT_SYSLOG") {
-            let s = s.to_string_lossy().into_owned();
-            self.syslog = (!s.is_empty()).then_some(s);
-        }
-        if let Some(b) = env_flag("INSTALLGUARD_AUDIT_REQUIRED") {
-            self.required = b;
-        }
-        if let Some(b) = env_flag("INSTALLGUARD_AUDIT_REQUIRE_DELIVERY") {
-            self.require_delivery = b;
-        }
-        if let Some(n) = std::env::var("INSTALLGUARD_AUDIT_MAX_BYTES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            self.max_bytes = n;
-        }
-        self
-    }
-}
-
 /// Who decided that the install goes ahead or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecidedBy {
@@ -182,6 +153,11 @@ pub struct Record {
     /// Why the audit layer blocked the install, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Redacted>,
+    /// Every loosening that shaped this decision (a finding lifted by an allow or exception,
+    /// a rule or setting lowered by a later layer, `--yes`) and every one a machine lock
+    /// refused, each with its layer and place (`policy::Loosening`).
+    #[serde(default, skip_serializing_if = "RedactedJson::is_empty")]
+    pub loosened: RedactedJson,
     /// The real tool's exit code; absent when it was not run.
     pub exit_code: Option<i32>,
     /// How long the real tool ran, in milliseconds; absent when it was not run.
@@ -256,6 +232,7 @@ impl Record {
             decision,
             decided_by,
             reason: None,
+            loosened: RedactedJson::default(),
             exit_code: None,
             duration_ms: None,
             version: env!("CARGO_PKG_VERSION").into(),
@@ -460,6 +437,7 @@ pub(crate) fn test_record(n: i32) -> Record {
         decision: Decision::Allowed,
         decided_by: DecidedBy::Policy,
         reason: None,
+        loosened: RedactedJson::default(),
         exit_code: Some(n),
         duration_ms: Some(1),
         version: "0".into(),

@@ -22,8 +22,53 @@ pub struct Applied {
     pub evaluation: Evaluation,
     /// An exception lifted at least one warn- or block-level finding.
     pub by_exception: bool,
-    /// Things a person should know (an exception that would have matched has expired).
+    /// Things a person should know (an exception that would have matched has expired, an
+    /// allow that a machine lock keeps from lifting a finding).
     pub notes: Vec<String>,
+    /// Every way this decision is looser than the built-in and earlier layers would have made
+    /// it, and every loosening a machine lock refused: logged with the decision.
+    pub loosened: Vec<Loosening>,
+}
+
+/// One loosening, with where it came from: the audit record's `loosened` entries.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Loosening {
+    /// A finding's target (`reqeusts`), or the setting's key for a policy-wide loosening.
+    pub target: String,
+    /// The finding's rule, for a finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// Before and after: severities for a finding, values for a setting.
+    pub from: String,
+    pub to: String,
+    /// What did it: `allow "pkg:npm/*"`, `exception "pkg:pypi/x" until 2026-06-30 (reason)`,
+    /// `rules.imitation = "allow"`, `--yes`.
+    pub by: String,
+    /// The layer (`user`, `command line`, ...).
+    pub layer: String,
+    /// Where: `file:line`, `--set:1`, `INSTALLGUARD_POLICY_SET:1`, `env:INSTALLGUARD_YES`, `argv`.
+    pub at: String,
+    /// Set when it did not apply, saying why (the machine lock and its place).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+fn severity_name(s: Severity) -> String {
+    match s {
+        Severity::Info => "info",
+        Severity::Warn => "warn",
+        Severity::Block => "block",
+    }
+    .to_string()
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Action(a) => a.as_str().to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Secs(_, s) | Value::Bytes(_, s) | Value::Text(s) => s.clone(),
+        Value::List(l) => format!("[{}]", l.join(", ")),
+    }
 }
 
 fn severity(a: Action) -> Severity {
@@ -102,9 +147,38 @@ fn days(secs: i64) -> i64 {
 
 pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: DataAge) -> Applied {
     let mut findings = evaluation.findings;
+    let mut loosened: Vec<Loosening> = policy
+        .loosened
+        .iter()
+        .map(|l| Loosening {
+            target: l.key.clone(),
+            rule: None,
+            from: value_text(&l.from.value),
+            to: value_text(&l.to.value),
+            by: format!("{} = \"{}\"", l.key, value_text(&l.to.value)),
+            layer: l.to.layer.label().to_string(),
+            at: l.to.at.short(),
+            refused: None,
+        })
+        .collect();
     // 1. Rule actions turn the reputation findings.
     for f in &mut findings {
+        let was = f.severity;
         f.severity = shift(f.severity, default_action(f.rule), policy.rule(f.rule));
+        if f.severity < was
+            && let Some(set) = policy.get(&format!("rules.{}", f.rule.id()))
+        {
+            loosened.push(Loosening {
+                target: f.target.clone(),
+                rule: Some(f.rule.id()),
+                from: severity_name(was),
+                to: severity_name(f.severity),
+                by: format!("rules.{} = \"{}\"", f.rule.id(), value_text(&set.value)),
+                layer: set.layer.label().to_string(),
+                at: set.at.short(),
+                refused: None,
+            });
+        }
     }
     // 2. The policy's own findings.
     let add = |rule: Rule| Some(policy.rule(rule)).filter(|a| *a != Action::Allow);
@@ -270,30 +344,76 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
         let pinned = pinned_version(t.ecosystem, t.spec.as_deref());
         let hit =
             |p: &super::PackagePattern| p.matches(t.ecosystem, name, pinned.as_deref(), false);
-        if let Some(a) = policy.allow.iter().find(|a| hit(&a.value)) {
+        // A rule the machine policy locks is lifted only by the machine policy's own allows
+        // and exceptions: a lock is a lock.
+        let rule_key = format!("rules.{}", f.rule.id());
+        let lock = policy.locked(&rule_key);
+        let mut lift = |f: &mut crate::verdict::Finding,
+                        by: String,
+                        layer: super::LayerKind,
+                        at: &super::At|
+         -> bool {
+            let mut l = Loosening {
+                target: f.target.clone(),
+                rule: Some(f.rule.id()),
+                from: severity_name(f.severity),
+                to: severity_name(Severity::Info),
+                by: by.clone(),
+                layer: layer.label().to_string(),
+                at: at.short(),
+                refused: None,
+            };
+            if let Some(lock) = lock.filter(|_| layer > super::LayerKind::Machine) {
+                let why = format!(
+                    "`{rule_key}` is locked by the machine policy ({})",
+                    lock.at.short()
+                );
+                notes.push(format!(
+                    "{by} ({} policy {}) does not lift the {} finding for `{}`: {why}",
+                    layer.label(),
+                    at.short(),
+                    f.rule.id(),
+                    f.target
+                ));
+                l.refused = Some(why);
+                loosened.push(l);
+                return false;
+            }
             f.severity = Severity::Info;
-            f.allowed_by = Some(format!(
-                "allowed by `{}` in the {} policy ({})",
-                a.value.text,
-                a.layer.label(),
-                a.at.short()
-            ));
-            continue;
+            loosened.push(l);
+            true
+        };
+        if let Some(a) = policy.allow.iter().find(|a| hit(&a.value)) {
+            let by = format!("allow `{}`", a.value.text);
+            if lift(f, by, a.layer, &a.at) {
+                f.allowed_by = Some(format!(
+                    "allowed by `{}` in the {} policy ({})",
+                    a.value.text,
+                    a.layer.label(),
+                    a.at.short()
+                ));
+                continue;
+            }
         }
         let matching = policy.exceptions.iter().filter(|e| hit(&e.package));
         let mut expired = None;
         for e in matching {
             if e.ends_unix > data.now {
-                f.severity = Severity::Info;
-                f.allowed_by = Some(format!(
-                    "exception for `{}` until {} ({}; {} policy {})",
-                    e.package.text,
-                    e.expires,
-                    e.reason,
-                    e.layer.label(),
-                    e.at.short()
-                ));
-                by_exception = true;
+                let by = format!(
+                    "exception for `{}` until {} ({})",
+                    e.package.text, e.expires, e.reason
+                );
+                if lift(f, by, e.layer, &e.at) {
+                    f.allowed_by = Some(format!(
+                        "exception for `{}` until {} ({}; {} policy {})",
+                        e.package.text,
+                        e.expires,
+                        e.reason,
+                        e.layer.label(),
+                        e.at.short()
+                    ));
+                    by_exception = true;
+                }
                 expired = None;
                 break;
             }
@@ -316,6 +436,7 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
         },
         by_exception,
         notes,
+        loosened,
     }
 }
 
@@ -357,6 +478,128 @@ mod tests {
             newest_report: Some(1_735_689_599),
         };
         apply(&policy(user), &req, eval, data)
+    }
+
+    /// Built-in, machine and user layers (both must be valid), applied to one pip install.
+    fn with_machine(machine: &str, user: &str, name: &str) -> Applied {
+        let layer = |text: &str, name: &str, kind| {
+            let (l, d) = parse(text, name, kind);
+            assert!(!crate::policy::diag::has_errors(&d), "{d:?}");
+            l
+        };
+        let (p, d) = merge(
+            vec![
+                layer(DEFAULT_POLICY, "default", LayerKind::Default),
+                layer(machine, "/etc/m.toml", LayerKind::Machine),
+                layer(user, "u.toml", LayerKind::User),
+            ],
+            0,
+        );
+        assert!(!crate::policy::diag::has_errors(&d), "{d:?}");
+        let req = Request {
+            program: "pip".into(),
+            manager: Manager::Pip,
+            installs: true,
+            targets: vec![Target::registry(Ecosystem::Pypi, name, None, Origin::Argv)],
+            sources: vec![],
+        };
+        let eval = verdict::evaluate(&req, &crate::reputation::store::embedded());
+        let data = DataAge {
+            now: 1_767_225_600,
+            newest_report: Some(1_735_689_599),
+        };
+        apply(&p, &req, eval, data)
+    }
+
+    #[test]
+    fn a_machine_lock_holds_against_later_allows_and_exceptions() {
+        let bad = "1337test";
+        let lock = "lock = [\"rules.malicious\"]\n";
+        let exception = format!(
+            "[[exceptions]]\npackage = \"pkg:pypi/{bad}\"\nreason = \"I know\"\nexpires = 2099-01-01\n"
+        );
+        for user in [
+            "[packages]\nallow = [\"pkg:pypi/*\"]\n".to_string(),
+            exception.clone(),
+        ] {
+            // Unlocked: the user's allow or exception lifts the block, and that is logged.
+            let a = with_machine("", &user, bad);
+            assert_eq!(a.evaluation.verdict, verdict::Verdict::Allow, "{user}");
+            let l = &a.loosened[0];
+            assert_eq!(
+                (l.rule, l.from.as_str(), l.to.as_str()),
+                (Some("malicious"), "block", "info")
+            );
+            assert_eq!((l.layer.as_str(), l.refused.as_deref()), ("user", None));
+            assert!(l.at.starts_with("u.toml:"), "{l:?}");
+            // Locked: it stays blocked; the note and the log name the lock and the attempt.
+            let a = with_machine(lock, &user, bad);
+            assert_eq!(a.evaluation.verdict, verdict::Verdict::Block, "{user}");
+            assert!(a.notes[0].contains("user policy u.toml:"), "{:?}", a.notes);
+            assert!(
+                a.notes[0]
+                    .contains("`rules.malicious` is locked by the machine policy (/etc/m.toml:1)"),
+                "{:?}",
+                a.notes
+            );
+            assert!(
+                a.loosened.iter().all(|l| l.refused.is_some()),
+                "{:?}",
+                a.loosened
+            );
+        }
+        // The machine policy's own allow still lifts what it locks.
+        let a = with_machine(&format!("{lock}{exception}"), "", bad);
+        assert_eq!(a.evaluation.verdict, verdict::Verdict::Allow);
+        assert_eq!(a.loosened[0].layer, "machine");
+        // Locking another rule does not stop the allow.
+        let a = with_machine(
+            "lock = [\"rules.imitation\"]\n",
+            "[packages]\nallow = [\"pkg:pypi/*\"]\n",
+            bad,
+        );
+        assert_eq!(a.evaluation.verdict, verdict::Verdict::Allow);
+    }
+
+    #[test]
+    fn lowered_rules_are_logged_with_their_place() {
+        let a = run(
+            "[rules]\nimitation = \"allow\"",
+            Ecosystem::Pypi,
+            "reqeusts",
+            None,
+            vec![],
+        );
+        assert_eq!(a.evaluation.verdict, verdict::Verdict::Allow);
+        let setting = a.loosened.iter().find(|l| l.rule.is_none()).unwrap();
+        assert_eq!(
+            (
+                setting.target.as_str(),
+                setting.from.as_str(),
+                setting.to.as_str(),
+                setting.at.as_str()
+            ),
+            ("rules.imitation", "warn", "allow", "user.toml:2")
+        );
+        let finding = a.loosened.iter().find(|l| l.rule.is_some()).unwrap();
+        assert_eq!(
+            (
+                finding.target.as_str(),
+                finding.from.as_str(),
+                finding.to.as_str()
+            ),
+            ("reqeusts", "warn", "info")
+        );
+        assert_eq!(finding.by, "rules.imitation = \"allow\"");
+        // Tightening logs nothing.
+        let a = run(
+            "[rules]\nimitation = \"block\"",
+            Ecosystem::Pypi,
+            "reqeusts",
+            None,
+            vec![],
+        );
+        assert!(a.loosened.is_empty(), "{:?}", a.loosened);
     }
 
     fn rules(a: &Applied) -> Vec<(Rule, Severity)> {

@@ -158,6 +158,36 @@ fn read_layer(
     }
 }
 
+/// The older `[audit]` variables, each one `INSTALLGUARD_POLICY_SET` entry under its own name
+/// (so diagnostics and locks name the variable): `INSTALLGUARD_AUDIT_SYSLOG=url` (empty: off),
+/// `INSTALLGUARD_AUDIT_REQUIRED=1`, `INSTALLGUARD_AUDIT_REQUIRE_DELIVERY=1` (`1`, `true` or
+/// `yes`; anything else is false), `INSTALLGUARD_AUDIT_MAX_BYTES=N`.
+pub const AUDIT_VARS: &[(&str, &str)] = &[
+    ("INSTALLGUARD_AUDIT_SYSLOG", "audit.syslog"),
+    ("INSTALLGUARD_AUDIT_REQUIRED", "audit.required"),
+    (
+        "INSTALLGUARD_AUDIT_REQUIRE_DELIVERY",
+        "audit.require-delivery",
+    ),
+    ("INSTALLGUARD_AUDIT_MAX_BYTES", "audit.max-size"),
+];
+
+fn audit_env() -> Vec<(&'static str, String)> {
+    AUDIT_VARS
+        .iter()
+        .filter_map(|(var, key)| {
+            let v = std::env::var_os(var)?.to_string_lossy().into_owned();
+            let value = match *key {
+                "audit.required" | "audit.require-delivery" => {
+                    matches!(v.as_str(), "1" | "true" | "yes").to_string()
+                }
+                _ => v,
+            };
+            Some((*var, format!("{key}={value}")))
+        })
+        .collect()
+}
+
 /// Split the environment override into entries.
 pub fn env_entries(value: &str) -> Vec<String> {
     value
@@ -224,6 +254,16 @@ pub fn load_with(cli: &[String], only: Option<(&Path, LayerKind)>) -> Loaded {
                 name: PROJECT_FILE.into(),
                 present: false,
             }),
+        }
+        for (var, entry) in audit_env() {
+            infos.push(LayerInfo {
+                kind: LayerKind::Env,
+                name: var.into(),
+                present: true,
+            });
+            let (l, d) = parse_overrides(&[entry], var, LayerKind::Env);
+            diags.extend(d);
+            layers.push(l);
         }
         let env = std::env::var(ENV_VAR).unwrap_or_default();
         let entries = env_entries(&env);

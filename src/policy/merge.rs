@@ -5,7 +5,7 @@
 
 use super::diag::{At, Diagnostic};
 use super::parse::{Tight, spec_of};
-use super::{Layer, LayerKind, Policy, Set, Value};
+use super::{Action, Layer, LayerKind, Loosened, Policy, Set, Value};
 
 /// True when lock `lock` covers setting `key` (`rules` covers `rules.imitation`).
 pub fn covers(lock: &str, key: &str) -> bool {
@@ -36,54 +36,59 @@ fn origin(set: &Set<Value>) -> String {
     }
 }
 
+/// Whether `new` is looser than `old` for `key`, judged by the direction that tightens it
+/// (`Tight`). A key a project may not set at all (`Tight::Never`: the feed, the syslog
+/// destination, the log size) counts as loosened when a later layer changes what an earlier,
+/// non-default layer set.
+pub fn looser(key: &str, old: Option<&Set<Value>>, new: &Value) -> bool {
+    let Some(spec) = spec_of(key) else {
+        return false;
+    };
+    let Some(old) = old else {
+        return false;
+    };
+    match (spec.tight, &old.value, new) {
+        (Tight::Higher, Value::Action(o), Value::Action(n)) => n < o,
+        (Tight::Higher, Value::Secs(o, _), Value::Secs(n, _)) => n < o,
+        (Tight::Lower, Value::Secs(o, _), Value::Secs(n, _)) => n > o,
+        (Tight::True, Value::Bool(true), Value::Bool(false))
+        | (Tight::False, Value::Bool(false), Value::Bool(true)) => true,
+        (Tight::Subset, Value::List(o), Value::List(n)) => n.iter().any(|s| !o.contains(s)),
+        (Tight::Never, o, n) => old.layer != LayerKind::Default && o != n,
+        _ => false,
+    }
+}
+
 /// Why a project value would loosen the policy in effect, or None when it tightens (or keeps).
 fn loosens(key: &str, old: Option<&Set<Value>>, new: &Value) -> Option<String> {
     let spec = spec_of(key)?;
-    let old_v = old.map(|o| &o.value);
     let was = || match old {
         Some(o) => format!("{} (set by {})", show(&o.value), origin(o)),
         None => "unset".into(),
     };
-    match (spec.tight, old_v, new) {
-        (Tight::Never, _, _) => Some(format!("a project file cannot set `{key}`")),
-        (Tight::Higher, Some(Value::Action(o)), Value::Action(n)) if n < o => Some(format!(
-            "`{key}` = {} would lower it from {}",
-            show(new),
-            was()
-        )),
-        (Tight::Higher, Some(Value::Secs(o, _)), Value::Secs(n, _)) if n < o => Some(format!(
-            "`{key}` = {} would shorten it from {}",
-            show(new),
-            was()
-        )),
-        (Tight::Lower, Some(Value::Secs(o, _)), Value::Secs(n, _)) if n > o => Some(format!(
-            "`{key}` = {} would raise it from {}",
-            show(new),
-            was()
-        )),
-        (Tight::True, Some(Value::Bool(true)), Value::Bool(false))
-        | (Tight::False, Some(Value::Bool(false)), Value::Bool(true)) => Some(format!(
-            "`{key}` = {} would loosen it from {}",
-            show(new),
-            was()
-        )),
-        (Tight::True, None, Value::Bool(false)) | (Tight::False, None, Value::Bool(true)) => None,
-        (Tight::Subset, Some(Value::List(o)), Value::List(n)) => {
-            let added: Vec<&String> = n.iter().filter(|s| !o.contains(s)).collect();
-            (!added.is_empty()).then(|| {
-                format!(
-                    "`{key}` would add {} to the allowed sources {}",
-                    added
-                        .iter()
-                        .map(|s| format!("\"{s}\""))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    was()
-                )
-            })
-        }
-        _ => None,
+    if spec.tight == Tight::Never {
+        return Some(format!("a project file cannot set `{key}`"));
     }
+    if !looser(key, old, new) {
+        return None;
+    }
+    Some(match (spec.tight, old.map(|o| &o.value), new) {
+        (Tight::Subset, Some(Value::List(o)), Value::List(n)) => format!(
+            "`{key}` would add {} to the allowed sources {}",
+            n.iter()
+                .filter(|s| !o.contains(s))
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            was()
+        ),
+        (Tight::Higher, _, Value::Secs(..)) => {
+            format!("`{key}` = {} would shorten it from {}", show(new), was())
+        }
+        (Tight::Higher, ..) => format!("`{key}` = {} would lower it from {}", show(new), was()),
+        (Tight::Lower, ..) => format!("`{key}` = {} would raise it from {}", show(new), was()),
+        _ => format!("`{key}` = {} would loosen it from {}", show(new), was()),
+    })
 }
 
 const PROJECT_NOTE: &str =
@@ -123,20 +128,60 @@ pub fn merge(layers: Vec<Layer>, now: i64) -> (Policy, Vec<Diagnostic>) {
                 format!("only the machine policy can lock settings; `lock` is not allowed in a {label} policy"),
             ));
         }
+        let overrides = kind >= LayerKind::Env;
         for (key, set) in layer.settings {
             if let Some(lock) = locked_by(&p, &key) {
                 diags.push(lock_error(&set.at, &key, &lock));
                 continue;
             }
+            let old = p.settings.get(&key);
             if kind == LayerKind::Project
-                && let Some(why) = loosens(&key, p.settings.get(&key), &set.value)
+                && let Some(why) = loosens(&key, old, &set.value)
             {
                 diags.push(Diagnostic::error(&set.at, format!("{why}: {PROJECT_NOTE}")));
                 continue;
             }
+            if overrides
+                && key.starts_with("rules.")
+                && let Some(o) = old.filter(|o| o.value == Value::Action(Action::Block))
+                && set.value != o.value
+            {
+                diags.push(Diagnostic::error(
+                    &set.at,
+                    format!(
+                        "`{key}` = {} would lower a block set by {}: nothing in the environment or on the command line overrides a block. To lower it, set it in your user policy (where it has a file and line, and every install it affects is logged){}",
+                        show(&set.value),
+                        origin(o),
+                        if o.layer == LayerKind::Machine { ", if the machine policy does not lock it" } else { "" }
+                    ),
+                ));
+                continue;
+            }
+            if kind > LayerKind::Default && looser(&key, old, &set.value) {
+                let from = old.cloned().expect("looser implies a previous value");
+                p.loosened.push(Loosened {
+                    key: key.clone(),
+                    from,
+                    to: set.clone(),
+                });
+            }
             p.settings.insert(key, set);
         }
         p.deny.extend(layer.deny);
+        if overrides {
+            for at in layer
+                .allow
+                .iter()
+                .map(|a| &a.at)
+                .chain(layer.exceptions.iter().map(|e| &e.at))
+            {
+                diags.push(Diagnostic::error(
+                    at,
+                    format!("allows and exceptions cannot come from the {label}: write them in a policy file (exceptions need a reason and an expiry date there)"),
+                ));
+            }
+            continue;
+        }
         for a in layer.allow {
             if kind == LayerKind::Project {
                 diags.push(Diagnostic::error(
@@ -301,5 +346,61 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(p.max_age().map(|m| m.0), Some(86_400));
         assert!(!p.allow_exceptions());
+    }
+
+    /// The environment and the command line may raise anything, lower what is not a block,
+    /// and carry no allows or exceptions: nothing there overrides a block.
+    #[test]
+    fn overrides_never_lower_a_block_nor_allow_packages() {
+        use LayerKind::*;
+        for kind in [Env, CommandLine] {
+            let over = |entries: &[&str]| {
+                let entries: Vec<String> = entries.iter().map(|e| e.to_string()).collect();
+                let (l, d) = crate::policy::parse_overrides(&entries, "--set", kind);
+                assert!(d.is_empty(), "{d:?}");
+                merge(vec![layer(Default, DEFAULT_POLICY), l], 0)
+            };
+            let (p, d) = over(&["rules.malicious=allow"]);
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert!(
+                d[0].message.contains(
+                    "nothing in the environment or on the command line overrides a block"
+                ),
+                "{}",
+                d[0].message
+            );
+            assert_eq!(p.rule(crate::verdict::Rule::Malicious), Action::Block);
+            for entry in [
+                "packages.allow=[\"pkg:npm/*\"]",
+                "exceptions=[{package=\"pkg:npm/x\", reason=\"why not\", expires=2099-01-01}]",
+            ] {
+                let (p, d) = over(&[entry]);
+                assert_eq!(d.len(), 1, "{entry}: {d:?}");
+                assert!(
+                    d[0].message
+                        .contains("allows and exceptions cannot come from"),
+                    "{}",
+                    d[0].message
+                );
+                assert!(p.allow.is_empty() && p.exceptions.is_empty());
+            }
+            // Lowering a warn is allowed, and remembered with its place.
+            let (p, d) = over(&["rules.imitation=allow", "rules.stale-data=block"]);
+            assert!(d.is_empty(), "{d:?}");
+            assert_eq!(p.loosened.len(), 1, "{:?}", p.loosened);
+            assert_eq!(p.loosened[0].key, "rules.imitation");
+            assert_eq!(p.loosened[0].to.at.short(), "--set:1");
+            assert_eq!(p.loosened[0].from.layer, Default);
+        }
+        // A user file may lower a block (logged); a later override may not lower it again.
+        let (p, d) = merge(
+            vec![
+                layer(Default, DEFAULT_POLICY),
+                layer(User, "[rules]\nmalicious = \"warn\"\n"),
+            ],
+            0,
+        );
+        assert!(d.is_empty());
+        assert_eq!(p.loosened[0].key, "rules.malicious");
     }
 }

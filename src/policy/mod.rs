@@ -20,7 +20,7 @@ mod fuzz;
 
 use std::collections::BTreeMap;
 
-pub use apply::{Applied, DataAge, apply};
+pub use apply::{Applied, DataAge, Loosening, apply};
 pub use diag::{At, Diagnostic};
 pub use load::{Loaded, load};
 pub use merge::merge;
@@ -145,6 +145,14 @@ pub struct LayerInfo {
     pub present: bool,
 }
 
+/// A setting a later layer made looser than an earlier layer (or the built-in default) had it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loosened {
+    pub key: String,
+    pub from: Set<Value>,
+    pub to: Set<Value>,
+}
+
 /// The effective policy: every layer merged.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Policy {
@@ -154,6 +162,8 @@ pub struct Policy {
     pub exceptions: Vec<Exception>,
     pub locks: Vec<Set<String>>,
     pub layers: Vec<LayerInfo>,
+    /// Every loosening, in layer order (what `apply` logs with each decision).
+    pub loosened: Vec<Loosened>,
 }
 
 impl Policy {
