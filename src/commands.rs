@@ -44,7 +44,22 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
             b.error
         );
     }
-    let records: Vec<&audit::Record> = records.iter().filter(|r| query.matches(r)).collect();
+    // For people and OCSF, an invocation is one entry: its `finished` record stands for the
+    // `starting` one; a `starting` record alone is shown as incomplete.
+    let finished: std::collections::HashSet<&str> = records
+        .iter()
+        .filter(|r| r.event == audit::Event::Finished && !r.invocation.is_empty())
+        .map(|r| r.invocation.as_str())
+        .collect();
+    let records: Vec<&audit::Record> = records
+        .iter()
+        .filter(|r| {
+            format == audit::LogFormat::Json
+                || r.event != audit::Event::Starting
+                || !finished.contains(r.invocation.as_str())
+        })
+        .filter(|r| query.matches(r))
+        .collect();
     let start = records.len().saturating_sub(limit);
     let mut text = String::new();
     if records.is_empty() && format == audit::LogFormat::Text {
@@ -68,13 +83,16 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
             }
             audit::LogFormat::Text => {}
         }
-        let outcome = match (r.decision, r.exit_code) {
-            (audit::Decision::Allowed, Some(c)) => match r.duration_ms {
+        let outcome = match (r.event, r.decision, r.exit_code) {
+            (audit::Event::Starting, ..) => "INCOMPLETE: allowed and started, but no outcome \
+                was recorded (the guard was killed while the tool ran, or it is still running)"
+                .to_string(),
+            (_, audit::Decision::Allowed, Some(c)) => match r.duration_ms {
                 Some(ms) => format!("allowed, exit {c} after {:.1}s", ms as f64 / 1000.0),
                 None => format!("allowed, exit {c}"),
             },
-            (audit::Decision::Allowed, None) => "allowed".into(),
-            (d, _) => d.as_str().to_string(),
+            (_, audit::Decision::Allowed, None) => "allowed".into(),
+            (_, d, _) => d.as_str().to_string(),
         };
         let by = r.decided_by.as_str();
         // Every field comes from the log (and through it from argv and files): shown escaped.

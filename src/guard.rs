@@ -110,14 +110,13 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     };
     let evaluation = &applied.evaluation;
     let settings = audit_settings(&policy.policy);
-    let mut record = record(
+    let mut record = Record::new(
         &request,
         args,
         evaluation,
         &loaded,
         outcome.decision,
         outcome.decided_by,
-        &settings,
     );
     if record.reason.is_none()
         && let Some(reason) = &outcome.reason
@@ -135,29 +134,77 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     let loosened: Vec<&policy::Loosening> =
         applied.loosened.iter().chain(&outcome.loosened).collect();
     record.loosened = crate::redact::RedactedJson::from_serialize(&loosened);
-    let code = match record.decision {
-        Decision::Blocked => outcome.block_code,
-        Decision::Declined => exit::DECLINED,
-        Decision::Allowed => match shim::spawn_and_wait(&real, argv0(program), args, &marker) {
-            Ok(end) => {
-                record.exit_code = Some(end.code());
-                if let ChildEnd::Signaled(sig) = end {
-                    say!("{} was ended by signal {sig}", marker);
-                }
-                end.code()
+    match record.decision {
+        Decision::Blocked => write_log(record, &settings, outcome.block_code),
+        Decision::Declined => write_log(record, &settings, exit::DECLINED),
+        Decision::Allowed => {
+            let (code, ran) = run_logged(record, &settings, &real, program, args, &marker);
+            if ran && policy.is_valid() {
+                crate::update::after_install(&policy.policy, &loaded);
             }
-            Err(e) => {
-                say!("cannot run {}: {e}", real.display());
-                exit::for_spawn_error(&e)
-            }
-        },
-    };
-    let ran = record.exit_code.is_some();
-    let code = write_log(record, &settings, code);
-    if ran && policy.is_valid() {
-        crate::update::after_install(&policy.policy, &loaded);
+            code
+        }
     }
-    code
+}
+
+/// Run the real tool between two records of one invocation (the exit code, and whether the tool
+/// ran): `starting`, written before the tool
+/// runs (so a guard killed meanwhile leaves evidence, and `[audit] required` is proven on disk
+/// before anything is installed), then `finished` with the outcome.
+fn run_logged(
+    mut record: Record,
+    settings: &audit::AuditSettings,
+    real: &std::path::Path,
+    program: &OsStr,
+    args: &[OsString],
+    marker: &str,
+) -> (i32, bool) {
+    record.event = audit::Event::Starting;
+    let report = audit::commit(settings, record.clone());
+    for w in &report.warnings {
+        say!("WARNING: {w}");
+    }
+    if let Some(e) = report.failure {
+        say!("{e}");
+        say!(
+            "the real {} was not run. Nothing was installed.",
+            record.program
+        );
+        // Close the invocation: after its `starting` record if that was written.
+        let mut closing = if report.appended.is_some() {
+            record.finished(None)
+        } else {
+            let mut r = record.clone();
+            r.event = audit::Event::Decided;
+            r
+        };
+        closing.decision = Decision::Blocked;
+        closing.decided_by = DecidedBy::Audit;
+        closing.reason = Some(crate::redact::Redacted::new(&e.to_string()));
+        for w in audit::commit(settings, closing).warnings {
+            say!("WARNING: {w}");
+        }
+        return (exit::DATA, false);
+    }
+    let (exit_code, code) = match shim::spawn_and_wait(real, argv0(program), args, marker) {
+        Ok(end) => {
+            if let ChildEnd::Signaled(sig) = end {
+                say!("{} was ended by signal {sig}", marker);
+            }
+            (Some(end.code()), end.code())
+        }
+        Err(e) => {
+            say!("cannot run {}: {e}", real.display());
+            record.reason = Some(crate::redact::Redacted::new(&format!(
+                "the real tool could not be run: {e}"
+            )));
+            (None, exit::for_spawn_error(&e))
+        }
+    };
+    (
+        write_log(record.finished(exit_code), settings, code),
+        exit_code.is_some(),
+    )
 }
 
 /// An install whose command line or input file cannot be read is refused (exit 2); the
@@ -179,14 +226,13 @@ fn refuse_unreadable(
         findings: Vec::new(),
     };
     let settings = audit_settings(&policy::load(overrides).policy);
-    let mut record = record(
+    let mut record = Record::new(
         &request,
         args,
         &evaluation,
         &loaded,
         Decision::Blocked,
         DecidedBy::Policy,
-        &settings,
     );
     record.reason = Some(crate::redact::Redacted::new(&format!(
         "could not be understood: {reason}"
@@ -559,53 +605,25 @@ fn print_findings(evaluation: &Evaluation, min: Severity) {
     }
 }
 
-/// The audit record of a decision (credentials redacted). When the policy requires the audit
-/// log or its delivery and that cannot be done, an allowed install becomes blocked here,
-/// before the real tool runs.
-fn record(
-    request: &Request,
-    args: &[OsString],
-    evaluation: &Evaluation,
-    loaded: &store::Loaded,
-    decision: Decision,
-    decided_by: DecidedBy,
-    settings: &audit::AuditSettings,
-) -> Record {
-    let mut record = Record::new(request, args, evaluation, loaded, decision, decided_by);
-    if decision == Decision::Allowed
-        && let Err(e) = audit::preflight(settings)
-    {
-        say!("{e}");
-        say!(
-            "the real {} was not run. Nothing was installed.",
-            request.program
-        );
-        record.decision = Decision::Blocked;
-        record.decided_by = DecidedBy::Audit;
-        record.reason = Some(crate::redact::Redacted::new(&e.to_string()));
-    }
-    record
-}
-
 /// Commit the record (log, then syslog) and return the exit code: `code`, or 5
-/// (`exit::DATA`) when the audit layer blocked the install or the policy requires a record
-/// that could not be written or delivered after the real tool ran.
+/// (`exit::DATA`) when the policy requires a record that could not be written or delivered
+/// after the real tool ran.
 fn write_log(record: Record, settings: &audit::AuditSettings, code: i32) -> i32 {
-    let audit_block = record.decided_by == DecidedBy::Audit;
     let ran = record.exit_code.is_some();
-    match audit::commit(settings, record) {
-        Ok(report) => {
-            for w in &report.warnings {
-                say!("WARNING: {w}");
-            }
-            if audit_block { exit::DATA } else { code }
-        }
-        Err(e) => {
+    let report = audit::commit(settings, record);
+    for w in &report.warnings {
+        say!("WARNING: {w}");
+    }
+    match report.failure {
+        None => code,
+        Some(e) => {
             say!("{e}");
             if ran {
                 say!("the install ran, but the record the policy requires is missing");
+                exit::DATA
+            } else {
+                code
             }
-            if ran || audit_block { exit::DATA } else { code }
         }
     }
 }

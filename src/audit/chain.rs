@@ -74,6 +74,35 @@ pub struct Verified {
     pub head: Option<String>,
     /// In order; the first one is the first broken record.
     pub problems: Vec<Problem>,
+    /// `starting` records with no `finished` record of the same invocation after them: the
+    /// guard was killed while the real tool ran (or is still running). Not a broken chain.
+    pub incomplete: Vec<Incomplete>,
+}
+
+/// An invocation that recorded its intent to run the real tool and never its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incomplete {
+    pub file: PathBuf,
+    pub line: usize,
+    pub seq: u64,
+    pub invocation: String,
+    pub time: String,
+    pub program: String,
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: seq {}: `{}` started at {} (invocation {}) and has no outcome record: the guard was killed while the tool ran, or it is still running",
+            self.file.display(),
+            self.line,
+            self.seq,
+            self.program,
+            self.time,
+            self.invocation
+        )
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -84,11 +113,21 @@ struct Link {
     prev: String,
     #[serde(default)]
     hash: String,
+    #[serde(default)]
+    event: super::Event,
+    #[serde(default)]
+    invocation: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    program: String,
 }
 
 /// Walk `path`'s rotated files (oldest first) and then `path` itself. `anchor`: a record hash
-/// known from elsewhere (an off-host copy) that must be in the chain.
-pub fn verify(path: &Path, anchor: Option<&str>) -> std::io::Result<Verified> {
+/// known from elsewhere (an off-host copy) that must be in the chain. `follow`: `path` is a
+/// copy named by the user, which may be reached through a symbolic link; the log itself may
+/// not (a log that is a link, a FIFO or a device is a problem: it was redirected).
+pub fn verify(path: &Path, anchor: Option<&str>, follow: bool) -> std::io::Result<Verified> {
     let mut files: Vec<PathBuf> = super::rotated_files(path)?
         .into_iter()
         .map(|(_, p)| p)
@@ -104,10 +143,18 @@ pub fn verify(path: &Path, anchor: Option<&str>) -> std::io::Result<Verified> {
     let mut expect_seq = 1u64;
     let mut chained = false;
     let mut anchor_found = false;
+    let mut open: Vec<Incomplete> = Vec::new();
     for file in &files {
-        let bytes = match std::fs::read(file) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        let bytes = match super::file::read_file(file, follow && file == path) {
+            Ok(b) => b.unwrap_or_default(),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                v.problems.push(Problem {
+                    file: file.clone(),
+                    line: 0,
+                    what: format!("redirected or replaced: {e}"),
+                });
+                continue;
+            }
             Err(e) => return Err(e),
         };
         let ends_clean = bytes.is_empty() || bytes.ends_with(b"\n");
@@ -199,6 +246,18 @@ pub fn verify(path: &Path, anchor: Option<&str>) -> std::io::Result<Verified> {
                 problem!(n, what);
             }
             chained = true;
+            match link.event {
+                super::Event::Starting => open.push(Incomplete {
+                    file: file.clone(),
+                    line: n,
+                    seq: link.seq,
+                    invocation: link.invocation.clone(),
+                    time: link.time.clone(),
+                    program: link.program.clone(),
+                }),
+                super::Event::Finished => open.retain(|o| o.invocation != link.invocation),
+                super::Event::Decided => {}
+            }
             if anchor.is_some_and(|a| a.eq_ignore_ascii_case(&claimed)) {
                 anchor_found = true;
             }
@@ -210,6 +269,7 @@ pub fn verify(path: &Path, anchor: Option<&str>) -> std::io::Result<Verified> {
             expect_seq = link.seq + 1;
         }
     }
+    v.incomplete = open;
     if let Some(a) = anchor
         && !anchor_found
     {
@@ -254,12 +314,12 @@ mod tests {
     #[test]
     fn intact_chain_verifies() {
         let (_t, p) = write(3);
-        let v = verify(&p, None).unwrap();
+        let v = verify(&p, None, false).unwrap();
         assert!(v.problems.is_empty(), "{:?}", v.problems);
         assert_eq!((v.records, v.first_seq, v.last_seq), (3, Some(1), Some(3)));
         let head = v.head.clone().unwrap();
-        assert!(verify(&p, Some(&head)).unwrap().problems.is_empty());
-        assert_eq!(verify(&p, Some(GENESIS)).unwrap().problems.len(), 1);
+        assert!(verify(&p, Some(&head), false).unwrap().problems.is_empty());
+        assert_eq!(verify(&p, Some(GENESIS), false).unwrap().problems.len(), 1);
     }
 
     #[test]
@@ -268,7 +328,7 @@ mod tests {
         let orig = lines(&p);
         let first = |l: &[String]| {
             put(&p, l);
-            let v = verify(&p, None).unwrap();
+            let v = verify(&p, None, false).unwrap();
             let f = v.problems.first().cloned().expect("a problem");
             (f.line, f.what)
         };
@@ -302,7 +362,7 @@ mod tests {
         let mut torn = orig.join("\n") + "\n";
         torn.truncate(torn.len() - 10);
         std::fs::write(&p, torn).unwrap();
-        let v = verify(&p, None).unwrap();
+        let v = verify(&p, None, false).unwrap();
         assert_eq!(v.problems[0].line, 4);
         assert!(v.problems[0].what.starts_with("truncated"));
     }

@@ -10,11 +10,12 @@ use crate::output::say;
 /// Exit 0 when the chain is intact (and holds `anchor`, if given), 5 when it is broken, 2 when
 /// there is no log to read.
 pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
+    let explicit = file.is_some();
     let Some(path) = file.or_else(super::log_path) else {
         say!("no state directory (HOME and XDG_STATE_HOME are unset)");
         return exit::USAGE;
     };
-    let v = match super::verify(&path, anchor) {
+    let v = match super::verify(&path, anchor, explicit) {
         Ok(v) => v,
         Err(e) => {
             say!("cannot read {}: {e}", path.display());
@@ -54,6 +55,16 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
         }
         _ => {
             let _ = writeln!(text, "audit log OK: no records yet ({})", files.join(", "));
+        }
+    }
+    if !v.incomplete.is_empty() {
+        let _ = writeln!(
+            text,
+            "{} incomplete invocation(s) (the chain is intact; the tool's outcome was never recorded):",
+            v.incomplete.len()
+        );
+        for i in &v.incomplete {
+            let _ = writeln!(text, "  incomplete: {i}");
         }
     }
     if v.unchained > 0 {

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::names::serde_by_name;
 use crate::redact::{Redacted, RedactedJson};
 
-pub use chain::{GENESIS, Problem, Verified, verify};
+pub use chain::{GENESIS, Incomplete, Problem, Verified, verify};
 pub use cmd::verify_command;
-pub use file::{Appended, BadLine, append, read, rotated_files};
+pub use file::{Appended, BadLine, append, read, read_file, rotated_files};
 pub use query::{LogFormat, Query, parse_decision, parse_when};
 
 pub const FILE_NAME: &str = "audit.jsonl";
@@ -112,6 +112,69 @@ impl Decision {
 }
 
 serde_by_name!(Decision, as_str, deserialize);
+/// What a record stands for. An install that goes ahead has two records with the same
+/// `invocation`: `starting`, written (and, with `[audit] required`, known to be on disk) before
+/// the real tool runs, and `finished` after it, with its exit code. A `starting` record with no
+/// `finished` one is an incomplete invocation: the guard was killed (or is still running) while
+/// the tool ran; `audit verify` and `log` report it. Anything not run has one `decided` record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Event {
+    /// A decision on its own: blocked, declined, or a record from before events existed.
+    #[default]
+    Decided,
+    /// Allowed; written before the real tool runs.
+    Starting,
+    /// The real tool's outcome (or an install stopped after `starting` by the audit layer).
+    Finished,
+}
+
+impl Event {
+    pub const ALL: [Event; 3] = [Event::Decided, Event::Starting, Event::Finished];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Decided => "decided",
+            Event::Starting => "starting",
+            Event::Finished => "finished",
+        }
+    }
+}
+
+serde_by_name!(Event, as_str, deserialize);
+
+/// A new invocation id: UUIDv7 layout (48-bit Unix milliseconds, then random bits), so ids
+/// sort by time and never repeat across processes or hosts.
+pub fn invocation_id() -> String {
+    use sha2::{Digest, Sha256};
+    use std::hash::{BuildHasher, Hasher};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    // RandomState is seeded from the operating system's randomness.
+    let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+    random.write_u128(now.as_nanos());
+    let mut h = Sha256::new();
+    h.update(random.finish().to_le_bytes());
+    h.update(now.as_nanos().to_le_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(host_name().as_bytes());
+    let r = h.finalize();
+    let ms = (now.as_millis() as u64).to_be_bytes();
+    let mut b = [0u8; 16];
+    b[..6].copy_from_slice(&ms[2..]);
+    b[6..].copy_from_slice(&r[..10]);
+    b[6] = 0x70 | (b[6] & 0x0f);
+    b[8] = 0x80 | (b[8] & 0x3f);
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
 
 /// Which reputation data made the verdict, and how old it was.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -134,6 +197,12 @@ pub struct Record {
     #[serde(default)]
     pub prev: String,
     pub time: String,
+    /// One id per guarded command: a `starting` record and its `finished` record share it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub invocation: String,
+    /// What this record stands for ([`Event`]).
+    #[serde(default)]
+    pub event: Event,
     pub host: String,
     pub user: String,
     pub pid: u32,
@@ -212,6 +281,8 @@ impl Record {
             seq: 0,
             prev: String::new(),
             time: crate::time::format_rfc3339(now),
+            invocation: invocation_id(),
+            event: Event::Decided,
             host: host_name(),
             user: user_name(),
             pid: std::process::id(),
@@ -246,6 +317,19 @@ impl Record {
             hash: String::new(),
             started: Some(Instant::now()),
         }
+    }
+
+    /// The `finished` record that follows this `starting` one (same invocation), with the
+    /// real tool's exit code (`None`: the tool was not run after all) and the time now.
+    pub fn finished(&self, exit_code: Option<i32>) -> Record {
+        let mut r = self.clone();
+        r.event = Event::Finished;
+        r.time = crate::time::format_rfc3339(crate::time::now_unix());
+        r.exit_code = exit_code;
+        r.duration_ms = exit_code.and(self.started.map(|t| t.elapsed().as_millis() as u64));
+        r.after_torn_line = None;
+        r.hash.clear();
+        r
     }
 
     /// The record as stored, without its trailing `hash` member: the bytes the hash covers.
@@ -306,48 +390,26 @@ pub struct CommitReport {
     pub exported: bool,
     /// Failures the policy tolerates, for the guard to print (already redacted).
     pub warnings: Vec<String>,
+    /// A failure of what the policy requires (`[audit] required`, `require-delivery`): the
+    /// guard fails closed on it (before the tool runs, for a `starting` record).
+    pub failure: Option<AuditError>,
 }
 
-/// Before the real tool runs: can what the policy requires be done? Checks that the log can be
-/// opened and locked when `required`, and that the syslog endpoint accepts a connection when
-/// `require_delivery` (for UDP only that the address resolves).
-pub fn preflight(settings: &AuditSettings) -> Result<(), AuditError> {
-    if settings.required {
-        let path = log_path().ok_or_else(|| {
-            AuditError::NotWritten("no state directory (HOME and XDG_STATE_HOME are unset)".into())
-        })?;
-        file::probe(&path)
-            .map_err(|e| AuditError::NotWritten(format!("{}: {e}", path.display())))?;
-    }
-    if settings.require_delivery {
-        let url = settings.syslog.as_deref().ok_or_else(|| {
-            AuditError::NotDelivered("delivery is required but no syslog destination is set".into())
-        })?;
-        syslog::probe(url)
-            .map_err(|e| AuditError::NotDelivered(crate::redact::text(&format!("{url}: {e}"))))?;
-    }
-    Ok(())
-}
-
-/// Record a decision: append it to the chain (one locked write, rotating by size), then forward
-/// it to syslog when configured. `Err` only when the policy requires what failed; tolerated
-/// failures come back as warnings.
-pub fn commit(settings: &AuditSettings, mut record: Record) -> Result<CommitReport, AuditError> {
-    if record.exit_code.is_some()
-        && record.duration_ms.is_none()
-        && let Some(t) = record.started
-    {
-        record.duration_ms = Some(t.elapsed().as_millis() as u64);
-    }
+/// Record a decision: append it to the chain (one locked write, rotating by size; refused
+/// whole rather than torn when the disk is full), then forward it to syslog when configured.
+/// For a `starting` record the write is checked to be on disk (and room left for the
+/// `finished` one) before this returns, so the guard knows before the real tool runs.
+pub fn commit(settings: &AuditSettings, mut record: Record) -> CommitReport {
     let mut report = CommitReport::default();
-    let mut failure = None;
     match log_path() {
         None => {
             let e = "no state directory (HOME and XDG_STATE_HOME are unset)".to_string();
             report
                 .warnings
                 .push(format!("this decision was not logged: {e}"));
-            failure = Some(AuditError::NotWritten(e));
+            if settings.required {
+                report.failure = Some(AuditError::NotWritten(e));
+            }
         }
         Some(path) => match append(&path, settings.max_bytes, &mut record) {
             Ok(a) => {
@@ -365,12 +427,14 @@ pub fn commit(settings: &AuditSettings, mut record: Record) -> Result<CommitRepo
                 report
                     .warnings
                     .push(format!("could not write the audit log {e}"));
-                failure = Some(AuditError::NotWritten(e));
+                if settings.required {
+                    report.failure = Some(AuditError::NotWritten(e));
+                }
             }
         },
     }
-    if failure.is_some() && settings.required {
-        return Err(failure.unwrap_or(AuditError::NotWritten(String::new())));
+    if report.failure.is_some() {
+        return report;
     }
     if let Some(url) = &settings.syslog {
         match syslog::send_record(url, &record) {
@@ -378,15 +442,20 @@ pub fn commit(settings: &AuditSettings, mut record: Record) -> Result<CommitRepo
             Err(e) => {
                 let e = crate::redact::text(&format!("{url}: {e}"));
                 if settings.require_delivery {
-                    return Err(AuditError::NotDelivered(e));
+                    report.failure = Some(AuditError::NotDelivered(e));
+                } else {
+                    report
+                        .warnings
+                        .push(format!("could not forward the audit record to syslog {e}"));
                 }
-                report
-                    .warnings
-                    .push(format!("could not forward the audit record to syslog {e}"));
             }
         }
+    } else if settings.require_delivery {
+        report.failure = Some(AuditError::NotDelivered(
+            "delivery is required but no syslog destination is set".into(),
+        ));
     }
-    Ok(report)
+    report
 }
 
 /// The user name: `$USER`, else the password database.
@@ -424,6 +493,8 @@ pub(crate) fn test_record(n: i32) -> Record {
         seq: 0,
         prev: String::new(),
         time: "2026-11-28T00:00:00Z".into(),
+        invocation: String::new(),
+        event: Event::Decided,
         user: "u".into(),
         host: "h".into(),
         pid: 1,

@@ -129,21 +129,6 @@ fn udp(addr: &str) -> std::io::Result<UdpSocket> {
     Ok(s)
 }
 
-/// Check that the destination can be reached (TCP and Unix: connect; UDP: resolve and bind).
-pub fn probe(url: &str) -> std::io::Result<()> {
-    match parse(url)? {
-        Destination::Udp(a) => udp(&a).map(drop),
-        Destination::Tcp(a) => tcp(&a).map(drop),
-        Destination::Unix(p) => {
-            let d = UnixDatagram::unbound()?;
-            match d.connect(&p) {
-                Ok(()) => Ok(()),
-                Err(_) => UnixStream::connect(&p).map(drop),
-            }
-        }
-    }
-}
-
 /// Send one message.
 pub fn send(url: &str, message: &str) -> std::io::Result<()> {
     let bytes = message.as_bytes();

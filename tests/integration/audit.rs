@@ -101,28 +101,40 @@ fn hundred_concurrent_installs_give_hundred_records_and_a_valid_chain() {
         assert!(wait_bounded(c, Duration::from_secs(60)).success());
     }
     assert_eq!(calls(&sb).len(), 100);
+    // Two records per install (`starting` before brew ran, `finished` after), one chain.
     let records = sb.log_records();
-    assert_eq!(records.len(), 100);
+    assert_eq!(records.len(), 200);
     let mut seqs: Vec<u64> = records.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
     seqs.sort();
-    assert_eq!(seqs, (1..=100).collect::<Vec<_>>());
+    assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
+    let mut invocations = std::collections::HashMap::new();
+    for r in &records {
+        invocations
+            .entry(r["invocation"].as_str().unwrap().to_string())
+            .or_insert_with(Vec::new)
+            .push(r["event"].as_str().unwrap().to_string());
+    }
+    assert_eq!(invocations.len(), 100);
+    assert!(invocations.values().all(|e| e == &["starting", "finished"]));
     let out = ig(&sb, &["audit", "verify"]);
     assert_code(&out, 0);
     let s = text(&out.stdout);
-    assert!(s.contains("100 record(s), seq 1..100"), "{s}");
-    let head = records[99]["hash"].as_str().unwrap();
+    assert!(s.contains("200 record(s), seq 1..200"), "{s}");
+    assert!(!s.contains("incomplete"), "{s}");
+    let head = records[199]["hash"].as_str().unwrap();
     assert!(s.contains(head), "the head is printed: {s}");
     assert_code(&ig(&sb, &["audit", "verify", "--anchor", head]), 0);
 }
 
-fn four_records() -> (Sandbox, PathBuf, Vec<String>) {
+/// Four allowed installs: eight records (`starting`, `finished` each).
+fn four_installs() -> (Sandbox, PathBuf, Vec<String>) {
     let sb = with_brew();
     for pkg in ["wget", "jq", "curl", "tree"] {
         assert_code(&run(guarded(&sb, "brew", &["install", pkg], &[])), 0);
     }
     let p = sb.path(LOG);
     let orig = lines(&p);
-    assert_eq!(orig.len(), 4);
+    assert_eq!(orig.len(), 8);
     (sb, p, orig)
 }
 
@@ -140,14 +152,14 @@ fn broken_at(sb: &Sandbox, p: &Path, want_line: usize, word: &str) {
 
 #[test]
 fn edited_deleted_reordered_and_truncated_records_are_named_by_line() {
-    let (sb, p, orig) = four_records();
+    let (sb, p, orig) = four_installs();
     assert_code(&ig(&sb, &["audit", "verify"]), 0);
 
     let mut edited = orig.clone();
-    edited[2] = edited[2].replace("\"curl\"", "\"evil\"");
+    edited[4] = edited[4].replace("\"curl\"", "\"evil\"");
     assert_ne!(edited, orig);
     put(&p, &edited);
-    broken_at(&sb, &p, 3, "edited");
+    broken_at(&sb, &p, 5, "edited");
 
     let mut deleted = orig.clone();
     deleted.remove(1);
@@ -166,7 +178,7 @@ fn edited_deleted_reordered_and_truncated_records_are_named_by_line() {
 
     let whole = orig.join("\n") + "\n";
     std::fs::write(&p, &whole[..whole.len() - 7]).unwrap();
-    broken_at(&sb, &p, 4, "truncated");
+    broken_at(&sb, &p, 8, "truncated");
 
     // A clean cut of the newest record is visible only against an off-host anchor.
     put(&p, &orig[..3]);
@@ -200,13 +212,13 @@ fn edited_deleted_reordered_and_truncated_records_are_named_by_line() {
 
 #[test]
 fn torn_last_line_is_reported_never_dropped_and_the_next_record_chains_past_it() {
-    let (sb, p, orig) = four_records();
+    let (sb, p, orig) = four_installs();
     let whole = orig.join("\n") + "\n";
     std::fs::write(&p, &whole[..whole.len() - 30]).unwrap();
     let out = ig(&sb, &["log"]);
     assert_code(&out, 5);
     assert!(
-        text(&out.stderr).contains(":4: unreadable record: torn"),
+        text(&out.stderr).contains(":8: unreadable record: torn"),
         "{}",
         text(&out.stderr)
     );
@@ -214,11 +226,11 @@ fn torn_last_line_is_reported_never_dropped_and_the_next_record_chains_past_it()
     assert_code(&out, 0);
     assert!(text(&out.stderr).contains("torn"), "{}", text(&out.stderr));
     let now = lines(&p);
-    assert_eq!(now.len(), 5, "the fragment stays on its own line");
-    let last: serde_json::Value = serde_json::from_str(&now[4]).unwrap();
-    assert_eq!(last["seq"], 4, "chained after the last intact record");
-    assert_eq!(last["after_torn_line"], 4);
-    broken_at(&sb, &p, 4, "");
+    assert_eq!(now.len(), 10, "the fragment stays on its own line");
+    let next: serde_json::Value = serde_json::from_str(&now[8]).unwrap();
+    assert_eq!(next["seq"], 8, "chained after the last intact record");
+    assert_eq!(next["after_torn_line"], 8);
+    broken_at(&sb, &p, 8, "");
 }
 
 #[test]
@@ -243,12 +255,12 @@ fn rotation_by_size_keeps_the_chain_continuous_across_files() {
     let out = ig(&sb, &["audit", "verify"]);
     assert_code(&out, 0);
     assert!(
-        text(&out.stdout).contains("6 record(s), seq 1..6"),
+        text(&out.stdout).contains("12 record(s), seq 1..12"),
         "{}",
         text(&out.stdout)
     );
     let out = ig(&sb, &["log", "--json"]);
-    assert_eq!(text(&out.stdout).lines().count(), 6);
+    assert_eq!(text(&out.stdout).lines().count(), 12);
     // Deleting a rotated file breaks the chain at the start of the next one.
     std::fs::remove_file(dir.join("audit.1.jsonl")).unwrap();
     assert_code(&ig(&sb, &["audit", "verify"]), 5);
@@ -267,17 +279,18 @@ fn log_filters_json_and_ocsf() {
         assert_code(&out, 0);
         text(&out.stdout).lines().count()
     };
-    assert_eq!(count(&[]), 3);
-    assert_eq!(count(&["--program", "brew"]), 2);
+    // --json is every stored record: the allowed install has two.
+    assert_eq!(count(&[]), 4);
+    assert_eq!(count(&["--program", "brew"]), 3);
     assert_eq!(count(&["--program", "pip"]), 1);
     assert_eq!(count(&["--decision", "blocked"]), 1);
     assert_eq!(count(&["--decision", "declined"]), 1);
-    assert_eq!(count(&["--package", "WGET"]), 1);
-    assert_eq!(count(&["--since", "1h"]), 3);
+    assert_eq!(count(&["--package", "WGET"]), 2);
+    assert_eq!(count(&["--since", "1h"]), 4);
     assert_eq!(count(&["--until", "1h"]), 0);
     assert_eq!(
         count(&["--since", "2000-01-01", "--until", "2999-01-01T00:00:00Z"]),
-        3
+        4
     );
     assert_code(&ig(&sb, &["log", "--since", "soon"]), 2);
 
@@ -287,13 +300,28 @@ fn log_filters_json_and_ocsf() {
         text(&out.stdout),
         std::fs::read_to_string(sb.path(LOG)).unwrap()
     );
-    let rec: serde_json::Value =
-        serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    let stored: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        (stored[0]["event"].as_str(), stored[1]["event"].as_str()),
+        (Some("starting"), Some("finished"))
+    );
+    assert_eq!(stored[0]["invocation"], stored[1]["invocation"]);
+    assert!(
+        stored[0]["exit_code"].is_null(),
+        "no outcome before brew ran"
+    );
+    assert_eq!(stored[2]["event"], "decided");
+    let rec = &stored[1];
     for key in [
         "seq",
         "prev",
         "hash",
         "time",
+        "invocation",
+        "event",
         "host",
         "user",
         "pid",
@@ -421,9 +449,17 @@ fn failed_export_is_reported_and_blocks_only_when_delivery_is_required() {
         text(&out.stderr)
     );
     assert_eq!(calls(&sb), ["install wget"], "jq never reached brew");
+    // jq's `starting` record was written, its delivery failed, and the invocation was closed
+    // as blocked by the audit layer before brew ran.
     let recs = sb.log_records();
-    assert_eq!(recs[1]["decision"], "blocked");
-    assert_eq!(recs[1]["decided_by"], "audit");
+    assert_eq!(recs.len(), 4);
+    assert_eq!(
+        (recs[2]["event"].as_str(), recs[3]["event"].as_str()),
+        (Some("starting"), Some("finished"))
+    );
+    assert_eq!(recs[3]["decision"], "blocked");
+    assert_eq!(recs[3]["decided_by"], "audit");
+    assert!(recs[3]["exit_code"].is_null());
     assert_code(&ig(&sb, &["audit", "verify"]), 0);
 }
 
@@ -490,7 +526,7 @@ fn syslog_over_udp_tcp_and_unix_reaches_plain_listeners() {
     let got = text(&server.join().unwrap());
     let (len, msg) = got.split_once(' ').unwrap();
     assert_eq!(len.parse::<usize>().unwrap(), msg.len());
-    assert_rfc5424(msg, &sb.log_records()[1]);
+    assert_rfc5424(msg, &sb.log_records()[2]);
 
     // Unix datagram socket (like /dev/log)
     let sock_path = sb.path("devlog");
@@ -506,7 +542,7 @@ fn syslog_over_udp_tcp_and_unix_reaches_plain_listeners() {
     ));
     assert_code(&out, 0);
     let n = unix.recv(&mut buf).expect("a datagram within 10s");
-    assert_rfc5424(&text(&buf[..n]), &sb.log_records()[2]);
+    assert_rfc5424(&text(&buf[..n]), &sb.log_records()[4]);
 }
 
 /// A private rsyslogd in the foreground, listening on 127.0.0.1, writing raw messages to a
@@ -748,7 +784,11 @@ fn canary_secrets_never_appear_anywhere() {
         datagrams += 1;
         seen.push_str(&format!("--- syslog:\n{}\n", text(&buf[..n])));
     }
-    assert_eq!(datagrams, commands.len(), "every record was exported");
+    assert_eq!(
+        datagrams,
+        sb.log_records().len(),
+        "every record was exported"
+    );
     for entry in std::fs::read_dir(sb.path("state/installguard")).unwrap() {
         let p = entry.unwrap().path();
         seen.push_str(&format!(

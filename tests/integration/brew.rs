@@ -111,5 +111,5 @@ fn termination_signal_is_forwarded_to_the_real_tool() {
         "the guard waits and exits with the child's code"
     );
     assert!(marker.exists(), "the child received SIGTERM");
-    assert_eq!(sb.log_records()[0]["exit_code"], 7);
+    assert_eq!(sb.outcomes()[0]["exit_code"], 7);
 }

@@ -27,7 +27,7 @@ fn registry_install_of_a_clean_package_runs_npm_and_is_logged() {
         "{}",
         text(&out.stderr)
     );
-    let log = sb.log_records();
+    let log = sb.outcomes();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["decision"], "allowed");
     assert_eq!(log[0]["exit_code"], 0);

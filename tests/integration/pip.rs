@@ -96,7 +96,7 @@ fn clean_install_runs_the_real_pip_and_is_logged() {
         "{}",
         text(&out.stderr)
     );
-    let log = sb.log_records();
+    let log = sb.outcomes();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["decision"], "allowed");
     assert_eq!(log[0]["exit_code"], 0);
@@ -164,7 +164,7 @@ fn pips_own_failure_code_passes_through() {
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(sb.log_records()[0]["exit_code"], 1);
+    assert_eq!(sb.outcomes()[0]["exit_code"], 1);
 }
 
 #[test]
@@ -247,7 +247,7 @@ fn an_unreadable_requirements_file_refuses_the_install_and_logs_why() {
         "{}",
         text(&out.stderr)
     );
-    let log = sb.log_records();
+    let log = sb.outcomes();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["decision"], "blocked");
     assert!(

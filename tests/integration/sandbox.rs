@@ -111,6 +111,15 @@ impl Sandbox {
         p
     }
 
+    /// One record per guarded command: the stored records without the `starting` ones (an
+    /// install that ran has `starting` before the tool and `finished` after it).
+    pub fn outcomes(&self) -> Vec<serde_json::Value> {
+        self.log_records()
+            .into_iter()
+            .filter(|r| r["event"] != "starting")
+            .collect()
+    }
+
     pub fn log_records(&self) -> Vec<serde_json::Value> {
         let p = self.path("state/installguard/audit.jsonl");
         match std::fs::read_to_string(p) {
