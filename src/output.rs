@@ -2,8 +2,8 @@
 //! [`err`] for continuation lines), redacted and with terminal control characters escaped, so a
 //! package name, a file line, a feed entry or a log record can neither leak a credential nor
 //! move the cursor, clear the screen, overwrite a line (`\r`) or reorder text (bidi overrides).
-//! Command output goes to stdout through [`out`] (machine output, printed as is) or
-//! [`out_text`] (text for people, escaped), ignoring a closed pipe. Decides nothing.
+//! Command output goes to stdout through [`out`] (machine output, redacted, otherwise as is) or
+//! [`out_text`] (text for people, redacted and escaped), ignoring a closed pipe. Decides nothing.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -39,16 +39,19 @@ pub fn err(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
-/// Write to stdout as is, ignoring a closed pipe (`installguard log --json | head`). For
-/// machine-readable output and text that holds nothing from outside.
+/// Write to stdout, redacted but otherwise as is, ignoring a closed pipe (`installguard log
+/// --json | head`). For machine-readable output. Redaction is idempotent, so log lines that
+/// were redacted when written pass byte for byte (their hashes still verify).
 pub fn out(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(crate::redact::text(text).as_bytes());
 }
 
-/// Write text for people to stdout with control characters escaped (newlines and tabs stay),
-/// ignoring a closed pipe.
+/// Write text for people to stdout, redacted and with control characters escaped (newlines
+/// and tabs stay), ignoring a closed pipe.
 pub fn out_text(text: &str) {
-    out(&escape_text(text));
+    out(&escape_text(&crate::redact::text(text)));
 }
 
 /// Characters that can take over a terminal: C0 controls, DEL, C1 controls, and the Unicode

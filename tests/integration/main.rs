@@ -7,6 +7,7 @@ mod audit;
 mod brew;
 mod cli;
 mod http;
+mod log_safety;
 mod npm;
 mod pip;
 mod policy;

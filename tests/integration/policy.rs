@@ -309,3 +309,233 @@ fn the_prompt_offers_no_exception_when_the_policy_forbids_it() {
     assert_eq!(code, Some(4), "{screen}");
     assert!(!screen.contains("Add an exception"), "{screen}");
 }
+
+/// The machine policy locks `rules.malicious`: a user allow-list or exception does not lift a
+/// known-malicious package, through the shim or `check`; the message and the log name the lock
+/// and the attempt. Unlocked, the same allow lifts it, and the log says where that came from.
+#[test]
+fn a_machine_lock_holds_against_user_allows_and_exceptions() {
+    let sb = sandbox();
+    let m = machine(
+        &sb,
+        "lock = [\"rules.malicious\"]\n[rules]\nmalicious = \"block\"\n",
+    );
+    let u = sb.path("config/installguard/policy.toml");
+    for (policy, what) in [
+        (
+            "[packages]\nallow = [\"pkg:pypi/*\"]\n",
+            "allow `pkg:pypi/*`",
+        ),
+        (
+            "[[exceptions]]\npackage = \"pkg:pypi/1337test\"\nreason = \"trust me\"\nexpires = 2099-01-01\n",
+            "exception for `pkg:pypi/1337test`",
+        ),
+    ] {
+        user(&sb, policy);
+        let mut c = sb.cmd("pip", &["install", "1337test"]);
+        c.env(MACHINE, &m);
+        let out = run(c);
+        assert_code(&out, 3);
+        let err = text(&out.stderr);
+        assert!(err.contains(what), "{err}");
+        assert!(
+            err.contains(&format!("user policy {}:", u.display())),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "`rules.malicious` is locked by the machine policy ({}:1)",
+                m.display()
+            )),
+            "{err}"
+        );
+        let rec = sb.log_records().pop().unwrap();
+        assert_eq!(rec["decision"], "blocked");
+        let l = &rec["loosened"][0];
+        assert_eq!(l["rule"], "malicious");
+        assert_eq!(l["layer"], "user");
+        assert!(
+            l["refused"]
+                .as_str()
+                .unwrap()
+                .contains("locked by the machine policy"),
+            "{rec}"
+        );
+        assert_code(&ig(&sb, &["check", "--", "pip", "install", "1337test"]), 3);
+    }
+    // Without the lock the user's allow lifts it: check says allow.
+    machine(&sb, "");
+    user(&sb, "[packages]\nallow = [\"pkg:pypi/*\"]\n");
+    assert_code(&ig(&sb, &["check", "--", "pip", "install", "1337test"]), 0);
+}
+
+#[test]
+fn every_loosening_is_logged_with_where_it_came_from() {
+    let sb = sandbox();
+    user(&sb, "[packages]\nallow = [\"pkg:brew/wgett\"]\n");
+    assert_code(&brew(&sb, &["install", "wgett"]), 0);
+    let rec = sb.outcomes().pop().unwrap();
+    let l = &rec["loosened"][0];
+    assert_eq!(
+        (
+            l["target"].as_str(),
+            l["rule"].as_str(),
+            l["from"].as_str(),
+            l["to"].as_str()
+        ),
+        (Some("wgett"), Some("imitation"), Some("warn"), Some("info"))
+    );
+    assert_eq!(l["by"], "allow `pkg:brew/wgett`");
+    assert!(
+        l["at"]
+            .as_str()
+            .unwrap()
+            .ends_with("config/installguard/policy.toml:2"),
+        "{l}"
+    );
+    // A rule lowered on the command line, and --yes, each with their place.
+    user(&sb, "");
+    let mut c = sb.ig(&[
+        "--set",
+        "rules.imitation=allow",
+        "run",
+        "brew",
+        "install",
+        "wgett",
+    ]);
+    c.env(MACHINE, sb.path("etc-policy.toml"));
+    assert_code(&run(c), 0);
+    let rec = sb.outcomes().pop().unwrap();
+    let all = rec["loosened"].as_array().unwrap();
+    assert!(
+        all.iter().any(|l| l["target"] == "rules.imitation"
+            && l["at"] == "--set:1"
+            && l["layer"] == "command line"),
+        "{rec}"
+    );
+    let mut c = sb.ig(&["run", "--yes", "brew", "install", "wgett"]);
+    c.env(MACHINE, sb.path("etc-policy.toml"));
+    assert_code(&run(c), 0);
+    let rec = sb.outcomes().pop().unwrap();
+    assert_eq!(rec["decided_by"], "yes");
+    assert_eq!(rec["loosened"][0]["by"], "--yes");
+    assert_eq!(rec["loosened"][0]["at"], "argv");
+    // With the machine locking prompt.non-interactive, --yes is refused and says why.
+    let m = machine(&sb, "lock = [\"prompt.non-interactive\"]\n");
+    let mut c = sb.ig(&["run", "--yes", "brew", "install", "wgett"]);
+    c.env(MACHINE, &m);
+    let out = run(c);
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("--yes is ignored"),
+        "{}",
+        text(&out.stderr)
+    );
+    let rec = sb.outcomes().pop().unwrap();
+    assert!(
+        rec["loosened"][0]["refused"]
+            .as_str()
+            .unwrap()
+            .contains("locked"),
+        "{rec}"
+    );
+}
+
+/// Nothing in the environment or on the command line overrides a block, and the audit
+/// variables are bound by machine locks like every other layer.
+#[test]
+fn overrides_cannot_lower_a_block_and_audit_variables_obey_locks() {
+    let sb = sandbox();
+    let out = ig(
+        &sb,
+        &[
+            "--set",
+            "rules.malicious=allow",
+            "check",
+            "--",
+            "pip",
+            "install",
+            "1337test",
+        ],
+    );
+    assert_code(&out, 2);
+    assert!(
+        text(&out.stderr)
+            .contains("nothing in the environment or on the command line overrides a block"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut c = sb.ig(&["check", "--", "pip", "install", "1337test"]);
+    c.env(MACHINE, sb.path("etc-policy.toml"))
+        .env("INSTALLGUARD_POLICY_SET", "packages.allow=[\"pkg:pypi/*\"]");
+    let out = run(c);
+    assert_code(&out, 2);
+    assert!(
+        text(&out.stderr).contains("INSTALLGUARD_POLICY_SET:1:17: error: allows and exceptions cannot come from the environment"),
+        "{}",
+        text(&out.stderr)
+    );
+    let m = machine(&sb, "lock = [\"audit\"]\n[audit]\nrequired = true\n");
+    for (var, value) in [
+        ("INSTALLGUARD_AUDIT_REQUIRED", "0"),
+        ("INSTALLGUARD_AUDIT_SYSLOG", "udp://127.0.0.1:9"),
+    ] {
+        let mut c = sb.cmd("brew", &["install", "jq"]);
+        c.env(MACHINE, &m).env(var, value);
+        let out = run(c);
+        assert_code(&out, 2);
+        let err = text(&out.stderr);
+        assert!(err.contains(&format!("{var}:1:")), "{err}");
+        assert!(
+            err.contains(&format!("locked by the machine policy ({}:1)", m.display())),
+            "{err}"
+        );
+        assert!(!text(&out.stdout).contains("ran brew"));
+    }
+}
+
+/// Policy text that crashed the TOML parser (toml_edit 0.23: `==\n.=`), and a FIFO named
+/// `.installguard.toml`, are errors naming the file: no crash, no hang, and the refused
+/// install is logged.
+#[test]
+fn a_hostile_project_file_is_an_error_naming_it() {
+    let sb = sandbox();
+    let file = sb.work().join(".installguard.toml");
+    std::fs::write(&file, "==\n.=").unwrap();
+    let out = ig(&sb, &["check", "--", "brew", "install", "jq"]);
+    assert_code(&out, 2);
+    assert!(
+        text(&out.stderr).contains(&format!("{}:1:", file.display())),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = brew(&sb, &["install", "jq"]);
+    assert_code(&out, 2);
+    assert!(!text(&out.stdout).contains("ran brew"));
+    let rec = sb.log_records().pop().unwrap();
+    assert_eq!(rec["decision"], "blocked");
+    std::fs::remove_file(&file).unwrap();
+    let c = std::ffi::CString::new(file.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let mut c = sb.ig(&["check", "--", "brew", "install", "jq"]);
+    c.env(MACHINE, sb.path("etc-policy.toml"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("a FIFO named .installguard.toml hangs check");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_code(&out, 2);
+    assert!(
+        text(&out.stderr).contains("a FIFO"),
+        "{}",
+        text(&out.stderr)
+    );
+}
