@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::sandbox::{Sandbox, assert_code, run, text};
+use crate::sandbox::{BIN, Sandbox, assert_code, run, text};
 
 const LOG: &str = "state/installguard/audit.jsonl";
 
@@ -814,5 +814,256 @@ fn canary_secrets_never_appear_anywhere() {
     assert!(seen.contains("lodahs") && seen.contains("1337test"));
     for c in CANARIES {
         assert!(!seen.contains(c), "canary {c} leaked:\n{seen}");
+    }
+}
+
+/// One secret per redaction rule, carried in through argv, the environment, a pip.conf, an
+/// .npmrc and policy files; none may reach any sink: the log files, syslog, the guarded
+/// commands' stdout and stderr, `check` (text and JSON), `log` in every format, `audit
+/// verify`, `policy show` and `policy check`. Checked by every 8-character window of each
+/// secret, so a partly redacted secret is a failure too.
+#[test]
+fn canary_one_secret_per_rule_reaches_no_sink() {
+    let secrets: &[&str] = &[
+        "Cnry1/pa ss",
+        "Cnry2QueryTok",
+        "Cnry3AccTok",
+        "Cnry4ApiKey",
+        "Cnry5PrivTok",
+        "Cnry6PathTok",
+        "Cnry7FuryTok",
+        "Cnry8SmithTok",
+        "Cnry9GitLabTok0123456",
+        "Cnry9bNpmArgTok",
+        "Cnry10Gh012345678901234567890abcd",
+        "Cnry11Pat_0123456789abcdefghij",
+        "CNRY12AWSKEY3456",
+        "Cnry13Slack-0123456789",
+        "Cnry14Hdr0123.eyJCnry14Pay0123.Cnry14Sig",
+        "Cnry15BearerTok",
+        "Q25yeTE2QmFzaWM",
+        "Cnry17Pypi0123456789012345678901234567890123",
+        "Cnry18Npm012345678901234567890123",
+        "Cnry19EnvPw",
+        "Cnry20EnvKey",
+        "Cnry21EnvTok",
+        "Cnry22EnvPath",
+        "Cnry23ConfPw",
+        "Cnry24ConfSig",
+        "Cnry25RcTok",
+        "Cnry26RcPw",
+        "Cnry27Rc0123456789012345678901234",
+        "Cnry28FuryRc",
+        "Cnry29FeedTok",
+        "Cnry30DiagPw",
+    ];
+    let sb = with_brew();
+    std::fs::create_dir_all(sb.path("config/installguard")).unwrap();
+    std::fs::write(
+        sb.path("config/installguard/policy.toml"),
+        "[sources]\npypi = [\"https://pypi.org/simple\"]\nnpm = [\"https://registry.npmjs.org/\"]\n\
+         [data]\nfeed = \"https://feed.example/osv?token=Cnry29FeedTok\"\n",
+    )
+    .unwrap();
+    let pip_conf = sb.path("pip.conf");
+    std::fs::write(
+        &pip_conf,
+        "[global]\nindex-url = https://__token__:Cnry23ConfPw@127.0.0.1:9/simple\n\
+         extra-index-url = https://127.0.0.1:9/simple?sig=Cnry24ConfSig\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sb.work().join(".npmrc"),
+        "registry=https://127.0.0.1:9/npm/?token=Cnry25RcTok\n\
+         //127.0.0.1:9/:_password=Cnry26RcPw\n\
+         //127.0.0.1:9/:_authToken=npm_Cnry27Rc0123456789012345678901234\n\
+         @acme:registry=https://npm.fury.io/Cnry28FuryRc/acme/\n",
+    )
+    .unwrap();
+    let bad_policy = sb.path("bad.toml");
+    std::fs::write(
+        &bad_policy,
+        "[rules]\nimitation = \"https://u:Cnry30DiagPw@h.example/\"\n",
+    )
+    .unwrap();
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    udp.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let syslog = format!("udp://{}", udp.local_addr().unwrap());
+    let pip_conf_s = pip_conf.to_str().unwrap().to_string();
+    let base_env: Vec<(&str, &str)> = vec![("INSTALLGUARD_AUDIT_SYSLOG", syslog.as_str())];
+    let mut env_conf = base_env.clone();
+    env_conf.push(("PIP_CONFIG_FILE", pip_conf_s.as_str()));
+    let mut env_pip = base_env.clone();
+    env_pip.extend([
+        ("PIP_INDEX_URL", "https://ci:Cnry19EnvPw@127.0.0.1:9/simple"),
+        (
+            "PIP_EXTRA_INDEX_URL",
+            "https://127.0.0.1:9/simple?apikey=Cnry20EnvKey",
+        ),
+    ]);
+    let mut env_npm = base_env.clone();
+    env_npm.extend([
+        ("npm_config__authToken", "Cnry21EnvTok"),
+        (
+            "npm_config_registry",
+            "https://127.0.0.1:9/t/Cnry22EnvPath/",
+        ),
+    ]);
+    let pip_args: &[&str] = &[
+        "install",
+        "--index-url",
+        "https://ci:Cnry1/pa ss@127.0.0.1:9/simple",
+        "--extra-index-url",
+        "https://127.0.0.1:9/simple?token=Cnry2QueryTok",
+        "--extra-index-url",
+        "https://conda.anaconda.org/t/Cnry6PathTok/chan/simple",
+        "--extra-index-url",
+        "https://pypi.fury.io/Cnry7FuryTok/acme/",
+        "--extra-index-url",
+        "https://dl.cloudsmith.io/Cnry8SmithTok/acme/repo/python/simple/",
+        "https://127.0.0.1:9/x-1.0-py3-none-any.whl?access_token=Cnry3AccTok&api_key=Cnry4ApiKey&private_token=Cnry5PrivTok",
+        "reqeusts",
+    ];
+    let brew_args: &[&str] = &[
+        "install",
+        "jq",
+        "ghp_Cnry10Gh012345678901234567890abcd",
+        "glpat-Cnry9GitLabTok0123456",
+        "github_pat_Cnry11Pat_0123456789abcdefghij",
+        "AKIACNRY12AWSKEY3456",
+        "xoxb-Cnry13Slack-0123456789",
+        "eyJCnry14Hdr0123.eyJCnry14Pay0123.Cnry14Sig",
+        "Authorization: Bearer Cnry15BearerTok",
+        "Basic Q25yeTE2QmFzaWM=",
+        "pypi-AgEICnry17Pypi0123456789012345678901234567890123",
+        "npm_Cnry18Npm012345678901234567890123",
+    ];
+    let mut seen = String::new();
+    let record = |seen: &mut String, what: &str, out: &Output| {
+        seen.push_str(&format!(
+            "--- {what}\nstdout:\n{}\nstderr:\n{}\n",
+            text(&out.stdout),
+            text(&out.stderr)
+        ));
+    };
+    record(
+        &mut seen,
+        "pip",
+        &run(guarded(&sb, "pip", pip_args, &env_pip)),
+    );
+    record(
+        &mut seen,
+        "pip with pip.conf",
+        &run(guarded(&sb, "pip", &["install", "reqeusts"], &env_conf)),
+    );
+    let mut check = vec!["check", "--", "pip"];
+    check.extend_from_slice(pip_args);
+    record(
+        &mut seen,
+        "check",
+        &run(guarded(&sb, BIN, &check, &env_pip)),
+    );
+    let mut check_json = vec!["check", "--json", "--", "pip"];
+    check_json.extend_from_slice(pip_args);
+    record(
+        &mut seen,
+        "check --json",
+        &run(guarded(&sb, BIN, &check_json, &env_pip)),
+    );
+    record(
+        &mut seen,
+        "npm",
+        &run(guarded(
+            &sb,
+            "npm",
+            &[
+                "install",
+                "lodahs",
+                "--//127.0.0.1:9/:_authToken=Cnry9bNpmArgTok",
+            ],
+            &env_npm,
+        )),
+    );
+    record(
+        &mut seen,
+        "brew",
+        &run(guarded(&sb, "brew", brew_args, &base_env)),
+    );
+    let mut datagrams = 0;
+    let mut buf = vec![0u8; 70_000];
+    while let Ok(n) = udp.recv(&mut buf) {
+        datagrams += 1;
+        seen.push_str(&format!("--- syslog:\n{}\n", text(&buf[..n])));
+    }
+    assert_eq!(
+        datagrams,
+        sb.log_records().len(),
+        "every record was exported"
+    );
+    for entry in std::fs::read_dir(sb.path("state/installguard")).unwrap() {
+        let p = entry.unwrap().path();
+        seen.push_str(&format!(
+            "--- {}:\n{}\n",
+            p.display(),
+            String::from_utf8_lossy(&std::fs::read(&p).unwrap())
+        ));
+    }
+    for args in [
+        &["log"][..],
+        &["log", "--json"],
+        &["log", "--format", "ocsf"],
+        &["audit", "verify"],
+        &["policy", "show"],
+        &["policy", "check"],
+        &["policy", "check", bad_policy.to_str().unwrap()],
+    ] {
+        record(&mut seen, &format!("{args:?}"), &ig(&sb, args));
+    }
+    assert!(seen.contains("***"), "redaction marks are visible");
+    assert!(
+        seen.contains("reqeusts") && seen.contains("lodahs"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("bad.toml:2:"),
+        "the diagnostic is there, redacted"
+    );
+    // The carriers did reach the sinks (so the test can fail): their redacted forms are there.
+    for shown in [
+        "https://***@127.0.0.1:9/simple",
+        "?token=***",
+        "access_token=***&api_key=***&private_token=***",
+        "conda.anaconda.org/t/***/chan",
+        "pypi.fury.io/***/acme",
+        "dl.cloudsmith.io/***/acme",
+        "glpat-***",
+        "_authToken=***",
+        "ghp_***",
+        "github_pat_***",
+        "AKIA***",
+        "xoxb-***",
+        "eyJ***",
+        "Bearer ***",
+        "Basic ***",
+        "pypi-***",
+        "npm_***",
+        "apikey=***",
+        "/t/***/",
+        "sig=***",
+        "feed.example/osv?token=***",
+        "https://***@h.example/",
+    ] {
+        assert!(
+            seen.contains(shown),
+            "{shown:?} is not in any sink:\n{seen}"
+        );
+    }
+    for secret in secrets {
+        let chars: Vec<char> = secret.chars().collect();
+        for w in chars.windows(8.min(chars.len())) {
+            let w: String = w.iter().collect();
+            assert!(!seen.contains(&w), "{w:?} of {secret:?} leaked:\n{seen}");
+        }
     }
 }
