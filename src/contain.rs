@@ -8,19 +8,20 @@
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 thread_local! {
     /// How many `contain` calls are running on this thread.
     static DEPTH: Cell<u32> = const { Cell::new(0) };
+    /// How many panics `contain` has caught on this thread.
+    static CONTAINED: Cell<usize> = const { Cell::new(0) };
 }
 
 static HOOK: Once = Once::new();
-static CONTAINED: AtomicUsize = AtomicUsize::new(0);
 
-/// How many panics `contain` has caught in this process (the fuzz tests report them).
+/// How many panics `contain` has caught on this thread (the fuzz tests report them; per
+/// thread so that tests running side by side do not see each other's).
 pub fn contained_count() -> usize {
-    CONTAINED.load(Ordering::Relaxed)
+    CONTAINED.with(Cell::get)
 }
 
 /// Install the panic hook (once per process): silent inside [`contain`], else one redacted
@@ -67,7 +68,7 @@ pub fn contain<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     let r = panic::catch_unwind(AssertUnwindSafe(f));
     DEPTH.with(|d| d.set(d.get() - 1));
     r.map_err(|p| {
-        CONTAINED.fetch_add(1, Ordering::Relaxed);
+        CONTAINED.with(|c| c.set(c.get() + 1));
         crate::redact::text(&payload_text(p.as_ref()))
     })
 }
