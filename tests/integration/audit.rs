@@ -37,7 +37,7 @@ fn calls(sb: &Sandbox) -> Vec<String> {
 }
 
 /// A guarded command with the audit settings cleared, then set from `env`.
-fn guarded(sb: &Sandbox, program: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+pub fn guarded(sb: &Sandbox, program: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut c = sb.cmd(program, args);
     for v in [
         "INSTALLGUARD_AUDIT_SYSLOG",
@@ -688,6 +688,30 @@ fn real_rsyslog_receives_records_over_udp_and_tcp() {
     assert_code(&ig(&sb, &["audit", "verify", "--anchor", head]), 0);
 }
 
+/// Append every syslog datagram waiting on `udp` (checking that each record was exported) and
+/// the bytes of every file in the log directory to `seen`.
+fn syslog_and_log_files(sb: &Sandbox, udp: &UdpSocket, seen: &mut String) {
+    let mut buf = vec![0u8; 70_000];
+    let mut datagrams = 0;
+    while let Ok(n) = udp.recv(&mut buf) {
+        datagrams += 1;
+        seen.push_str(&format!("--- syslog:\n{}\n", text(&buf[..n])));
+    }
+    assert_eq!(
+        datagrams,
+        sb.log_records().len(),
+        "every record was exported"
+    );
+    for entry in std::fs::read_dir(sb.path("state/installguard")).unwrap() {
+        let p = entry.unwrap().path();
+        seen.push_str(&format!(
+            "--- {}:\n{}\n",
+            p.display(),
+            String::from_utf8_lossy(&std::fs::read(&p).unwrap())
+        ));
+    }
+}
+
 /// Credentials in every place a command can carry them. None may appear in the log, in any
 /// `log` output, in syslog, or on the guarded command's terminal.
 #[test]
@@ -778,25 +802,7 @@ fn canary_secrets_never_appear_anywhere() {
             text(&out.stderr)
         ));
     }
-    let mut buf = vec![0u8; 70_000];
-    let mut datagrams = 0;
-    while let Ok(n) = udp.recv(&mut buf) {
-        datagrams += 1;
-        seen.push_str(&format!("--- syslog:\n{}\n", text(&buf[..n])));
-    }
-    assert_eq!(
-        datagrams,
-        sb.log_records().len(),
-        "every record was exported"
-    );
-    for entry in std::fs::read_dir(sb.path("state/installguard")).unwrap() {
-        let p = entry.unwrap().path();
-        seen.push_str(&format!(
-            "--- {}:\n{}\n",
-            p.display(),
-            String::from_utf8_lossy(&std::fs::read(&p).unwrap())
-        ));
-    }
+    syslog_and_log_files(&sb, &udp, &mut seen);
     for args in [
         &["log"][..],
         &["log", "--json"],
@@ -990,25 +996,7 @@ fn canary_one_secret_per_rule_reaches_no_sink() {
         "brew",
         &run(guarded(&sb, "brew", brew_args, &base_env)),
     );
-    let mut datagrams = 0;
-    let mut buf = vec![0u8; 70_000];
-    while let Ok(n) = udp.recv(&mut buf) {
-        datagrams += 1;
-        seen.push_str(&format!("--- syslog:\n{}\n", text(&buf[..n])));
-    }
-    assert_eq!(
-        datagrams,
-        sb.log_records().len(),
-        "every record was exported"
-    );
-    for entry in std::fs::read_dir(sb.path("state/installguard")).unwrap() {
-        let p = entry.unwrap().path();
-        seen.push_str(&format!(
-            "--- {}:\n{}\n",
-            p.display(),
-            String::from_utf8_lossy(&std::fs::read(&p).unwrap())
-        ));
-    }
+    syslog_and_log_files(&sb, &udp, &mut seen);
     for args in [
         &["log"][..],
         &["log", "--json"],

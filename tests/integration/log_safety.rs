@@ -40,17 +40,7 @@ fn calls(sb: &Sandbox) -> usize {
 }
 
 fn brew(sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut c = sb.cmd("brew", args);
-    for v in [
-        "INSTALLGUARD_AUDIT_SYSLOG",
-        "INSTALLGUARD_AUDIT_REQUIRED",
-        "INSTALLGUARD_AUDIT_REQUIRE_DELIVERY",
-        "INSTALLGUARD_AUDIT_MAX_BYTES",
-    ] {
-        c.env_remove(v);
-    }
-    c.envs(env.iter().copied());
-    c
+    crate::audit::guarded(sb, "brew", args, env)
 }
 
 /// Run with a deadline: a hang is a test failure, never a stuck test.
@@ -151,6 +141,29 @@ fn a_guard_killed_while_the_tool_runs_leaves_an_incomplete_invocation() {
     assert!(s.contains("1 incomplete invocation(s)"), "{s}");
 }
 
+/// With the log unusable (`why` names what it is): an install that does not require the log
+/// goes ahead and warns; one that requires it does not run.
+fn refused_log(sb: &Sandbox, why: &str) {
+    let before = calls(sb);
+    let out = bounded(brew(sb, &["install", "wget"], &[]));
+    assert_code(&out, 0);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("WARNING: could not write the audit log"),
+        "{err}"
+    );
+    assert!(err.contains(why), "{err}");
+    assert_eq!(calls(sb), before + 1);
+    let out = bounded(brew(
+        sb,
+        &["install", "jq"],
+        &[("INSTALLGUARD_AUDIT_REQUIRED", "1")],
+    ));
+    assert_code(&out, 5);
+    assert!(text(&out.stderr).contains(why), "{}", text(&out.stderr));
+    assert_eq!(calls(sb), before + 1, "brew must not run");
+}
+
 #[test]
 fn the_log_cannot_be_pointed_elsewhere_through_a_symbolic_link() {
     let sb = sandbox();
@@ -162,24 +175,7 @@ fn the_log_cannot_be_pointed_elsewhere_through_a_symbolic_link() {
         let _ = std::fs::remove_file(&log);
         std::os::unix::fs::symlink(&target, &log).unwrap();
         // Not required: the install goes ahead, with a warning that says why nothing is logged.
-        let before = calls(&sb);
-        let out = bounded(brew(&sb, &["install", "wget"], &[]));
-        assert_code(&out, 0);
-        let err = text(&out.stderr);
-        assert!(
-            err.contains("WARNING: could not write the audit log"),
-            "{err}"
-        );
-        assert!(err.contains("symbolic link"), "{err}");
-        assert_eq!(calls(&sb), before + 1);
-        // Required: nothing is installed.
-        let out = bounded(brew(
-            &sb,
-            &["install", "jq"],
-            &[("INSTALLGUARD_AUDIT_REQUIRED", "1")],
-        ));
-        assert_code(&out, 5);
-        assert_eq!(calls(&sb), before + 1, "brew must not run");
+        refused_log(&sb, "symbolic link");
         // verify does not call a redirected log OK.
         let out = ig(&sb, &["audit", "verify"]);
         assert_code(&out, 5);
@@ -219,18 +215,7 @@ fn a_fifo_in_place_of_the_log_or_its_lock_hangs_nothing() {
             let _ = std::fs::remove_file(dir.join(f));
         }
         mkfifo(&dir.join(name));
-        let before = calls(&sb);
-        let out = bounded(brew(&sb, &["install", "wget"], &[]));
-        assert_code(&out, 0);
-        assert!(text(&out.stderr).contains("FIFO"), "{}", text(&out.stderr));
-        assert_eq!(calls(&sb), before + 1);
-        let out = bounded(brew(
-            &sb,
-            &["install", "jq"],
-            &[("INSTALLGUARD_AUDIT_REQUIRED", "1")],
-        ));
-        assert_code(&out, 5);
-        assert_eq!(calls(&sb), before + 1, "brew must not run");
+        refused_log(&sb, "FIFO");
     }
     // Reading a FIFO log does not hang either.
     let _ = std::fs::remove_file(dir.join("audit.jsonl.lock"));
