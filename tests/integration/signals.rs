@@ -537,7 +537,7 @@ fn npm_installs_an_old_package_and_stops_a_new_one() {
     // Only installguard's own question reached the registry: npm never ran.
     assert_eq!(reg.seen()[before..], ["/igsig-fresh"]);
     assert!(!sb.work().join("node_modules/igsig-fresh").exists());
-    let log = sb.log_records();
+    let log = sb.outcomes();
     assert_eq!(log[1]["decision"], "declined");
     assert_eq!(log[1]["findings"][0]["rule"], "new-package");
 }
@@ -612,5 +612,5 @@ fn pip_installs_an_old_package_from_a_pep_691_index_and_blocks_a_quarantined_one
         err.contains("[registry-flagged]") && err.contains("quarantined"),
         "{err}"
     );
-    assert_eq!(sb.log_records()[1]["decision"], "blocked");
+    assert_eq!(sb.outcomes()[1]["decision"], "blocked");
 }
