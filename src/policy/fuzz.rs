@@ -117,8 +117,17 @@ fn token() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Cases per property: a short run in `cargo test` (and so in `.ci/run`); a long one with
+/// `PROPTEST_CASES=200000 cargo test --release --lib policy::fuzz`.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
