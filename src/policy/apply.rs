@@ -503,7 +503,7 @@ mod tests {
             targets: vec![Target::registry(Ecosystem::Pypi, name, None, Origin::Argv)],
             sources: vec![],
         };
-        let eval = verdict::evaluate(&req, &crate::reputation::store::embedded());
+        let eval = verdict::evaluate(&req, &crate::reputation::store::embedded_data());
         let data = DataAge {
             now: 1_767_225_600,
             newest_report: Some(1_735_689_599),
