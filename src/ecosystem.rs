@@ -105,6 +105,56 @@ pub fn pep503(name: &str) -> String {
     out
 }
 
+/// Archive suffixes pip and uv accept for a distribution file (sdists and wheels).
+pub const PYPI_ARCHIVE_EXTENSIONS: &[&str] = &[
+    ".whl",
+    ".zip",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.gz",
+    ".tgz",
+    ".tar",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+];
+
+/// A valid PyPI project name (PEP 508: letters, digits, `.`, `_`, `-`; alphanumeric at both ends).
+pub fn valid_pypi_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+}
+
+/// The (name, version) a PyPI distribution file name carries: a wheel
+/// `name-version[-build]-python-abi-platform.whl` (PEP 427; `_` stands for `-`), or an sdist
+/// `name-version.tar.gz` (and the other archive suffixes), split at the last `-` before a digit.
+/// The name is what the file claims; the metadata inside it is only read when it is built.
+pub fn pypi_archive(file: &str) -> Option<(String, String)> {
+    let lower = file.to_ascii_lowercase();
+    if lower.ends_with(".whl") {
+        let stem = &file[..file.len() - 4];
+        let parts: Vec<&str> = stem.split('-').collect();
+        if !(parts.len() == 5 || parts.len() == 6) || parts.iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        return (valid_pypi_name(parts[0]) && parts[1].starts_with(|c: char| c.is_ascii_digit()))
+            .then(|| (parts[0].replace('_', "-"), parts[1].replace('_', "-")));
+    }
+    let ext = PYPI_ARCHIVE_EXTENSIONS
+        .iter()
+        .find(|ext| lower.ends_with(*ext))?;
+    let stem = &file[..file.len() - ext.len()];
+    let (name, version) = stem.rsplit_once('-')?;
+    (version.starts_with(|c: char| c.is_ascii_digit()) && valid_pypi_name(name))
+        .then(|| (name.to_string(), version.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +169,31 @@ mod tests {
             ("plain", "plain"),
         ] {
             assert_eq!(pep503(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn archive_names() {
+        for (file, want) in [
+            ("pkg-1.0-py3-none-any.whl", Some(("pkg", "1.0"))),
+            (
+                "My_Pkg-2.0.1-1-cp311-cp311-linux_x86_64.whl",
+                Some(("My-Pkg", "2.0.1")),
+            ),
+            ("pkg-1.0.tar.gz", Some(("pkg", "1.0"))),
+            (
+                "python-dateutil-2.9.0.zip",
+                Some(("python-dateutil", "2.9.0")),
+            ),
+            ("pkg-py3-none-any.whl", None),
+            ("pkg.tar.gz", None),
+            ("pkg-dev.tar.gz", None),
+            ("-1.0.tar.gz", None),
+            ("notes.txt", None),
+        ] {
+            let got = pypi_archive(file);
+            let got = got.as_ref().map(|(n, v)| (n.as_str(), v.as_str()));
+            assert_eq!(got, want, "{file}");
         }
     }
 

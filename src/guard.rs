@@ -532,7 +532,7 @@ fn exception_candidates(
         let Some(name) = t.name.as_deref() else {
             return Vec::new();
         };
-        let pinned = verdict::pinned_version(t.ecosystem, t.spec.as_deref());
+        let pinned = t.pinned_version();
         let purl = policy::purl::format(t.ecosystem, name, pinned.as_deref());
         let why = match &f.imitates {
             Some(i) => format!("{} finding (looks like {i})", f.rule.id()),

@@ -72,6 +72,20 @@ impl Target {
         }
     }
 
+    /// The exact version this target installs, when the command line or file says it: a pin
+    /// (`==1.2`, npm `1.2.3`), or the version a PyPI wheel or sdist file name carries.
+    pub fn pinned_version(&self) -> Option<String> {
+        match (self.kind, self.ecosystem) {
+            (TargetKind::Path | TargetKind::Url, Ecosystem::Pypi) => {
+                let spec = self.spec.as_deref()?;
+                let file = spec.split(['#', '?']).next().unwrap_or(spec);
+                let file = file.rsplit('/').next().unwrap_or(file);
+                crate::ecosystem::pypi_archive(file).map(|(_, version)| version)
+            }
+            _ => crate::verdict::pinned_version(self.ecosystem, self.spec.as_deref()),
+        }
+    }
+
     /// How the target is shown to a person: the name, else the spec.
     pub fn label(&self) -> &str {
         self.name
@@ -109,6 +123,9 @@ pub enum TargetKind {
     Brewfile,
     /// Everything already installed that is outdated (`brew upgrade`, `npm update`).
     AllOutdated,
+    /// A local project whose dependencies are computed by its own build code (a `setup.py`,
+    /// `dynamic = ["dependencies"]`): they cannot be known without running it. `spec` says why.
+    DynamicDependencies,
 }
 
 impl TargetKind {
@@ -128,6 +145,7 @@ impl TargetKind {
             TargetKind::Tap => "tap",
             TargetKind::Brewfile => "brewfile",
             TargetKind::AllOutdated => "all-outdated",
+            TargetKind::DynamicDependencies => "dynamic-dependencies",
         }
     }
 }

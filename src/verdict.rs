@@ -89,10 +89,13 @@ pub enum Rule {
     RegistryFlagged,
     /// A registry could not be asked (or did not say what the signals need).
     RegistryUnavailable,
+    /// A local project computes its dependencies in build code (`setup.py`, `dynamic`), so
+    /// what it installs cannot be known without running that code.
+    HiddenDependencies,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::Malicious,
         Rule::Imitation,
         Rule::UncheckedSource,
@@ -105,6 +108,7 @@ impl Rule {
         Rule::UnknownPackage,
         Rule::RegistryFlagged,
         Rule::RegistryUnavailable,
+        Rule::HiddenDependencies,
     ];
 
     /// The stable id (`deny-list`), as in policies and JSON.
@@ -122,6 +126,7 @@ impl Rule {
             Rule::UnknownPackage => "unknown-package",
             Rule::RegistryFlagged => "registry-flagged",
             Rule::RegistryUnavailable => "registry-unavailable",
+            Rule::HiddenDependencies => "hidden-dependencies",
         }
     }
 }
@@ -245,6 +250,21 @@ fn check_target(target: &Target, snap: &Data, out: &mut Vec<Finding>) {
                 format!(
                     "`{}` is a local path: its own dependencies are resolved when it is built",
                     target.spec.as_deref().unwrap_or("?")
+                ),
+            ));
+            // A wheel or sdist file names its project (and version): check that name.
+            if target.name.is_none() {
+                return;
+            }
+        }
+        TargetKind::DynamicDependencies => {
+            out.push(finding(
+                target,
+                Rule::HiddenDependencies,
+                Severity::Warn,
+                format!(
+                    "{}: they cannot be known without running the project's code, so installguard cannot check them",
+                    target.spec.as_deref().unwrap_or("the project computes its dependencies when it is built")
                 ),
             ));
             return;
@@ -374,7 +394,7 @@ fn malicious_finding(target: &Target, report: &Report, popular: bool) -> Option<
             ),
         )
     } else {
-        match pinned_version(target.ecosystem, target.spec.as_deref()) {
+        match target.pinned_version() {
             Some(v) if version_affected(report, &v) => (
                 Severity::Block,
                 format!(

@@ -7,6 +7,7 @@ pub mod brew;
 pub(crate) mod cases;
 pub mod npm;
 pub mod pip;
+pub(crate) mod pyproject;
 pub mod python;
 
 use std::ffi::{OsStr, OsString};

@@ -1,5 +1,6 @@
 //! `python[3[.X]] [interpreter options] -m pip ...`: finds where pip's own argv starts.
-//! Pure. Only `-m pip` (and `-m pip.__main__`) is pip; any other module, script or `-c` is not ours.
+//! Pure. Only `-m pip` (and `-m pip.__main__`, `-m pip.__pip-runner__`) is pip; any other module,
+//! script or `-c` is not ours.
 
 /// Interpreter options that take a value (CPython 3.x `Py_GetArgcArgv` grammar).
 const VALUE_SHORT: &[char] = &['W', 'X'];
@@ -52,7 +53,7 @@ pub fn pip_args(args: &[String]) -> Option<&[String]> {
 }
 
 fn is_pip_module(module: &str) -> bool {
-    matches!(module, "pip" | "pip.__main__")
+    matches!(module, "pip" | "pip.__main__" | "pip.__pip-runner__")
 }
 
 #[cfg(test)]
@@ -75,6 +76,8 @@ mod tests {
             ("-Wignore -m pip install x", Some("install x")),
             ("-X utf8 -m pip list", Some("list")),
             ("-m pip.__main__ install x", Some("install x")),
+            ("-m pip.__pip-runner__ install x", Some("install x")),
+            ("-m pip._internal install x", None),
             (
                 "--check-hash-based-pycs always -m pip install x",
                 Some("install x"),

@@ -7,7 +7,7 @@ use super::parse::url_host_path;
 use super::{Action, Policy, Value, default_action};
 use crate::ecosystem::Ecosystem;
 use crate::request::{Request, SourceKind, Target, TargetKind};
-use crate::verdict::{self, Evaluation, Finding, Rule, Severity, pinned_version};
+use crate::verdict::{self, Evaluation, Finding, Rule, Severity};
 
 /// How old the reputation data is.
 #[derive(Debug, Clone, Copy)]
@@ -184,7 +184,7 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
     let add = |rule: Rule| Some(policy.rule(rule)).filter(|a| *a != Action::Allow);
     for t in request.targets.iter().filter(|t| is_package(t)) {
         let name = t.name.as_deref().unwrap_or_default();
-        let pinned = pinned_version(t.ecosystem, t.spec.as_deref());
+        let pinned = t.pinned_version();
         if let Some(action) = add(Rule::DenyList)
             && let Some(d) = policy
                 .deny
@@ -341,7 +341,7 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
         let Some(name) = t.name.as_deref() else {
             continue;
         };
-        let pinned = pinned_version(t.ecosystem, t.spec.as_deref());
+        let pinned = t.pinned_version();
         let hit =
             |p: &super::PackagePattern| p.matches(t.ecosystem, name, pinned.as_deref(), false);
         // A rule the machine policy locks is lifted only by the machine policy's own allows

@@ -278,7 +278,11 @@ pub fn default_action(rule: Rule) -> Action {
         Rule::Malicious | Rule::DenyList | Rule::UnknownRegistry | Rule::RegistryFlagged => {
             Action::Block
         }
-        Rule::Imitation | Rule::StaleData | Rule::NewPackage | Rule::UnknownPackage => Action::Warn,
+        Rule::Imitation
+        | Rule::StaleData
+        | Rule::NewPackage
+        | Rule::UnknownPackage
+        | Rule::HiddenDependencies => Action::Warn,
         Rule::UncheckedSource
         | Rule::UnpinnedVersion
         | Rule::NewVersion

@@ -120,7 +120,7 @@ pub fn plan(
         if registries.is_empty() {
             continue; // pip --no-index: nothing comes from an index
         }
-        let version = verdict::pinned_version(t.ecosystem, t.spec.as_deref());
+        let version = t.pinned_version();
         let mut planned = Planned {
             target: i,
             queries: Vec::new(),

@@ -14,8 +14,9 @@ pub(crate) mod requirement;
 mod tests;
 
 use std::collections::HashSet;
+use std::path::Path;
 
-use super::{Error, World};
+use super::{Error, World, pyproject};
 use crate::ecosystem::{Ecosystem, Manager};
 use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
 use config::*;
@@ -120,23 +121,34 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
                             origin.clone(),
                         ));
                     }
-                    let mut seen = HashSet::new();
-                    read_requirements(world, value, constraint, origin, &mut seen, 0, &mut out)?;
+                    read_requirements(world, value, constraint, origin, &mut out)?;
                 }
             }
         }
     }
     for (value, origin) in &cli.get(Effect::Group) {
+        // `[path:]group`, split at the rightmost `:`; the path must name a pyproject.toml.
         let (path, group) = match value.rsplit_once(':') {
             Some((path, group)) => (path.to_string(), group),
             None => ("pyproject.toml".to_string(), value.as_str()),
         };
+        if Path::new(&path).file_name() != Some("pyproject.toml".as_ref()) {
+            return Err(Error::usage(format!(
+                "pip {command}: --group {value}: the group file must be named 'pyproject.toml' (got {path})"
+            )));
+        }
         out.targets.push(Target::unnamed(
             Ecosystem::Pypi,
             TargetKind::Manifest,
             &format!("{path}:{group}"),
             origin.clone(),
         ));
+        let Some(toml) = pyproject::Toml::read(world, &path)? else {
+            return Err(Error::bad_file(format!(
+                "{path}: no such file (named by --group {value})"
+            )));
+        };
+        pyproject::dependency_group(&toml, group, &mut out.targets)?;
     }
     for (value, origin) in &cli.get(Effect::Script) {
         out.targets.push(Target::unnamed(
@@ -145,7 +157,11 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             value,
             origin.clone(),
         ));
+        if let Some(meta) = pyproject::script_metadata(world, value)? {
+            pyproject::script_dependencies(&meta, &mut out.targets)?;
+        }
     }
+    pyproject::expand_local_projects(world, &mut out)?;
 
     // Sources: the command line replaces a configured index; list options append to it.
     let mut sources = Vec::new();

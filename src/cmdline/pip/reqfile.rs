@@ -7,8 +7,10 @@ use std::path::{Component, Path, PathBuf};
 
 use super::*;
 
-/// Nested requirements files deeper than this are refused (pip would hit its recursion limit).
-const MAX_DEPTH: usize = 64;
+/// Nested requirements files deeper than this are refused. pip has no limit of its own: it
+/// recurses until Python's recursion limit stops it (pip 23.2.1 on CPython 3.11 accepts 950
+/// levels and fails with `RecursionError` at about 970), so nothing pip installs is refused.
+pub(crate) const MAX_DEPTH: usize = 1000;
 
 /// What requirements files contribute: their requirements (each with its file and line) and
 /// the indexes their option lines name.
@@ -23,7 +25,7 @@ fn has_scheme(s: &str) -> bool {
 }
 
 /// The local path of a `file:` URL.
-pub(super) fn file_url_path(url: &str) -> &str {
+pub(crate) fn file_url_path(url: &str) -> &str {
     let rest = url.get(5..).unwrap_or_default();
     match rest.strip_prefix("//") {
         // The host part (`localhost` or empty) is dropped.
@@ -66,20 +68,62 @@ fn normalise(world: &dyn World, p: &str) -> PathBuf {
     out
 }
 
+/// One requirements file being read: its lines and how far we are.
+struct Frame {
+    path: String,
+    key: PathBuf,
+    constraint: bool,
+    lines: std::vec::IntoIter<(u32, String)>,
+}
+
+/// Read the requirements file `path` (a requirement file unless `constraint`) and every file it
+/// includes, as pip does: nested `-r`/`-c` paths relative to the including file, a file
+/// included from several places (a diamond) read once per kind, a real cycle refused naming
+/// the chain. Iterative, so deep nesting costs no stack.
 pub(crate) fn read_requirements(
     world: &dyn World,
     path: &str,
     constraint: bool,
     from: &Origin,
-    seen: &mut HashSet<PathBuf>,
-    depth: usize,
     out: &mut FileItems,
 ) -> Result<(), Error> {
+    let mut done: HashSet<(PathBuf, bool)> = HashSet::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    if let Some(frame) = open_frame(world, path, constraint, from, &stack, &mut done)? {
+        stack.push(frame);
+    }
+    while let Some(frame) = stack.last_mut() {
+        let Some((lineno, line)) = frame.lines.next() else {
+            stack.pop();
+            continue;
+        };
+        let path = frame.path.clone();
+        let constraint = frame.constraint;
+        if let Some((child, nested_constraint, at)) =
+            read_line(world, &path, constraint, lineno, &line, out)?
+            && let Some(next) =
+                open_frame(world, &child, nested_constraint, &at, &stack, &mut done)?
+        {
+            stack.push(next);
+        }
+    }
+    Ok(())
+}
+
+/// Open a (nested) requirements file; `None` when it is remote or was already read as this kind.
+fn open_frame(
+    world: &dyn World,
+    path: &str,
+    constraint: bool,
+    from: &Origin,
+    stack: &[Frame],
+    done: &mut HashSet<(PathBuf, bool)>,
+) -> Result<Option<Frame>, Error> {
     let local = if path.to_ascii_lowercase().starts_with("file:") {
         file_url_path(path)
     } else if has_scheme(path) {
         // Remote: its content is only known after fetching.
-        return Ok(());
+        return Ok(None);
     } else {
         path
     };
@@ -88,10 +132,22 @@ pub(crate) fn read_requirements(
         o => format!(" (referenced at {o})"),
     };
     let key = normalise(world, local);
-    if !seen.insert(key) || depth > MAX_DEPTH {
+    if let Some(first) = stack.iter().position(|f| f.key == key) {
+        let mut chain: Vec<&str> = stack[first..].iter().map(|f| f.path.as_str()).collect();
+        chain.push(path);
         return Err(Error::bad_file(format!(
-            "{path}: requirements file includes itself{via}"
+            "{path}: requirements file includes itself{via}: {}",
+            chain.join(" -> ")
         )));
+    }
+    if stack.len() >= MAX_DEPTH {
+        return Err(Error::bad_file(format!(
+            "{path}: requirements files nested deeper than {MAX_DEPTH} levels{via} (pip itself fails near 970)"
+        )));
+    }
+    if !done.insert((key.clone(), constraint)) {
+        // A diamond: this file was read already; its requirements are in `out`.
+        return Ok(None);
     }
     let bytes = world.read_file(Path::new(local)).map_err(|e| {
         Error::bad_file(format!(
@@ -99,96 +155,111 @@ pub(crate) fn read_requirements(
         ))
     })?;
     let text = decode(&bytes).map_err(|e| Error::bad_file(format!("{path}: {e}{via}")))?;
-    for (lineno, line) in logical_lines(&text, world) {
-        let at = Origin::File {
-            path: path.to_string(),
-            line: lineno,
+    Ok(Some(Frame {
+        path: path.to_string(),
+        key,
+        constraint,
+        lines: logical_lines(&text, world).into_iter(),
+    }))
+}
+
+/// One logical line of the requirements file `path`: its requirement or options go to `out`;
+/// a nested `-r`/`-c` is returned as (path, is a constraint file, where it is written).
+fn read_line(
+    world: &dyn World,
+    path: &str,
+    constraint: bool,
+    lineno: u32,
+    line: &str,
+    out: &mut FileItems,
+) -> Result<Option<(String, bool, Origin)>, Error> {
+    let at = Origin::File {
+        path: path.to_string(),
+        line: lineno,
+    };
+    let bad = |msg: String| Error::bad_file(format!("{path}:{lineno}: {msg}"));
+    let (req, opts) = break_args_options(line);
+    let words =
+        shlex_split(&opts).map_err(|e| bad(format!("could not split options {opts:?}: {e}")))?;
+    let mut found = Collected::default();
+    let mut i = 0;
+    while i < words.len() {
+        if !is_option(&words[i]) {
+            // optparse leaves stray positionals in the option part; pip ignores them.
+            i += 1;
+            continue;
+        }
+        let mut on = |opt: &PipOption, value: Option<&str>| {
+            if opt.act != Effect::Plain {
+                found.push(opt.act, value.unwrap_or_default().to_string(), at.clone());
+            }
+            Flow::Go
         };
-        let bad = |msg: String| Error::bad_file(format!("{path}:{lineno}: {msg}"));
-        let (req, opts) = break_args_options(&line);
-        let words = shlex_split(&opts)
-            .map_err(|e| bad(format!("could not split options {opts:?}: {e}")))?;
-        let mut found = Collected::default();
-        let mut i = 0;
-        while i < words.len() {
-            if !is_option(&words[i]) {
-                // optparse leaves stray positionals in the option part; pip ignores them.
-                i += 1;
-                continue;
-            }
-            let mut on = |opt: &PipOption, value: Option<&str>| {
-                if opt.act != Effect::Plain {
-                    found.push(opt.act, value.unwrap_or_default().to_string(), at.clone());
-                }
-                Flow::Go
-            };
-            read_option(&words, &mut i, FILE, "requirements file", &mut on)
-                .map_err(|e| bad(e.message))?;
-        }
-        if !req.trim().is_empty() {
-            let t = classify_line(req.trim(), world).map_err(bad)?;
-            if !constraint {
-                out.targets.push(with_origin(t, at));
-            }
-            continue;
-        }
-        if let Some((value, _)) = found.get(Effect::Editable).into_iter().next() {
-            let t = classify_editable(&value, world).map_err(bad)?;
-            if !constraint {
-                out.targets.push(with_origin(t, at));
-            }
-            continue;
-        }
-        let nested = found
-            .get(Effect::Requirement)
-            .into_iter()
-            .next()
-            .map(|(v, _)| (v, false))
-            .or_else(|| {
-                found
-                    .get(Effect::Constraint)
-                    .into_iter()
-                    .next()
-                    .map(|(v, _)| (v, true))
-            });
-        if let Some((child, nested_constraint)) = nested {
-            let joined = join_nested(path, &child);
-            if !nested_constraint {
-                out.targets.push(Target::unnamed(
-                    Ecosystem::Pypi,
-                    TargetKind::RequirementsFile,
-                    &joined,
-                    at.clone(),
-                ));
-            }
-            read_requirements(world, &joined, nested_constraint, &at, seen, depth + 1, out)?;
-            continue;
-        }
-        if let Some((v, o)) = found.get(Effect::IndexUrl).into_iter().next() {
-            out.sources.push(source(SourceKind::Index, &v, o));
-        }
-        if let Some((_, o)) = found.get(Effect::NoIndex).into_iter().next() {
-            out.sources
-                .push(source(SourceKind::NoIndex, "--no-index", o));
-        }
-        for (v, o) in found.get(Effect::ExtraIndexUrl) {
-            out.sources.push(source(SourceKind::ExtraIndex, &v, o));
-        }
-        if let Some((v, o)) = found.get(Effect::FindLinks).into_iter().next() {
-            // A relative find-links path is tried relative to the file first.
-            let beside = join_nested(path, &v);
-            let loc = if !has_scheme(&v)
-                && beside != v
-                && (world.is_dir(Path::new(&beside)) || world.is_file(Path::new(&beside)))
-            {
-                beside
-            } else {
-                v
-            };
-            out.sources.push(source(SourceKind::FindLinks, &loc, o));
-        }
+        read_option(&words, &mut i, FILE, "requirements file", &mut on)
+            .map_err(|e| bad(e.message))?;
     }
-    Ok(())
+    if !req.trim().is_empty() {
+        let t = classify_line(req.trim(), world).map_err(bad)?;
+        if !constraint {
+            out.targets.push(with_origin(t, at));
+        }
+        return Ok(None);
+    }
+    if let Some((value, _)) = found.get(Effect::Editable).into_iter().next() {
+        let t = classify_editable(&value, world).map_err(bad)?;
+        if !constraint {
+            out.targets.push(with_origin(t, at));
+        }
+        return Ok(None);
+    }
+    let nested = found
+        .get(Effect::Requirement)
+        .into_iter()
+        .next()
+        .map(|(v, _)| (v, false))
+        .or_else(|| {
+            found
+                .get(Effect::Constraint)
+                .into_iter()
+                .next()
+                .map(|(v, _)| (v, true))
+        });
+    if let Some((child, nested_constraint)) = nested {
+        let joined = join_nested(path, &child);
+        if !nested_constraint {
+            out.targets.push(Target::unnamed(
+                Ecosystem::Pypi,
+                TargetKind::RequirementsFile,
+                &joined,
+                at.clone(),
+            ));
+        }
+        return Ok(Some((joined, nested_constraint, at)));
+    }
+    if let Some((v, o)) = found.get(Effect::IndexUrl).into_iter().next() {
+        out.sources.push(source(SourceKind::Index, &v, o));
+    }
+    if let Some((_, o)) = found.get(Effect::NoIndex).into_iter().next() {
+        out.sources
+            .push(source(SourceKind::NoIndex, "--no-index", o));
+    }
+    for (v, o) in found.get(Effect::ExtraIndexUrl) {
+        out.sources.push(source(SourceKind::ExtraIndex, &v, o));
+    }
+    if let Some((v, o)) = found.get(Effect::FindLinks).into_iter().next() {
+        // A relative find-links path is tried relative to the file first.
+        let beside = join_nested(path, &v);
+        let loc = if !has_scheme(&v)
+            && beside != v
+            && (world.is_dir(Path::new(&beside)) || world.is_file(Path::new(&beside)))
+        {
+            beside
+        } else {
+            v
+        };
+        out.sources.push(source(SourceKind::FindLinks, &loc, o));
+    }
+    Ok(None)
 }
 
 /// `auto_decode`: BOMs, a PEP 263 coding comment in the first two lines, else UTF-8.
@@ -259,7 +330,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, String> {
 }
 
 /// Python `str.splitlines()` line boundaries.
-pub(super) fn split_lines(text: &str) -> Vec<&str> {
+pub(crate) fn split_lines(text: &str) -> Vec<&str> {
     let mut lines = Vec::new();
     let mut start = 0;
     let mut chars = text.char_indices().peekable();

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::ecosystem::{PYPI_ARCHIVE_EXTENSIONS, pypi_archive, valid_pypi_name};
 
 /// URL schemes that make a requirement a URL (`vcs/versioncontrol.py` `is_url`).
 const URL_SCHEMES: &[&str] = &["http", "https", "file", "ftp"];
@@ -34,20 +35,6 @@ const VCS_SCHEMES: &[&str] = &[
 ];
 /// Bare VCS names an editable may start with (`git:` becomes `git+git:`).
 const VCS_NAMES: &[&str] = &["git", "hg", "svn", "bzr"];
-const ARCHIVE_EXTENSIONS: &[&str] = &[
-    ".zip",
-    ".whl",
-    ".tar.bz2",
-    ".tbz",
-    ".tar.gz",
-    ".tgz",
-    ".tar",
-    ".tar.xz",
-    ".txz",
-    ".tlz",
-    ".tar.lz",
-    ".tar.lzma",
-];
 /// Version-specifier operators, longest first.
 const OPERATORS: &[&str] = &["===", "~=", "==", "!=", "<=", ">=", "<", ">"];
 
@@ -73,7 +60,7 @@ fn looks_like_path(s: &str) -> bool {
 }
 
 /// `name[extras]` at the end of a path: (path, had extras).
-fn strip_extras(s: &str) -> &str {
+pub(crate) fn strip_extras(s: &str) -> &str {
     if s.ends_with(']')
         && let Some(open) = s.rfind('[')
         && open > 0
@@ -87,7 +74,7 @@ fn strip_extras(s: &str) -> &str {
 
 fn archive_ext(path: &str) -> Option<&'static str> {
     let lower = path.to_ascii_lowercase();
-    ARCHIVE_EXTENSIONS
+    PYPI_ARCHIVE_EXTENSIONS
         .iter()
         .copied()
         .find(|ext| lower.ends_with(ext))
@@ -98,28 +85,9 @@ fn file_name_of(s: &str) -> &str {
     s.rsplit('/').next().unwrap_or(s)
 }
 
-/// (name, version) of a wheel file name `name-ver[-build]-py-abi-plat.whl`.
-fn wheel_name(file: &str) -> Option<(String, String)> {
-    let stem = file
-        .strip_suffix(".whl")
-        .or_else(|| file.strip_suffix(".WHL"))?;
-    let parts: Vec<&str> = stem.split('-').collect();
-    if !(parts.len() == 5 || parts.len() == 6) || parts.iter().any(|p| p.is_empty()) {
-        return None;
-    }
-    valid_name(parts[0]).then(|| (parts[0].replace('_', "-"), parts[1].replace('_', "-")))
-}
-
-/// Project name of an archive file name: wheel name, or the sdist part before `-<digit>`.
+/// Project name a distribution file name carries (wheel or sdist).
 fn archive_name(file: &str) -> Option<String> {
-    if let Some((name, _)) = wheel_name(file) {
-        return Some(name);
-    }
-    let ext = archive_ext(file)?;
-    let stem = &file[..file.len() - ext.len()];
-    let (name, version) = stem.rsplit_once('-')?;
-    (version.starts_with(|c: char| c.is_ascii_digit()) && valid_name(name))
-        .then(|| name.to_string())
+    pypi_archive(file).map(|(name, _)| name)
 }
 
 /// `#egg=name` (extras stripped) if it is a valid project name.
@@ -131,9 +99,7 @@ fn egg_name(url: &str) -> Option<String> {
 }
 
 fn url_target(url: &str) -> Target {
-    let name = wheel_name(file_name_of(url))
-        .map(|(n, _)| n)
-        .or_else(|| egg_name(url));
+    let name = archive_name(file_name_of(url)).or_else(|| egg_name(url));
     Target {
         ecosystem: Ecosystem::Pypi,
         kind: url_kind(url),
@@ -244,7 +210,7 @@ pub(crate) struct Pep508 {
 }
 
 impl Pep508 {
-    fn into_target(self) -> Target {
+    pub(crate) fn into_target(self) -> Target {
         match self.url {
             Some(url) => Target {
                 ecosystem: Ecosystem::Pypi,
@@ -264,12 +230,7 @@ impl Pep508 {
 }
 
 pub(crate) fn valid_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
+    valid_pypi_name(s)
 }
 
 /// A small cursor over a string, char-safe.

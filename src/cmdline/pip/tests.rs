@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::cmdline::cases::{argv, check_results};
+use crate::cmdline::cases::{argv, check_results, render};
 use crate::cmdline::testworld::MemWorld;
 use proptest::prelude::*;
 
@@ -40,6 +40,9 @@ fn world() -> MemWorld {
         .file("noidx.txt", "--no-index\nlocalpkg\n")
         .file("empty.txt", "")
         .file("proj/pyproject.toml", "")
+        .file("pyproject.toml", "[dependency-groups]\ndev = [\"pytest\",\n  \"ruff==0.5\"]\n")
+        .file("sub/pyproject.toml", "[dependency-groups]\ntest = [\"hypothesis\"]\n")
+        .file("tool.py", "#!/usr/bin/env python3\n# /// script\n# dependencies = [\n#   \"rich\",\n# ]\n# ///\nprint(1)\n")
         .file("legacy/setup.py", "")
         .file("lib-2.0.tar.gz", "")
         .file("cfg/pip.conf", "[global]\nindex-url = https://cfg/simple\nextra-index-url =\n    https://e1/simple\n    https://e2/simple\n\n[install]\nrequirement = r2.txt\n")
@@ -234,7 +237,7 @@ const CASES: &[(&str, &str, &str)] = &[
     // Local paths.
     ("", "install ./proj", "path:./proj"),
     ("", "install ./proj[dev]", "path:./proj[dev]"),
-    ("", "install legacy/", "path:legacy/"),
+    ("", "install legacy/", "path:legacy/ | dynamic-dependencies:legacy/setup.py computes the dependencies when it runs at build time <legacy/setup.py:1>"),
     ("", "install ./notproj", "!usage: pip install: directory \"./notproj\" is not installable*"),
     ("", "install ./missing", "!usage: pip install: invalid requirement \"./missing\"*"),
     ("", "install proj", "proj"),
@@ -265,8 +268,8 @@ const CASES: &[(&str, &str, &str)] = &[
     ("", "install -r bad.txt", "!file: bad.txt:2: invalid requirement \"bar#x\"*"),
     ("", "install -r badopt.txt", "!file: badopt.txt:2: requirements file: no such option: --target"),
     ("", "install -r missing.txt", "!file: missing.txt: could not open requirements file*"),
-    ("", "install -r self.txt", "!file: self.txt: requirements file includes itself (referenced at self.txt:2)"),
-    ("", "install -r loop1.txt", "!file: ./loop1.txt: requirements file includes itself (referenced at loop2.txt:1)"),
+    ("", "install -r self.txt", "!file: self.txt: requirements file includes itself (referenced at self.txt:2): self.txt -> self.txt"),
+    ("", "install -r loop1.txt", "!file: ./loop1.txt: requirements file includes itself (referenced at loop2.txt:1): loop1.txt -> loop2.txt -> ./loop1.txt"),
     ("", "install -r sub/base.txt", "requirements-file:sub/base.txt | requirements-file:sub/common.txt <sub/base.txt:1> | common <sub/common.txt:1> | path:./proj <sub/common.txt:2> | x1 <sub/base.txt:2>"),
     ("PKG=django;VER=4.2", "install -r env.txt", "!file: env.txt:2: invalid requirement \"$PKG\"*"),
     ("", "install -r https://example.com/r.txt", "requirements-file:https://example.com/r.txt"),
@@ -336,9 +339,13 @@ const CASES: &[(&str, &str, &str)] = &[
     ("VIRTUAL_ENV=/project/venv", "install flask", "flask || extra-index:https://venv/simple </project/venv/pip.conf:2>"),
     ("VIRTUAL_ENV=/project/venv;PIP_CONFIG_FILE=/dev/null", "install flask", "flask"),
     // --group and --requirements-from-script name manifests whose dependencies get installed.
-    ("", "install --group dev", "manifest:pyproject.toml:dev"),
-    ("", "install --group sub/pyproject.toml:test flask", "flask | manifest:sub/pyproject.toml:test"),
-    ("", "install --requirements-from-script tool.py", "manifest:tool.py"),
+    ("", "install --group dev", "manifest:pyproject.toml:dev | pytest <pyproject.toml:2> | ruff ==0.5 <pyproject.toml:3>"),
+    ("", "install --group sub/pyproject.toml:test flask", "flask | manifest:sub/pyproject.toml:test | hypothesis <sub/pyproject.toml:2>"),
+    ("", "install --group=sub/pyproject.toml:Test", "manifest:sub/pyproject.toml:Test | hypothesis <sub/pyproject.toml:2>"),
+    ("", "install --group nope", "!file: pyproject.toml: [dependency-groups] has no group `nope`"),
+    ("", "install --group sub/other.toml:test", "!usage: pip install: --group sub/other.toml:test: the group file must be named 'pyproject.toml' (got sub/other.toml)"),
+    ("", "install --group missing/pyproject.toml:x", "!file: missing/pyproject.toml: no such file (named by --group missing/pyproject.toml:x)"),
+    ("", "install --requirements-from-script tool.py", "manifest:tool.py | rich <tool.py:4>"),
 ];
 
 #[test]
@@ -535,4 +542,47 @@ proptest! {
             .env("X", "-r fuzz.txt");
         let _ = parse(&picks, &w);
     }
+}
+
+/// Nesting as pip 23.2.1 does it (checked with the real pip): a file included from two places
+/// is fine, 950 levels are fine, a cycle is an error naming the chain.
+#[test]
+fn requirements_nesting_as_pip_does_it() {
+    let diamond = MemWorld::new()
+        .file("a.txt", "-r b.txt\n-r c.txt\n-c d.txt\n")
+        .file("b.txt", "-r d.txt\nb-pkg\n")
+        .file("c.txt", "-r sub/../d.txt\n")
+        .file("d.txt", "six\n");
+    let got = render(&parse(&argv("install -r a.txt"), &diamond));
+    assert_eq!(
+        got,
+        "requirements-file:a.txt | requirements-file:b.txt <a.txt:1> | requirements-file:d.txt <b.txt:1> | six <d.txt:1> | b-pkg <b.txt:2> | requirements-file:c.txt <a.txt:2> | requirements-file:sub/../d.txt <c.txt:1>"
+    );
+    let mut deep = MemWorld::new();
+    for i in 0..950 {
+        deep = deep.file(&format!("n{i}.txt"), &format!("-r n{}.txt\n", i + 1));
+    }
+    deep = deep.file("n950.txt", "leaf-pkg\n");
+    let req = parse(&argv("install -r n0.txt"), &deep).unwrap();
+    assert_eq!(req.targets.last().unwrap().label(), "leaf-pkg");
+    assert_eq!(req.targets.len(), 952);
+    let mut deeper = MemWorld::new();
+    for i in 0..1100 {
+        deeper = deeper.file(&format!("n{i}.txt"), &format!("-r n{}.txt\n", i + 1));
+    }
+    let e = parse(&argv("install -r n0.txt"), &deeper).unwrap_err();
+    assert!(
+        e.message.contains("nested deeper than 1000"),
+        "{}",
+        e.message
+    );
+    let cycle = MemWorld::new()
+        .file("x.txt", "-r y.txt\n")
+        .file("y.txt", "-r z.txt\n")
+        .file("z.txt", "-r ./x.txt\n");
+    let e = parse(&argv("install -r x.txt"), &cycle).unwrap_err();
+    assert_eq!(
+        e.message,
+        "./x.txt: requirements file includes itself (referenced at z.txt:1): x.txt -> y.txt -> z.txt -> ./x.txt"
+    );
 }
