@@ -65,6 +65,12 @@ pub enum Manager {
     Pip,
     Npm,
     Brew,
+    /// uv and uvx (PyPI).
+    Uv,
+    /// pipx (PyPI).
+    Pipx,
+    /// poetry (PyPI).
+    Poetry,
 }
 
 impl Manager {
@@ -73,12 +79,15 @@ impl Manager {
             Manager::Pip => "pip",
             Manager::Npm => "npm",
             Manager::Brew => "brew",
+            Manager::Uv => "uv",
+            Manager::Pipx => "pipx",
+            Manager::Poetry => "poetry",
         }
     }
 
     pub fn ecosystem(self) -> Ecosystem {
         match self {
-            Manager::Pip => Ecosystem::Pypi,
+            Manager::Pip | Manager::Uv | Manager::Pipx | Manager::Poetry => Ecosystem::Pypi,
             Manager::Npm => Ecosystem::Npm,
             Manager::Brew => Ecosystem::Brew,
         }

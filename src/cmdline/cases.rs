@@ -66,7 +66,7 @@ fn origin(o: &Origin) -> String {
 fn plain_kind(manager: Manager) -> TargetKind {
     match manager {
         Manager::Brew => TargetKind::Formula,
-        Manager::Pip | Manager::Npm => TargetKind::Registry,
+        _ => TargetKind::Registry,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Understanding pip, npm/npx and brew command lines: which packages an invocation would install.
+//! Understanding pip, uv/uvx, pipx, poetry, npm/npx and brew command lines: which packages an invocation would install.
 //! Pure: every file or environment lookup goes through [`World`], so tests run on in-memory worlds.
 //! Never uses clap on the wrapped tool's argv; never decides whether a package is safe.
 
@@ -7,8 +7,12 @@ pub mod brew;
 pub(crate) mod cases;
 pub mod npm;
 pub mod pip;
+pub mod pipx;
+pub mod poetry;
+pub(crate) mod pylock;
 pub(crate) mod pyproject;
 pub mod python;
+pub mod uv;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -25,6 +29,42 @@ pub trait World {
     fn cwd(&self) -> &Path;
     /// The user's home directory, for `~/...` paths and per-user config files.
     fn home(&self) -> Option<PathBuf>;
+}
+
+/// A [`World`] seen from another working directory (`uv --directory`, `poetry -C`).
+pub(crate) struct Moved<'a> {
+    inner: &'a dyn World,
+    cwd: PathBuf,
+}
+
+impl<'a> Moved<'a> {
+    pub(crate) fn new(inner: &'a dyn World, dir: &str) -> Moved<'a> {
+        Moved {
+            inner,
+            cwd: inner.cwd().join(dir),
+        }
+    }
+}
+
+impl World for Moved<'_> {
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.inner.read_file(&self.cwd.join(path))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.inner.is_dir(&self.cwd.join(path))
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.inner.is_file(&self.cwd.join(path))
+    }
+    fn env(&self, key: &str) -> Option<OsString> {
+        self.inner.env(key)
+    }
+    fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+    fn home(&self) -> Option<PathBuf> {
+        self.inner.home()
+    }
 }
 
 /// Why a command line could not be understood.
@@ -75,6 +115,10 @@ pub enum Program {
     Npm,
     Npx,
     Brew,
+    Uv,
+    Uvx,
+    Pipx,
+    Poetry,
 }
 
 impl Program {
@@ -94,6 +138,10 @@ impl Program {
             "npm" => Some(Program::Npm),
             "npx" => Some(Program::Npx),
             "brew" => Some(Program::Brew),
+            "uv" => Some(Program::Uv),
+            "uvx" => Some(Program::Uvx),
+            "pipx" => Some(Program::Pipx),
+            "poetry" => Some(Program::Poetry),
             _ if versioned("pip") => Some(Program::Pip),
             _ if versioned("python") => Some(Program::Python),
             _ => None,
@@ -105,6 +153,9 @@ impl Program {
             Program::Pip | Program::Python => Manager::Pip,
             Program::Npm | Program::Npx => Manager::Npm,
             Program::Brew => Manager::Brew,
+            Program::Uv | Program::Uvx => Manager::Uv,
+            Program::Pipx => Manager::Pipx,
+            Program::Poetry => Manager::Poetry,
         }
     }
 }
@@ -114,7 +165,7 @@ impl Program {
 pub fn understand(program: &OsStr, args: &[OsString], world: &dyn World) -> Result<Request, Error> {
     let Some(kind) = Program::from_name(program) else {
         return Err(Error::usage(format!(
-            "installguard does not guard `{}`: expected pip, pip3, pip3.X, python[3[.X]], npm, npx or brew",
+            "installguard does not guard `{}`: expected pip, pip3, pip3.X, python[3[.X]], uv, uvx, pipx, poetry, npm, npx or brew",
             program.to_string_lossy()
         )));
     };
@@ -135,6 +186,10 @@ pub fn understand(program: &OsStr, args: &[OsString], world: &dyn World) -> Resu
         Program::Npm => npm::parse(&args, world)?,
         Program::Npx => npm::parse_npx(&args, world)?,
         Program::Brew => brew::parse(&args, world)?,
+        Program::Uv => uv::parse(&args, world)?,
+        Program::Uvx => uv::parse_uvx(&args, world)?,
+        Program::Pipx => pipx::parse(&args, world)?,
+        Program::Poetry => poetry::parse(&args, world)?,
     };
     request.program = name;
     Ok(request)
@@ -224,7 +279,11 @@ mod tests {
             ("pip3.12", Some(Program::Pip)),
             ("/usr/bin/pip3.11", Some(Program::Pip)),
             ("pip3.", None),
-            ("pipx", None),
+            ("pipx", Some(Program::Pipx)),
+            ("uv", Some(Program::Uv)),
+            ("/opt/bin/uvx", Some(Program::Uvx)),
+            ("poetry", Some(Program::Poetry)),
+            ("uv2", None),
             ("python", Some(Program::Python)),
             ("python3.12", Some(Program::Python)),
             ("python3-config", None),

@@ -143,6 +143,14 @@ impl Toml {
     }
 }
 
+/// The table at a dotted path of keys (the root for no keys).
+pub(crate) fn get_table<'a>(toml: &'a Toml, keys: &[&str]) -> Option<&'a dyn TableLike> {
+    if keys.is_empty() {
+        return Some(toml.root());
+    }
+    toml.get(keys)?.as_table_like()
+}
+
 /// The item at a dotted path of table keys inside `table`.
 pub(crate) fn get<'a>(table: &'a dyn TableLike, keys: &[&str]) -> Option<&'a Item> {
     let (first, rest) = keys.split_first()?;

@@ -454,7 +454,7 @@ pub(super) fn break_args_options(line: &str) -> (String, String) {
 }
 
 /// POSIX `shlex.split`.
-pub(super) fn shlex_split(s: &str) -> Result<Vec<String>, String> {
+pub(crate) fn shlex_split(s: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
