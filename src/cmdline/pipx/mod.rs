@@ -129,7 +129,12 @@ const COMMANDS: &[(&str, u16)] = &[
 /// argparse's `_parse_optional`: a token is an option when it starts with `-`, is not a lone
 /// `-`, and has no space in it (`--pip-args '--index-url x'` is a value).
 fn is_option(arg: &str) -> bool {
-    arg.starts_with('-') && arg.len() > 1 && !arg.contains(' ')
+    if !arg.starts_with('-') || arg.len() < 2 {
+        return false;
+    }
+    // `--opt=value with spaces` is still an option: the `=` split comes before the space test.
+    let name = arg.split_once('=').map_or(arg, |(n, _)| n);
+    !name.contains(' ') && (arg.contains('=') || !arg.contains(' '))
 }
 
 /// The option a long spelling means: exact, else a unique prefix (`allow_abbrev`).
@@ -387,6 +392,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         message: format!("{what} --pip-args: {}", e.message),
     })?;
     out.targets.extend(pip_req.targets);
+    pyproject::expand_local_projects(world, &mut out)?;
     let mut sources = pip_req.sources;
     sources.append(&mut out.sources);
     Ok(Request {
@@ -464,10 +470,12 @@ fn install_all(world: &dyn World, file: &str, out: &mut FileItems) -> Result<(),
             "{file}: no `venvs` object (is it `pipx list --json` output?)"
         )));
     };
+    // The line of `"package_or_url": "<spec>"` (serde_json keeps no positions).
     let line_of = |needle: &str| -> u32 {
         let quoted = serde_json::to_string(needle).unwrap_or_default();
-        text.find(&quoted)
-            .map_or(1, |at| text[..at].matches('\n').count() as u32 + 1)
+        text.lines()
+            .position(|l| l.contains("\"package_or_url\"") && l.contains(&quoted))
+            .map_or(1, |i| i as u32 + 1)
     };
     for venv in venvs.values() {
         let meta = venv.get("metadata");

@@ -348,6 +348,11 @@ impl Cx<'_> {
                 self.pip_groups()?;
             }
             ADD => {
+                if positionals.is_empty() && !self.has(&["-r", "--requirements", "--requirement"]) {
+                    return Err(self.err(
+                        "the following required arguments were not provided: <PACKAGES|--requirements <REQUIREMENTS>>",
+                    ));
+                }
                 for p in positionals {
                     self.requirement(p)?;
                 }
@@ -393,6 +398,7 @@ impl Cx<'_> {
             }
             _ => {}
         }
+        pyproject::expand_local_projects(world, &mut self.out)?;
         Ok(true)
     }
 
@@ -741,7 +747,10 @@ impl Cx<'_> {
             .last()
             .cloned()
             .or_else(|| env(world, "UV_CONFIG_FILE"));
-        let no_config = self.has(&["--no-config", "--isolated"]) || env_true(world, "UV_NO_CONFIG");
+        // The deprecated global `--isolated` turns configuration off, except for `uv run` and
+        // `uv tool run`, where it is their own option (an isolated environment).
+        let isolated = self.has(&["--isolated"]) && !matches!(self.level, RUN | TOOL_RUN | UVX);
+        let no_config = self.has(&["--no-config"]) || isolated || env_true(world, "UV_NO_CONFIG");
         let mut files: Vec<(String, Vec<&str>)> = Vec::new();
         if let Some(f) = config_file {
             if !world.is_file(Path::new(&f)) {
