@@ -20,7 +20,9 @@ pub enum Shell {
 }
 
 /// The programs that get a shim link.
-pub const SHIMMED: &[&str] = &["pip", "pip3", "npm", "npx", "brew"];
+pub const SHIMMED: &[&str] = &[
+    "pip", "pip3", "uv", "uvx", "pipx", "poetry", "npm", "npx", "brew",
+];
 
 /// `installguard log`: the records that pass `query`, newest last, as text, as stored
 /// (`--json`) or as OCSF events (`--format ocsf`). Exit 5 when some lines are unreadable.
@@ -220,7 +222,9 @@ pub fn doctor() -> i32 {
     let ours = shim::our_binaries();
     let _ = writeln!(text, "installguard {}", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(text, "\nreal tools (shims skipped):");
-    for name in ["pip", "pip3", "python3", "npm", "npx", "brew"] {
+    for name in [
+        "pip", "pip3", "python3", "uv", "uvx", "pipx", "poetry", "npm", "npx", "brew",
+    ] {
         match shim::find_real(OsStr::new(name), path.as_deref()) {
             Ok(p) => {
                 let _ = writeln!(text, "  {name:8} {}", p.display());
