@@ -54,14 +54,9 @@ impl Toml {
         }
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        // toml_edit 0.23 panics on some malformed input (a dotted key extending a value it
-        // recovered from an error); that panic must not take the guard down.
-        let parsed =
-            std::panic::catch_unwind(move || toml_edit::Document::parse(text)).map_err(|_| {
-                Error::bad_file(format!(
-                    "{shown}: not valid TOML (the TOML parser gave up on it)"
-                ))
-            })?;
+        // A panic inside the TOML parser on hostile input becomes an error naming the file.
+        let parsed = crate::contain::contain(move || toml_edit::Document::parse(text))
+            .map_err(|why| Error::bad_file(format!("{shown}: not valid TOML ({why})")))?;
         let doc = parsed.map_err(|e| {
             let line = e
                 .span()

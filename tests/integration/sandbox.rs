@@ -23,7 +23,10 @@ impl Sandbox {
         ] {
             std::fs::create_dir_all(dir.path().join(d)).unwrap();
         }
-        for name in ["pip", "pip3", "pip3.11", "npm", "npx", "brew", "python3"] {
+        for name in [
+            "pip", "pip3", "pip3.11", "npm", "npx", "brew", "python3", "uv", "uvx", "pipx",
+            "poetry",
+        ] {
             std::os::unix::fs::symlink(LIGHT_BIN, dir.path().join("shims").join(name)).unwrap();
         }
         Sandbox {
@@ -65,7 +68,13 @@ impl Sandbox {
         // The machine's own pip/npm/Homebrew settings must not leak into the sandbox.
         for (key, _) in std::env::vars_os() {
             let k = key.to_string_lossy().to_ascii_lowercase();
-            if k.starts_with("pip_") || k.starts_with("npm_config_") || k.starts_with("homebrew_") {
+            if k.starts_with("pip_")
+                || k.starts_with("npm_config_")
+                || k.starts_with("homebrew_")
+                || k.starts_with("uv_")
+                || k.starts_with("pipx_")
+                || k.starts_with("poetry_")
+            {
                 c.env_remove(&key);
             }
         }
@@ -80,6 +89,14 @@ impl Sandbox {
             .env("PIP_CONFIG_FILE", "/dev/null")
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
             .env("PIP_NO_INPUT", "1")
+            // uv, pipx and poetry: no user or system configuration, nothing from the network.
+            .env("UV_NO_CONFIG", "1")
+            .env("UV_OFFLINE", "1")
+            .env("UV_CACHE_DIR", self.path("cache/uv"))
+            .env("PIPX_HOME", self.path("data/pipx"))
+            .env("PIPX_BIN_DIR", self.path("data/pipx/bin"))
+            .env("POETRY_CONFIG_DIR", self.path("config/pypoetry"))
+            .env("POETRY_CACHE_DIR", self.path("cache/pypoetry"))
             .env("npm_config_cache", self.path("cache/npm"))
             .env("npm_config_update_notifier", "false")
             .env("npm_config_audit", "false")

@@ -1,0 +1,325 @@
+//! uv, uvx, pipx and poetry behind the shims (the real tools, pinned, from the setup step in
+//! `tools.rs`), and `check` on every way they and pip install a known-malicious package
+//! (`1337test`, MAL-2024-4720): exit 3, naming where the package came from. Installs use
+//! local wheels with `--no-index --find-links` and `UV_OFFLINE`; nothing leaves the machine.
+
+use std::path::Path;
+
+use crate::pip::{build_wheel, venv};
+use crate::sandbox::{Sandbox, assert_code, run, text};
+use crate::tools::python_tools;
+
+const BAD: &str = "1337test";
+const REPORT: &str = "MAL-2024-4720";
+
+/// A sandbox whose PATH has the real uv, uvx, pipx and poetry behind the shims.
+fn sandbox() -> Sandbox {
+    let mut sb = Sandbox::new();
+    let tools = python_tools();
+    for name in ["uv", "uvx", "pipx", "poetry"] {
+        std::os::unix::fs::symlink(tools.join(name), sb.path("bin").join(name)).unwrap();
+    }
+    sb.extra_path.push(venv().join("bin"));
+    sb
+}
+
+fn write(sb: &Sandbox, rel: &str, body: &str) {
+    let p = sb.work().join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, body).unwrap();
+}
+
+/// `installguard check --json -- <argv>` in the sandbox's work dir: exit 3, the malicious
+/// finding for `1337test`, with the expected origin.
+#[track_caller]
+fn check_blocks(sb: &Sandbox, argv: &[&str], origin: &str) {
+    let mut args = vec!["check", "--json", "--"];
+    args.extend_from_slice(argv);
+    let out = run(sb.ig(&args));
+    assert_code(&out, 3);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hit = json["findings"].as_array().unwrap().iter().any(|f| {
+        f["rule"] == "malicious"
+            && f["target"] == BAD
+            && f["report"] == REPORT
+            && f["origin"] == origin
+    });
+    assert!(hit, "{argv:?}: no malicious finding from {origin}: {json}");
+    assert!(sb.log_records().is_empty(), "check logs nothing");
+}
+
+const PROJECT: &str =
+    "[project]\nname = \"app\"\nversion = \"0.1\"\ndependencies = [\n  \"1337test\",\n]\n";
+
+#[test]
+fn check_blocks_every_python_spelling_naming_the_origin() {
+    let sb = Sandbox::new();
+    write(&sb, "proj/pyproject.toml", PROJECT);
+    write(&sb, "proj/app/__init__.py", "");
+    write(
+        &sb,
+        "lib/setup.cfg",
+        "[metadata]\nname = lib\n\n[options]\ninstall_requires =\n    six\n    1337test>=1\n",
+    );
+    write(
+        &sb,
+        "lib/setup.py",
+        "from setuptools import setup\nsetup()\n",
+    );
+    write(
+        &sb,
+        "pyproject.toml",
+        "[project]\nname = \"root\"\nversion = \"0.1\"\ndependencies = []\n\n[dependency-groups]\ndev = [\"1337test\"]\n",
+    );
+    write(
+        &sb,
+        "uv.lock",
+        "version = 1\n\n[[package]]\nname = \"1337test\"\nversion = \"1.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+    );
+    write(
+        &sb,
+        "tool.py",
+        "# /// script\n# dependencies = [\n#   \"1337test\",\n# ]\n# ///\nprint('hi')\n",
+    );
+    write(
+        &sb,
+        "poetry.lock",
+        "[[package]]\nname = \"1337test\"\nversion = \"1.0\"\nfiles = []\n\n[metadata]\nlock-version = \"2.1\"\n",
+    );
+    write(&sb, "dist/1337test-1.0-py3-none-any.whl", "");
+    for (argv, origin) in [
+        // pip: the project counts, groups, pip's own runner module, file names.
+        (&["pip", "install", "./proj"][..], "./proj/pyproject.toml:5"),
+        (
+            &["pip", "install", "-e", "./proj"],
+            "./proj/pyproject.toml:5",
+        ),
+        (&["pip", "install", "./lib"], "./lib/setup.cfg:7"),
+        (&["pip", "install", "--group", "dev"], "pyproject.toml:7"),
+        (
+            &["python3", "-m", "pip.__pip-runner__", "install", BAD],
+            "argv",
+        ),
+        (
+            &["pip", "install", "./dist/1337test-1.0-py3-none-any.whl"],
+            "argv",
+        ),
+        (
+            &[
+                "pip",
+                "install",
+                "https://files.example/p/1337test-1.0.tar.gz",
+            ],
+            "argv",
+        ),
+        // uv.
+        (&["uv", "pip", "install", BAD], "argv"),
+        (&["uv", "add", BAD], "argv"),
+        (&["uv", "sync"], "uv.lock:4"),
+        (&["uv", "run", "tool.py"], "tool.py:3"),
+        (&["uv", "run", "--with", BAD, "python"], "argv"),
+        (&["uvx", BAD], "argv"),
+        (&["uv", "tool", "install", BAD], "argv"),
+        // pipx and poetry.
+        (&["pipx", "install", BAD], "argv"),
+        (&["pipx", "run", BAD], "argv"),
+        (&["poetry", "add", BAD], "argv"),
+        (&["poetry", "install"], "poetry.lock:2"),
+    ] {
+        check_blocks(&sb, argv, origin);
+    }
+    // `pip install .` in the project directory itself.
+    let mut c = sb.ig(&["check", "--json", "--", "pip", "install", "."]);
+    c.current_dir(sb.work().join("proj"));
+    let out = run(c);
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stdout).contains("pyproject.toml:5"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn a_setup_py_only_project_is_a_hidden_dependencies_finding() {
+    let sb = Sandbox::new();
+    write(
+        &sb,
+        "legacy/setup.py",
+        "from setuptools import setup\nsetup(install_requires=[])\n",
+    );
+    let out = run(sb.ig(&["check", "--json", "--", "pip", "install", "./legacy"]));
+    assert_code(&out, 1);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "hidden-dependencies")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(f["severity"], "warn");
+    assert_eq!(f["origin"], "./legacy/setup.py:1");
+}
+
+/// `--version` through the shim is the real tool's output, byte for byte, and logs nothing.
+#[test]
+fn pass_through_is_byte_identical_for_uv_uvx_pipx_and_poetry() {
+    let sb = sandbox();
+    for (tool, args) in [
+        ("uv", &["--version"][..]),
+        ("uvx", &["--version"]),
+        ("uv", &["pip", "list", "--help"]),
+        ("pipx", &["--version"]),
+        ("poetry", &["--version"]),
+    ] {
+        let through = run(sb.cmd(tool, args));
+        let direct = run(sb.cmd(python_tools().join(tool).to_str().unwrap(), args));
+        assert_code(&through, direct.status.code().unwrap());
+        assert_eq!(
+            text(&through.stdout),
+            text(&direct.stdout),
+            "{tool} {args:?}"
+        );
+        assert!(
+            !through.stdout.is_empty(),
+            "{tool} {args:?} printed nothing"
+        );
+    }
+    assert!(
+        sb.log_records().is_empty(),
+        "pass-through commands are not install decisions"
+    );
+}
+
+/// The real uv installs a clean local wheel through the shim, and never starts for a
+/// malicious one.
+#[test]
+fn uv_pip_install_through_the_shim() {
+    let sb = sandbox();
+    let wheels = sb.path("wheels");
+    build_wheel(&wheels, "igtest-clean", "1.0.0");
+    build_wheel(&wheels, BAD, "1.0.0");
+    let python = venv().join("bin/python");
+    let install = |pkg: &str, target: &Path| {
+        sb.cmd(
+            "uv",
+            &[
+                "pip",
+                "install",
+                "--python",
+                python.to_str().unwrap(),
+                "--no-index",
+                "--find-links",
+                wheels.to_str().unwrap(),
+                "--target",
+                target.to_str().unwrap(),
+                pkg,
+            ],
+        )
+    };
+    let clean = sb.path("clean");
+    let out = run(install("igtest-clean", &clean));
+    assert_code(&out, 0);
+    assert!(
+        clean.join("igtest_clean/__init__.py").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    let bad = sb.path("bad");
+    let out = run(install(BAD, &bad));
+    assert_code(&out, 3);
+    assert!(text(&out.stderr).contains(REPORT), "{}", text(&out.stderr));
+    assert!(!bad.exists(), "uv must not have run");
+    let decisions: Vec<String> = sb
+        .outcomes()
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(decisions, ["allowed", "blocked"], "{:?}", sb.log_records());
+}
+
+/// Blocked installs never start the tool: nothing appears where uv, pipx or poetry would write.
+#[test]
+fn blocked_uvx_pipx_and_poetry_never_start_the_tool() {
+    let sb = sandbox();
+    write(
+        &sb,
+        "pyproject.toml",
+        "[project]\nname = \"app\"\nversion = \"0.1\"\ndependencies = []\n",
+    );
+    let before = std::fs::read(sb.work().join("pyproject.toml")).unwrap();
+    for (tool, args) in [
+        ("uvx", &[BAD][..]),
+        ("uv", &["tool", "install", BAD]),
+        ("uv", &["add", BAD]),
+        ("pipx", &["install", BAD]),
+        ("pipx", &["run", BAD]),
+        ("poetry", &["add", BAD]),
+    ] {
+        let out = run(sb.cmd(tool, args));
+        assert_code(&out, 3);
+        assert!(
+            text(&out.stderr).contains(REPORT),
+            "{tool} {args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "guard messages go to stderr only");
+    }
+    assert!(!sb.path("data/pipx").exists(), "pipx must not have run");
+    assert!(!sb.path("cache/uv").exists(), "uv must not have run");
+    assert!(!sb.work().join("uv.lock").exists() && !sb.work().join("poetry.lock").exists());
+    assert_eq!(
+        std::fs::read(sb.work().join("pyproject.toml")).unwrap(),
+        before
+    );
+    let outcomes = sb.outcomes();
+    assert_eq!(outcomes.len(), 6, "{outcomes:?}");
+    assert!(
+        outcomes.iter().all(|r| r["decision"] == "blocked"),
+        "{outcomes:?}"
+    );
+}
+
+/// The real pip through the shim: `pip install .`, `pip install -e .` and `pip install ./lib`
+/// of a project that depends on a known-malicious package are blocked before pip starts.
+#[test]
+fn pip_install_of_a_project_with_a_malicious_dependency_is_blocked() {
+    let sb = sandbox();
+    write(&sb, "proj/pyproject.toml", PROJECT);
+    write(&sb, "proj/app/__init__.py", "");
+    write(
+        &sb,
+        "lib/setup.cfg",
+        "[metadata]\nname = lib\nversion = 0.1\n\n[options]\ninstall_requires =\n    1337test\n",
+    );
+    write(
+        &sb,
+        "lib/setup.py",
+        "from setuptools import setup\nsetup()\n",
+    );
+    let target = sb.path("target");
+    for (dir, args, origin) in [
+        ("proj", &["install", "."][..], "pyproject.toml:5"),
+        ("proj", &["install", "-e", "."], "pyproject.toml:5"),
+        ("", &["install", "./lib"], "./lib/setup.cfg:7"),
+    ] {
+        let mut all: Vec<&str> = vec!["--no-index", "--target", target.to_str().unwrap()];
+        all.splice(0..0, args.iter().copied());
+        let mut c = sb.cmd("pip", &all);
+        c.current_dir(sb.work().join(dir));
+        let out = run(c);
+        assert_code(&out, 3);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(REPORT) && err.contains(origin),
+            "{args:?}: {err}"
+        );
+        assert!(!target.exists(), "pip must not have run");
+    }
+    let outcomes = sb.outcomes();
+    assert_eq!(outcomes.len(), 3);
+    assert!(
+        outcomes.iter().all(|r| r["decision"] == "blocked"),
+        "{outcomes:?}"
+    );
+}
