@@ -7,6 +7,9 @@
 #   b. installguard check -- npm install lodash
 #   c. installguard check -- npm install <1,000 popular npm names>
 #   d. installguard check -- pip install -r requirements.txt  (500 lines)
+#   d2. the Python managers: stand-in `uv`, `pipx`, `poetry` through their shim links, and
+#      check -- uv pip install requests / uv sync (a 500-package uv.lock) / uvx ruff /
+#      pipx install black / poetry install (a 500-package poetry.lock)
 #   e. peak memory (maximum resident set size) of each
 # Optionally (when the npm registry answers) a peer, @aikidosec/safe-chain, pass-through only,
 # installed into a temporary prefix and removed afterwards.
@@ -46,6 +49,11 @@ EOF
 cc -O2 -o "$tmp/stub-npm" "$tmp/stub.c"
 # The shim links point at the small pass-through binary, as `installguard shell-init` makes them.
 ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/npm"
+# The Python managers: the same stand-in program under their names, each behind a shim link.
+for t in uv pipx poetry; do
+  cp "$tmp/bin/npm" "$tmp/bin/$t"
+  ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"
+done
 
 # Names: the popular lists from ../shared/data when present, else the committed bench/names.
 shared=$root/../shared/data
@@ -67,6 +75,24 @@ with open(sys.argv[2], "w") as f:
         f.write([f"{n}=={i % 7}.{i % 11}.0", f"{n}>=1.0", f"{n}  # unpinned", f"{n}~=2.1"][i % 4] + "\n")
 PY
 npm1000=$(tr '\n' ' ' < "$tmp/npm-names.txt")
+# A uv project and a poetry project locking the 500 PyPI names.
+mkdir -p "$tmp/uvproj" "$tmp/poetryproj"
+python3 - "$tmp/pypi-names.txt" "$tmp/uvproj" "$tmp/poetryproj" <<'PY'
+import sys
+names = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+deps = ",\n".join(f'  "{n}"' for n in names[:50])
+for d in sys.argv[2:]:
+    open(f"{d}/pyproject.toml", "w").write(f'[project]\nname = "bench"\nversion = "0.1"\ndependencies = [\n{deps}\n]\n')
+with open(f"{sys.argv[2]}/uv.lock", "w") as f:
+    f.write("version = 1\nrevision = 3\n")
+    for i, n in enumerate(names):
+        f.write(f'\n[[package]]\nname = "{n}"\nversion = "1.{i}.0"\nsource = {{ registry = "https://pypi.org/simple" }}\n'
+                f'sdist = {{ url = "https://files.pythonhosted.org/packages/{n}-1.{i}.0.tar.gz", hash = "sha256:00", size = 1 }}\n')
+with open(f"{sys.argv[3]}/poetry.lock", "w") as f:
+    for i, n in enumerate(names):
+        f.write(f'[[package]]\nname = "{n}"\nversion = "1.{i}.0"\noptional = false\nfiles = [\n    {{file = "{n}-1.{i}.0.tar.gz", hash = "sha256:00"}},\n]\n\n')
+    f.write('[metadata]\nlock-version = "2.1"\n')
+PY
 
 # The 200,000-report feed: synthetic unique names as OSV bulk feeds (npm/all.zip and
 # PyPI/all.zip, 100,000 MAL- reports each, dated yesterday), imported with
@@ -170,7 +196,16 @@ ours() { # ours VARIANT-LABEL XDG_DATA_HOME: the installguard commands
     "npm --version (installguard shim)|$tmp/shims/npm --version" \
     "check -- npm install lodash|$bin check -- npm install lodash" \
     "check -- npm install <1,000 names>|$bin check -- npm install $npm1000" \
-    "check -- pip install -r <500 lines>|$bin check -- pip install -r requirements.txt"
+    "check -- pip install -r <500 lines>|$bin check -- pip install -r requirements.txt" \
+    "uv --version (direct)|$tmp/bin/uv --version" \
+    "uv --version (installguard shim)|$tmp/shims/uv --version" \
+    "pipx --version (installguard shim)|$tmp/shims/pipx --version" \
+    "poetry --version (installguard shim)|$tmp/shims/poetry --version" \
+    "check -- uv pip install requests|$bin check -- uv pip install requests" \
+    "check -- uv sync <500-package uv.lock>|$bin check -- uv --directory $tmp/uvproj sync" \
+    "check -- uvx ruff|$bin check -- uvx ruff" \
+    "check -- pipx install black|$bin check -- pipx install black" \
+    "check -- poetry install <500-package poetry.lock>|$bin check -- poetry -C $tmp/poetryproj install"
 }
 
 set -f # the 1,000 names are split into words, never globbed
