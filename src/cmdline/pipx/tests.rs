@@ -108,3 +108,64 @@ proptest! {
         let _ = parse(&picks, &world());
     }
 }
+
+/// Every option of the generated table in every install command that accepts it, by its full
+/// name and by its shortest unique abbreviation: accepted, its value never a package.
+#[test]
+fn every_option_is_accepted_and_its_value_is_not_a_package() {
+    const EFFECTS: &[&str] = &[
+        "--help",
+        "--pip-args",
+        "--index-url",
+        "--preinstall",
+        "--spec",
+        "--with",
+        "--requirement",
+        "--skip",
+    ];
+    let w = world().env("PIP_CONFIG_FILE", "/dev/null");
+    let mut n = 0;
+    let mut bad = Vec::new();
+    for o in OPTIONS.iter().filter(|o| !EFFECTS.contains(&o.long[0])) {
+        for &(command, mask) in COMMANDS.iter().filter(|(_, m)| o.cmds & m != 0) {
+            if !matches!(mask, INSTALL | INJECT | RUN | UPGRADE) {
+                continue;
+            }
+            // Full name, and the shortest prefix that is unique among the command's options.
+            let long = o.long[0];
+            let unique = (3..=long.len())
+                .map(|k| &long[..k])
+                .find(|p| {
+                    OPTIONS
+                        .iter()
+                        .filter(|x| x.cmds & mask != 0)
+                        .flat_map(|x| x.long.iter())
+                        .filter(|l| l.starts_with(p))
+                        .count()
+                        == 1
+                })
+                .unwrap_or(long);
+            for spelling in [long, unique] {
+                // Options first: argparse takes the positionals in one run.
+                let mut args = vec![command.to_string(), spelling.to_string()];
+                if o.arity != Arity::Flag {
+                    args.push("ruff".into());
+                }
+                if mask == INJECT {
+                    args.push("venv".into());
+                }
+                args.push("flask".into());
+                n += 1;
+                let names: Vec<String> = match parse(&args, &w) {
+                    Ok(r) => r.targets.iter().filter_map(|t| t.name.clone()).collect(),
+                    Err(e) => vec![format!("error: {}", e.message)],
+                };
+                if names != ["flask"] {
+                    bad.push(format!("{}: {names:?}", args.join(" ")));
+                }
+            }
+        }
+    }
+    assert!(n > 100, "only {n} cases");
+    assert!(bad.is_empty(), "{} of {n}:\n{}", bad.len(), bad.join("\n"));
+}

@@ -156,53 +156,40 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             continue;
         }
         if !options_end && a.starts_with('-') && a != "-" {
-            let (name, short, attached) = if let Some(long) = a.strip_prefix("--") {
+            let (name, attached) = if let Some(long) = a.strip_prefix("--") {
                 match long.split_once('=') {
-                    Some((n, v)) => (n.to_string(), None, Some(v.to_string())),
-                    None => (long.to_string(), None, None),
+                    Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                    None => (long.to_string(), None),
                 }
             } else {
-                let mut cs = a[1..].chars();
-                let c = cs.next().unwrap_or('-');
-                let rest: String = cs.collect();
-                // `-vv`, `-vvv`: verbosity levels.
-                if c == 'v' && rest.chars().all(|r| r == 'v') {
-                    continue;
-                }
-                let Some(opt) = find("", Some(c), command) else {
-                    return Err(Error::usage(format!(
-                        "{what}: the option \"{c}\" does not exist"
-                    )));
-                };
-                if opt.2 == Kind::Value {
-                    (
-                        opt.0.to_string(),
-                        Some(c),
-                        (!rest.is_empty()).then_some(rest),
-                    )
-                } else {
-                    // A set of flags: each must exist and be a flag.
-                    for r in rest.chars() {
-                        match find("", Some(r), command) {
-                            Some(o) if o.2 == Kind::Flag => opts.push((o.0, None)),
-                            Some(_) => {
-                                return Err(Error::usage(format!(
-                                    "{what}: -{r} takes a value; write it as its own option"
-                                )));
-                            }
-                            None => {
-                                return Err(Error::usage(format!(
-                                    "{what}: the option \"{r}\" does not exist"
-                                )));
-                            }
-                        }
+                // cleo `_parse_short_option_set`: flags until the first option that takes a
+                // value, which takes the rest of the token (or the next token).
+                let chars: Vec<char> = a[1..].chars().collect();
+                let mut found = None;
+                for (k, &c) in chars.iter().enumerate() {
+                    // `-vv`, `-vvv`: verbosity levels.
+                    if c == 'v' {
+                        continue;
                     }
-                    (opt.0.to_string(), Some(c), None)
+                    let Some(opt) = find("", Some(c), command) else {
+                        return Err(Error::usage(format!(
+                            "{what}: the option \"{c}\" does not exist"
+                        )));
+                    };
+                    if opt.2 == Kind::Value {
+                        let rest: String = chars[k + 1..].iter().collect();
+                        found = Some((opt.0.to_string(), (!rest.is_empty()).then_some(rest)));
+                        break;
+                    }
+                    opts.push((opt.0, None));
+                }
+                match found {
+                    Some(f) => f,
+                    None => continue,
                 }
             };
-            let Some(opt) = find(&name, if short.is_some() { None } else { None }, command)
-                .or_else(|| short.and_then(|c| find("", Some(c), command)))
-            else {
+            // Shorts were resolved to their long name above.
+            let Some(opt) = find(&name, None, command) else {
                 return Err(Error::usage(format!(
                     "{what}: the option \"--{name}\" does not exist"
                 )));
@@ -241,6 +228,9 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             continue;
         }
         positionals.push(a.clone());
+    }
+    if opts.iter().any(|(n, _)| matches!(*n, "help" | "version")) {
+        return pass();
     }
     let get = |n: &str| -> Vec<String> {
         opts.iter()

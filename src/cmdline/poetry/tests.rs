@@ -125,3 +125,75 @@ proptest! {
         let _ = parse(&picks, &w);
     }
 }
+
+/// Every option of the table in every command read here that accepts it (global ones in each):
+/// accepted, its value never a package.
+#[test]
+fn every_option_is_accepted_and_its_value_is_not_a_package() {
+    const EFFECTS: &[&str] = &[
+        "help",
+        "version",
+        "project",
+        "directory",
+        "extras",
+        "with",
+        "without",
+        "only",
+        "only-root",
+        "all-groups",
+        "all-extras",
+    ];
+    let w = world().env("PIP_CONFIG_FILE", "/dev/null");
+    let mut n = 0;
+    let mut bad = Vec::new();
+    for &(name, short, kind, cmds) in OPTIONS.iter().filter(|o| !EFFECTS.contains(&o.0)) {
+        for command in [
+            "add",
+            "self add",
+            "install",
+            "sync",
+            "update",
+            "lock",
+            "remove",
+            "self update",
+        ] {
+            if cmds.is_some_and(|c| !c.contains(&command)) {
+                continue;
+            }
+            let spellings: Vec<String> = std::iter::once(format!("--{name}"))
+                .chain(short.map(|c| format!("-{c}")))
+                .collect();
+            for spelling in spellings {
+                let mut args = argv(command);
+                args.push(spelling.clone());
+                if kind == Kind::Value {
+                    args.push("ruff".into());
+                }
+                let adds = matches!(command, "add" | "self add");
+                if adds || matches!(command, "update" | "remove") {
+                    args.push("flask".into());
+                }
+                n += 1;
+                let names: Vec<String> = match parse(&args, &w) {
+                    Ok(r) => r
+                        .targets
+                        .iter()
+                        .filter(|t| t.origin == Origin::Argv)
+                        .filter_map(|t| t.name.clone())
+                        .collect(),
+                    Err(e) => vec![format!("error: {}", e.message)],
+                };
+                let want: &[&str] = match command {
+                    "add" | "self add" => &["flask"],
+                    "self update" => &["poetry"],
+                    _ => &[],
+                };
+                if names != want {
+                    bad.push(format!("{}: {names:?}", args.join(" ")));
+                }
+            }
+        }
+    }
+    assert!(n > 100, "only {n} cases");
+    assert!(bad.is_empty(), "{} of {n}:\n{}", bad.len(), bad.join("\n"));
+}

@@ -540,18 +540,19 @@ impl Cx<'_> {
             }
         }
         self.tool_uv_sources(&toml)?;
-        if !self.has(&["--frozen"]) || matches!(self.level, SYNC | RUN | EXPORT | TREE) {
-            if let Some(lock_dir) = find_up(world, &dir, "uv.lock") {
-                let path = join(&lock_dir, "uv.lock");
-                if let Some(lock) = Toml::read(world, &path)? {
-                    self.out.targets.push(Target::unnamed(
-                        Ecosystem::Pypi,
-                        TargetKind::Lockfile,
-                        &path,
-                        Origin::Argv,
-                    ));
-                    pylock::uv_lock(&lock, &mut self.out)?;
-                }
+        // `--frozen` on add/remove/lock: uv writes pyproject.toml without resolving or syncing.
+        if (!self.has(&["--frozen"]) || matches!(self.level, SYNC | RUN | EXPORT | TREE))
+            && let Some(lock_dir) = find_up(world, &dir, "uv.lock")
+        {
+            let path = join(&lock_dir, "uv.lock");
+            if let Some(lock) = Toml::read(world, &path)? {
+                self.out.targets.push(Target::unnamed(
+                    Ecosystem::Pypi,
+                    TargetKind::Lockfile,
+                    &path,
+                    Origin::Argv,
+                ));
+                pylock::uv_lock(&lock, &mut self.out)?;
             }
         }
         Ok(())

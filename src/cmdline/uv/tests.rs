@@ -160,7 +160,7 @@ const CASES: &[(&str, &str, &str)] = &[
 
 /// `uvx` command lines: (env, argv after `uvx`, expected).
 #[rustfmt::skip]
-const UVX: &[(&str, &str, &str)] = &[
+const UVX_CASES: &[(&str, &str, &str)] = &[
     ("", "", "(none)"),
     ("", "--help", "PASS"),
     ("", "--version", "PASS"),
@@ -205,7 +205,7 @@ fn uv_command_lines() {
 
 #[test]
 fn uvx_command_lines() {
-    run_cases(UVX, true);
+    run_cases(UVX_CASES, true);
 }
 
 #[test]
@@ -286,4 +286,120 @@ proptest! {
         let _ = parse(&picks, &w);
         let _ = parse_uvx(&picks, &w);
     }
+}
+
+/// Every option of the generated table, in every command that accepts it: accepted, and its
+/// value never taken for a package (options that read files or add packages are left to the
+/// cases above). Hundreds of cases, one per (option, command).
+#[test]
+fn every_option_is_accepted_and_its_value_is_not_a_package() {
+    const EFFECTS: &[&str] = &[
+        "-r",
+        "--requirements",
+        "--requirement",
+        "-e",
+        "--editable",
+        "--with",
+        "-w",
+        "--with-editable",
+        "--with-requirements",
+        "--with-executables-from",
+        "--from",
+        "--group",
+        "--only-group",
+        "--script",
+        "--overrides",
+        "--override",
+        "--config-file",
+        "--directory",
+        "--project",
+        "--extra",
+        "--all-extras",
+        "--no-dev",
+        "--no-default-groups",
+        "--all-groups",
+        "--only-dev",
+        "--dev",
+        "--no-group",
+        "-h",
+        "--help",
+        "-V",
+        "--version",
+        "--all",
+        "--index",
+        "--default-index",
+        "--index-url",
+        "-i",
+        "--extra-index-url",
+        "--find-links",
+        "-f",
+        "--no-index",
+        "--torch-backend",
+        "--isolated",
+        "--no-project",
+        "--no-sync",
+        "-m",
+        "--module",
+        "-s",
+        "--frozen",
+        "--dry-run",
+        "--bump",
+        "--no-config",
+    ];
+    let levels: &[(u32, &str)] = &[
+        (PIP_INSTALL, "pip install"),
+        (PIP_SYNC, "pip sync"),
+        (PIP_COMPILE, "pip compile"),
+        (ADD, "add"),
+        (TOOL_INSTALL, "tool install"),
+        (TOOL_UPGRADE, "tool upgrade"),
+        (UVX, "uvx"),
+    ];
+    let w = MemWorld::new()
+        .file("r.in", "flask\n")
+        .file(
+            "pyproject.toml",
+            "[project]\nname = \"a\"\nversion = \"0\"\ndependencies = []\n",
+        )
+        .env("UV_NO_CONFIG", "1");
+    let mut n = 0;
+    let mut bad = Vec::new();
+    for o in OPTIONS.iter().filter(|o| !EFFECTS.contains(&o.spell)) {
+        for (level, words) in levels.iter().filter(|(l, _)| o.cmds & l != 0) {
+            let mut args: Vec<String> = argv(words);
+            if *level == UVX {
+                args.clear();
+            }
+            args.push(o.spell.to_string());
+            if o.value {
+                args.push("ruff".into());
+            }
+            // The package (a requirements file for `pip sync|compile`).
+            args.push(
+                if matches!(*level, PIP_SYNC | PIP_COMPILE) {
+                    "r.in"
+                } else {
+                    "flask"
+                }
+                .into(),
+            );
+            let got = if *level == UVX {
+                parse_uvx(&args, &w)
+            } else {
+                parse(&args, &w)
+            };
+            n += 1;
+            let names: Vec<String> = match &got {
+                Ok(r) => r.targets.iter().filter_map(|t| t.name.clone()).collect(),
+                Err(e) => vec![format!("error: {}", e.message)],
+            };
+            if names.iter().any(|x| x == "ruff" || x.starts_with("error"))
+                || !names.iter().any(|x| x == "flask")
+            {
+                bad.push(format!("{words} {}: {names:?}", args.join(" ")));
+            }
+        }
+    }
+    assert!(n > 500, "only {n} cases");
+    assert!(bad.is_empty(), "{} of {n}:\n{}", bad.len(), bad.join("\n"));
 }
