@@ -617,6 +617,19 @@ impl Cx<'_> {
             pyproject::script_dependencies(&meta, &mut self.out.targets)?;
             return self.settings(&meta, &["tool", "uv"]);
         }
+        // The command runs with the environment's bin/ first on PATH, in front of the shim
+        // links: a guarded program it names (`uv run pip install x`) is read here.
+        if let Some(cmd) = command
+            && super::Program::from_name(cmd.as_ref()).is_some()
+        {
+            let args: Vec<std::ffi::OsString> =
+                positionals[1..].iter().map(std::ffi::OsString::from).collect();
+            let inner = super::understand(cmd.as_ref(), &args, self.world)?;
+            if inner.installs {
+                self.out.targets.extend(inner.targets);
+                self.out.sources.extend(inner.sources);
+            }
+        }
         if self.has(&["--no-project", "--isolated"]) || self.has(&["--no-sync"]) {
             return Ok(());
         }
