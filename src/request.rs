@@ -61,6 +61,18 @@ impl Target {
         }
     }
 
+    /// Everything already installed, upgraded to whatever is newest (`brew upgrade`,
+    /// `pipx upgrade-all`): nothing about it is known before it is fetched.
+    pub fn all_outdated(ecosystem: Ecosystem) -> Target {
+        Target {
+            ecosystem,
+            kind: TargetKind::AllOutdated,
+            name: None,
+            spec: None,
+            origin: Origin::Argv,
+        }
+    }
+
     /// A target that names no registry package (URL, git, local path, file).
     pub fn unnamed(ecosystem: Ecosystem, kind: TargetKind, spec: &str, origin: Origin) -> Target {
         Target {

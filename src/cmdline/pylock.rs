@@ -41,6 +41,12 @@ fn named(kind: TargetKind, name: &str, spec: &str, origin: Origin) -> Target {
     }
 }
 
+/// A registry package pinned to the locked version.
+fn pinned(name: &str, version: Option<&str>, origin: &Origin) -> Target {
+    let spec = version.map(|v| format!("=={v}"));
+    Target::registry(Ecosystem::Pypi, name, spec.as_deref(), origin.clone())
+}
+
 fn add_registry(out: &mut FileItems, url: &str, origin: Origin) {
     if !out.sources.iter().any(|s| s.location == url) {
         out.sources.push(Source {
@@ -106,13 +112,7 @@ pub(crate) fn uv_lock(toml: &Toml, out: &mut FileItems) -> Result<(), Error> {
         let source = t.get("source").and_then(Item::as_table_like);
         let get = |k: &str| source.and_then(|s| str_of(s, k));
         if let Some(url) = get("registry") {
-            let spec = version.map(|v| format!("=={v}"));
-            out.targets.push(Target::registry(
-                Ecosystem::Pypi,
-                name,
-                spec.as_deref(),
-                origin.clone(),
-            ));
+            out.targets.push(pinned(name, version, &origin));
             if url.contains("://") {
                 add_registry(out, url, origin.clone());
             }
@@ -128,13 +128,7 @@ pub(crate) fn uv_lock(toml: &Toml, out: &mut FileItems) -> Result<(), Error> {
                 .push(named(TargetKind::Path, name, p, origin.clone()));
         } else if source.is_none() && version.is_some() {
             // Old lock revisions may leave out the source of registry packages.
-            let spec = version.map(|v| format!("=={v}"));
-            out.targets.push(Target::registry(
-                Ecosystem::Pypi,
-                name,
-                spec.as_deref(),
-                origin.clone(),
-            ));
+            out.targets.push(pinned(name, version, &origin));
         }
         // `directory`, `editable`, `virtual`: local projects of the workspace.
         foreign_files(toml, name, t, &origin, out);
@@ -166,13 +160,7 @@ pub(crate) fn poetry_lock(toml: &Toml, out: &mut FileItems) -> Result<(), Error>
                     .push(named(TargetKind::Path, name, url, origin.clone()))
             }
             _ => {
-                let spec = version.map(|v| format!("=={v}"));
-                out.targets.push(Target::registry(
-                    Ecosystem::Pypi,
-                    name,
-                    spec.as_deref(),
-                    origin.clone(),
-                ));
+                out.targets.push(pinned(name, version, &origin));
                 if kind == "legacy" && url.contains("://") {
                     add_registry(out, url, origin.clone());
                 }
@@ -206,13 +194,8 @@ pub(crate) fn pylock(toml: &Toml, out: &mut FileItems) -> Result<(), Error> {
             out.targets
                 .push(named(TargetKind::Path, name, &path, origin.clone()));
         } else {
-            let spec = str_of(t, "version").map(|v| format!("=={v}"));
-            out.targets.push(Target::registry(
-                Ecosystem::Pypi,
-                name,
-                spec.as_deref(),
-                origin.clone(),
-            ));
+            out.targets
+                .push(pinned(name, str_of(t, "version"), &origin));
             if let Some(index) = str_of(t, "index") {
                 add_registry(out, index, origin.clone());
             }

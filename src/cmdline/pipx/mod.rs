@@ -302,15 +302,8 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         out.targets.push(t);
         Ok(())
     };
-    let all_outdated = |out: &mut FileItems| {
-        out.targets.push(Target {
-            ecosystem: Ecosystem::Pypi,
-            kind: TargetKind::AllOutdated,
-            name: None,
-            spec: None,
-            origin: Origin::Argv,
-        })
-    };
+    let all_outdated =
+        |out: &mut FileItems| out.targets.push(Target::all_outdated(Ecosystem::Pypi));
     match mask {
         INSTALL => {
             if positionals.is_empty() {

@@ -246,14 +246,8 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     };
     let has = |n: &str| opts.iter().any(|(o, _)| *o == n);
     let dir = get("directory").last().cloned();
-    let moved;
-    let world: &dyn World = match dir {
-        Some(d) => {
-            moved = super::Moved::new(world, &d);
-            &moved
-        }
-        None => world,
-    };
+    let moved = dir.map(|d| super::Moved::new(world, &d));
+    let world: &dyn World = moved.as_ref().map_or(world, |m| m);
     let mut out = FileItems::default();
     let mut sources = Vec::new();
     match command {
@@ -290,13 +284,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             "self install" | "self sync" | "self lock" | "self remove"
         ) {
             // poetry's own environment, from its own pyproject in the config directory.
-            out.targets.push(Target {
-                ecosystem: Ecosystem::Pypi,
-                kind: TargetKind::AllOutdated,
-                name: None,
-                spec: None,
-                origin: Origin::Argv,
-            });
+            out.targets.push(Target::all_outdated(Ecosystem::Pypi));
         }
     } else if command == "build" {
         let project_dir = get("project").last().cloned().unwrap_or_else(|| ".".into());

@@ -137,14 +137,8 @@ fn command(
         .last()
         .map(str::to_string)
         .or_else(|| env(world, "UV_WORKING_DIR"));
-    let moved;
-    let world: &dyn World = match dir {
-        Some(d) => {
-            moved = super::Moved::new(world, &d);
-            &moved
-        }
-        None => world,
-    };
+    let moved = dir.map(|d| super::Moved::new(world, &d));
+    let world: &dyn World = moved.as_ref().map_or(world, |m| m);
     let mut cx = Cx {
         level,
         what,
@@ -384,13 +378,7 @@ impl Cx<'_> {
             TOOL_INSTALL | TOOL_RUN | UVX => self.tool(positionals)?,
             TOOL_UPGRADE => {
                 if self.has(&["--all"]) || positionals.is_empty() {
-                    self.out.targets.push(Target {
-                        ecosystem: Ecosystem::Pypi,
-                        kind: TargetKind::AllOutdated,
-                        name: None,
-                        spec: None,
-                        origin: Origin::Argv,
-                    });
+                    self.out.targets.push(Target::all_outdated(Ecosystem::Pypi));
                 }
                 for p in positionals {
                     self.requirement(p)?;
@@ -622,8 +610,10 @@ impl Cx<'_> {
         if let Some(cmd) = command
             && super::Program::from_name(cmd.as_ref()).is_some()
         {
-            let args: Vec<std::ffi::OsString> =
-                positionals[1..].iter().map(std::ffi::OsString::from).collect();
+            let args: Vec<std::ffi::OsString> = positionals[1..]
+                .iter()
+                .map(std::ffi::OsString::from)
+                .collect();
             let inner = super::understand(cmd.as_ref(), &args, self.world)?;
             if inner.installs {
                 self.out.targets.extend(inner.targets);
