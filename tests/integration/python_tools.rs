@@ -323,3 +323,130 @@ fn pip_install_of_a_project_with_a_malicious_dependency_is_blocked() {
         "{outcomes:?}"
     );
 }
+
+/// A PEP 503 index on 127.0.0.1 serving the wheels in `dir` (every `*.whl` there).
+fn local_index(dir: &Path) -> crate::http::Server {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let project = file.split('-').next().unwrap().replace('_', "-").to_lowercase();
+        files.push((project, file, std::fs::read(&path).unwrap()));
+    }
+    crate::http::Server::start_replies(|url| {
+        use crate::http::Reply;
+        let mut routes = std::collections::HashMap::new();
+        for (project, file, bytes) in &files {
+            let digest: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let page = format!(
+                "<!DOCTYPE html><html><body><a href=\"{url}/files/{file}#sha256={digest}\">{file}</a></body></html>"
+            );
+            routes.insert(format!("/simple/{project}/"), Reply::ok("text/html", page.clone()));
+            routes.insert(format!("/simple/{project}"), Reply::ok("text/html", page));
+            routes.insert(
+                format!("/files/{file}"),
+                Reply::ok("application/octet-stream", bytes.clone()),
+            );
+        }
+        routes
+    })
+}
+
+/// The real poetry and `uv add` install a clean package from an index on 127.0.0.1 through the
+/// shims, and never start for a malicious one.
+#[test]
+fn poetry_and_uv_add_install_from_a_local_index() {
+    let sb = sandbox();
+    let wheels = sb.path("wheels");
+    build_wheel(&wheels, "igtest-clean", "1.0.0");
+    build_wheel(&wheels, BAD, "1.0.0");
+    let index = local_index(&wheels);
+    let python = venv().join("bin/python");
+    let project = |dir: &str, extra: &str| {
+        write(
+            &sb,
+            &format!("{dir}/pyproject.toml"),
+            &format!(
+                "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.9\"\ndependencies = []\n\n{extra}"
+            ),
+        );
+    };
+    // poetry: the index is the project's primary source.
+    project(
+        "p",
+        &format!(
+            "[tool.poetry]\npackage-mode = false\n\n[[tool.poetry.source]]\nname = \"local\"\nurl = \"{}/simple/\"\npriority = \"primary\"\n",
+            index.url
+        ),
+    );
+    let poetry = |args: &[&str]| {
+        let mut c = sb.cmd("poetry", args);
+        c.current_dir(sb.work().join("p"))
+            .env("POETRY_VIRTUALENVS_IN_PROJECT", "true")
+            .env("POETRY_VIRTUALENVS_PREFER_ACTIVE_PYTHON", "false")
+            .env("POETRY_VIRTUALENVS_OPTIONS_NO_PIP", "true");
+        run(c)
+    };
+    let out = poetry(&["env", "use", python.to_str().unwrap()]);
+    assert_code(&out, 0);
+    let out = poetry(&["add", "igtest-clean"]);
+    assert_code(&out, 0);
+    assert!(
+        sb.work().join("p/poetry.lock").exists() && sb.work().join("p/.venv").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    let lock = std::fs::read_to_string(sb.work().join("p/poetry.lock")).unwrap();
+    assert!(lock.contains("igtest-clean"), "{lock}");
+    let before = std::fs::read(sb.work().join("p/pyproject.toml")).unwrap();
+    let out = poetry(&["add", BAD]);
+    assert_code(&out, 3);
+    assert_eq!(std::fs::read(sb.work().join("p/pyproject.toml")).unwrap(), before);
+    // A lock that names the malicious package: `poetry install` is blocked before it starts.
+    std::fs::write(
+        sb.work().join("p/poetry.lock"),
+        lock.replace("igtest-clean", BAD).replace("igtest_clean", BAD),
+    )
+    .unwrap();
+    let out = poetry(&["install"]);
+    assert_code(&out, 3);
+    assert!(text(&out.stderr).contains("poetry.lock:"), "{}", text(&out.stderr));
+
+    // uv add: the same index as the project's default index.
+    project(
+        "u",
+        &format!("[[tool.uv.index]]\nurl = \"{}/simple/\"\ndefault = true\n", index.url),
+    );
+    let uv = |args: &[&str]| {
+        let mut c = sb.cmd("uv", args);
+        c.current_dir(sb.work().join("u"))
+            .env_remove("UV_OFFLINE")
+            .env_remove("UV_NO_CONFIG")
+            .env("UV_PYTHON", &python)
+            .env("UV_PYTHON_DOWNLOADS", "never");
+        run(c)
+    };
+    let out = uv(&["add", "igtest-clean"]);
+    assert_code(&out, 0);
+    assert!(
+        std::fs::read_to_string(sb.work().join("u/uv.lock")).unwrap().contains("igtest-clean"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = uv(&["add", BAD]);
+    assert_code(&out, 3);
+    assert!(text(&out.stderr).contains(REPORT), "{}", text(&out.stderr));
+    assert!(!std::fs::read_to_string(sb.work().join("u/pyproject.toml")).unwrap().contains(BAD));
+    let decisions: Vec<String> = sb
+        .outcomes()
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        decisions,
+        ["allowed", "blocked", "blocked", "allowed", "blocked"],
+        "{:?}",
+        sb.log_records()
+    );
+}
