@@ -331,18 +331,29 @@ fn local_index(dir: &Path) -> crate::http::Server {
     for e in std::fs::read_dir(dir).unwrap() {
         let path = e.unwrap().path();
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
-        let project = file.split('-').next().unwrap().replace('_', "-").to_lowercase();
+        let project = file
+            .split('-')
+            .next()
+            .unwrap()
+            .replace('_', "-")
+            .to_lowercase();
         files.push((project, file, std::fs::read(&path).unwrap()));
     }
     crate::http::Server::start_replies(|url| {
         use crate::http::Reply;
         let mut routes = std::collections::HashMap::new();
         for (project, file, bytes) in &files {
-            let digest: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+            let digest: String = Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             let page = format!(
                 "<!DOCTYPE html><html><body><a href=\"{url}/files/{file}#sha256={digest}\">{file}</a></body></html>"
             );
-            routes.insert(format!("/simple/{project}/"), Reply::ok("text/html", page.clone()));
+            routes.insert(
+                format!("/simple/{project}/"),
+                Reply::ok("text/html", page.clone()),
+            );
             routes.insert(format!("/simple/{project}"), Reply::ok("text/html", page));
             routes.insert(
                 format!("/files/{file}"),
@@ -402,21 +413,32 @@ fn poetry_and_uv_add_install_from_a_local_index() {
     let before = std::fs::read(sb.work().join("p/pyproject.toml")).unwrap();
     let out = poetry(&["add", BAD]);
     assert_code(&out, 3);
-    assert_eq!(std::fs::read(sb.work().join("p/pyproject.toml")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(sb.work().join("p/pyproject.toml")).unwrap(),
+        before
+    );
     // A lock that names the malicious package: `poetry install` is blocked before it starts.
     std::fs::write(
         sb.work().join("p/poetry.lock"),
-        lock.replace("igtest-clean", BAD).replace("igtest_clean", BAD),
+        lock.replace("igtest-clean", BAD)
+            .replace("igtest_clean", BAD),
     )
     .unwrap();
     let out = poetry(&["install"]);
     assert_code(&out, 3);
-    assert!(text(&out.stderr).contains("poetry.lock:"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("poetry.lock:"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // uv add: the same index as the project's default index.
     project(
         "u",
-        &format!("[[tool.uv.index]]\nurl = \"{}/simple/\"\ndefault = true\n", index.url),
+        &format!(
+            "[[tool.uv.index]]\nurl = \"{}/simple/\"\ndefault = true\n",
+            index.url
+        ),
     );
     let uv = |args: &[&str]| {
         let mut c = sb.cmd("uv", args);
@@ -430,14 +452,20 @@ fn poetry_and_uv_add_install_from_a_local_index() {
     let out = uv(&["add", "igtest-clean"]);
     assert_code(&out, 0);
     assert!(
-        std::fs::read_to_string(sb.work().join("u/uv.lock")).unwrap().contains("igtest-clean"),
+        std::fs::read_to_string(sb.work().join("u/uv.lock"))
+            .unwrap()
+            .contains("igtest-clean"),
         "{}",
         text(&out.stderr)
     );
     let out = uv(&["add", BAD]);
     assert_code(&out, 3);
     assert!(text(&out.stderr).contains(REPORT), "{}", text(&out.stderr));
-    assert!(!std::fs::read_to_string(sb.work().join("u/pyproject.toml")).unwrap().contains(BAD));
+    assert!(
+        !std::fs::read_to_string(sb.work().join("u/pyproject.toml"))
+            .unwrap()
+            .contains(BAD)
+    );
     let decisions: Vec<String> = sb
         .outcomes()
         .iter()
@@ -448,5 +476,128 @@ fn poetry_and_uv_add_install_from_a_local_index() {
         ["allowed", "blocked", "blocked", "allowed", "blocked"],
         "{:?}",
         sb.log_records()
+    );
+}
+
+/// A wheel `name-1.0.0` with a console script `name` (pipx installs applications).
+fn build_app_wheel(dir: &Path, name: &str) {
+    let script = r#"
+import base64, hashlib, sys, zipfile, os
+out, name = sys.argv[1], sys.argv[2]
+mod = name.replace('-', '_'); version = "1.0.0"
+dist = f"{mod}-{version}.dist-info"
+files = {
+    f"{mod}/__init__.py": "def main():\n    print('ran')\n",
+    f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+    f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: installguard-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    f"{dist}/entry_points.txt": f"[console_scripts]\n{name} = {mod}:main\n",
+}
+record = []
+for path, body in files.items():
+    digest = base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest()).rstrip(b'=').decode()
+    record.append(f"{path},sha256={digest},{len(body)}")
+record.append(f"{dist}/RECORD,,")
+files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
+os.makedirs(out, exist_ok=True)
+with zipfile.ZipFile(os.path.join(out, f"{mod}-{version}-py3-none-any.whl"), "w") as z:
+    for path, body in files.items():
+        z.writestr(path, body)
+"#;
+    let st = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(dir)
+        .arg(name)
+        .env_remove("INSTALLGUARD_ACTIVE")
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+/// The real pipx installs an application from local wheels through the shim (`--pip-args`
+/// read with pip's grammar), and never starts for a malicious one.
+#[test]
+fn pipx_install_through_the_shim() {
+    let sb = sandbox();
+    let wheels = sb.path("wheels");
+    build_app_wheel(&wheels, "igtest-app");
+    build_app_wheel(&wheels, BAD);
+    let pip_args = format!("--pip-args=--no-index --find-links {}", wheels.display());
+    let pipx = |pkg: &str| {
+        let mut c = sb.cmd(
+            "pipx",
+            &[
+                "install",
+                "--python",
+                venv().join("bin/python").to_str().unwrap(),
+                &pip_args,
+                pkg,
+            ],
+        );
+        // pipx's own housekeeping (upgrading its shared pip) must not reach the internet.
+        c.env("PIP_INDEX_URL", "http://127.0.0.1:9/simple");
+        run(c)
+    };
+    let out = pipx("igtest-app");
+    assert_code(&out, 0);
+    assert!(
+        sb.path("data/pipx/bin/igtest-app").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = pipx(BAD);
+    assert_code(&out, 3);
+    assert!(text(&out.stderr).contains(REPORT), "{}", text(&out.stderr));
+    assert!(
+        !sb.path(&format!("data/pipx/venvs/{BAD}")).exists(),
+        "pipx must not have run"
+    );
+    let decisions: Vec<String> = sb
+        .outcomes()
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(decisions, ["allowed", "blocked"], "{:?}", sb.log_records());
+}
+
+/// The real uvx and `uv tool install` run and install an application from local wheels through
+/// the shim; the tool's output reaches stdout untouched.
+#[test]
+fn uvx_and_uv_tool_install_through_the_shim() {
+    let sb = sandbox();
+    let wheels = sb.path("wheels");
+    build_app_wheel(&wheels, "igtest-app");
+    let python = venv().join("bin/python");
+    let common = [
+        "--no-index",
+        "--find-links",
+        wheels.to_str().unwrap(),
+        "--python",
+        python.to_str().unwrap(),
+    ];
+    let mut args = common.to_vec();
+    args.push("igtest-app");
+    let mut c = sb.cmd("uvx", &args);
+    c.env("UV_TOOL_DIR", sb.path("data/uv-tools"));
+    let out = run(c);
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "ran\n", "{}", text(&out.stderr));
+    let mut args = vec!["tool", "install"];
+    args.extend_from_slice(&common);
+    args.push("igtest-app");
+    let mut c = sb.cmd("uv", &args);
+    c.env("UV_TOOL_DIR", sb.path("data/uv-tools"))
+        .env("UV_TOOL_BIN_DIR", sb.path("data/uv-bin"));
+    let out = run(c);
+    assert_code(&out, 0);
+    assert!(
+        sb.path("data/uv-bin/igtest-app").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    let outcomes = sb.outcomes();
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+    assert!(
+        outcomes.iter().all(|r| r["decision"] == "allowed"),
+        "{outcomes:?}"
     );
 }
