@@ -596,6 +596,25 @@ impl Cx<'_> {
         }
         let command = positionals.first();
         let module = self.has(&["-m", "--module"]);
+        if let Some(cmd) = command {
+            let lower = cmd.to_ascii_lowercase();
+            if (lower.starts_with("https://") || lower.starts_with("http://"))
+                && lower
+                    .split(['?', '#'])
+                    .next()
+                    .unwrap_or("")
+                    .ends_with(".py")
+            {
+                // A remote script: uv downloads it and installs what its block names.
+                self.out.targets.push(Target::unnamed(
+                    Ecosystem::Pypi,
+                    TargetKind::DynamicDependencies,
+                    &format!("uv downloads the script {cmd} and installs the dependencies its `# /// script` block names"),
+                    Origin::Argv,
+                ));
+                return Ok(());
+            }
+        }
         if let Some(cmd) = command
             && !module
             && (self.has(&["--script", "-s"]) || cmd.ends_with(".py") || cmd.ends_with(".pyw"))

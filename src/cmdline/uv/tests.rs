@@ -142,6 +142,7 @@ const CASES: &[(&str, &str, &str)] = &[
     ("", "run plain.py", "requests >=2 <pyproject.toml:4> | pytest <pyproject.toml:10> | git:requests https://github.com/psf/requests <pyproject.toml:21> | lockfile:uv.lock | six ==1.17.0 <uv.lock:9> || extra-index:https://corp.example/simple <pyproject.toml:18> | extra-index:https://pypi.org/simple <uv.lock:9>"),
     ("", "run -m s --frozen", "requests >=2 <pyproject.toml:4> | pytest <pyproject.toml:10> | git:requests https://github.com/psf/requests <pyproject.toml:21> | lockfile:uv.lock | six ==1.17.0 <uv.lock:9> || extra-index:https://corp.example/simple <pyproject.toml:18> | extra-index:https://pypi.org/simple <uv.lock:9>"),
     ("", "run --isolated -- python -c 1", "(none) || extra-index:https://corp.example/simple <pyproject.toml:18>"),
+    ("", "run https://h.example/tool.py", "dynamic-dependencies:uv downloads the script https://h.example/tool.py and installs the dependencies its `# /// script` block names || extra-index:https://corp.example/simple <pyproject.toml:18>"),
     // A guarded program run inside the environment is read as that program.
     ("PIP_CONFIG_FILE=/dev/null", "run --no-project pip install 1337test", "1337test || extra-index:https://corp.example/simple <pyproject.toml:18>"),
     ("PIP_CONFIG_FILE=/dev/null", "run --no-project python -m pip install -r req.txt", "requirements-file:req.txt | flask <req.txt:1> | requirements-file:more.txt <req.txt:2> | click ==8 <more.txt:1> || extra-index:https://corp.example/simple <pyproject.toml:18>"),
