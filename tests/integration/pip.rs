@@ -29,16 +29,24 @@ pub fn venv() -> &'static Path {
 
 /// Build a minimal pure-Python wheel `name-version` into `dir`.
 pub fn build_wheel(dir: &Path, name: &str, version: &str) {
+    build_wheel_with(dir, name, version, false);
+}
+
+/// Build a wheel as [`build_wheel`] does; with `app`, it also has a console script `name`
+/// printing `ran` (pipx and `uv tool` install applications).
+pub fn build_wheel_with(dir: &Path, name: &str, version: &str, app: bool) {
     let script = r#"
 import base64, hashlib, sys, zipfile, os
-out, name, version = sys.argv[1], sys.argv[2], sys.argv[3]
+out, name, version, app = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "app"
 mod = name.replace('-', '_')
 dist = f"{mod}-{version}.dist-info"
 files = {
-    f"{mod}/__init__.py": f"VERSION = {version!r}\n",
+    f"{mod}/__init__.py": f"VERSION = {version!r}\ndef main():\n    print('ran')\n",
     f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
     f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: installguard-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
 }
+if app:
+    files[f"{dist}/entry_points.txt"] = f"[console_scripts]\n{name} = {mod}:main\n"
 record = []
 for path, body in files.items():
     digest = base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest()).rstrip(b'=').decode()
@@ -53,7 +61,7 @@ with zipfile.ZipFile(os.path.join(out, f"{mod}-{version}-py3-none-any.whl"), "w"
     let st = Command::new("python3")
         .args(["-c", script])
         .arg(dir)
-        .args([name, version])
+        .args([name, version, if app { "app" } else { "lib" }])
         .env_remove("INSTALLGUARD_ACTIVE")
         .status()
         .unwrap();

@@ -5,11 +5,19 @@
 
 use std::path::Path;
 
-use crate::pip::{build_wheel, venv};
+use crate::pip::{build_wheel, build_wheel_with, venv};
 use crate::sandbox::{Sandbox, assert_code, run, text};
 use crate::tools::python_tools;
 
 const BAD: &str = "1337test";
+
+/// The decision of each guarded command, in order.
+fn decisions(sb: &Sandbox) -> Vec<String> {
+    sb.outcomes()
+        .iter()
+        .map(|r| r["decision"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
 const REPORT: &str = "MAL-2024-4720";
 
 /// A sandbox whose PATH has the real uv, uvx, pipx and poetry behind the shims.
@@ -230,12 +238,12 @@ fn uv_pip_install_through_the_shim() {
     assert_code(&out, 3);
     assert!(text(&out.stderr).contains(REPORT), "{}", text(&out.stderr));
     assert!(!bad.exists(), "uv must not have run");
-    let decisions: Vec<String> = sb
-        .outcomes()
-        .iter()
-        .map(|r| r["decision"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert_eq!(decisions, ["allowed", "blocked"], "{:?}", sb.log_records());
+    assert_eq!(
+        decisions(&sb),
+        ["allowed", "blocked"],
+        "{:?}",
+        sb.log_records()
+    );
 }
 
 /// Blocked installs never start the tool: nothing appears where uv, pipx or poetry would write.
@@ -466,51 +474,12 @@ fn poetry_and_uv_add_install_from_a_local_index() {
             .unwrap()
             .contains(BAD)
     );
-    let decisions: Vec<String> = sb
-        .outcomes()
-        .iter()
-        .map(|r| r["decision"].as_str().unwrap_or_default().to_string())
-        .collect();
     assert_eq!(
-        decisions,
+        decisions(&sb),
         ["allowed", "blocked", "blocked", "allowed", "blocked"],
         "{:?}",
         sb.log_records()
     );
-}
-
-/// A wheel `name-1.0.0` with a console script `name` (pipx installs applications).
-fn build_app_wheel(dir: &Path, name: &str) {
-    let script = r#"
-import base64, hashlib, sys, zipfile, os
-out, name = sys.argv[1], sys.argv[2]
-mod = name.replace('-', '_'); version = "1.0.0"
-dist = f"{mod}-{version}.dist-info"
-files = {
-    f"{mod}/__init__.py": "def main():\n    print('ran')\n",
-    f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-    f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: installguard-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    f"{dist}/entry_points.txt": f"[console_scripts]\n{name} = {mod}:main\n",
-}
-record = []
-for path, body in files.items():
-    digest = base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest()).rstrip(b'=').decode()
-    record.append(f"{path},sha256={digest},{len(body)}")
-record.append(f"{dist}/RECORD,,")
-files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
-os.makedirs(out, exist_ok=True)
-with zipfile.ZipFile(os.path.join(out, f"{mod}-{version}-py3-none-any.whl"), "w") as z:
-    for path, body in files.items():
-        z.writestr(path, body)
-"#;
-    let st = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(dir)
-        .arg(name)
-        .env_remove("INSTALLGUARD_ACTIVE")
-        .status()
-        .unwrap();
-    assert!(st.success());
 }
 
 /// The real pipx installs an application from local wheels through the shim (`--pip-args`
@@ -519,8 +488,8 @@ with zipfile.ZipFile(os.path.join(out, f"{mod}-{version}-py3-none-any.whl"), "w"
 fn pipx_install_through_the_shim() {
     let sb = sandbox();
     let wheels = sb.path("wheels");
-    build_app_wheel(&wheels, "igtest-app");
-    build_app_wheel(&wheels, BAD);
+    build_wheel_with(&wheels, "igtest-app", "1.0.0", true);
+    build_wheel_with(&wheels, BAD, "1.0.0", true);
     let pip_args = format!("--pip-args=--no-index --find-links {}", wheels.display());
     let pipx = |pkg: &str| {
         let mut c = sb.cmd(
@@ -551,12 +520,12 @@ fn pipx_install_through_the_shim() {
         !sb.path(&format!("data/pipx/venvs/{BAD}")).exists(),
         "pipx must not have run"
     );
-    let decisions: Vec<String> = sb
-        .outcomes()
-        .iter()
-        .map(|r| r["decision"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert_eq!(decisions, ["allowed", "blocked"], "{:?}", sb.log_records());
+    assert_eq!(
+        decisions(&sb),
+        ["allowed", "blocked"],
+        "{:?}",
+        sb.log_records()
+    );
 }
 
 /// The real uvx and `uv tool install` run and install an application from local wheels through
@@ -565,7 +534,7 @@ fn pipx_install_through_the_shim() {
 fn uvx_and_uv_tool_install_through_the_shim() {
     let sb = sandbox();
     let wheels = sb.path("wheels");
-    build_app_wheel(&wheels, "igtest-app");
+    build_wheel_with(&wheels, "igtest-app", "1.0.0", true);
     let python = venv().join("bin/python");
     let common = [
         "--no-index",
