@@ -1,4 +1,4 @@
-//! installguard's own command line (clap): the verbs `run`, `check`, `log`, `shell-init`,
+//! installguard's own command line (clap): the verbs `run`, `bypass`, `check`, `log`, `shell-init`,
 //! `doctor` and `data build`, plus argv[0] dispatch when the binary is invoked through a shim
 //! link named `pip`, `npm`, .... Parses our arguments only, never the wrapped tool's.
 
@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::Shell;
 use crate::exit;
 use crate::guard;
 use crate::output::say;
+use crate::setup::Shell;
 
 #[derive(Parser)]
 #[command(
@@ -37,18 +37,48 @@ enum Command {
     /// Run a guarded command: check what it installs, then run the real tool (what shims call)
     #[command(
         arg_required_else_help = true,
-        after_help = "Commands that install nothing go straight to the real tool. Exit codes: the real \
-tool's own when it ran, else see the table in README.md (\"Exit codes\")."
+        after_help = "installguard's own options (--yes, --set) go BEFORE the program: \
+`installguard run --yes -- npx -y cowsay`; everything from the program on belongs to the tool \
+and reaches it byte for byte. Commands that install nothing go straight to the real tool. \
+Exit codes: the real tool's own when it ran, else see the table in README.md (\"Exit codes\")."
     )]
     Run {
         /// Accept warn-level findings without asking (never overrides a block). Same as INSTALLGUARD_YES=1
         #[arg(short, long)]
         yes: bool,
-        /// What you typed: pip, pip3, pip3.X, python, python3[.X] (only `-m pip` is checked), npm, npx, brew
-        program: OsString,
-        /// The arguments, passed to the real tool byte for byte
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
+        /// The command as you would type it: pip, pip3, pip3.X, python[3[.X]] (only `-m pip` is
+        /// checked), npm, npx or brew, then its arguments, passed to the real tool byte for byte
+        #[arg(
+            value_name = "PROGRAM [ARGS]",
+            required = true,
+            num_args = 1..,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        command: Vec<OsString>,
+    },
+    /// Run one command WITHOUT the guard's decision, on purpose and on the record
+    #[command(
+        arg_required_else_help = true,
+        after_help = "The escape hatch for a command installguard gets wrong: the real tool runs \
+whatever the findings (they are still shown), and the audit log records it with decided_by \
+\"bypass\" and your reason. Installs the command starts in turn (lifecycle scripts, build steps) \
+are checked as usual. Refused when the policy sets [prompt] allow-bypass = false.\n\
+Example: installguard bypass --reason \"vendor tool, ticket SEC-123\" -- pip install ./vendor/tool"
+    )]
+    Bypass {
+        /// Why (required; written to the audit log)
+        #[arg(long, value_name = "TEXT", required = true)]
+        reason: String,
+        /// The command, as for `run`
+        #[arg(
+            value_name = "PROGRAM [ARGS]",
+            required = true,
+            num_args = 1..,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        command: Vec<OsString>,
     },
     /// Show what a command would install and the verdict, without running anything
     #[command(
@@ -60,11 +90,15 @@ Exit codes: see the table in README.md (\"Exit codes\")."
         /// One JSON object on stdout (targets, sources, findings, verdict)
         #[arg(long)]
         json: bool,
-        /// The program, as you would type it (pip, npm, brew, ...)
-        program: OsString,
-        /// Its arguments
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
+        /// The command as you would type it (pip, npm, brew, ...) and its arguments
+        #[arg(
+            value_name = "PROGRAM [ARGS]",
+            required = true,
+            num_args = 1..,
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        command: Vec<OsString>,
     },
     /// Show recent install decisions from the audit log, newest last
     #[command(
@@ -212,6 +246,17 @@ enum DataCommand {
     Info,
 }
 
+/// `PROGRAM [ARGS]` of `run`, `bypass` and `check` (clap guarantees at least one word). A
+/// leading `--` is the end of installguard's options, not the program.
+fn split_command(mut command: Vec<OsString>) -> (OsString, Vec<OsString>) {
+    if command.first().is_some_and(|c| c == "--") {
+        command.remove(0);
+    }
+    let mut words = command.into_iter();
+    let program = words.next().unwrap_or_default();
+    (program, words.collect())
+}
+
 /// The binary's entry point: returns the exit code.
 pub fn main() -> i32 {
     let mut argv = std::env::args_os();
@@ -227,6 +272,7 @@ pub fn main() -> i32 {
             guard::RunOptions {
                 yes: false,
                 overrides: Vec::new(),
+                bypass: None,
             },
         );
     }
@@ -242,20 +288,32 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Run { yes, program, args } => guard::run(
-            &program,
-            &args,
-            guard::RunOptions {
-                yes,
-                overrides: cli.set,
-            },
-        ),
-        Command::Check {
-            json,
-            program,
-            args,
-        } => {
-            // `check -- pip install x`: clap keeps a leading `--` only when it is explicit.
+        Command::Run { yes, command } => {
+            let (program, args) = split_command(command);
+            guard::run(
+                &program,
+                &args,
+                guard::RunOptions {
+                    yes,
+                    overrides: cli.set,
+                    bypass: None,
+                },
+            )
+        }
+        Command::Bypass { reason, command } => {
+            let (program, args) = split_command(command);
+            guard::run(
+                &program,
+                &args,
+                guard::RunOptions {
+                    yes: false,
+                    overrides: cli.set,
+                    bypass: Some(reason),
+                },
+            )
+        }
+        Command::Check { json, command } => {
+            let (program, args) = split_command(command);
             guard::check(&program, &args, json, &cli.set)
         }
         Command::Log {
@@ -298,7 +356,7 @@ pub fn main() -> i32 {
         Command::Audit {
             command: AuditCommand::Verify { file, anchor },
         } => crate::audit::verify_command(file, anchor.as_deref()),
-        Command::ShellInit { shell } => crate::commands::shell_init(shell),
+        Command::ShellInit { shell } => crate::setup::shell_init(shell),
         Command::Doctor => crate::commands::doctor(),
         Command::Update {
             from,
@@ -328,5 +386,98 @@ pub fn main() -> i32 {
             DataCommand::Build { source, out } => crate::commands::data_build(&source, &out),
             DataCommand::Info => crate::commands::data_info(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("installguard").chain(line.split_whitespace()))
+    }
+
+    fn words(args: &[OsString]) -> String {
+        let v: Vec<String> = args.iter().map(|a| a.to_string_lossy().into()).collect();
+        v.join(" ")
+    }
+
+    /// (command line, --yes, --set values, program, the tool's arguments)
+    #[test]
+    fn our_options_come_before_the_program_and_the_rest_is_the_tools() {
+        for (line, want_yes, want_set, want_program, want_args) in [
+            ("run npx -y cowsay", false, "", "npx", "-y cowsay"),
+            ("run npx --yes lodahs", false, "", "npx", "--yes lodahs"),
+            (
+                "run npm --yes install x",
+                false,
+                "",
+                "npm",
+                "--yes install x",
+            ),
+            ("run --yes -- npx -y cowsay", true, "", "npx", "-y cowsay"),
+            ("run -y npm i x --set a=b", true, "", "npm", "i x --set a=b"),
+            (
+                "--set a=b run npm i --set c=d",
+                false,
+                "a=b",
+                "npm",
+                "i --set c=d",
+            ),
+            (
+                "run --set a=b pip install x",
+                false,
+                "a=b",
+                "pip",
+                "install x",
+            ),
+            ("run -- pip -- x", false, "", "pip", "-- x"),
+            ("run pip --help", false, "", "pip", "--help"),
+            ("run pip -h", false, "", "pip", "-h"),
+        ] {
+            let cli = parse(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let Command::Run { yes, command } = cli.command else {
+                panic!("{line}: not run");
+            };
+            let (program, args) = split_command(command);
+            assert_eq!(
+                (
+                    yes,
+                    cli.set.join(" "),
+                    program.to_string_lossy().into_owned(),
+                    words(&args)
+                ),
+                (
+                    want_yes,
+                    want_set.to_string(),
+                    want_program.to_string(),
+                    want_args.to_string()
+                ),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn check_and_bypass_read_the_command_the_same_way() {
+        let cli = parse("check --json -- npx -y --json x").unwrap();
+        let Command::Check { json, command } = cli.command else {
+            panic!("not check")
+        };
+        let (program, args) = split_command(command);
+        assert!(json);
+        assert_eq!(program, "npx");
+        assert_eq!(words(&args), "-y --json x");
+        let cli = parse("bypass --reason why -- pip install --reason x").unwrap();
+        let Command::Bypass { reason, command } = cli.command else {
+            panic!("not bypass")
+        };
+        assert_eq!(reason, "why");
+        assert_eq!(words(&split_command(command).1), "install --reason x");
+        assert!(
+            parse("bypass -- pip install x").is_err(),
+            "the reason is required"
+        );
+        assert!(parse("run").is_err());
     }
 }

@@ -1,28 +1,14 @@
-//! The non-guard verbs: `log`, `shell-init`, `doctor`, `data build`, `data info`.
+//! The non-guard verbs: `log`, `doctor` (its install-command part is `setup`), `policy check`,
+//! `policy show`, `data build`, `data info`.
 //! Each reads or prints; none of them runs pip, npm or brew.
 
-use std::ffi::OsStr;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::audit;
 use crate::exit;
 use crate::output::{self, out, out_text, say};
 use crate::reputation::{import, store};
-use crate::shim;
-
-/// The shells `shell-init` writes for.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-/// The programs that get a shim link.
-pub const SHIMMED: &[&str] = &[
-    "pip", "pip3", "uv", "uvx", "pipx", "poetry", "npm", "npx", "brew",
-];
 
 /// `installguard log`: the records that pass `query`, newest last, as text, as stored
 /// (`--json`) or as OCSF events (`--format ocsf`). Exit 5 when some lines are unreadable.
@@ -125,140 +111,17 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
     if bad.is_empty() { exit::OK } else { exit::DATA }
 }
 
-/// The directory of argv[0] shim links, kept in the data dir.
-pub fn shim_dir() -> Option<PathBuf> {
-    crate::dirs::data_dir().map(|d| d.join("shims"))
-}
-
-/// Create or refresh the shim links (`pip` → this binary, ...), plus `pip3.X` for every
-/// versioned pip found on PATH.
-fn ensure_shims(dir: &Path, exe: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let mut names: Vec<String> = SHIMMED.iter().map(|s| s.to_string()).collect();
-    if let Some(path) = std::env::var_os("PATH") {
-        for d in std::env::split_paths(&path).filter(|d| d != dir) {
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let n = e.file_name().to_string_lossy().into_owned();
-                if n.starts_with("pip3.")
-                    && crate::cmdline::Program::from_name(OsStr::new(&n)).is_some()
-                    && !names.contains(&n)
-                {
-                    names.push(n);
-                }
-            }
-        }
-    }
-    for name in names {
-        let link = dir.join(&name);
-        if std::fs::read_link(&link).is_ok_and(|t| t == exe) {
-            continue;
-        }
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(exe, &link)?;
-    }
-    Ok(())
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-pub fn shell_init(shell: Shell) -> i32 {
-    let exe = match std::env::current_exe().and_then(|p| p.canonicalize()) {
-        Ok(p) => p,
-        Err(e) => {
-            say!("cannot find my own executable: {e}");
-            return exit::USAGE;
-        }
-    };
-    let Some(dir) = shim_dir() else {
-        say!("no data directory (HOME and XDG_DATA_HOME are unset)");
-        return exit::USAGE;
-    };
-    // Links point at the small pass-through binary when it is installed next to us.
-    let light = exe
-        .parent()
-        .map(|d| d.join(shim::LIGHT_BIN))
-        .filter(|p| p.is_file())
-        .and_then(|p| p.canonicalize().ok())
-        .unwrap_or_else(|| exe.clone());
-    if let Err(e) = ensure_shims(&dir, &light) {
-        say!("cannot create shims in {}: {e}", dir.display());
-        return exit::USAGE;
-    }
-    // The python functions go through the light binary too (it takes the program as its first
-    // argument when called by its own name), or through `installguard run` without it.
-    let runner = if light == exe {
-        format!("{} run", sh_quote(&exe.to_string_lossy()))
-    } else {
-        sh_quote(&light.to_string_lossy())
-    };
-    let (d, x) = (sh_quote(&dir.to_string_lossy()), runner);
-    let text = match shell {
-        Shell::Bash | Shell::Zsh => format!(
-            "# installguard: check pip, npm and brew installs before they run\n\
-case \":$PATH:\" in *:{d}:*) ;; *) export PATH={d}\":$PATH\" ;; esac\n\
-python() {{ {x} python \"$@\"; }}\n\
-python3() {{ {x} python3 \"$@\"; }}\n"
-        ),
-        Shell::Fish => format!(
-            "# installguard: check pip, npm and brew installs before they run\n\
-if not contains -- {d} $PATH\n    set -gx PATH {d} $PATH\nend\n\
-function python --wraps python\n    {x} python $argv\nend\n\
-function python3 --wraps python3\n    {x} python3 $argv\nend\n"
-        ),
-    };
-    out(&text);
-    exit::OK
-}
-
 pub fn doctor() -> i32 {
     let mut text = String::new();
     let mut problems = 0;
-    let path = std::env::var_os("PATH");
-    let ours = shim::our_binaries();
     let _ = writeln!(text, "installguard {}", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(text, "\nreal tools (shims skipped):");
-    for name in [
-        "pip", "pip3", "python3", "uv", "uvx", "pipx", "poetry", "npm", "npx", "brew",
-    ] {
-        match shim::find_real(OsStr::new(name), path.as_deref()) {
-            Ok(p) => {
-                let _ = writeln!(text, "  {name:8} {}", p.display());
-            }
-            Err(_) => {
-                let _ = writeln!(text, "  {name:8} not found");
-            }
-        }
-    }
-    let _ = writeln!(text, "\nshims on PATH:");
-    for name in SHIMMED {
-        let first = path.as_deref().and_then(|p| {
-            std::env::split_paths(p)
-                .map(|d| d.join(name))
-                .find(|c| c.is_file())
-        });
-        let status = match first {
-            None => "no such command on PATH".to_string(),
-            Some(c) if shim::is_shim(&c, &ours) => {
-                format!("guarded ({})", c.display())
-            }
-            Some(c) => {
-                problems += 1;
-                format!("NOT guarded: {} comes before any shim", c.display())
-            }
-        };
-        let _ = writeln!(text, "  {name:8} {status}");
-    }
-    if problems > 0 {
-        let _ = writeln!(
-            text,
-            "  fix: add  eval \"$(installguard shell-init bash)\"  (or zsh/fish) to your shell rc file"
-        );
-    }
+    let _ = writeln!(
+        text,
+        "\ninstall commands (guarded in this shell / for scripts):"
+    );
+    let (commands, command_problems) = crate::setup::doctor_section();
+    text.push_str(&commands);
+    problems += command_problems;
     let _ = writeln!(text, "\nconfiguration:");
     let loaded = crate::policy::load(&[]);
     for l in loaded

@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub yes: bool,
     /// Policy overrides from the command line (`--set KEY=VALUE`).
     pub overrides: Vec<String>,
+    /// `installguard bypass --reason TEXT`: run the tool whatever the findings, on the record.
+    pub bypass: Option<String>,
 }
 
 fn yes_from_env() -> bool {
@@ -46,17 +48,22 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         }
     };
     let marker = argv0(program).to_string_lossy().into_owned();
+    let tool_argv0 = shim::real_argv0(program, &real);
     let pass_through = |why: Option<String>| -> i32 {
         if let Some(why) = why {
             say!("{why}");
         }
-        let e = shim::exec(&real, argv0(program), args, &marker);
+        let e = shim::exec(&real, &tool_argv0, args, &[]);
         say!("cannot run {}: {e}", real.display());
         exit::for_spawn_error(&e)
     };
-    // Already inside a guarded command (a wrapper calling pip again, an npm lifecycle script).
-    if std::env::var_os(shim::MARKER).is_some() || Program::from_name(program).is_none() {
-        return pass_through(None);
+    if Program::from_name(program).is_none() {
+        say!(
+            "installguard does not guard `{}`: expected {}; nothing was run",
+            program.to_string_lossy(),
+            cmdline::guarded_list()
+        );
+        return exit::USAGE;
     }
     let world = match OsWorld::new() {
         Ok(w) => w,
@@ -138,7 +145,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         Decision::Blocked => write_log(record, &settings, outcome.block_code),
         Decision::Declined => write_log(record, &settings, exit::DECLINED),
         Decision::Allowed => {
-            let (code, ran) = run_logged(record, &settings, &real, program, args, &marker);
+            let (code, ran) = run_logged(record, &settings, &real, &tool_argv0, args, &marker);
             if ran && policy.is_valid() {
                 crate::update::after_install(&policy.policy, &loaded);
             }
@@ -155,7 +162,7 @@ fn run_logged(
     mut record: Record,
     settings: &audit::AuditSettings,
     real: &std::path::Path,
-    program: &OsStr,
+    tool_argv0: &OsStr,
     args: &[OsString],
     marker: &str,
 ) -> (i32, bool) {
@@ -186,7 +193,7 @@ fn run_logged(
         }
         return (exit::DATA, false);
     }
-    let (exit_code, code) = match shim::spawn_and_wait(real, argv0(program), args, marker) {
+    let (exit_code, code) = match shim::spawn_and_wait(real, tool_argv0, args, &[]) {
         Ok(end) => {
             if let ChildEnd::Signaled(sig) = end {
                 say!("{} was ended by signal {sig}", marker);

@@ -7,10 +7,93 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Set on the real tool's environment: an installguard invocation that sees it is running
-/// inside a guarded command (a wrapper script calling pip again, npm lifecycle scripts) and
-/// passes straight through instead of checking and prompting twice.
+/// Set on the real tool's environment when the guard runs it: an install that sees it was
+/// started inside a guarded one (an npm lifecycle script, a build step, a wrapper calling pip
+/// again). It only ever says "nested under invocation N, at depth d": the nested install is
+/// checked, decided and logged like any other, with no prompt (see [`Nesting`]).
 pub const MARKER: &str = "INSTALLGUARD_ACTIVE";
+
+/// Deeper than this, a nested install is refused: guarded installs starting each other without
+/// end are a loop (or an attack), not a build.
+pub const MAX_DEPTH: u32 = 16;
+
+/// What the recursion marker says about the command being guarded. It never turns a check
+/// off: whoever sets the variable (to anything, even empty) gets the same checks, without a
+/// prompt (nested installs run unattended: the non-interactive policy decides).
+///
+/// The rule for the guard's own runs of a real tool (e.g. a resolve-only run): they call the
+/// tool by absolute path, so no shim sees them; the marker they carry has `internal` set,
+/// which only says "do not start another resolve-only run from here" (so the guard cannot
+/// recurse into itself). An install that any code inside such a run starts through a shim is
+/// still checked and logged: the marker has no value that skips a check.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Nesting {
+    /// 0: not inside a guarded install.
+    pub depth: u32,
+    /// The invocation id of the guarded install this one runs inside, when the marker names one.
+    pub parent: Option<String>,
+    /// Inside one of the guard's own runs of a real tool (see above).
+    pub internal: bool,
+    /// The marker is set but not in installguard's format (someone set it by hand): treated as
+    /// nested at depth 1 with no known parent.
+    pub foreign: bool,
+}
+
+impl Nesting {
+    /// Read the marker's value (`depth=1;parent=<id>[;internal]`).
+    pub fn from_marker(value: Option<&OsStr>) -> Nesting {
+        let Some(value) = value else {
+            return Nesting::default();
+        };
+        let text = value.to_string_lossy();
+        let mut n = Nesting {
+            depth: 0,
+            ..Nesting::default()
+        };
+        let mut ok = false;
+        for part in text.split(';') {
+            match part.split_once('=') {
+                Some(("depth", d)) => match d.parse::<u32>() {
+                    Ok(d) if d > 0 => {
+                        n.depth = d;
+                        ok = true;
+                    }
+                    _ => ok = false,
+                },
+                Some(("parent", p))
+                    if !p.is_empty()
+                        && p.len() <= 64
+                        && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+                {
+                    n.parent = Some(p.to_string())
+                }
+                None if part == "internal" => n.internal = true,
+                _ => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok {
+            return Nesting {
+                depth: 1,
+                parent: None,
+                internal: false,
+                foreign: true,
+            };
+        }
+        n
+    }
+
+    /// The marker value for a tool run inside invocation `invocation` of this command.
+    pub fn child_marker(&self, invocation: &str, internal: bool) -> OsString {
+        let mut v = format!("depth={};parent={invocation}", self.depth.saturating_add(1));
+        if internal || self.internal {
+            v.push_str(";internal");
+        }
+        OsString::from(v)
+    }
+}
 
 /// Written into every script shim; a file that contains it is never taken for the real tool.
 pub const SCRIPT_SHIM_TAG: &[u8] = b"installguard-shim";
@@ -128,10 +211,12 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
     })
 }
 
-/// The whole job of the small `installguard-shim` binary that shim links point to: a command
-/// that installs nothing is handed to the real tool at once (`exec`); anything else, or
-/// anything not understood, goes to the full `installguard run`, which checks and explains.
-/// It links only the command-line parsers, so starting it costs less than the full binary.
+/// The whole job of the small `installguard-shim` binary that shim links and shell functions
+/// point to: a command that installs nothing is handed to the real tool at once (`exec`);
+/// anything else, or anything not understood, goes to the full `installguard` binary by
+/// argv[0] dispatch (its argv[0] is the program name, the arguments follow untouched, so no
+/// option of the tool is ever taken for installguard's own). It links only the command-line
+/// parsers, so starting it costs less than the full binary.
 pub fn light_main() -> i32 {
     let mut argv = std::env::args_os();
     let argv0 = argv.next().unwrap_or_default();
@@ -139,47 +224,68 @@ pub fn light_main() -> i32 {
         .file_name()
         .unwrap_or(&argv0)
         .to_os_string();
-    // Called by its own name (the shell functions for `python -m pip`): the program comes first.
+    // Called by its own name (the shell functions): the program comes first.
     if name == LIGHT_BIN {
-        name = argv.next().unwrap_or_default();
+        let Some(program) = argv.next() else {
+            crate::output::say!("usage: {LIGHT_BIN} <program> [arguments...]");
+            return crate::exit::USAGE;
+        };
+        name = program;
     }
     let args: Vec<OsString> = argv.collect();
-    let delegate = |name: &OsStr, args: &[OsString]| -> i32 {
-        let full = std::env::current_exe()
-            .ok()
-            .and_then(|p| p.canonicalize().ok())
-            .and_then(|p| p.parent().map(|d| d.join(FULL_BIN)));
-        let Some(full) = full else {
-            crate::output::say!(
-                "cannot find the installguard binary next to {LIGHT_BIN}; nothing was run"
-            );
-            return crate::exit::NOT_FOUND;
-        };
-        let mut cmd = Command::new(&full);
-        cmd.arg("run").arg(name).args(args);
-        let e = std::os::unix::process::CommandExt::exec(&mut cmd);
-        crate::output::say!("cannot run {}: {e}; nothing was run", full.display());
-        crate::exit::NOT_FOUND
-    };
     if crate::cmdline::Program::from_name(&name).is_none() {
-        return delegate(&name, &args);
+        crate::output::say!(
+            "{LIGHT_BIN} does not guard `{}`: expected {}; nothing was run",
+            name.to_string_lossy(),
+            crate::cmdline::guarded_list()
+        );
+        return crate::exit::USAGE;
     }
     let Ok(real) = find_real(&name, std::env::var_os("PATH").as_deref()) else {
+        // The full binary says why in its own words.
         return delegate(&name, &args);
     };
-    // Inside an already guarded command (see MARKER), or nothing to install: straight through.
-    let installs = std::env::var_os(MARKER).is_none()
-        && crate::world::OsWorld::new()
-            .ok()
-            .and_then(|w| crate::cmdline::understand(&name, &args, &w).ok())
-            .is_none_or(|r| r.installs);
+    // Nothing to install: straight through. Nested or not, an install goes to the guard.
+    let installs = crate::world::OsWorld::new()
+        .ok()
+        .and_then(|w| crate::cmdline::understand(&name, &args, &w).ok())
+        .is_none_or(|r| r.installs);
     if installs {
         return delegate(&name, &args);
     }
-    let marker = name.to_string_lossy().into_owned();
-    let e = exec(&real, &name, &args, &marker);
+    let e = exec(&real, &real_argv0(&name, &real), &args, &[]);
     crate::output::say!("cannot run {}: {e}", real.display());
     crate::exit::for_spawn_error(&e)
+}
+
+/// Hand `name args` to the full `installguard` binary next to this one, as if it had been
+/// called through a link named `name` (argv[0] dispatch: no option parsing of ours).
+fn delegate(name: &OsStr, args: &[OsString]) -> i32 {
+    use std::os::unix::process::CommandExt;
+    let full = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok())
+        .and_then(|p| p.parent().map(|d| d.join(FULL_BIN)));
+    let Some(full) = full else {
+        crate::output::say!(
+            "cannot find the installguard binary next to {LIGHT_BIN}; nothing was run"
+        );
+        return crate::exit::NOT_FOUND;
+    };
+    let e = Command::new(&full).arg0(name).args(args).exec();
+    crate::output::say!("cannot run {}: {e}; nothing was run", full.display());
+    crate::exit::NOT_FOUND
+}
+
+/// The argv[0] the real tool gets. An interpreter gets the absolute path it was found at:
+/// CPython derives `sys.executable` (and so venvs, `-m venv`, subprocesses) from argv[0], and
+/// a bare `python3` would be looked up on PATH again and found as our own link. Every other
+/// tool gets the name that was typed, as a shell would pass it.
+pub fn real_argv0(name: &OsStr, real: &Path) -> OsString {
+    match crate::cmdline::Program::from_name(name) {
+        Some(crate::cmdline::Program::Python) => real.as_os_str().to_os_string(),
+        _ => Path::new(name).file_name().unwrap_or(name).to_os_string(),
+    }
 }
 
 /// How the real tool ended.
@@ -199,28 +305,38 @@ impl ChildEnd {
     }
 }
 
-fn command(real: &Path, argv0: &OsStr, args: &[OsString], marker: &str) -> Command {
+fn command(real: &Path, argv0: &OsStr, args: &[OsString], env: &[(&str, OsString)]) -> Command {
     use std::os::unix::process::CommandExt;
     let mut cmd = Command::new(real);
-    cmd.arg0(argv0).args(args).env(MARKER, marker);
+    cmd.arg0(argv0).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd
 }
 
-/// Replace this process with the real tool (pass-through). Returns only on failure.
-pub fn exec(real: &Path, argv0: &OsStr, args: &[OsString], marker: &str) -> std::io::Error {
+/// Replace this process with the real tool (pass-through), with `env` added to its
+/// environment. Returns only on failure.
+pub fn exec(
+    real: &Path,
+    argv0: &OsStr,
+    args: &[OsString],
+    env: &[(&str, OsString)],
+) -> std::io::Error {
     use std::os::unix::process::CommandExt;
-    command(real, argv0, args, marker).exec()
+    command(real, argv0, args, env).exec()
 }
 
-/// Run the real tool to completion, forwarding termination signals sent to us.
+/// Run the real tool to completion, with `env` added to its environment, forwarding
+/// termination signals sent to us.
 pub fn spawn_and_wait(
     real: &Path,
     argv0: &OsStr,
     args: &[OsString],
-    marker: &str,
+    env: &[(&str, OsString)],
 ) -> std::io::Result<ChildEnd> {
     use std::os::unix::process::ExitStatusExt;
-    let mut child = command(real, argv0, args, marker).spawn()?;
+    let mut child = command(real, argv0, args, env).spawn()?;
     signals::forward_to(child.id() as libc::pid_t);
     let status = child.wait();
     signals::stop_forwarding();
@@ -292,6 +408,39 @@ mod signals {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_marker_says_where_a_command_is_nested_and_never_less_than_nested() {
+        let read = |v: Option<&str>| Nesting::from_marker(v.map(OsStr::new));
+        assert_eq!(read(None), Nesting::default());
+        let n = read(Some("depth=2;parent=0190a1b2-c3d4"));
+        assert_eq!(
+            (n.depth, n.parent.as_deref(), n.foreign),
+            (2, Some("0190a1b2-c3d4"), false)
+        );
+        assert_eq!(
+            n.child_marker("abc", false),
+            OsString::from("depth=3;parent=abc")
+        );
+        assert!(read(Some("depth=1;parent=x;internal")).internal);
+        assert_eq!(
+            read(Some("depth=1;internal")).child_marker("p", false),
+            OsString::from("depth=2;parent=p;internal")
+        );
+        // Set by hand to anything else (the old "pip", "1", empty, garbage): nested, unknown parent.
+        for v in [
+            "",
+            "1",
+            "pip",
+            "depth=0",
+            "depth=x",
+            "depth=1;parent=a b",
+            "depth=1;skip=1",
+        ] {
+            let n = read(Some(v));
+            assert_eq!((n.depth, n.parent, n.foreign), (1, None, true), "{v:?}");
+        }
+    }
 
     fn write_exec(path: &Path, body: &str) {
         std::fs::write(path, body).unwrap();

@@ -121,31 +121,103 @@ pub enum Program {
     Poetry,
 }
 
+/// One guarded command name. [`GUARDED`] is the one table every part of installguard reads:
+/// the shims dispatch on it, `shell-init` makes a PATH link and a shell function for each
+/// name, `doctor` reports each one. A new package manager plugs in by adding its `Program`
+/// variant, a row here, and its parser in [`understand`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guarded {
+    /// The command name (`pip`, `npm`): always wrapped by a shell function, linked when found.
+    pub name: &'static str,
+    pub program: Program,
+    /// `name` followed by a version (`pip3.12`, `python3.11`, `python2.7`) is the same program;
+    /// `shell-init` links and wraps each such name it finds on PATH.
+    pub versioned: bool,
+}
+
+const fn row(name: &'static str, program: Program, versioned: bool) -> Guarded {
+    Guarded {
+        name,
+        program,
+        versioned,
+    }
+}
+
+/// Every guarded command name (see [`Guarded`]).
+pub const GUARDED: &[Guarded] = &[
+    row("pip", Program::Pip, true),
+    row("pip3", Program::Pip, false),
+    row("python", Program::Python, true),
+    row("python3", Program::Python, false),
+    row("uv", Program::Uv, false),
+    row("uvx", Program::Uvx, false),
+    row("pipx", Program::Pipx, false),
+    row("poetry", Program::Poetry, false),
+    row("npm", Program::Npm, false),
+    row("npx", Program::Npx, false),
+    row("brew", Program::Brew, false),
+];
+
+/// Commands that install packages but that installguard does not understand yet: `doctor`
+/// names each one it finds on PATH as not guarded. Remove a name when it gets a [`GUARDED`] row.
+pub const NOT_GUARDED: &[&str] = &[
+    "pdm",
+    "pipenv",
+    "hatch",
+    "easy_install",
+    "conda",
+    "mamba",
+    "micromamba",
+    "yarn",
+    "pnpm",
+    "pnpx",
+    "bun",
+    "bunx",
+    "deno",
+    "corepack",
+    "gem",
+    "bundle",
+    "cargo",
+    "go",
+    "composer",
+    "cpanm",
+];
+
+/// The guarded names for messages: `pip, pip3, ..., brew (and pipX.Y, pythonX.Y)`.
+pub fn guarded_list() -> String {
+    let names: Vec<&str> = GUARDED.iter().map(|g| g.name).collect();
+    let versioned: Vec<String> = GUARDED
+        .iter()
+        .filter(|g| g.versioned)
+        .map(|g| format!("{}X.Y", g.name))
+        .collect();
+    format!("{} (and {})", names.join(", "), versioned.join(", "))
+}
+
+impl Guarded {
+    /// Is `name` (a file name) this row's command: the name itself, or for a versioned row the
+    /// name followed by digits and dots (`pip3.12`; not `pip3.`, `pipx`, `python3-config`).
+    pub fn matches(&self, name: &str) -> bool {
+        match name.strip_prefix(self.name) {
+            Some("") => true,
+            Some(rest) => {
+                self.versioned
+                    && rest.starts_with(|c: char| c.is_ascii_digit())
+                    && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && !rest.ends_with('.')
+            }
+            None => false,
+        }
+    }
+}
+
 impl Program {
-    /// Classify what the user typed (a bare name or a path; only the file name counts).
-    /// `pip`, `pip3`, `pip3.12`; `python`, `python3`, `python3.12`; `npm`; `npx`; `brew`.
+    /// Classify what the user typed (a bare name or a path; only the file name counts)
+    /// against [`GUARDED`]: `pip`, `pip3`, `pip3.12`; `python`, `python3`, `python3.12`; `uv`;
+    /// `uvx`; `pipx`; `poetry`; `npm`; `npx`; `brew`.
     pub fn from_name(program: &OsStr) -> Option<Program> {
         let name = Path::new(program).file_name()?.to_str()?;
-        let versioned = |base: &str| {
-            name.strip_prefix(base).is_some_and(|rest| {
-                rest.is_empty()
-                    || (rest.starts_with(|c: char| c.is_ascii_digit())
-                        && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
-                        && !rest.ends_with('.'))
-            })
-        };
-        match name {
-            "npm" => Some(Program::Npm),
-            "npx" => Some(Program::Npx),
-            "brew" => Some(Program::Brew),
-            "uv" => Some(Program::Uv),
-            "uvx" => Some(Program::Uvx),
-            "pipx" => Some(Program::Pipx),
-            "poetry" => Some(Program::Poetry),
-            _ if versioned("pip") => Some(Program::Pip),
-            _ if versioned("python") => Some(Program::Python),
-            _ => None,
-        }
+        GUARDED.iter().find(|g| g.matches(name)).map(|g| g.program)
     }
 
     pub fn manager(self) -> Manager {
@@ -165,8 +237,9 @@ impl Program {
 pub fn understand(program: &OsStr, args: &[OsString], world: &dyn World) -> Result<Request, Error> {
     let Some(kind) = Program::from_name(program) else {
         return Err(Error::usage(format!(
-            "installguard does not guard `{}`: expected pip, pip3, pip3.X, python[3[.X]], uv, uvx, pipx, poetry, npm, npx or brew",
-            program.to_string_lossy()
+            "installguard does not guard `{}`: expected {}",
+            program.to_string_lossy(),
+            guarded_list()
         )));
     };
     let name = Path::new(program)
@@ -291,8 +364,21 @@ mod tests {
             ("npx", Some(Program::Npx)),
             ("brew", Some(Program::Brew)),
             ("yarn", None),
+            ("python2.7", Some(Program::Python)),
+            ("python3.6m", None),
+            ("pip3.12.", None),
         ] {
             assert_eq!(Program::from_name(OsStr::new(name)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_name_is_either_guarded_or_listed_as_not_guarded() {
+        for n in NOT_GUARDED {
+            assert_eq!(Program::from_name(OsStr::new(n)), None, "{n}");
+        }
+        for g in GUARDED {
+            assert_eq!(Program::from_name(OsStr::new(g.name)), Some(g.program));
         }
     }
 }

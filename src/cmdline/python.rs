@@ -1,6 +1,6 @@
 //! `python[3[.X]] [interpreter options] -m pip ...`: finds where pip's own argv starts.
-//! Pure. Only `-m pip` (and `-m pip.__main__`, `-m pip.__pip-runner__`) is pip; any other module,
-//! script or `-c` is not ours.
+//! Pure. Only the modules in [`PIP_MODULES`] are pip; any other module, script or `-c` is not
+//! ours (code that imports pip itself, `-c "import pip..."`, cannot be seen from argv).
 
 /// Interpreter options that take a value (CPython 3.x `Py_GetArgcArgv` grammar).
 const VALUE_SHORT: &[char] = &['W', 'X'];
@@ -52,8 +52,12 @@ pub fn pip_args(args: &[String]) -> Option<&[String]> {
     None
 }
 
+/// The module names that run pip's command line: the package, its `__main__`, and the runner
+/// `pip.__pip-runner__` (what pip itself uses to re-run under another interpreter).
+pub const PIP_MODULES: &[&str] = &["pip", "pip.__main__", "pip.__pip-runner__"];
+
 fn is_pip_module(module: &str) -> bool {
-    matches!(module, "pip" | "pip.__main__" | "pip.__pip-runner__")
+    PIP_MODULES.contains(&module)
 }
 
 #[cfg(test)]
@@ -77,7 +81,13 @@ mod tests {
             ("-X utf8 -m pip list", Some("list")),
             ("-m pip.__main__ install x", Some("install x")),
             ("-m pip.__pip-runner__ install x", Some("install x")),
+            ("-mpip.__pip-runner__ install x", Some("install x")),
+            ("-E -s -Im pip.__main__ install x", Some("install x")),
+            ("-OO -bb -P -x -m pip install x", Some("install x")),
+            ("-Xdev -m pip install x", Some("install x")),
             ("-m pip._internal install x", None),
+            ("-m pipenv install x", None),
+            ("-m ensurepip", None),
             (
                 "--check-hash-based-pycs always -m pip install x",
                 Some("install x"),
