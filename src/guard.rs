@@ -37,26 +37,9 @@ fn argv0(program: &OsStr) -> &OsStr {
     std::path::Path::new(program).file_name().unwrap_or(program)
 }
 
-/// `installguard run <program> [args...]`. Returns the process exit code.
+/// `installguard run <program> [args...]` (and `bypass`, and every shim). Returns the process
+/// exit code.
 pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
-    let path_var = std::env::var_os("PATH");
-    let real = match shim::find_real(argv0(program), path_var.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            say!("{e}");
-            return exit::NOT_FOUND;
-        }
-    };
-    let marker = argv0(program).to_string_lossy().into_owned();
-    let tool_argv0 = shim::real_argv0(program, &real);
-    let pass_through = |why: Option<String>| -> i32 {
-        if let Some(why) = why {
-            say!("{why}");
-        }
-        let e = shim::exec(&real, &tool_argv0, args, &[]);
-        say!("cannot run {}: {e}", real.display());
-        exit::for_spawn_error(&e)
-    };
     if Program::from_name(program).is_none() {
         say!(
             "installguard does not guard `{}`: expected {}; nothing was run",
@@ -65,7 +48,21 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         );
         return exit::USAGE;
     }
-    let world = match OsWorld::new() {
+    let path_var = std::env::var_os("PATH");
+    let real = match shim::find_real(argv0(program), path_var.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            say!("{e}");
+            return exit::NOT_FOUND;
+        }
+    };
+    let tool = Tool {
+        argv0: shim::real_argv0(program, &real),
+        shown: argv0(program).to_string_lossy().into_owned(),
+        real,
+    };
+    let nesting = shim::Nesting::from_marker(std::env::var_os(shim::MARKER).as_deref());
+    let world = match OsWorld::reading_pipes() {
         Ok(w) => w,
         Err(e) => {
             say!(
@@ -74,23 +71,32 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             return exit::USAGE;
         }
     };
-    let request = match cmdline::understand(program, args, &world) {
-        Ok(r) => r,
-        Err(e) if e.kind == ErrorKind::BadFile => {
-            say!("{e}");
-            say!("nothing was installed: fix the file above and run the command again");
-            return refuse_unreadable(program, args, &e.message, &opts.overrides);
-        }
+    let (request, unreadable) = match cmdline::understand(program, args, &world) {
+        Ok(r) => (r, None),
         Err(e) => {
-            say!("cannot understand this command line: {e}");
-            say!(
-                "nothing was run. If the command is correct, please report it as an installguard bug"
-            );
-            return refuse_unreadable(program, args, &e.message, &opts.overrides);
+            if e.kind == ErrorKind::BadFile {
+                say!("{e}");
+            } else {
+                say!("cannot understand this command line: {e}");
+            }
+            (unreadable_request(program), Some(e))
         }
     };
-    if !request.installs {
-        return pass_through(None);
+    let handovers = world.handovers();
+    match (&unreadable, &opts.bypass) {
+        (None, _) if !request.installs => return tool.pass_through(args, &handovers),
+        (Some(e), None) => {
+            if e.kind == ErrorKind::BadFile {
+                say!("nothing was installed: fix the file above and run the command again");
+            } else {
+                say!(
+                    "nothing was run. If the command is correct, please report it as an installguard bug \
+                     (`installguard bypass --reason TEXT -- ...` runs it anyway, on the record)"
+                );
+            }
+            return refuse_unreadable(program, args, &e.message, &opts.overrides, &nesting);
+        }
+        _ => {}
     }
 
     let loaded = store::load();
@@ -100,18 +106,37 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     let policy = policy::load(&opts.overrides);
     let mut raw = verdict::evaluate(&request, &loaded.data);
     let freshness = loaded.data.freshness(crate::time::now_unix());
-    let (applied, outcome) = if policy.is_valid() {
-        signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
-        let applied = apply_policy(&policy.policy, &request, raw, &loaded);
-        let outcome = decide(&request, &applied, &policy.policy, &opts, &freshness);
-        (applied, outcome)
-    } else {
+    let (applied, outcome) = if !policy.is_valid() {
         let outcome = invalid_policy(&request, &policy);
         let applied = policy::Applied {
             evaluation: raw,
             by_exception: false,
             notes: Vec::new(),
             loosened: Vec::new(),
+        };
+        (applied, outcome)
+    } else {
+        signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
+        let applied = apply_policy(&policy.policy, &request, raw, &loaded);
+        let outcome = if nesting.depth > shim::MAX_DEPTH {
+            too_deep(&request, &nesting)
+        } else if let Some(reason) = &opts.bypass {
+            bypass(
+                &request,
+                &applied.evaluation,
+                &policy.policy,
+                reason,
+                unreadable.as_ref(),
+            )
+        } else {
+            decide(
+                &request,
+                &applied,
+                &policy.policy,
+                &opts,
+                &freshness,
+                &nesting,
+            )
         };
         (applied, outcome)
     };
@@ -125,6 +150,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         outcome.decision,
         outcome.decided_by,
     );
+    record.nested = nested(&nesting);
     if record.reason.is_none()
         && let Some(reason) = &outcome.reason
     {
@@ -145,7 +171,10 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         Decision::Blocked => write_log(record, &settings, outcome.block_code),
         Decision::Declined => write_log(record, &settings, exit::DECLINED),
         Decision::Allowed => {
-            let (code, ran) = run_logged(record, &settings, &real, &tool_argv0, args, &marker);
+            // Installs the tool starts in turn (lifecycle scripts, build steps) are checked
+            // too: the marker tells them they run inside this invocation.
+            let marker = nesting.child_marker(&record.invocation, false);
+            let (code, ran) = run_logged(record, &settings, &tool, args, marker, &handovers);
             if ran && policy.is_valid() {
                 crate::update::after_install(&policy.policy, &loaded);
             }
@@ -161,10 +190,10 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
 fn run_logged(
     mut record: Record,
     settings: &audit::AuditSettings,
-    real: &std::path::Path,
-    tool_argv0: &OsStr,
+    tool: &Tool,
     args: &[OsString],
-    marker: &str,
+    marker: OsString,
+    handovers: &[crate::world::Handover],
 ) -> (i32, bool) {
     record.event = audit::Event::Starting;
     let report = audit::commit(settings, record.clone());
@@ -193,25 +222,74 @@ fn run_logged(
         }
         return (exit::DATA, false);
     }
-    let (exit_code, code) = match shim::spawn_and_wait(real, tool_argv0, args, &[]) {
-        Ok(end) => {
-            if let ChildEnd::Signaled(sig) = end {
-                say!("{} was ended by signal {sig}", marker);
+    let env = [(shim::MARKER, marker)];
+    let (exit_code, code) =
+        match shim::spawn_and_wait(&tool.real, &tool.argv0, args, &env, handovers) {
+            Ok(end) => {
+                if let ChildEnd::Signaled(sig) = end {
+                    say!("{} was ended by signal {sig}", tool.shown);
+                }
+                (Some(end.code()), end.code())
             }
-            (Some(end.code()), end.code())
-        }
-        Err(e) => {
-            say!("cannot run {}: {e}", real.display());
-            record.reason = Some(crate::redact::Redacted::new(&format!(
-                "the real tool could not be run: {e}"
-            )));
-            (None, exit::for_spawn_error(&e))
-        }
-    };
+            Err(e) => {
+                say!("cannot run {}: {e}", tool.real.display());
+                record.reason = Some(crate::redact::Redacted::new(&format!(
+                    "the real tool could not be run: {e}"
+                )));
+                (None, exit::for_spawn_error(&e))
+            }
+        };
     (
         write_log(record.finished(exit_code), settings, code),
         exit_code.is_some(),
     )
+}
+
+/// The real tool behind a guarded command.
+struct Tool {
+    real: std::path::PathBuf,
+    /// Its argv[0] ([`shim::real_argv0`]).
+    argv0: OsString,
+    /// The name for messages (`pip3`).
+    shown: String,
+}
+
+impl Tool {
+    /// Hand a command that installs nothing to the real tool: `exec`, or, when the guard read
+    /// a pipe the command names, spawn it with the same bytes on a fresh pipe.
+    fn pass_through(&self, args: &[OsString], handovers: &[crate::world::Handover]) -> i32 {
+        if handovers.is_empty() {
+            let e = shim::exec(&self.real, &self.argv0, args, &[]);
+            say!("cannot run {}: {e}", self.real.display());
+            return exit::for_spawn_error(&e);
+        }
+        match shim::spawn_and_wait(&self.real, &self.argv0, args, &[], handovers) {
+            Ok(end) => end.code(),
+            Err(e) => {
+                say!("cannot run {}: {e}", self.real.display());
+                exit::for_spawn_error(&e)
+            }
+        }
+    }
+}
+
+/// What the record says about where this install runs (None at the top level).
+fn nested(nesting: &shim::Nesting) -> Option<audit::Nested> {
+    (nesting.depth > 0).then(|| audit::Nested {
+        depth: nesting.depth,
+        parent: nesting.parent.clone(),
+        foreign: nesting.foreign,
+    })
+}
+
+/// The request recorded for a command that could not be understood: an install of nothing
+/// known.
+fn unreadable_request(program: &OsStr) -> Request {
+    let manager =
+        Program::from_name(program).map_or(crate::ecosystem::Manager::Pip, |p| p.manager());
+    let mut request = Request::pass_through(&argv0(program).to_string_lossy(), manager);
+    request.installs = true;
+    request
 }
 
 /// An install whose command line or input file cannot be read is refused (exit 2); the
@@ -221,12 +299,9 @@ fn refuse_unreadable(
     args: &[OsString],
     reason: &str,
     overrides: &[String],
+    nesting: &shim::Nesting,
 ) -> i32 {
-    let Some(kind) = Program::from_name(program) else {
-        return exit::USAGE;
-    };
-    let mut request = Request::pass_through(&argv0(program).to_string_lossy(), kind.manager());
-    request.installs = true;
+    let request = unreadable_request(program);
     let loaded = store::load();
     let evaluation = Evaluation {
         verdict: Verdict::Block,
@@ -241,10 +316,90 @@ fn refuse_unreadable(
         Decision::Blocked,
         DecidedBy::Policy,
     );
+    record.nested = nested(nesting);
     record.reason = Some(crate::redact::Redacted::new(&format!(
         "could not be understood: {reason}"
     )));
     write_log(record, &settings, exit::USAGE)
+}
+
+/// Guarded installs nested deeper than [`shim::MAX_DEPTH`]: a loop, refused.
+fn too_deep(request: &Request, nesting: &shim::Nesting) -> Outcome {
+    say!(
+        "this {} install runs {} guarded installs deep (the limit is {}): installs that keep \
+         starting installs are a loop, so the real {} was not run",
+        request.program,
+        nesting.depth,
+        shim::MAX_DEPTH,
+        request.program
+    );
+    let mut o = Outcome::new(Decision::Blocked, DecidedBy::Policy);
+    o.reason = Some(format!(
+        "nested {} guarded installs deep (limit {})",
+        nesting.depth,
+        shim::MAX_DEPTH
+    ));
+    o
+}
+
+/// `installguard bypass --reason TEXT`: the findings are shown and logged, and the real tool
+/// runs whatever they say, unless the policy forbids bypassing.
+fn bypass(
+    request: &Request,
+    evaluation: &Evaluation,
+    policy: &policy::Policy,
+    reason: &str,
+    unreadable: Option<&cmdline::Error>,
+) -> Outcome {
+    let reason = reason.trim();
+    let (allowed, set) = policy.allow_bypass();
+    // A bypass is the largest loosening there is: logged as one, with where it came from.
+    let mut loosening = policy::Loosening {
+        target: "the guard's decision".into(),
+        rule: None,
+        from: evaluation.verdict.as_str().into(),
+        to: "bypassed".into(),
+        by: format!("installguard bypass --reason {reason:?}"),
+        layer: policy::LayerKind::CommandLine.label().into(),
+        at: "argv".into(),
+        refused: None,
+    };
+    if !allowed || reason.is_empty() {
+        let why = if reason.is_empty() {
+            "a bypass needs a reason (--reason TEXT): it goes to the audit log".to_string()
+        } else {
+            let at = set
+                .map(|s| format!("{} policy {}", s.layer.label(), s.at.short()))
+                .unwrap_or_default();
+            format!("the policy forbids bypassing the guard ([prompt] allow-bypass = false, {at})")
+        };
+        say!("{why}; the real {} was not run", request.program);
+        let mut o = Outcome::new(Decision::Blocked, DecidedBy::Policy);
+        o.reason = Some(format!("bypass refused: {why}"));
+        loosening.refused = Some(why);
+        o.loosened.push(loosening);
+        return o;
+    }
+    if evaluation
+        .findings
+        .iter()
+        .any(|f| f.severity >= Severity::Warn)
+    {
+        say!("bypassing these findings on purpose:");
+        print_findings(evaluation, Severity::Warn);
+    }
+    say!(
+        "running the real {} WITHOUT the guard's decision, on the record (decided_by \"bypass\"); \
+         installs it starts in turn are still checked",
+        request.program
+    );
+    let mut o = Outcome::new(Decision::Allowed, DecidedBy::Bypass);
+    o.reason = Some(match unreadable {
+        Some(e) => format!("bypass: {reason} (could not be understood: {})", e.message),
+        None => format!("bypass: {reason}"),
+    });
+    o.loosened.push(loosening);
+    o
 }
 
 /// What `decide` settled: the decision, who made it, the exit code if the tool is not run, and
@@ -349,6 +504,7 @@ fn decide(
     policy: &policy::Policy,
     opts: &RunOptions,
     freshness: &Freshness,
+    nesting: &shim::Nesting,
 ) -> Outcome {
     let evaluation = &applied.evaluation;
     for n in &applied.notes {
@@ -366,7 +522,8 @@ fn decide(
             l.refused.as_deref().unwrap_or_default()
         );
     }
-    let mut outcome = decide_warn_or_not(request, applied, policy, yes.as_ref(), freshness);
+    let mut outcome =
+        decide_warn_or_not(request, applied, policy, yes.as_ref(), freshness, nesting);
     if evaluation.verdict == Verdict::Warn {
         outcome.loosened.extend(refused_yes);
     }
@@ -379,6 +536,7 @@ fn decide_warn_or_not(
     policy: &policy::Policy,
     yes: Option<&policy::Loosening>,
     freshness: &Freshness,
+    nesting: &shim::Nesting,
 ) -> Outcome {
     let evaluation = &applied.evaluation;
     match evaluation.verdict {
@@ -432,24 +590,36 @@ fn decide_warn_or_not(
                 o.loosened.push(l.clone());
                 return o;
             }
-            if !prompt::interactive() {
+            // Nested installs run unattended (inside a lifecycle script or a build step): no
+            // prompt, the non-interactive policy decides.
+            if nesting.depth > 0 || !prompt::interactive() {
+                let without = if nesting.depth > 0 {
+                    "inside another guarded install"
+                } else {
+                    "without a terminal"
+                };
                 if policy.non_interactive() == Action::Allow {
                     let at = policy
                         .get("prompt.non-interactive")
                         .map(|s| format!("{} policy {}", s.layer.label(), s.at.short()))
                         .unwrap_or_default();
                     say!(
-                        "going ahead without a terminal: the policy sets [prompt] non-interactive = \"allow\" ({at})"
+                        "going ahead {without}: the policy sets [prompt] non-interactive = \"allow\" ({at})"
                     );
                     let mut o = Outcome::new(Decision::Allowed, DecidedBy::Policy);
-                    o.reason =
-                        Some("warn-level findings allowed without a terminal by policy".into());
+                    o.reason = Some(format!("warn-level findings allowed {without} by policy"));
                     return o;
                 }
+                let no_prompt = if nesting.depth > 0 {
+                    "this install runs inside another guarded install (a lifecycle script or build \
+                     step), where no prompt is shown"
+                } else {
+                    "there is no terminal"
+                };
                 say!(
-                    "a confirmation is needed but there is no terminal, so nothing was installed. \
+                    "a confirmation is needed but {no_prompt}, so nothing was installed. \
                      Fix the command (see the hints above), or accept these warnings with \
-                     `installguard run --yes {} ...` or INSTALLGUARD_YES=1.",
+                     `installguard run --yes -- {} ...` or INSTALLGUARD_YES=1.",
                     request.program
                 );
                 return Outcome::new(Decision::Declined, DecidedBy::NoTerminal);
@@ -637,7 +807,7 @@ fn write_log(record: Record, settings: &audit::AuditSettings, code: i32) -> i32 
 
 /// `installguard check`: the same understanding and evaluation, nothing run.
 pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String]) -> i32 {
-    let world = match OsWorld::new() {
+    let world = match OsWorld::reading_pipes() {
         Ok(w) => w,
         Err(e) => {
             say!("cannot read the current directory: {e}");

@@ -67,8 +67,10 @@ pub fn shim_dir() -> Option<PathBuf> {
 }
 
 /// The guarded names: every row of the table, then each versioned name (`pip3.12`,
-/// `python3.11`) found in a directory of `path` other than `skip`, sorted within each group.
+/// `python3.11`) of a real tool (not one of our shims) found in a directory of `path` other
+/// than `skip`, sorted within each group.
 pub fn guarded_names(path: Option<&OsStr>, skip: Option<&Path>) -> Vec<String> {
+    let ours = shim::our_binaries();
     let mut names: Vec<String> = GUARDED.iter().map(|g| g.name.to_string()).collect();
     let mut found: Vec<String> = Vec::new();
     for d in std::env::split_paths(path.unwrap_or_default()) {
@@ -85,6 +87,7 @@ pub fn guarded_names(path: Option<&OsStr>, skip: Option<&Path>) -> Vec<String> {
             if GUARDED.iter().any(|g| g.versioned && g.matches(&n))
                 && !names.contains(&n)
                 && !found.contains(&n)
+                && !shim::is_shim(&e.path(), &ours)
             {
                 found.push(n);
             }

@@ -328,15 +328,24 @@ pub fn exec(
 }
 
 /// Run the real tool to completion, with `env` added to its environment, forwarding
-/// termination signals sent to us.
+/// termination signals sent to us. Each pipe the guard read for it (`handovers`) is given to
+/// it again: a fresh pipe at the same descriptor, fed the same bytes.
 pub fn spawn_and_wait(
     real: &Path,
     argv0: &OsStr,
     args: &[OsString],
     env: &[(&str, OsString)],
+    handovers: &[crate::world::Handover],
 ) -> std::io::Result<ChildEnd> {
     use std::os::unix::process::ExitStatusExt;
-    let mut child = command(real, argv0, args, env).spawn()?;
+    let mut cmd = command(real, argv0, args, env);
+    let feeds = handover::prepare(&mut cmd, handovers)?;
+    let child = cmd.spawn();
+    // The read ends now live in the child (or nowhere): the writers see EPIPE if it stops
+    // reading, instead of waiting for ever.
+    let writers = handover::start(feeds);
+    let mut child = child?;
+    drop(writers);
     signals::forward_to(child.id() as libc::pid_t);
     let status = child.wait();
     signals::stop_forwarding();
@@ -346,6 +355,82 @@ pub fn spawn_and_wait(
         (None, Some(s)) => ChildEnd::Signaled(s),
         (None, None) => ChildEnd::Exited(1),
     })
+}
+
+mod handover {
+    //! Giving the real tool a pipe the guard has already read: a new pipe whose read end the
+    //! child gets at the original descriptor number, and a thread that writes the bytes in.
+    use std::fs::File;
+    use std::io::Write;
+    use std::os::fd::{FromRawFd, RawFd};
+    use std::os::unix::process::CommandExt;
+    use std::process::Command;
+
+    use crate::world::Handover;
+
+    pub struct Feed {
+        read: File,
+        write: File,
+        bytes: Vec<u8>,
+    }
+
+    fn cloexec_pipe() -> std::io::Result<(File, File)> {
+        let mut fds = [0 as RawFd; 2];
+        // SAFETY: pipe into a two-element array; each end is owned by one File below.
+        if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        for fd in fds {
+            unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+        Ok(unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) })
+    }
+
+    /// Make the pipes and have the child put each read end at its descriptor.
+    pub fn prepare(cmd: &mut Command, handovers: &[Handover]) -> std::io::Result<Vec<Feed>> {
+        let mut feeds = Vec::new();
+        let mut moves: Vec<(RawFd, RawFd)> = Vec::new();
+        for h in handovers {
+            let (read, write) = cloexec_pipe()?;
+            moves.push((std::os::fd::AsRawFd::as_raw_fd(&read), h.fd));
+            feeds.push(Feed {
+                read,
+                write,
+                bytes: h.bytes.clone(),
+            });
+        }
+        if !moves.is_empty() {
+            // SAFETY: only async-signal-safe calls (dup2, fcntl) between fork and exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    for &(from, to) in &moves {
+                        if from == to {
+                            libc::fcntl(to, libc::F_SETFD, 0);
+                        } else if libc::dup2(from, to) < 0 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    }
+                    Ok(())
+                });
+            }
+        }
+        Ok(feeds)
+    }
+
+    /// Close our read ends and write each pipe's bytes from a thread of its own (a pipe holds
+    /// only so much until the tool reads). The threads end when written or refused.
+    pub fn start(feeds: Vec<Feed>) -> Vec<std::thread::JoinHandle<()>> {
+        feeds
+            .into_iter()
+            .map(|f| {
+                drop(f.read);
+                let (mut write, bytes) = (f.write, f.bytes);
+                std::thread::spawn(move || {
+                    let _ = write.write_all(&bytes);
+                })
+            })
+            .collect()
+    }
 }
 
 mod signals {

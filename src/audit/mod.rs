@@ -65,6 +65,9 @@ pub enum DecidedBy {
     NoTerminal,
     /// The policy requires the audit record (or its delivery) and that failed: fail closed.
     Audit,
+    /// `installguard bypass --reason TEXT`: the real tool ran whatever the findings; the
+    /// reason is in the record.
+    Bypass,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,13 +78,14 @@ pub enum Decision {
 }
 
 impl DecidedBy {
-    pub const ALL: [DecidedBy; 6] = [
+    pub const ALL: [DecidedBy; 7] = [
         DecidedBy::Policy,
         DecidedBy::Exception,
         DecidedBy::User,
         DecidedBy::Yes,
         DecidedBy::NoTerminal,
         DecidedBy::Audit,
+        DecidedBy::Bypass,
     ];
 
     /// The name in the log, syslog and OCSF (`no-terminal`).
@@ -93,6 +97,7 @@ impl DecidedBy {
             DecidedBy::Yes => "yes",
             DecidedBy::NoTerminal => "no-terminal",
             DecidedBy::Audit => "audit",
+            DecidedBy::Bypass => "bypass",
         }
     }
 }
@@ -176,6 +181,18 @@ pub fn invocation_id() -> String {
     )
 }
 
+/// Where a nested install ran: inside which guarded install (its `invocation`), how deep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nested {
+    pub depth: u32,
+    /// The outer install's `invocation`; absent when the marker did not name one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The marker was set by hand (not in installguard's format).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub foreign: bool,
+}
+
 /// Which reputation data made the verdict, and how old it was.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DataInfo {
@@ -197,7 +214,8 @@ pub struct Record {
     #[serde(default)]
     pub prev: String,
     pub time: String,
-    /// One id per guarded command: a `starting` record and its `finished` record share it.
+    /// One id per guarded command: a `starting` record and its `finished` record share it,
+    /// and a nested install's `nested.parent` names it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub invocation: String,
     /// What this record stands for ([`Event`]).
@@ -227,6 +245,10 @@ pub struct Record {
     /// refused, each with its layer and place (`policy::Loosening`).
     #[serde(default, skip_serializing_if = "RedactedJson::is_empty")]
     pub loosened: RedactedJson,
+    /// Set when this install was started inside another guarded one (a lifecycle script, a
+    /// build step): its depth and the outer install's `invocation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nested: Option<Nested>,
     /// The real tool's exit code; absent when it was not run.
     pub exit_code: Option<i32>,
     /// How long the real tool ran, in milliseconds; absent when it was not run.
@@ -304,6 +326,7 @@ impl Record {
             decided_by,
             reason: None,
             loosened: RedactedJson::default(),
+            nested: None,
             exit_code: None,
             duration_ms: None,
             version: env!("CARGO_PKG_VERSION").into(),
@@ -509,6 +532,7 @@ pub(crate) fn test_record(n: i32) -> Record {
         decided_by: DecidedBy::Policy,
         reason: None,
         loosened: RedactedJson::default(),
+        nested: None,
         exit_code: Some(n),
         duration_ms: Some(1),
         version: "0".into(),

@@ -215,6 +215,15 @@ impl Policy {
         self.flag("prompt.allow-exceptions", true)
     }
 
+    /// `[prompt] allow-bypass`: whether `installguard bypass` may run a command past the
+    /// guard's decision. With the setting, where it was set (for the refusal message).
+    pub fn allow_bypass(&self) -> (bool, Option<&Set<Value>>) {
+        (
+            self.flag("prompt.allow-bypass", true),
+            self.get("prompt.allow-bypass"),
+        )
+    }
+
     /// `[data] max-age` in seconds, when set.
     pub fn max_age(&self) -> Option<(u64, &Set<Value>)> {
         match self.settings.get("data.max-age") {
@@ -367,6 +376,7 @@ mod tests {
         }
         assert_eq!(p.non_interactive(), Action::Block);
         assert!(p.allow_exceptions());
+        assert!(p.allow_bypass().0);
         assert!(p.max_age().is_none());
         assert!(p.sources("pypi").is_none());
         assert_eq!(p.audit_settings(), crate::audit::AuditSettings::default());

@@ -76,6 +76,7 @@ pub const SETTINGS: &[Spec] = &[
         Tight::Higher,
     ),
     spec("prompt.allow-exceptions", Kind::Bool, Tight::False),
+    spec("prompt.allow-bypass", Kind::Bool, Tight::False),
     spec("data.max-age", Kind::Duration, Tight::Lower),
     spec("data.feed", Kind::Text, Tight::Never),
     spec("data.auto-update", Kind::Duration, Tight::Never),

@@ -120,7 +120,9 @@ fn shell_init_creates_shim_links_and_puts_them_first() {
     let script = text(&out.stdout);
     let shims = sb.path("data/installguard/shims");
     assert!(script.contains(&*shims.to_string_lossy()), "{script}");
-    for name in ["pip", "pip3", "npm", "npx", "brew"] {
+    // A link for every guarded name whose real tool is on PATH; none for a tool that is not
+    // (a `brew` link on a machine without brew would make `command -v brew` lie).
+    for name in ["pip", "pip3", "npm", "npx"] {
         let target = std::fs::read_link(shims.join(name)).unwrap();
         assert_eq!(
             target,
@@ -129,6 +131,15 @@ fn shell_init_creates_shim_links_and_puts_them_first() {
                 .unwrap()
         );
     }
+    assert!(!shims.join("brew").exists());
+    // Every guarded name is a function in that shell, and the shell says which.
+    for name in ["pip", "pip3", "python", "python3", "npm", "npx", "brew"] {
+        assert!(
+            script.contains(&format!("function {name} {{")),
+            "{name}: {script}"
+        );
+    }
+    assert!(script.contains("INSTALLGUARD_FUNCTIONS"), "{script}");
     // The printed lines work in a real bash: PATH starts with the shims, python3 is a function.
     let probe = format!("{script}\nprintf '%s\\n' \"${{PATH%%:*}}\"; type -t python3");
     let out = run(sb.cmd("bash", &["-c", &probe]));
@@ -180,19 +191,39 @@ fn doctor_reports_tools_shims_and_data() {
     let doctor = || text(&doctor_run().stdout);
     let out = doctor_run();
     let s = text(&out.stdout);
-    assert!(s.contains("real tools"), "{s}");
-    assert!(s.contains("guarded ("), "{s}");
+    assert!(s.contains("install commands"), "{s}");
+    assert!(
+        s.lines()
+            .any(|l| l.trim_start().starts_with("npm ")
+                && l.contains("guarded (link first on PATH)")),
+        "{s}"
+    );
     assert!(s.contains("days old (newest report 2024-12-31)"), "{s}");
     // The embedded data is far older than a week: doctor counts it as a problem.
     assert!(s.contains("STALE    the reputation data is"), "{s}");
     assert_eq!(out.status.code(), Some(1), "{s}");
-    assert!(s.contains("brew     not found"), "{s}");
-    // With a brew on that PATH, doctor names it.
+    assert!(s.contains("brew           not installed"), "{s}");
+    // With a brew on that PATH, doctor names it, and as not guarded: no link, no function.
+    std::fs::remove_file(sb.path("shims/brew")).unwrap();
     let brew = tools.join("brew");
     std::fs::write(&brew, "#!/bin/sh\n").unwrap();
     std::fs::set_permissions(&brew, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let s = doctor();
-    assert!(s.contains(&format!("brew     {}", brew.display())), "{s}");
+    let line = s
+        .lines()
+        .find(|l| l.trim_start().starts_with("brew "))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(line.ends_with(&*brew.to_string_lossy()), "{s}");
+    assert!(
+        line.contains("NOT guarded (") && !line.contains("guarded (link"),
+        "{s}"
+    );
+    assert!(s.contains("no shim link on PATH for: brew"), "{s}");
+    // A package manager installguard does not handle yet is named as unguarded.
+    let cargo = tools.join("cargo");
+    std::fs::copy(&brew, &cargo).unwrap();
+    let s = doctor();
+    assert!(s.contains("their installs are not checked: cargo"), "{s}");
 }
 
 #[test]

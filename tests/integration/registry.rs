@@ -32,13 +32,17 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// Make `name-1.0.0.tgz` (a `package/` directory with package.json and index.js).
-fn tarball(dir: &Path, name: &str) -> Vec<u8> {
+/// Make `name-1.0.0.tgz` (a `package/` directory with package.json and index.js), with a
+/// `postinstall` script when given.
+fn tarball(dir: &Path, name: &str, postinstall: Option<&str>) -> Vec<u8> {
     let out = dir.join(format!("{}.tgz", name.replace('/', "-")));
     let script = r#"
 import io, json, sys, tarfile
-out, name = sys.argv[1], sys.argv[2]
-files = {"package/package.json": json.dumps({"name": name, "version": "1.0.0", "main": "index.js"}),
+out, name, postinstall = sys.argv[1], sys.argv[2], sys.argv[3]
+manifest = {"name": name, "version": "1.0.0", "main": "index.js"}
+if postinstall:
+    manifest["scripts"] = {"postinstall": postinstall}
+files = {"package/package.json": json.dumps(manifest),
          "package/index.js": "module.exports = 'ok';\n"}
 with tarfile.open(out, "w:gz") as t:
     for path, body in files.items():
@@ -50,12 +54,16 @@ with tarfile.open(out, "w:gz") as t:
         .args(["-c", script])
         .arg(&out)
         .arg(name)
+        .arg(postinstall.unwrap_or(""))
         .env_remove("INSTALLGUARD_ACTIVE")
         .status()
         .unwrap();
     assert!(st.success());
     std::fs::read(out).unwrap()
 }
+
+/// A package the registry serves: name, publication time, postinstall script, tarball.
+type Served<'a> = (&'a str, Option<String>, Option<String>, Vec<u8>);
 
 impl Registry {
     /// Serve `packages` (all at version 1.0.0) until the test process ends.
@@ -67,13 +75,26 @@ impl Registry {
     /// Like [`Registry::start`], each package with the RFC 3339 time it was published (its
     /// packument's `time.created` and `time["1.0.0"]`), or none (no `time` at all).
     pub fn start_dated(dir: &Path, packages: &[(&str, Option<&str>)]) -> Registry {
-        let tarballs: Vec<(&str, Option<String>, Vec<u8>)> = packages
+        let tarballs: Vec<Served> = packages
             .iter()
-            .map(|&(n, t)| (n, t.map(str::to_string), tarball(dir, n)))
+            .map(|&(n, t)| (n, t.map(str::to_string), None, tarball(dir, n, None)))
             .collect();
+        Registry::serve(tarballs)
+    }
+
+    /// Like [`Registry::start`], each package with a `postinstall` script when given.
+    pub fn start_with_scripts(dir: &Path, packages: &[(&str, Option<&str>)]) -> Registry {
+        let tarballs: Vec<Served> = packages
+            .iter()
+            .map(|&(n, script)| (n, None, script.map(str::to_string), tarball(dir, n, script)))
+            .collect();
+        Registry::serve(tarballs)
+    }
+
+    fn serve(tarballs: Vec<Served>) -> Registry {
         let server = Server::start_with(|url| {
             let mut docs = std::collections::HashMap::new();
-            for (name, time, tgz) in tarballs {
+            for (name, time, postinstall, tgz) in tarballs {
                 let integrity = format!("sha512-{}", base64(&sha2::Sha512::digest(&tgz)));
                 let tar_path = format!("/{name}/-/{}-1.0.0.tgz", name.rsplit('/').next().unwrap());
                 let mut doc = serde_json::json!({
@@ -84,6 +105,10 @@ impl Registry {
                         "dist": {"tarball": format!("{url}{tar_path}"), "integrity": integrity}
                     }}
                 });
+                if let Some(p) = postinstall {
+                    doc["versions"]["1.0.0"]["scripts"] = serde_json::json!({"postinstall": p});
+                    doc["versions"]["1.0.0"]["hasInstallScript"] = true.into();
+                }
                 if let Some(t) = time {
                     doc["time"] = serde_json::json!({"created": t, "modified": t, "1.0.0": t});
                 }

@@ -386,12 +386,8 @@ fn brewfile_path(parsed: &Parsed, world: &dyn World) -> Result<(PathBuf, Origin)
             (chosen.to_string_lossy().into_owned(), Origin::Argv)
         }
     } else if let Some(f) = file {
-        if f == "-" {
-            return Err(Error::usage(
-                "brew bundle --file=-: the Brewfile would come from standard input, which \
-                 installguard cannot read before brew does; write it to a file and pass --file=PATH",
-            ));
-        }
+        // `-` is standard input: read (once) as /dev/stdin, and handed on to brew unchanged.
+        let f = if f == "-" { "/dev/stdin" } else { f };
         (f.to_string(), Origin::Argv)
     } else if let Some(e) = env_file {
         (e, Origin::Env("HOMEBREW_BUNDLE_FILE".to_string()))

@@ -298,10 +298,14 @@ pub(crate) fn env_replace(s: &str, world: &dyn World) -> String {
     out
 }
 
-/// The top-level `key=value` lines of an npmrc (keys inside `[sections]` are not config).
-pub(crate) fn read_npmrc(world: &dyn World, path: &Path) -> Vec<RcLine> {
-    let Ok(bytes) = world.read_file(path) else {
-        return Vec::new();
+/// The top-level `key=value` lines of an npmrc (keys inside `[sections]` are not config); none
+/// when it does not exist. A file that cannot be read (a FIFO, a device, too large, no
+/// permission) is an error: it may name a registry the guard would then not see.
+pub(crate) fn read_npmrc(world: &dyn World, path: &Path) -> Result<Vec<RcLine>, Error> {
+    let bytes = match world.read_file(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::bad_file(format!("{}: {e}", show(path)))),
     };
     let text = String::from_utf8_lossy(&bytes);
     let mut out = Vec::new();
@@ -333,7 +337,7 @@ pub(crate) fn read_npmrc(world: &dyn World, path: &Path) -> Vec<RcLine> {
             line: u32::try_from(n + 1).unwrap_or(u32::MAX),
         });
     }
-    out
+    Ok(out)
 }
 
 /// An env var of npm's config (`npm_config_KEY`, matched case-insensitively in a few spellings).
@@ -582,7 +586,10 @@ fn lock_target(
 
 /// Registries named on the command line, in the environment and in npmrc files; `targets`
 /// name the scopes whose `npm_config_@scope:registry` variables are looked up.
-pub(crate) fn registry_sources(config: &RegistryConfig, targets: &[Target]) -> Vec<Source> {
+pub(crate) fn registry_sources(
+    config: &RegistryConfig,
+    targets: &[Target],
+) -> Result<Vec<Source>, Error> {
     let mut out = Vec::new();
     let src = |kind, location: &str, scope: Option<&str>, origin| Source {
         ecosystem: ECO,
@@ -623,18 +630,18 @@ pub(crate) fn registry_sources(config: &RegistryConfig, targets: &[Target]) -> V
     if let Some(root) = config.project {
         let project = root.join(".npmrc");
         if userconfig.as_ref() != Some(&project) {
-            files.push((project.clone(), read_npmrc(config.world, &project)));
+            files.push((project.clone(), read_npmrc(config.world, &project)?));
         }
     }
     if let Some(u) = &userconfig {
-        files.push((u.clone(), read_npmrc(config.world, u)));
+        files.push((u.clone(), read_npmrc(config.world, u)?));
     }
     let globalconfig = match config.globalconfig {
         Some(g) => Some(resolve_path(config.cwd, g)),
         None => npm_env(config.world, "globalconfig").map(|(_, g)| resolve_path(config.cwd, &g)),
     };
     if let Some(g) = globalconfig {
-        let lines = read_npmrc(config.world, &g);
+        let lines = read_npmrc(config.world, &g)?;
         files.push((g, lines));
     }
     // Scoped registries in the environment can only be probed for scopes we know of.
@@ -688,5 +695,5 @@ pub(crate) fn registry_sources(config: &RegistryConfig, targets: &[Target]) -> V
             }
         }
     }
-    out
+    Ok(out)
 }

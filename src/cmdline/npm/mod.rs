@@ -136,7 +136,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         "link" => ctx.link(&rest)?,
         _ => return Ok(pass(program)),
     };
-    let sources = ctx.sources(&targets);
+    let sources = ctx.sources(&targets)?;
     Ok(Request {
         program: program.to_string(),
         manager: Manager::Npm,
@@ -245,7 +245,7 @@ impl Invocation<'_> {
     }
 
     /// The registries this invocation uses (see [`registry_sources`]).
-    fn sources(&self, targets: &[Target]) -> Vec<Source> {
+    fn sources(&self, targets: &[Target]) -> Result<Vec<Source>, Error> {
         let config = RegistryConfig {
             world: self.world,
             cwd: &self.cwd,
@@ -389,7 +389,7 @@ impl Invocation<'_> {
                     &lock.path,
                     Origin::Argv,
                 ));
-                let registries = registry_prefixes(&self.sources(&[]));
+                let registries = registry_prefixes(&self.sources(&[])?);
                 let (entries, top) = lock_entries(&lock, &self.omit, &registries);
                 targets.extend(entries);
                 if mode != Mode::Ci {
