@@ -102,6 +102,14 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
         if let Some(reason) = &r.reason {
             let _ = writeln!(text, "    {}", e(reason.as_str()));
         }
+        if let Some(n) = &r.nested {
+            let inside = match (&n.parent, n.foreign) {
+                (Some(p), _) => format!("inside invocation {}", e(p)),
+                (None, true) => "INSTALLGUARD_ACTIVE was set by hand".to_string(),
+                (None, false) => "inside an unknown invocation".to_string(),
+            };
+            let _ = writeln!(text, "    nested (depth {}): {inside}", n.depth);
+        }
     }
     if format == audit::LogFormat::Text {
         out_text(&text);

@@ -306,6 +306,12 @@ fn the_recursion_marker_never_turns_the_guard_off() {
         let last = sb.log_records().pop().unwrap();
         assert_eq!(last["nested"]["depth"], 1, "{last}");
     }
+    let shown = text(&run(sb.ig(&["log", "-n", "2"])).stdout);
+    assert!(
+        shown.contains("nested (depth 1): INSTALLGUARD_ACTIVE was set by hand")
+            && shown.contains("nested (depth 1): inside invocation 0190aaaa-"),
+        "{shown}"
+    );
 }
 
 fn npm_sandbox() -> Sandbox {
@@ -419,6 +425,32 @@ fn an_install_from_a_postinstall_script_is_checked_and_points_to_the_outer_one()
     assert_eq!(nested["nested"]["parent"], outer["invocation"], "{log:?}");
     assert!(outer["invocation"].is_string());
     assert!(outer.get("nested").is_none(), "{outer}");
+    // A bypass covers its own command only: what that command installs in turn is checked.
+    let before = sb.log_records().len();
+    let mut c = sb.ig(&[
+        "bypass",
+        "--reason",
+        "trying the installer",
+        "--",
+        "npm",
+        "install",
+        "--foreground-scripts",
+        "igtest-installer",
+    ]);
+    c.env("npm_config_registry", &reg.url);
+    let out = run(c);
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+    let log = sb.log_records();
+    let outer = log[before..]
+        .iter()
+        .find(|r| r["decided_by"] == "bypass")
+        .unwrap_or_else(|| panic!("{log:?}"));
+    let nested = log[before..]
+        .iter()
+        .find(|r| r["decision"] == "blocked")
+        .unwrap_or_else(|| panic!("{log:?}"));
+    assert_eq!(nested["nested"]["parent"], outer["invocation"], "{log:?}");
+    assert!(!sb.work().join("node_modules/000webhost-admin").exists());
 }
 
 #[test]
