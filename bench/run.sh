@@ -2,6 +2,8 @@
 # Whole-process benchmarks, side by side in one run (hyperfine and GNU time; installed from
 # Debian's packages if missing). For the embedded data, then again with a 200,000-report feed
 # imported into $XDG_DATA_HOME/installguard/reputation.igrep:
+#   0. `python3 -c pass`: the real interpreter directly, through an exec stub and through the
+#      interpreter link (once; it reads no data)
 #   a. a stand-in `npm` (a C program that prints a version) called directly, through a C stub that only
 #      execs it (the physical floor of one extra process), and through installguard's shim link
 #   b. installguard check -- npm install lodash
@@ -54,6 +56,16 @@ for t in uv pipx poetry; do
   cp "$tmp/bin/npm" "$tmp/bin/$t"
   ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"
 done
+# The interpreter link: python3 through installguard-shim vs the real interpreter (resolved past
+# pyenv-style shim scripts, whose own start-up would drown the difference) and its exec stub.
+real_py=$(python3 -c 'import sys; print(sys.executable)')
+ln -s "$real_py" "$tmp/bin/python3"
+ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/python3"
+cat > "$tmp/stub-py.c" <<EOF
+#include <unistd.h>
+int main(int argc, char **argv){ (void)argc; execv("$tmp/bin/python3", argv); return 127; }
+EOF
+cc -O2 -o "$tmp/stub-python3" "$tmp/stub-py.c"
 
 # Names: the popular lists from ../shared/data when present, else the committed bench/names.
 shared=$root/../shared/data
@@ -209,15 +221,20 @@ ours() { # ours VARIANT-LABEL XDG_DATA_HOME: the installguard commands
 }
 
 set -f # the 1,000 names are split into words, never globbed
+# The interpreter link (no data is read on this path, so once is enough).
+measure python "$tmp/data-embedded" "$runs" \
+  "python3 -c pass (direct)|$tmp/bin/python3 -c pass" \
+  "python3 -c pass (exec stub: floor)|$tmp/stub-python3 -c pass" \
+  "python3 -c pass (installguard link)|$tmp/shims/python3 -c pass"
 ours embedded "$tmp/data-embedded"
 ours feed-200k "$tmp/data-200k"
 # The peer starts node (about a second here): 10 runs are enough to see it.
 [ -n "$peer_cmd" ] && measure peer "$tmp/data-embedded" 10 "PEER safe-chain: aikido-npm --version|$peer_cmd"
 
 cd "$root"
-python3 - "$tmp/out" "$runs" "$names_from" "$feed_size" "$peer_note" "$toolchain" > bench/results.md <<'PY'
+python3 - "$tmp/out" "$runs" "$names_from" "$feed_size" "$peer_note" "$toolchain" "$real_py" > bench/results.md <<'PY'
 import json, os, platform, subprocess, sys, datetime
-out, runs, names_from, feed_size, peer_note, toolchain = sys.argv[1:]
+out, runs, names_from, feed_size, peer_note, toolchain, real_py = sys.argv[1:]
 def sh(c):
     try: return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
     except Exception: return "?"
@@ -287,6 +304,30 @@ for variant, title in [("embedded", "Embedded data"), ("feed-200k", "With a 200,
         print(f"The peer (not installguard) adds {p - base:.0f} ms to the same call, "
               f"{(p - base) / max(shim - base, 1e-3):.0f}× installguard's overhead.")
     print()
+py_res, py_mem = load("python")
+if py_res:
+    med = {r["command"]: r["median"] * 1000 for r in py_res}
+    base = med["python3 -c pass (direct)"]
+    floor = med["python3 -c pass (exec stub: floor)"]
+    link = med["python3 -c pass (installguard link)"]
+    print("## The interpreter link\n")
+    print(f"`python3 -c pass`: the real interpreter ({real_py}) called directly, through a C stub "
+          f"that only execs it, and through installguard's `python3` link (installguard-shim: "
+          f"not `-m pip`, so it execs the interpreter by absolute path).\n")
+    print("| command | median ms | min–max ms | peak RSS MiB | target | met |")
+    print("|---|---:|---:|---:|---|---|")
+    for r in py_res:
+        n = r["command"]; m = r["median"] * 1000
+        tgt, met_ = "", ""
+        if n.endswith("(installguard link)"):
+            ok = m - base <= 1.0
+            tgt, met_ = "overhead ≤ 1 ms", "yes" if ok else "**no**"
+            summary.append(("The interpreter link", n, tgt, ok))
+        print(f"| {n} | {m:.2f} | {r['min']*1000:.2f}–{r['max']*1000:.2f} | "
+              f"{py_mem.get(n, 0.0):.1f} | {tgt} | {met_} |")
+    print(f"\nPass-through overhead (link − direct): **{link - base:.2f} ms** median; the floor "
+          f"(exec stub − direct) is {floor - base:.2f} ms, so installguard's own share is "
+          f"{link - floor:.2f} ms.\n")
 met = sum(o for *_, o in summary)
 print(f"## Targets: {met} of {len(summary)} met\n")
 for title, n, t, o in summary:
