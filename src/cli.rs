@@ -46,16 +46,8 @@ Exit codes: the real tool's own when it ran, else see the table in README.md (\"
         /// Accept warn-level findings without asking (never overrides a block). Same as INSTALLGUARD_YES=1
         #[arg(short, long)]
         yes: bool,
-        /// The command as you would type it: pip, pip3, pip3.X, python[3[.X]] (only `-m pip` is
-        /// checked), npm, npx or brew, then its arguments, passed to the real tool byte for byte
-        #[arg(
-            value_name = "PROGRAM [ARGS]",
-            required = true,
-            num_args = 1..,
-            trailing_var_arg = true,
-            allow_hyphen_values = true
-        )]
-        command: Vec<OsString>,
+        #[command(flatten)]
+        command: ToolCommand,
     },
     /// Run one command WITHOUT the guard's decision, on purpose and on the record
     #[command(
@@ -70,15 +62,8 @@ Example: installguard bypass --reason \"vendor tool, ticket SEC-123\" -- pip ins
         /// Why (required; written to the audit log)
         #[arg(long, value_name = "TEXT", required = true)]
         reason: String,
-        /// The command, as for `run`
-        #[arg(
-            value_name = "PROGRAM [ARGS]",
-            required = true,
-            num_args = 1..,
-            trailing_var_arg = true,
-            allow_hyphen_values = true
-        )]
-        command: Vec<OsString>,
+        #[command(flatten)]
+        command: ToolCommand,
     },
     /// Show what a command would install and the verdict, without running anything
     #[command(
@@ -90,15 +75,8 @@ Exit codes: see the table in README.md (\"Exit codes\")."
         /// One JSON object on stdout (targets, sources, findings, verdict)
         #[arg(long)]
         json: bool,
-        /// The command as you would type it (pip, npm, brew, ...) and its arguments
-        #[arg(
-            value_name = "PROGRAM [ARGS]",
-            required = true,
-            num_args = 1..,
-            trailing_var_arg = true,
-            allow_hyphen_values = true
-        )]
-        command: Vec<OsString>,
+        #[command(flatten)]
+        command: ToolCommand,
     },
     /// Show recent install decisions from the audit log, newest last
     #[command(
@@ -199,6 +177,36 @@ Exit codes: see the table in README.md (\"Exit codes\")."
     },
 }
 
+/// `PROGRAM [ARGS]` of `run`, `bypass` and `check`: everything from the program on belongs to
+/// the tool (our options come before it).
+#[derive(clap::Args)]
+struct ToolCommand {
+    /// The command as you would type it: pip, pip3, pip3.X, python[3[.X]] (only `-m pip` is
+    /// checked), npm, npx or brew, then its arguments, passed to the real tool byte for byte
+    #[arg(
+        value_name = "PROGRAM [ARGS]",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    command: Vec<OsString>,
+}
+
+impl ToolCommand {
+    /// The program and its arguments. A leading `--` is the end of installguard's options, not
+    /// the program.
+    fn split(self) -> (OsString, Vec<OsString>) {
+        let mut command = self.command;
+        if command.first().is_some_and(|c| c == "--") {
+            command.remove(0);
+        }
+        let mut words = command.into_iter();
+        let program = words.next().unwrap_or_default();
+        (program, words.collect())
+    }
+}
+
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the hash chain (rotated files too) and name the first broken record by line
@@ -246,17 +254,6 @@ enum DataCommand {
     Info,
 }
 
-/// `PROGRAM [ARGS]` of `run`, `bypass` and `check` (clap guarantees at least one word). A
-/// leading `--` is the end of installguard's options, not the program.
-fn split_command(mut command: Vec<OsString>) -> (OsString, Vec<OsString>) {
-    if command.first().is_some_and(|c| c == "--") {
-        command.remove(0);
-    }
-    let mut words = command.into_iter();
-    let program = words.next().unwrap_or_default();
-    (program, words.collect())
-}
-
 /// The binary's entry point: returns the exit code.
 pub fn main() -> i32 {
     let mut argv = std::env::args_os();
@@ -289,7 +286,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Run { yes, command } => {
-            let (program, args) = split_command(command);
+            let (program, args) = command.split();
             guard::run(
                 &program,
                 &args,
@@ -301,7 +298,7 @@ pub fn main() -> i32 {
             )
         }
         Command::Bypass { reason, command } => {
-            let (program, args) = split_command(command);
+            let (program, args) = command.split();
             guard::run(
                 &program,
                 &args,
@@ -313,7 +310,7 @@ pub fn main() -> i32 {
             )
         }
         Command::Check { json, command } => {
-            let (program, args) = split_command(command);
+            let (program, args) = command.split();
             guard::check(&program, &args, json, &cli.set)
         }
         Command::Log {
@@ -439,7 +436,7 @@ mod tests {
             let Command::Run { yes, command } = cli.command else {
                 panic!("{line}: not run");
             };
-            let (program, args) = split_command(command);
+            let (program, args) = command.split();
             assert_eq!(
                 (
                     yes,
@@ -464,7 +461,7 @@ mod tests {
         let Command::Check { json, command } = cli.command else {
             panic!("not check")
         };
-        let (program, args) = split_command(command);
+        let (program, args) = command.split();
         assert!(json);
         assert_eq!(program, "npx");
         assert_eq!(words(&args), "-y --json x");
@@ -473,7 +470,7 @@ mod tests {
             panic!("not bypass")
         };
         assert_eq!(reason, "why");
-        assert_eq!(words(&split_command(command).1), "install --reason x");
+        assert_eq!(words(&command.split().1), "install --reason x");
         assert!(
             parse("bypass -- pip install x").is_err(),
             "the reason is required"

@@ -229,13 +229,8 @@ impl World for OsWorld {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::files::mkfifo;
     use std::io::Write;
-
-    fn mkfifo(p: &Path) {
-        let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    }
 
     #[test]
     fn fifos_devices_directories_and_huge_files_are_refused_at_once() {

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::pip::{build_wheel, venv};
-use crate::sandbox::{Sandbox, assert_code, run, text};
+use crate::pip::sandbox_with_wheels;
+use crate::sandbox::{Sandbox, assert_code, run, run_with_stdin, text};
 
 fn mkfifo(p: &Path) {
     let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
@@ -128,16 +128,6 @@ fn hostile_input_files_are_refused_at_once_naming_the_file() {
     );
 }
 
-fn py_sandbox() -> (Sandbox, std::path::PathBuf) {
-    let mut sb = Sandbox::new();
-    sb.extra_path.push(venv().join("bin"));
-    let wheels = sb.path("wheels");
-    for n in ["igtest-piped", "1337test"] {
-        build_wheel(&wheels, n, "1.0.0");
-    }
-    (sb, wheels)
-}
-
 fn pip_r(wheels: &Path, target: &Path, file: &str) -> String {
     format!(
         "pip install --no-index --find-links '{}' --target '{}' -r {file}",
@@ -148,22 +138,11 @@ fn pip_r(wheels: &Path, target: &Path, file: &str) -> String {
 
 #[test]
 fn a_pipe_given_as_a_requirements_file_is_checked_and_reaches_pip_unchanged() {
-    let (sb, wheels) = py_sandbox();
+    let (sb, wheels) = sandbox_with_wheels(&["igtest-piped", "1337test"]);
     let target = sb.path("target");
     // -r /dev/stdin: the guard reads the requirement, pip still gets it and installs it.
-    let mut c = sb.cmd("sh", &["-c", &pip_r(&wheels, &target, "/dev/stdin")]);
-    c.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"igtest-piped\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let c = sb.cmd("sh", &["-c", &pip_r(&wheels, &target, "/dev/stdin")]);
+    let out = run_with_stdin(c, b"igtest-piped\n");
     assert_code(&out, 0);
     assert!(
         target.join("igtest_piped/__init__.py").exists(),
@@ -217,17 +196,7 @@ fn brew_bundle_reads_a_brewfile_from_standard_input_once() {
     let sb = Sandbox::new();
     let rec = sb.path("brew-stdin");
     sb.script("brew", &format!("#!/bin/sh\ncat > '{}'\n", rec.display()));
-    let mut c = sb.cmd("brew", &["bundle", "--file=-"]);
-    c.stdin(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"brew \"wget\"\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_with_stdin(sb.cmd("brew", &["bundle", "--file=-"]), b"brew \"wget\"\n");
     assert_code(&out, 0);
     assert_eq!(std::fs::read_to_string(&rec).unwrap(), "brew \"wget\"\n");
     let last = sb.log_records().pop().unwrap();

@@ -4,7 +4,8 @@
 use crate::registry::Registry;
 use crate::sandbox::{Sandbox, assert_code, run, text};
 
-fn npm_sandbox() -> Sandbox {
+/// A sandbox whose work directory is an npm project (a bare package.json).
+pub fn npm_sandbox() -> Sandbox {
     let sb = Sandbox::new();
     std::fs::write(
         sb.work().join("package.json"),

@@ -68,7 +68,9 @@ with zipfile.ZipFile(os.path.join(out, f"{mod}-{version}-py3-none-any.whl"), "w"
     assert!(st.success());
 }
 
-fn sandbox_with_wheels(names: &[&str]) -> (Sandbox, PathBuf) {
+/// A sandbox with the test venv's tools on PATH after the shims and wheels of `names` (1.0.0)
+/// in a local find-links directory.
+pub fn sandbox_with_wheels(names: &[&str]) -> (Sandbox, PathBuf) {
     let mut sb = Sandbox::new();
     sb.extra_path.push(venv().join("bin"));
     let wheels = sb.path("wheels");
@@ -78,19 +80,29 @@ fn sandbox_with_wheels(names: &[&str]) -> (Sandbox, PathBuf) {
     (sb, wheels)
 }
 
+/// `pip install` of `pkg` from the local wheels into `target`, as `program` (`pip`, or e.g.
+/// `installguard bypass --reason why -- pip`) sees its arguments.
+pub fn install_args<'a>(
+    program: &[&'a str],
+    wheels: &'a Path,
+    target: &'a Path,
+    pkg: &'a str,
+) -> Vec<&'a str> {
+    let mut v = program.to_vec();
+    v.extend([
+        "install",
+        "--no-index",
+        "--find-links",
+        wheels.to_str().unwrap(),
+        "--target",
+        target.to_str().unwrap(),
+        pkg,
+    ]);
+    v
+}
+
 fn pip_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> Command {
-    sb.cmd(
-        "pip",
-        &[
-            "install",
-            "--no-index",
-            "--find-links",
-            wheels.to_str().unwrap(),
-            "--target",
-            target.to_str().unwrap(),
-            pkg,
-        ],
-    )
+    sb.cmd("pip", &install_args(&[], wheels, target, pkg))
 }
 
 #[test]

@@ -153,6 +153,17 @@ pub fn run(mut c: Command) -> Output {
     c.output().unwrap()
 }
 
+/// Run `c` with `input` written to its standard input (a pipe), capturing its output.
+pub fn run_with_stdin(mut c: Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

@@ -8,9 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::pip::{build_wheel, venv};
+use crate::npm::npm_sandbox;
+use crate::pip::{install_args, sandbox_with_wheels, venv};
 use crate::registry::Registry;
-use crate::sandbox::{Sandbox, assert_code, run, text};
+use crate::sandbox::{Sandbox, assert_code, run, run_with_stdin, text};
 
 /// `python3.X` of the test interpreter (the versioned name its venv has).
 fn versioned_python() -> String {
@@ -25,22 +26,16 @@ fn versioned_python() -> String {
     text(&out.stdout).trim().to_string()
 }
 
-/// A sandbox with the test venv's tools on PATH after the shims, links for `python` and the
-/// versioned interpreter, and wheels of `names` in a local find-links directory.
+/// [`sandbox_with_wheels`] with links for `python` and the versioned interpreter too.
 fn py_sandbox(names: &[&str]) -> (Sandbox, PathBuf) {
-    let mut sb = Sandbox::new();
-    sb.extra_path.push(venv().join("bin"));
+    let (sb, wheels) = sandbox_with_wheels(names);
     for n in ["python".to_string(), versioned_python()] {
         let link = sb.path("shims").join(n);
         if !link.exists() {
             std::os::unix::fs::symlink(crate::sandbox::LIGHT_BIN, link).unwrap();
         }
     }
-    let wheels = sb.path("wheels");
     std::fs::create_dir_all(&wheels).unwrap();
-    for n in names {
-        build_wheel(&wheels, n, "1.0.0");
-    }
     (sb, wheels)
 }
 
@@ -196,16 +191,11 @@ fn the_interpreter_link_is_invisible() {
     // Exit codes, stdin and stdout pass through untouched.
     let out = run(sb.cmd("python3", &["-c", "import sys; sys.exit(7)"]));
     assert_code(&out, 7);
-    let mut c = sb.cmd(
+    let c = sb.cmd(
         "python3",
         &["-c", "import sys; print(sys.stdin.read().upper())"],
     );
-    c.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"through").unwrap();
-    assert_eq!(text(&child.wait_with_output().unwrap().stdout), "THROUGH\n");
+    assert_eq!(text(&run_with_stdin(c, b"through").stdout), "THROUGH\n");
     // A shebang script finds python3 on PATH (our link) and runs under the real one.
     let script = sb.script("tool.py", &format!("#!/usr/bin/env python3\n{exe}\n"));
     let out = run(sb.cmd(script.to_str().unwrap(), &[]));
@@ -312,16 +302,6 @@ fn the_recursion_marker_never_turns_the_guard_off() {
             && shown.contains("nested (depth 1): inside invocation 0190aaaa-"),
         "{shown}"
     );
-}
-
-fn npm_sandbox() -> Sandbox {
-    let sb = Sandbox::new();
-    std::fs::write(
-        sb.work().join("package.json"),
-        r#"{"name":"proj","version":"1.0.0"}"#,
-    )
-    .unwrap();
-    sb
 }
 
 #[test]
@@ -457,30 +437,15 @@ fn an_install_from_a_postinstall_script_is_checked_and_points_to_the_outer_one()
 fn bypass_runs_the_command_on_the_record_unless_the_machine_policy_forbids_it() {
     let (sb, wheels) = py_sandbox(&["1337test"]);
     let target = sb.path("target");
-    let pip = |extra: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = [
-            "bypass",
-            "--reason",
-            "vendor wheel, ticket SEC-1",
-            "--",
-            "pip",
-        ]
-        .map(String::from)
-        .to_vec();
-        v.extend(extra.iter().map(|s| s.to_string()));
-        v
-    };
-    let args = [
-        "install",
-        "--no-index",
-        "--find-links",
-        wheels.to_str().unwrap(),
-        "--target",
-        target.to_str().unwrap(),
-        "1337test",
+    let bypass = [
+        "bypass",
+        "--reason",
+        "vendor wheel, ticket SEC-1",
+        "--",
+        "pip",
     ];
-    let all = pip(&args);
-    let out = run(sb.ig(&all.iter().map(String::as_str).collect::<Vec<_>>()));
+    let all = install_args(&bypass, &wheels, &target, "1337test");
+    let out = run(sb.ig(&all));
     assert_code(&out, 0);
     assert!(
         target.join("1337test/__init__.py").exists(),
@@ -537,7 +502,7 @@ fn bypass_runs_the_command_on_the_record_unless_the_machine_policy_forbids_it() 
         std::os::unix::fs::PermissionsExt::from_mode(0o644),
     )
     .unwrap();
-    let mut c = sb.ig(&all.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut c = sb.ig(&all);
     c.env("INSTALLGUARD_TEST_MACHINE_POLICY", &machine);
     let out = run(c);
     assert_code(&out, 3);
