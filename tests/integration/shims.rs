@@ -202,10 +202,7 @@ fn the_interpreter_link_is_invisible() {
     assert_eq!(text(&out.stdout).trim(), real.to_str().unwrap());
     // `python3 -m venv` through the link makes a venv whose interpreter and pip work.
     let made = sb.path("made-venv");
-    let out = run(sb.cmd(
-        "python3",
-        &["-m", "venv", "--without-pip", made.to_str().unwrap()],
-    ));
+    let out = run(sb.cmd("python3", &["-m", "venv", made.to_str().unwrap()]));
     assert_code(&out, 0);
     let cfg = std::fs::read_to_string(made.join("pyvenv.cfg")).unwrap();
     assert!(
@@ -218,6 +215,13 @@ fn the_interpreter_link_is_invisible() {
         &["-c", "import sys; print(sys.prefix)"],
     ));
     assert_eq!(text(&out.stdout).trim(), made.to_str().unwrap());
+    let out = run(sb.cmd(made.join("bin/pip").to_str().unwrap(), &["--version"]));
+    assert_code(&out, 0);
+    assert!(
+        text(&out.stdout).contains(&*made.to_string_lossy()),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(sb.log_records().is_empty(), "nothing here is an install");
 }
 
