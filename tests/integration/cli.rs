@@ -19,6 +19,11 @@ fn check_exit_codes_follow_the_verdict() {
         (&["npm", "install", "lodash"][..], 0, "allow"),
         (&["pip", "install", "reqeusts"][..], 1, "warn"),
         (&["pip", "install", "1337test"][..], 3, "block"),
+        (
+            &["python3", "-m", "pip.__pip-runner__", "install", "1337test"][..],
+            3,
+            "block",
+        ),
         (&["npm", "--version"][..], 0, "allow"),
     ] {
         let (got, doc) = check_json(&sb, args);
