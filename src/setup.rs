@@ -171,8 +171,12 @@ fn ensure_links(
         if std::fs::read_link(&link).is_ok_and(|t| t == exe) {
             continue;
         }
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(exe, &link)?;
+        // Made aside and renamed into place: two shells starting at once never see a gap or
+        // trip over each other's link.
+        let tmp = dir.join(format!(".{name}.{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(exe, &tmp)?;
+        std::fs::rename(&tmp, &link)?;
     }
     // Versioned names that are gone from PATH (an uninstalled python3.10) lose their link.
     for e in std::fs::read_dir(dir)?.flatten() {
@@ -211,9 +215,14 @@ pub fn shell_init(shell: Shell) -> i32 {
         .unwrap_or_else(|| exe.clone());
     let path = std::env::var_os("PATH");
     let names = guarded_names(path.as_deref(), Some(&dir));
+    // Without links, scripts are not guarded, but the functions still guard this shell: say so
+    // and print them anyway.
     if let Err(e) = ensure_links(&dir, &light, &names, path.as_deref()) {
-        say!("cannot create shims in {}: {e}", dir.display());
-        return exit::USAGE;
+        say!(
+            "cannot create the shim links in {}: {e}; scripts, sh -c and make are NOT guarded \
+             (the shell functions are); `installguard doctor` shows what is",
+            dir.display()
+        );
     }
     let runner = if light == exe {
         format!("{} run --", sh_quote(&exe.to_string_lossy()))

@@ -169,6 +169,34 @@ fn shell_init_creates_shim_links_and_puts_them_first() {
         assert_code(&run(sb.ig(&["shell-init", shell])), 0);
     }
     assert_code(&run(sb.ig(&["shell-init", "tcsh"])), 2);
+    // Shells starting at once all get their functions and links.
+    std::fs::remove_dir_all(&shims).unwrap();
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut c = sb.ig(&["shell-init", "bash"]);
+            c.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_code(&out, 0);
+        assert!(text(&out.stdout).contains("function pip {"));
+    }
+    assert!(std::fs::read_link(shims.join("pip")).is_ok());
+    // A data directory that cannot be written: no links, but the functions still come, and
+    // the shell is told what that means.
+    let mut c = sb.ig(&["shell-init", "bash"]);
+    c.env("XDG_DATA_HOME", "/proc/no-such-dir");
+    let out = run(c);
+    assert_code(&out, 0);
+    assert!(text(&out.stdout).contains("function pip {"));
+    assert!(
+        text(&out.stderr).contains("scripts, sh -c and make are NOT guarded"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
