@@ -260,6 +260,21 @@ fn doctor_reports_tools_shims_and_data() {
 }
 
 #[test]
+fn every_guarded_name_has_a_script_shim_in_the_repo() {
+    let repo_shims = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shims");
+    for g in installguard::cmdline::GUARDED {
+        let script = std::fs::read_to_string(repo_shims.join(g.name))
+            .unwrap_or_else(|e| panic!("shims/{}: {e}", g.name));
+        assert!(
+            script.contains("installguard-shim")
+                && script.contains(&format!("run {} \"$@\"", g.name)),
+            "shims/{}:\n{script}",
+            g.name
+        );
+    }
+}
+
+#[test]
 fn script_shims_from_the_repo_hand_over_to_installguard() {
     let sb = Sandbox::new();
     let repo_shims = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shims");
