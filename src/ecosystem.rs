@@ -71,6 +71,10 @@ pub enum Manager {
     Pipx,
     /// poetry (PyPI).
     Poetry,
+    /// yarn 1 (classic) and yarn ≥ 2 (berry); `Request::grammar` says which was applied.
+    Yarn,
+    Pnpm,
+    Bun,
 }
 
 impl Manager {
@@ -82,13 +86,16 @@ impl Manager {
             Manager::Uv => "uv",
             Manager::Pipx => "pipx",
             Manager::Poetry => "poetry",
+            Manager::Yarn => "yarn",
+            Manager::Pnpm => "pnpm",
+            Manager::Bun => "bun",
         }
     }
 
     pub fn ecosystem(self) -> Ecosystem {
         match self {
             Manager::Pip | Manager::Uv | Manager::Pipx | Manager::Poetry => Ecosystem::Pypi,
-            Manager::Npm => Ecosystem::Npm,
+            Manager::Npm | Manager::Yarn | Manager::Pnpm | Manager::Bun => Ecosystem::Npm,
             Manager::Brew => Ecosystem::Brew,
         }
     }

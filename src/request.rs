@@ -18,6 +18,10 @@ pub struct Request {
     pub targets: Vec<Target>,
     /// Indexes, registries and taps the command, its environment or its files point to.
     pub sources: Vec<Source>,
+    /// Which grammar the command line was read with, when the program has more than one
+    /// (`yarn`: classic or berry) and why (`yarn 4 (berry): packageManager at package.json:3`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grammar: Option<String>,
 }
 
 impl Request {
@@ -29,6 +33,7 @@ impl Request {
             installs: false,
             targets: Vec::new(),
             sources: Vec::new(),
+            grammar: None,
         }
     }
 }
@@ -43,6 +48,11 @@ pub struct Target {
     /// Version specifier, tag, URL or path, as written.
     pub spec: Option<String>,
     pub origin: Origin,
+    /// What the file claimed this entry is (`lodash@4.17.21`), when that differs from what it
+    /// really fetches (`name`/`spec`, read from its `resolved` tarball URL): a lockfile whose
+    /// entry points at another package's tarball (the `lockfile-mismatch` rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<String>,
 }
 
 impl Target {
@@ -58,6 +68,7 @@ impl Target {
             name: Some(name.to_string()),
             spec: spec.map(str::to_string),
             origin,
+            claimed: None,
         }
     }
 
@@ -65,6 +76,7 @@ impl Target {
     /// `pipx upgrade-all`): nothing about it is known before it is fetched.
     pub fn all_outdated(ecosystem: Ecosystem) -> Target {
         Target {
+            claimed: None,
             ecosystem,
             kind: TargetKind::AllOutdated,
             name: None,
@@ -81,6 +93,7 @@ impl Target {
             name: None,
             spec: Some(spec.to_string()),
             origin,
+            claimed: None,
         }
     }
 

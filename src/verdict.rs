@@ -92,10 +92,13 @@ pub enum Rule {
     /// A local project computes its dependencies in build code (`setup.py`, `dynamic`), so
     /// what it installs cannot be known without running that code.
     HiddenDependencies,
+    /// A lockfile entry's `resolved` tarball (or its integrity) belongs to another package or
+    /// version than the entry claims: the file was edited to install something else.
+    LockfileMismatch,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 14] = [
         Rule::Malicious,
         Rule::Imitation,
         Rule::UncheckedSource,
@@ -109,6 +112,7 @@ impl Rule {
         Rule::RegistryFlagged,
         Rule::RegistryUnavailable,
         Rule::HiddenDependencies,
+        Rule::LockfileMismatch,
     ];
 
     /// The stable id (`deny-list`), as in policies and JSON.
@@ -127,6 +131,7 @@ impl Rule {
             Rule::RegistryFlagged => "registry-flagged",
             Rule::RegistryUnavailable => "registry-unavailable",
             Rule::HiddenDependencies => "hidden-dependencies",
+            Rule::LockfileMismatch => "lockfile-mismatch",
         }
     }
 }
@@ -224,6 +229,22 @@ pub(crate) fn finding(target: &Target, rule: Rule, severity: Severity, message: 
 
 fn check_target(target: &Target, snap: &Data, out: &mut Vec<Finding>) {
     let eco = target.ecosystem;
+    if let Some(claimed) = &target.claimed {
+        let real = match (&target.name, &target.spec) {
+            (Some(n), Some(v)) if target.kind != TargetKind::Url => format!("{n}@{v}"),
+            (Some(n), _) => n.clone(),
+            (None, Some(s)) => s.clone(),
+            (None, None) => "another package".to_string(),
+        };
+        out.push(finding(
+            target,
+            Rule::LockfileMismatch,
+            Severity::Block,
+            format!(
+                "the lockfile entry for `{claimed}` fetches `{real}`: its resolved tarball or integrity belongs to another package, so the file was edited to install something else. Regenerate the lockfile from the registry"
+            ),
+        ));
+    }
     match target.kind {
         TargetKind::Registry | TargetKind::Alias | TargetKind::Formula | TargetKind::Cask => {}
         TargetKind::Git | TargetKind::Url => {
@@ -537,6 +558,7 @@ mod tests {
             installs: true,
             targets: vec![Target::registry(eco, name, spec, Origin::Argv)],
             sources: vec![],
+            grammar: None,
         };
         evaluate(&req, &snap)
     }

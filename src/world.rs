@@ -224,6 +224,20 @@ impl World for OsWorld {
     fn home(&self) -> Option<PathBuf> {
         std::env::var_os("HOME").map(PathBuf::from)
     }
+    fn list_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(self.abs(path))? {
+            if names.len() == crate::cmdline::MAX_DIR_ENTRIES {
+                return Err(std::io::Error::other(format!(
+                    "more than {} entries",
+                    crate::cmdline::MAX_DIR_ENTRIES
+                )));
+            }
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    }
 }
 
 #[cfg(test)]

@@ -182,6 +182,7 @@ fn blocked(data: &Data, eco: Ecosystem, name: &str) -> bool {
         Ecosystem::Brew => Manager::Brew,
     };
     let request = Request {
+        grammar: None,
         program: manager.as_str().into(),
         manager,
         installs: true,

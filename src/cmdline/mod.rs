@@ -13,6 +13,7 @@ pub(crate) mod pylock;
 pub(crate) mod pyproject;
 pub mod python;
 pub mod uv;
+pub(crate) mod yaml;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,9 @@ pub trait World {
     fn cwd(&self) -> &Path;
     /// The user's home directory, for `~/...` paths and per-user config files.
     fn home(&self) -> Option<PathBuf>;
+    /// The names of a directory's entries, sorted (workspace globs like `packages/*`).
+    /// At most [`MAX_DIR_ENTRIES`]: a larger directory is an error, never a partial answer.
+    fn list_dir(&self, path: &Path) -> std::io::Result<Vec<String>>;
 }
 
 /// A [`World`] seen from another working directory (`uv --directory`, `poetry -C`).
@@ -65,7 +69,12 @@ impl World for Moved<'_> {
     fn home(&self) -> Option<PathBuf> {
         self.inner.home()
     }
+    fn list_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
+        self.inner.list_dir(&self.cwd.join(path))
+    }
 }
+/// How many entries [`World::list_dir`] reads before it gives up on a directory.
+pub const MAX_DIR_ENTRIES: usize = 100_000;
 
 /// Why a command line could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,6 +345,25 @@ pub(crate) mod testworld {
         }
         fn home(&self) -> Option<PathBuf> {
             Some(PathBuf::from("/home/user"))
+        }
+        fn list_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
+            let dir = self.abs(path);
+            let mut names: Vec<String> = self
+                .files
+                .keys()
+                .chain(self.dirs.iter())
+                .filter_map(|p| {
+                    let rest = p.strip_prefix(&dir).ok()?;
+                    let first = rest.components().next()?;
+                    Some(first.as_os_str().to_string_lossy().into_owned())
+                })
+                .collect();
+            if names.is_empty() && !self.is_dir(path) {
+                return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+            }
+            names.sort();
+            names.dedup();
+            Ok(names)
         }
     }
 }

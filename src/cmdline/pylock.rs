@@ -33,6 +33,7 @@ fn origin_of(toml: &Toml, t: &dyn TableLike) -> Origin {
 
 fn named(kind: TargetKind, name: &str, spec: &str, origin: Origin) -> Target {
     Target {
+        claimed: None,
         ecosystem: Ecosystem::Pypi,
         kind,
         name: Some(name.to_string()),

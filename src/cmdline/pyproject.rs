@@ -713,6 +713,7 @@ pub(crate) fn poetry_dependency(
 fn poetry_table(name: &str, t: &dyn TableLike, origin: Origin, out: &mut Vec<Target>) {
     let s = |k: &str| t.get(k).and_then(Item::as_str).map(str::to_string);
     let named = |kind: TargetKind, spec: String| Target {
+        claimed: None,
         ecosystem: Ecosystem::Pypi,
         kind,
         name: Some(name.to_string()),

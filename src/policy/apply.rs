@@ -471,6 +471,7 @@ mod tests {
             installs: true,
             targets: vec![Target::registry(eco, name, spec, Origin::Argv)],
             sources,
+            grammar: None,
         };
         let eval = verdict::evaluate(&req, &crate::reputation::store::embedded_data());
         let data = DataAge {
@@ -497,6 +498,7 @@ mod tests {
         );
         assert!(!crate::policy::diag::has_errors(&d), "{d:?}");
         let req = Request {
+            grammar: None,
             program: "pip".into(),
             manager: Manager::Pip,
             installs: true,

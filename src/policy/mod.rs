@@ -284,9 +284,11 @@ impl Policy {
 /// The built-in action of each rule, which `apply` measures a policy's setting against.
 pub fn default_action(rule: Rule) -> Action {
     match rule {
-        Rule::Malicious | Rule::DenyList | Rule::UnknownRegistry | Rule::RegistryFlagged => {
-            Action::Block
-        }
+        Rule::Malicious
+        | Rule::DenyList
+        | Rule::UnknownRegistry
+        | Rule::RegistryFlagged
+        | Rule::LockfileMismatch => Action::Block,
         Rule::Imitation
         | Rule::StaleData
         | Rule::NewPackage

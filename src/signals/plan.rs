@@ -320,6 +320,7 @@ pub(crate) mod tests {
                 })
                 .collect(),
             sources,
+            grammar: None,
         }
     }
 

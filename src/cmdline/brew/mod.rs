@@ -67,6 +67,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
                     name: None,
                     spec: None,
                     origin: Origin::Argv,
+                    claimed: None,
                 });
             }
             for name in &parsed.named {
@@ -136,6 +137,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         installs: true,
         targets: b.targets,
         sources: b.sources,
+        grammar: None,
     })
 }
 
@@ -248,6 +250,7 @@ impl Builder {
             name,
             spec,
             origin,
+            claimed: None,
         });
     }
 
@@ -275,6 +278,7 @@ impl Builder {
             name: Some(name.clone()),
             spec: url.map(str::to_string),
             origin: origin.clone(),
+            claimed: None,
         });
         self.sources.push(Source {
             ecosystem: Ecosystem::Brew,

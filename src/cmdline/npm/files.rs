@@ -533,6 +533,7 @@ fn lock_target(
         name,
         spec,
         origin: origin.clone(),
+        claimed: None,
     };
     if entry.get("link").and_then(|v| v.as_bool()) == Some(true) {
         return mk(

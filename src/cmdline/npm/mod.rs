@@ -143,6 +143,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         installs: true,
         targets,
         sources,
+        grammar: None,
     })
 }
 
@@ -293,6 +294,7 @@ impl Invocation<'_> {
                     name: None,
                     spec: None,
                     origin: Origin::Argv,
+                    claimed: None,
                 }])
             } else {
                 self.project(Mode::Update)

@@ -51,6 +51,7 @@ impl Spec {
             name,
             spec,
             origin,
+            claimed: None,
         }
     }
 }

@@ -190,6 +190,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         installs: true,
         targets: out.targets,
         sources,
+        grammar: None,
     })
 }
 

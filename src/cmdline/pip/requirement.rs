@@ -106,6 +106,7 @@ fn url_target(url: &str) -> Target {
         name,
         spec: Some(url.to_string()),
         origin: Origin::Argv,
+        claimed: None,
     }
 }
 
@@ -116,6 +117,7 @@ fn path_target(written: &str, path: &str) -> Target {
         name: archive_name(file_name_of(path)),
         spec: Some(written.to_string()),
         origin: Origin::Argv,
+        claimed: None,
     }
 }
 
@@ -218,6 +220,7 @@ impl Pep508 {
                 name: Some(self.name),
                 spec: Some(url),
                 origin: Origin::Argv,
+                claimed: None,
             },
             None => Target::registry(
                 Ecosystem::Pypi,

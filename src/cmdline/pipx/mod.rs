@@ -389,6 +389,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     let mut sources = pip_req.sources;
     sources.append(&mut out.sources);
     Ok(Request {
+        grammar: None,
         program: "pipx".into(),
         manager: Manager::Pipx,
         installs: true,

@@ -307,6 +307,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     }
     sources.append(&mut out.sources);
     Ok(Request {
+        grammar: None,
         program: "poetry".into(),
         manager: Manager::Poetry,
         installs: true,

@@ -152,6 +152,7 @@ fn command(
     let mut sources = cx.sources()?;
     sources.append(&mut cx.out.sources);
     Ok(Request {
+        grammar: None,
         program: "uv".into(),
         manager: Manager::Uv,
         installs: true,
@@ -574,6 +575,7 @@ impl Cx<'_> {
                     continue; // `index = "name"` or `workspace = true`
                 };
                 self.out.targets.push(Target {
+                    claimed: None,
                     ecosystem: Ecosystem::Pypi,
                     kind,
                     name: Some(name.to_string()),
