@@ -2,6 +2,7 @@
 //! Pure: every file or environment lookup goes through [`World`], so tests run on in-memory worlds.
 //! Never uses clap on the wrapped tool's argv; never decides whether a package is safe.
 
+pub(crate) mod argtable;
 pub mod brew;
 #[cfg(test)]
 pub(crate) mod cases;
@@ -14,6 +15,7 @@ pub(crate) mod pyproject;
 pub mod python;
 pub mod uv;
 pub(crate) mod yaml;
+pub mod yarn;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};

@@ -388,6 +388,8 @@ pub(crate) fn manifest_deps(
     omit: &HashSet<&str>,
 ) -> Result<Vec<(String, Target)>, Error> {
     let mut out: Vec<(String, Target)> = Vec::new();
+    // One entry per (kind, name, spec): a dependency listed in two groups is checked once.
+    let mut seen: HashSet<(TargetKind, Option<String>, Option<String>)> = HashSet::new();
     for (section, ty) in [
         ("dependencies", ""),
         ("devDependencies", "dev"),
@@ -419,10 +421,7 @@ pub(crate) fn manifest_deps(
                 path: pj.path.clone(),
                 line,
             });
-            if !out
-                .iter()
-                .any(|(_, o)| o.kind == t.kind && o.name == t.name && o.spec == t.spec)
-            {
+            if seen.insert((t.kind, t.name.clone(), t.spec.clone())) {
                 out.push((name.clone(), t));
             }
         }
@@ -447,7 +446,8 @@ pub(crate) fn registry_prefixes(sources: &[Source]) -> Vec<String> {
     regs
 }
 
-/// Lockfile entries as targets, and the top-level dependency names it pins.
+/// Lockfile entries as targets, and the top-level dependency names it pins. Linear in the
+/// file: one pass over the entries, one map of integrities.
 pub(crate) fn lock_entries(
     lock: &JsonFile,
     omit: &HashSet<&str>,
@@ -455,6 +455,7 @@ pub(crate) fn lock_entries(
 ) -> (Vec<Target>, HashSet<String>) {
     let mut out = Vec::new();
     let mut top = HashSet::new();
+    let mut integrities = Integrities::default();
     if let Some(pkgs) = lock.value.get("packages").and_then(|p| p.as_object()) {
         for (key, entry) in pkgs {
             let Some(pos) = key.rfind("node_modules/") else {
@@ -474,7 +475,8 @@ pub(crate) fn lock_entries(
                 path: lock.path.clone(),
                 line: lock.lines.line(&["packages", key]),
             };
-            out.push(lock_target(folder, entry, false, registries, origin));
+            let t = lock_target(folder, entry, false, registries, origin);
+            out.push(integrities.check(t, entry));
         }
     } else if let Some(deps) = lock.value.get("dependencies").and_then(|d| d.as_object()) {
         for name in deps.keys() {
@@ -492,7 +494,8 @@ pub(crate) fn lock_entries(
                         path: lock.path.clone(),
                         line: lock.lines.line(&refs),
                     };
-                    out.push(lock_target(name, entry, true, registries, origin));
+                    let t = lock_target(name, entry, true, registries, origin);
+                    out.push(integrities.check(t, entry));
                 }
                 if let Some(sub) = entry.get("dependencies").and_then(|d| d.as_object()) {
                     let mut sp = p.clone();
@@ -506,6 +509,54 @@ pub(crate) fn lock_entries(
     (out, top)
 }
 
+/// The package and version each integrity hash was first seen with: one tarball has one
+/// name and version, so an entry whose integrity another package already claimed is a
+/// mismatch (an edited lockfile).
+#[derive(Default)]
+pub(crate) struct Integrities(HashMap<String, (String, Option<String>)>);
+
+impl Integrities {
+    /// Record `t`'s integrity (`entry.integrity`), or turn `t` into a mismatch when another
+    /// name or version already has it.
+    pub(crate) fn check(&mut self, t: Target, entry: &serde_json::Value) -> Target {
+        match entry.get("integrity").and_then(|v| v.as_str()) {
+            Some(i) => self.check_str(t, i),
+            None => t,
+        }
+    }
+
+    pub(crate) fn check_str(&mut self, mut t: Target, integrity: &str) -> Target {
+        if t.claimed.is_some() || integrity.is_empty() {
+            return t;
+        }
+        let Some(name) = t.name.clone() else {
+            return t;
+        };
+        let version = t.spec.clone().filter(|v| is_semver(v));
+        for hash in integrity.split_whitespace() {
+            match self.0.get(hash) {
+                None => {
+                    self.0
+                        .insert(hash.to_string(), (name.clone(), version.clone()));
+                }
+                Some((n, v))
+                    if *n == name && (v.is_none() || version.is_none() || *v == version) => {}
+                Some((n, v)) => {
+                    t.claimed = Some(match &version {
+                        Some(ver) => format!("{name}@{ver}"),
+                        None => name.clone(),
+                    });
+                    t.kind = TargetKind::Alias;
+                    t.name = Some(n.clone());
+                    t.spec = v.clone();
+                    return t;
+                }
+            }
+        }
+        t
+    }
+}
+
 /// Whether a lockfile entry is of a dependency type left out.
 fn omitted(entry: &serde_json::Value, omit: &HashSet<&str>) -> bool {
     let flag = |k: &str| entry.get(k).and_then(|v| v.as_bool()) == Some(true);
@@ -513,6 +564,39 @@ fn omitted(entry: &serde_json::Value, omit: &HashSet<&str>) -> bool {
         || (flag("optional") && omit.contains("optional"))
         || (flag("peer") && omit.contains("peer"))
         || (flag("devOptional") && omit.contains("dev") && omit.contains("optional"))
+}
+
+/// What a lockfile entry installs when its `resolved` URL is a registry tarball: the name and
+/// version the URL carries. When they are not the entry's own (`claimed`), the target is the
+/// tarball's package with `claimed` set (the `lockfile-mismatch` rule); None when the URL is
+/// not a registry tarball or carries exactly the entry's name and version.
+pub(crate) fn tarball_mismatch(
+    folder: &str,
+    claimed_name: &str,
+    claimed_version: Option<&str>,
+    resolved: &str,
+    origin: &Origin,
+) -> Option<Target> {
+    let (name, version) = tarball_name_version(resolved)?;
+    let same_version = claimed_version.is_none_or(|v| v.strip_prefix('v').unwrap_or(v) == version);
+    if name == claimed_name && same_version {
+        return None;
+    }
+    Some(Target {
+        ecosystem: ECO,
+        kind: if name == folder {
+            TargetKind::Registry
+        } else {
+            TargetKind::Alias
+        },
+        name: Some(name),
+        spec: Some(version),
+        origin: origin.clone(),
+        claimed: Some(match claimed_version {
+            Some(v) => format!("{claimed_name}@{v}"),
+            None => claimed_name.to_string(),
+        }),
+    })
 }
 
 /// One lockfile entry as a target: registry package, alias, git, URL or path.
@@ -551,8 +635,17 @@ fn lock_target(
         let mut t = spec.target(origin.clone());
         if t.kind != TargetKind::Alias {
             t.spec = resolved.clone().or(t.spec);
+        } else if let (Some(r), Some(real_name)) = (&resolved, &t.name)
+            && let Some(m) = tarball_mismatch(folder, real_name, t.spec.as_deref(), r, &origin)
+        {
+            return m;
         }
         return t;
+    }
+    if let Some(r) = &resolved
+        && let Some(m) = tarball_mismatch(folder, &real, version.as_deref(), r, &origin)
+    {
+        return m;
     }
     let registry = |name: String| {
         if name != folder {
@@ -647,9 +740,10 @@ pub(crate) fn registry_sources(
     }
     // Scoped registries in the environment can only be probed for scopes we know of.
     let mut scopes: Vec<String> = Vec::new();
+    let mut seen_scopes: HashSet<String> = HashSet::new();
     let mut note_scope = |s: &str| {
         let s = s.to_lowercase();
-        if !scopes.contains(&s) {
+        if seen_scopes.insert(s.clone()) {
             scopes.push(s);
         }
     };

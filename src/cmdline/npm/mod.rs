@@ -11,6 +11,7 @@ mod options;
 pub(crate) mod spec;
 #[cfg(test)]
 mod tests;
+pub(crate) mod workspaces;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -71,7 +71,7 @@ fn ends_with_ci(s: &str, suffix: &str) -> bool {
     b.len() >= x.len() && b[b.len() - x.len()..].eq_ignore_ascii_case(x)
 }
 
-pub(super) fn starts_with_ci(s: &str, prefix: &str) -> bool {
+pub(crate) fn starts_with_ci(s: &str, prefix: &str) -> bool {
     let (b, x) = (s.as_bytes(), prefix.as_bytes());
     b.len() >= x.len() && b[..x.len()].eq_ignore_ascii_case(x)
 }
@@ -82,7 +82,7 @@ fn is_file_type(s: &str) -> bool {
 }
 
 /// `/^(?:git[+])?[a-z]+:/i`
-pub(super) fn is_url(s: &str) -> bool {
+pub(crate) fn is_url(s: &str) -> bool {
     let letters_then_colon = |t: &str| {
         let n = t.bytes().take_while(u8::is_ascii_alphabetic).count();
         n > 0 && t.as_bytes().get(n) == Some(&b':')
@@ -484,4 +484,79 @@ pub(crate) fn npa_resolve(
         }
     }
     Ok(out)
+}
+
+/// node-semver's strict `parse` succeeds: `MAJOR.MINOR.PATCH[-pre][+build]`, no leading zeros.
+pub(crate) fn is_semver(v: &str) -> bool {
+    let v = v.strip_prefix(['v', '=']).unwrap_or(v);
+    let (main, rest) = match v.find(['-', '+']) {
+        Some(i) => (&v[..i], &v[i..]),
+        None => (v, ""),
+    };
+    let num = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+    };
+    let parts: Vec<&str> = main.split('.').collect();
+    if parts.len() != 3 || !parts.iter().all(|p| num(p)) {
+        return false;
+    }
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    };
+    let (pre, build) = match rest.split_once('+') {
+        Some((p, b)) => (p, Some(b)),
+        None => (rest, None),
+    };
+    (pre.is_empty() || pre.strip_prefix('-').is_some_and(ident)) && build.is_none_or(ident)
+}
+
+/// The name and version a registry tarball URL carries, as arborist's `version-from-tgz`
+/// reads them: `<registry>/<name>/-/<name>-<version>.tgz`, scoped
+/// `<registry>/@scope/name/-/name-<version>.tgz` (or `@scope%2fname`). None for any other URL.
+pub(crate) fn tarball_name_version(url: &str) -> Option<(String, String)> {
+    let rest = ["https://", "http://"]
+        .iter()
+        .find(|p| starts_with_ci(url, p))
+        .map(|p| &url[p.len()..])?;
+    let path = &rest[rest.find('/')?..];
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let base = path.rsplit('/').next().unwrap_or("");
+    let mut parts: Vec<&str> = path.get(1..)?.split("/-/").collect();
+    if parts.len() < 2 || parts.pop() != Some(base) {
+        return None;
+    }
+    let pre = parts.pop()?;
+    let mut segs: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let bytes = pre.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'/' {
+            segs.push(&pre[start..i]);
+            start = i + 1;
+        } else if bytes[i..].len() >= 3 && bytes[i..i + 3].eq_ignore_ascii_case(b"%2f") {
+            segs.push(&pre[start..i]);
+            start = i + 3;
+            i += 2;
+        }
+        i += 1;
+    }
+    segs.push(&pre[start..]);
+    let project = segs.pop()?;
+    let scope = segs.pop();
+    let version = base
+        .strip_prefix(project)?
+        .strip_prefix('-')?
+        .strip_suffix(".tgz")?;
+    if project.is_empty() || !is_semver(version) {
+        return None;
+    }
+    let version = version.strip_prefix(['v', '=']).unwrap_or(version);
+    let name = match scope {
+        Some(s) if s.starts_with('@') => format!("{s}/{project}"),
+        _ => project.to_string(),
+    };
+    Some((name, version.to_string()))
 }

@@ -623,3 +623,55 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn tarball_urls_carry_name_and_version() {
+    for (url, want) in [
+        (
+            "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz",
+            Some(("lodash", "4.17.21")),
+        ),
+        (
+            "https://registry.npmjs.org/@s/b/-/b-3.0.0.tgz",
+            Some(("@s/b", "3.0.0")),
+        ),
+        (
+            "https://registry.npmjs.org/@s%2fb/-/b-3.0.0.tgz",
+            Some(("@s/b", "3.0.0")),
+        ),
+        (
+            "https://registry.yarnpkg.com/evil/-/evil-1.0.0.tgz#abc",
+            Some(("evil", "1.0.0")),
+        ),
+        (
+            "http://mirror.local/a/b/-/x/y/foo/-/foo-1.2.3-beta.1.tgz",
+            Some(("foo", "1.2.3-beta.1")),
+        ),
+        (
+            "https://r.example/npm/evil-pkg/-/evil-pkg-1.0.0.tgz?x=1",
+            Some(("evil-pkg", "1.0.0")),
+        ),
+        ("https://registry.npmjs.org/lodash/-/lodash-4.17.tgz", None),
+        ("https://registry.npmjs.org/lodash/-/other-1.0.0.tgz", None),
+        (
+            "https://registry.npmjs.org/lodash/-/lodash-01.0.0.tgz",
+            None,
+        ),
+        ("https://evil.example/tb-2.0.0.tgz", None),
+        ("git+https://github.com/u/r.git", None),
+        ("https://", None),
+        ("https://x/-/", None),
+        ("https://x/%2F/-/-1.0.0.tgz", None),
+    ] {
+        let got = tarball_name_version(url);
+        assert_eq!(
+            got.as_ref().map(|(n, v)| (n.as_str(), v.as_str())),
+            want,
+            "{url}"
+        );
+    }
+    assert!(is_semver("1.2.3") && is_semver("1.2.3-rc.1+b.2") && is_semver("0.0.0"));
+    assert!(
+        !is_semver("1.2") && !is_semver("1.02.3") && !is_semver("1.2.3-") && !is_semver("a.b.c")
+    );
+}
