@@ -65,6 +65,9 @@ impl World for BenchWorld {
     fn home(&self) -> Option<PathBuf> {
         Some(PathBuf::from("/home/bench"))
     }
+    fn list_dir(&self, _path: &Path) -> std::io::Result<Vec<String>> {
+        Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
 }
 
 fn names(list: &str) -> Vec<&str> {

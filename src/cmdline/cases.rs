@@ -13,7 +13,8 @@
 //!   not the manager's own (`pypi:ruff` from a Brewfile); `KIND:` is the `TargetKind` id, left out
 //!   for the manager's plain kind (a registry package; a formula for brew); when there is no name
 //!   the spec stands alone; `<ORIGIN>` is left out for argv (`<env:PIP_REQUIREMENT>`,
-//!   `<req.txt:3>`).
+//!   `<req.txt:3>`); a lockfile entry that fetches another package than it names ends in
+//!   `(claims NAME@VERSION)`.
 //! - a source is `KIND:[SCOPE ]LOCATION[ <ORIGIN>]` with the `SourceKind` id.
 //!
 //! Expected (`matches`): equal to the rendering, except that an error expectation may end in
@@ -108,7 +109,11 @@ pub(crate) fn render(result: &Result<Request, Error>) -> String {
                 (None, Some(sp)) => s.push_str(sp),
                 (None, None) => {}
             }
-            s + &origin(&t.origin)
+            s += &origin(&t.origin);
+            if let Some(c) = &t.claimed {
+                s.push_str(&format!(" (claims {c})"));
+            }
+            s
         })
         .collect();
     let sources: Vec<String> = req

@@ -446,15 +446,16 @@ pub(crate) fn registry_prefixes(sources: &[Source]) -> Vec<String> {
     regs
 }
 
-/// Lockfile entries as targets, and the top-level dependency names it pins. Linear in the
-/// file: one pass over the entries, one map of integrities.
+/// Lockfile entries as targets, the top-level dependency names it pins, and every name it
+/// places anywhere. Linear in the file: one pass over the entries, one map of integrities.
 pub(crate) fn lock_entries(
     lock: &JsonFile,
     omit: &HashSet<&str>,
     registries: &[String],
-) -> (Vec<Target>, HashSet<String>) {
+) -> (Vec<Target>, HashSet<String>, HashSet<String>) {
     let mut out = Vec::new();
     let mut top = HashSet::new();
+    let mut all = HashSet::new();
     let mut integrities = Integrities::default();
     if let Some(pkgs) = lock.value.get("packages").and_then(|p| p.as_object()) {
         for (key, entry) in pkgs {
@@ -468,6 +469,7 @@ pub(crate) fn lock_entries(
             if pos == 0 {
                 top.insert(folder.to_string());
             }
+            all.insert(folder.to_string());
             if omitted(entry, omit) {
                 continue;
             }
@@ -488,6 +490,7 @@ pub(crate) fn lock_entries(
             for (name, entry) in map {
                 let mut p = path.clone();
                 p.push(name.clone());
+                all.insert(name.clone());
                 if !omitted(entry, omit) {
                     let refs: Vec<&str> = p.iter().map(String::as_str).collect();
                     let origin = Origin::File {
@@ -506,7 +509,7 @@ pub(crate) fn lock_entries(
         }
     }
     out.sort_by_key(|t| line_of(&t.origin));
-    (out, top)
+    (out, top, all)
 }
 
 /// The package and version each integrity hash was first seen with: one tarball has one

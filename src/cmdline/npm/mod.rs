@@ -17,12 +17,14 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::{Error, World};
+use crate::cmdline::yarn::lockfile as yarn_lockfile;
 use crate::ecosystem::{Ecosystem, Manager};
 use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
 use commands::*;
 use files::*;
 use options::*;
 use spec::*;
+use workspaces::Member;
 
 const ECO: Ecosystem = Ecosystem::Npm;
 
@@ -283,7 +285,16 @@ impl Invocation<'_> {
         if self.global && specs.iter().any(|s| s.is_empty()) {
             return Err(Error::usage("npm install -g \"\": empty package spec"));
         }
-        specs.iter().map(|s| self.spec_target(s)).collect()
+        let mut targets = specs
+            .iter()
+            .map(|s| self.spec_target(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Inside a project npm reifies the whole tree, not only what was named: whatever
+        // package.json and the lockfile hold is installed too (the fake-interview-repo case).
+        if !self.global {
+            targets.extend(self.project(Mode::Install)?);
+        }
+        Ok(targets)
     }
 
     fn update(&self, rest: &[String]) -> Result<Vec<Target>, Error> {
@@ -301,7 +312,7 @@ impl Invocation<'_> {
                 self.project(Mode::Update)
             };
         }
-        Ok(rest
+        let mut targets: Vec<Target> = rest
             .iter()
             .map(|n| {
                 let name = match npa(n) {
@@ -312,7 +323,11 @@ impl Invocation<'_> {
                 };
                 Target::registry(ECO, &name, None, Origin::Argv)
             })
-            .collect())
+            .collect();
+        if !self.global {
+            targets.extend(self.project(Mode::Install)?);
+        }
+        Ok(targets)
     }
 
     fn refresh(&self) -> Result<Vec<Target>, Error> {
@@ -327,7 +342,14 @@ impl Invocation<'_> {
         if specs.is_empty() {
             return Ok(vec![self.dot()]);
         }
-        specs.iter().map(|s| self.spec_target(s)).collect()
+        let mut targets = specs
+            .iter()
+            .map(|s| self.spec_target(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !self.global {
+            targets.extend(self.project(Mode::Install)?);
+        }
+        Ok(targets)
     }
 
     /// `npm exec`: the `--package` values, else the first positional. None: nothing is fetched.
@@ -358,7 +380,57 @@ impl Invocation<'_> {
         }
     }
 
-    /// The manifest/lockfile of the local prefix and what it installs.
+    /// The workspace members whose manifests this invocation installs: all of them, or those
+    /// `-w`/`--workspace` names (by name, path or parent directory; one that names nothing is
+    /// refused as npm refuses it); whether the root's own dependencies count; and the names of
+    /// all members (a dependency on one is linked, not fetched).
+    fn workspace_members(
+        &self,
+        pj: &JsonFile,
+    ) -> Result<(Vec<Member>, bool, HashSet<String>), Error> {
+        let patterns = workspaces::patterns(pj)?;
+        let all = workspaces::members(self.world, &self.local_prefix, &patterns)?;
+        let names: HashSet<String> = all
+            .iter()
+            .filter_map(|m| m.name().map(str::to_string))
+            .collect();
+        let wanted = self.cli.strings("workspace");
+        if wanted.is_empty() || self.cli.flag("workspaces") == Some(true) {
+            return Ok((all, true, names));
+        }
+        let mut keep = vec![false; all.len()];
+        for w in &wanted {
+            let path = resolve_path(&self.cwd, w);
+            let mut any = false;
+            for (i, m) in all.iter().enumerate() {
+                if m.name() == Some(w.as_str()) || m.dir.starts_with(&path) {
+                    keep[i] = true;
+                    any = true;
+                }
+            }
+            if !any {
+                return Err(Error::usage(format!(
+                    "--workspace={w}: no workspace of {} has that name or path",
+                    pj.path
+                )));
+            }
+        }
+        let members = all
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(m, k)| k.then_some(m))
+            .collect();
+        Ok((
+            members,
+            self.cli.flag("include-workspace-root") == Some(true),
+            names,
+        ))
+    }
+
+    /// The manifest/lockfile of the local prefix and what it installs: the dependency groups
+    /// of package.json and of its workspace members, and every lockfile entry (transitive
+    /// ones included) of npm-shrinkwrap.json, package-lock.json, or the yarn.lock npm follows
+    /// when there is neither.
     fn project(&self, mode: Mode) -> Result<Vec<Target>, Error> {
         let prefix = &self.local_prefix;
         let pj_path = prefix.join("package.json");
@@ -373,6 +445,23 @@ impl Invocation<'_> {
             &pj.path,
             Origin::Argv,
         )];
+        let (members, with_root, member_names) = self.workspace_members(&pj)?;
+        let mut manifest = if with_root {
+            manifest_deps(&pj, &self.omit)?
+        } else {
+            Vec::new()
+        };
+        for m in &members {
+            targets.push(Target::unnamed(
+                ECO,
+                TargetKind::Manifest,
+                &m.manifest.path,
+                Origin::Argv,
+            ));
+            manifest.extend(manifest_deps(&m.manifest, &self.omit)?);
+        }
+        // Members are linked from the project, not fetched: a dependency on one is no package.
+        manifest.retain(|(dep, _)| !member_names.contains(dep));
         let use_lock = self.cli.flag("package-lock") != Some(false) && mode != Mode::Update;
         let mut lock = None;
         if use_lock {
@@ -383,7 +472,6 @@ impl Invocation<'_> {
                 }
             }
         }
-        let manifest = manifest_deps(&pj, &self.omit)?;
         match lock {
             Some(lock) => {
                 targets.push(Target::unnamed(
@@ -393,13 +481,13 @@ impl Invocation<'_> {
                     Origin::Argv,
                 ));
                 let registries = registry_prefixes(&self.sources(&[])?);
-                let (entries, top) = lock_entries(&lock, &self.omit, &registries);
+                let (entries, _top, all) = lock_entries(&lock, &self.omit, &registries);
                 targets.extend(entries);
                 if mode != Mode::Ci {
                     targets.extend(
                         manifest
                             .into_iter()
-                            .filter(|(dep, _)| !top.contains(dep))
+                            .filter(|(dep, _)| !all.contains(dep))
                             .map(|(_, t)| t),
                     );
                 }
@@ -410,7 +498,25 @@ impl Invocation<'_> {
                     show(&prefix.join("package-lock.json"))
                 )));
             }
-            None => targets.extend(manifest.into_iter().map(|(_, t)| t)),
+            None => {
+                targets.extend(manifest.into_iter().map(|(_, t)| t));
+                // arborist: with no package-lock, the specs a classic yarn.lock pins are
+                // fetched from its `resolved` URLs (shrinkwrap.js `checkYarnLock`). npm's own
+                // reader cannot use berry's YAML lockfile, so that one does not count.
+                if use_lock
+                    && let Some(yarn) = yarn_lockfile::read(self.world, &prefix.join("yarn.lock"))?
+                    && !yarn.is_berry()
+                {
+                    targets.push(Target::unnamed(
+                        ECO,
+                        TargetKind::Lockfile,
+                        yarn.path(),
+                        Origin::Argv,
+                    ));
+                    let registries = registry_prefixes(&self.sources(&[]));
+                    targets.extend(yarn.targets(&registries));
+                }
+            }
         }
         Ok(targets)
     }

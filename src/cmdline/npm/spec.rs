@@ -40,7 +40,17 @@ impl Spec {
                 (TargetKind::Alias, Some(real), spec)
             }
             SpecType::Git => (TargetKind::Git, self.name.clone(), self.written.clone()),
-            SpecType::Remote => (TargetKind::Url, self.name.clone(), self.written.clone()),
+            // A registry tarball URL says which package it is: that name is checked, whatever
+            // name the spec put in front of it (`lodash@https://r/evil/-/evil-1.0.0.tgz`).
+            SpecType::Remote => (
+                TargetKind::Url,
+                self.written
+                    .as_deref()
+                    .and_then(tarball_name_version)
+                    .map(|(n, _)| n)
+                    .or_else(|| self.name.clone()),
+                self.written.clone(),
+            ),
             SpecType::File | SpecType::Directory => {
                 (TargetKind::Path, self.name.clone(), self.written.clone())
             }

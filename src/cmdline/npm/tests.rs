@@ -61,6 +61,14 @@ const NPM_ARGV: &[(&str, &str)] = &[
         "i https://bitbucket.org/u/r/get/x.tgz",
         "url:https://bitbucket.org/u/r/get/x.tgz",
     ),
+    (
+        "i https://registry.npmjs.org/evil/-/evil-1.0.0.tgz",
+        "url:evil https://registry.npmjs.org/evil/-/evil-1.0.0.tgz",
+    ),
+    (
+        "i lodash@https://registry.npmjs.org/@s/evil/-/evil-1.0.0.tgz",
+        "url:@s/evil https://registry.npmjs.org/@s/evil/-/evil-1.0.0.tgz",
+    ),
     ("i ./dir", "path:./dir"),
     ("i ../dir", "path:../dir"),
     ("i /abs/dir", "path:/abs/dir"),
@@ -405,9 +413,103 @@ fn fixture(name: &str) -> MemWorld {
             w.cwd = PathBuf::from("/project/sub");
             w
         }
+        "pj+lock+dev" => w
+            .file("/project/package.json", PJ)
+            .file("/project/package-lock.json", LOCK_EVIL_DEV),
+        "mismatch-v3" => w
+            .file("/project/package.json", r#"{"dependencies":{"lodash":"^4"}}"#)
+            .file("/project/package-lock.json", LOCK_MISMATCH_V3),
+        "mismatch-v1" => w
+            .file("/project/package.json", r#"{"dependencies":{"lodash":"^4"}}"#)
+            .file("/project/package-lock.json", LOCK_MISMATCH_V1),
+        "ws" => w
+            .file("/project/package.json", PJ_WS)
+            .file("/project/packages/a/package.json", r#"{"name":"a","dependencies":{"evil-dep":"1","b":"*"}}"#)
+            .file("/project/packages/b/package.json", r#"{"name":"b","devDependencies":{"bdev":"2"}}"#),
+        "ws+lock" => w
+            .file("/project/package.json", PJ_WS)
+            .file("/project/packages/a/package.json", r#"{"name":"a","dependencies":{"evil-dep":"1","late":"3"}}"#)
+            .file("/project/package-lock.json", LOCK_WS),
+        "yarn" => w
+            .file("/project/package.json", r#"{"dependencies":{"lodash":"^4.17.0"}}"#)
+            .file("/project/yarn.lock", YARN_LOCK),
+        "yarn+lock" => w
+            .file("/project/package.json", r#"{"dependencies":{"lodash":"^4.17.0"}}"#)
+            .file("/project/yarn.lock", YARN_LOCK)
+            .file("/project/package-lock.json", r#"{"lockfileVersion":3,"packages":{"node_modules/lodash":{"version":"4.17.21"}}}"#),
+        "yarn-berry" => w
+            .file("/project/package.json", r#"{"dependencies":{"lodash":"^4.17.0"}}"#)
+            .file("/project/yarn.lock", "__metadata:\n  version: 8\n\n\"lodash@npm:^4.17.0\":\n  version: 4.17.21\n  resolution: \"evil@npm:1.0.0\"\n"),
+        "yarn-bad" => w
+            .file("/project/package.json", r#"{"dependencies":{"lodash":"^4.17.0"}}"#)
+            .file("/project/yarn.lock", "lodash@^4:\n   version \"1\"\n"),
         other => panic!("no fixture {other}"),
     }
 }
+
+const LOCK_EVIL_DEV: &str = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+"": { "name": "app" },
+"node_modules/jest": { "version": "29.0.0", "dev": true },
+"node_modules/jest/node_modules/000webhost-admin": { "version": "1.0.0", "dev": true, "resolved": "https://registry.npmjs.org/000webhost-admin/-/000webhost-admin-1.0.0.tgz" }
+  }
+}"#;
+
+const LOCK_MISMATCH_V3: &str = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+"": { "dependencies": { "lodash": "^4" } },
+"node_modules/lodash": {
+  "version": "4.17.21",
+  "resolved": "https://registry.npmjs.org/evil/-/evil-1.0.0.tgz",
+  "integrity": "sha512-EVIL"
+},
+"node_modules/other": { "version": "2.0.0", "resolved": "https://registry.npmjs.org/other/-/other-9.9.9.tgz" },
+"node_modules/@s/x": { "version": "1.0.0", "resolved": "https://registry.npmjs.org/@s/x/-/x-1.0.0.tgz", "integrity": "sha512-X" },
+"node_modules/twin": { "version": "1.0.0", "resolved": "https://registry.npmjs.org/twin/-/twin-1.0.0.tgz", "integrity": "sha512-X" }
+  }
+}"#;
+
+const LOCK_MISMATCH_V1: &str = r#"{
+  "lockfileVersion": 1,
+  "dependencies": {
+"lodash": {
+  "version": "4.17.21",
+  "resolved": "https://registry.npmjs.org/evil/-/evil-1.0.0.tgz"
+},
+"al": { "version": "npm:real@1.0.0", "resolved": "https://registry.npmjs.org/evil/-/evil-1.0.0.tgz" }
+  }
+}"#;
+
+const PJ_WS: &str = r#"{
+  "name": "root",
+  "workspaces": ["packages/*"],
+  "dependencies": { "rootdep": "1" }
+}"#;
+
+const LOCK_WS: &str = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+"": { "name": "root", "workspaces": ["packages/*"] },
+"node_modules/a": { "resolved": "packages/a", "link": true },
+"node_modules/rootdep": { "version": "1.0.0" },
+"packages/a/node_modules/evil-dep": { "version": "1.0.0" }
+  }
+}"#;
+
+const YARN_LOCK: &str = r#"# yarn lockfile v1
+
+
+lodash@^4.17.0:
+  version "4.17.21"
+  resolved "https://registry.yarnpkg.com/evil/-/evil-1.0.0.tgz#abc"
+  integrity sha512-AAA
+
+dep@^1:
+  version "1.2.0"
+  resolved "https://registry.yarnpkg.com/dep/-/dep-1.2.0.tgz"
+"#;
 
 /// (fixture, argv, expected outcome in the `cmdline::cases` notation)
 #[rustfmt::skip]
@@ -423,7 +525,13 @@ const PROJECT: &[(&str, &str, &str)] = &[
     ("pj", "update", "manifest:/project/package.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | jest 29 </project/package.json:9> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
     ("pj", "ci", "!file: *"),
     ("pj", "i -g", "path:."),
-    ("pj", "i foo", "foo"),
+    ("pj", "i foo", "foo | manifest:/project/package.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | jest 29 </project/package.json:9> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
+    ("pj", "i -D foo", "foo | manifest:/project/package.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | jest 29 </project/package.json:9> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
+    ("pj", "i -g foo", "foo"),
+    ("pj", "update foo", "foo | manifest:/project/package.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | jest 29 </project/package.json:9> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
+    ("pj", "link foo", "foo | manifest:/project/package.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | jest 29 </project/package.json:9> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
+    ("pj", "link -g foo", "foo"),
+    ("pj", "exec foo", "foo"),
     ("pj+lock", "ci", "manifest:/project/package.json | lockfile:/project/package-lock.json | lodash 4.17.21 </project/package-lock.json:6> | alias:real 1.0.0 </project/package-lock.json:10> | git:gh git+ssh://git@github.com/user/repo.git#abc </project/package-lock.json:15> | url:tb https://evil.example/tb-2.0.0.tgz </project/package-lock.json:16> | jest 29.0.0 </project/package-lock.json:17> | @s/b 3.0.0 </project/package-lock.json:18> | path:loc ../loc </project/package-lock.json:19> | url:mirror http://mirror.local/mirror/-/mirror-1.0.0.tgz </project/package-lock.json:20>"),
     ("pj+lock", "ci --omit=dev foo", "manifest:/project/package.json | lockfile:/project/package-lock.json | lodash 4.17.21 </project/package-lock.json:6> | alias:real 1.0.0 </project/package-lock.json:10> | git:gh git+ssh://git@github.com/user/repo.git#abc </project/package-lock.json:15> | url:tb https://evil.example/tb-2.0.0.tgz </project/package-lock.json:16> | @s/b 3.0.0 </project/package-lock.json:18> | path:loc ../loc </project/package-lock.json:19> | url:mirror http://mirror.local/mirror/-/mirror-1.0.0.tgz </project/package-lock.json:20>"),
     ("pj+lock", "ci --registry http://mirror.local/", "manifest:/project/package.json | lockfile:/project/package-lock.json | lodash 4.17.21 </project/package-lock.json:6> | alias:real 1.0.0 </project/package-lock.json:10> | git:gh git+ssh://git@github.com/user/repo.git#abc </project/package-lock.json:15> | url:tb https://evil.example/tb-2.0.0.tgz </project/package-lock.json:16> | jest 29.0.0 </project/package-lock.json:17> | @s/b 3.0.0 </project/package-lock.json:18> | path:loc ../loc </project/package-lock.json:19> | mirror 1.0.0 </project/package-lock.json:20> || index:http://mirror.local/"),
@@ -435,7 +543,7 @@ const PROJECT: &[(&str, &str, &str)] = &[
     ("other", "i --prefix /other", "manifest:/other/package.json | x 1 </other/package.json:1>"),
     ("other", "i -C /other", "manifest:/other/package.json | x 1 </other/package.json:1>"),
     ("sub", "i", "manifest:/project/package.json | up 1 </project/package.json:1>"),
-    ("sub", "i .", "path:."),
+    ("sub", "i .", "path:. | manifest:/project/package.json | up 1 </project/package.json:1>"),
     ("sub", "i ..", "manifest:/project/package.json | up 1 </project/package.json:1>"),
     ("nm-only", "i", "(none)"),
     ("none", "i", "(none)"),
@@ -443,6 +551,24 @@ const PROJECT: &[(&str, &str, &str)] = &[
     ("bad-spec", "i", "!file: *"),
     ("not-string", "i", "!file: *"),
     ("array", "i", "!file: *"),
+    ("pj+lock+dev", "i -D lodash", "lodash | manifest:/project/package.json | lockfile:/project/package-lock.json | jest 29.0.0 </project/package-lock.json:5> | 000webhost-admin 1.0.0 </project/package-lock.json:6> | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
+    ("pj+lock+dev", "i --omit=dev lodash", "lodash | manifest:/project/package.json | lockfile:/project/package-lock.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
+    ("mismatch-v3", "ci", "manifest:/project/package.json | lockfile:/project/package-lock.json | alias:evil 1.0.0 </project/package-lock.json:5> (claims lodash@4.17.21) | other 9.9.9 </project/package-lock.json:10> (claims other@2.0.0) | @s/x 1.0.0 </project/package-lock.json:11> | alias:@s/x 1.0.0 </project/package-lock.json:12> (claims twin@1.0.0)"),
+    ("mismatch-v1", "ci", "manifest:/project/package.json | lockfile:/project/package-lock.json | alias:evil 1.0.0 </project/package-lock.json:4> (claims lodash@4.17.21) | alias:evil 1.0.0 </project/package-lock.json:8> (claims real@1.0.0)"),
+    ("ws", "i", "manifest:/project/package.json | manifest:/project/packages/a/package.json | manifest:/project/packages/b/package.json | rootdep 1 </project/package.json:4> | evil-dep 1 </project/packages/a/package.json:1> | bdev 2 </project/packages/b/package.json:1>"),
+    ("ws", "i -w a", "manifest:/project/package.json | manifest:/project/packages/a/package.json | evil-dep 1 </project/packages/a/package.json:1>"),
+    ("ws", "i -w packages/b --include-workspace-root", "manifest:/project/package.json | manifest:/project/packages/b/package.json | rootdep 1 </project/package.json:4> | bdev 2 </project/packages/b/package.json:1>"),
+    ("ws", "i --workspace packages --omit dev", "manifest:/project/package.json | manifest:/project/packages/a/package.json | manifest:/project/packages/b/package.json | evil-dep 1 </project/packages/a/package.json:1>"),
+    ("ws", "i -w nope", "!usage: --workspace=nope: no workspace*"),
+    ("ws", "i x -w a", "x | manifest:/project/package.json | manifest:/project/packages/a/package.json | evil-dep 1 </project/packages/a/package.json:1>"),
+    ("ws+lock", "i", "manifest:/project/package.json | manifest:/project/packages/a/package.json | lockfile:/project/package-lock.json | path:a packages/a </project/package-lock.json:5> | rootdep 1.0.0 </project/package-lock.json:6> | evil-dep 1.0.0 </project/package-lock.json:7> | late 3 </project/packages/a/package.json:1>"),
+    ("yarn", "i", "manifest:/project/package.json | lodash ^4.17.0 </project/package.json:1> | lockfile:/project/yarn.lock | alias:evil 1.0.0 </project/yarn.lock:4> (claims lodash@4.17.21) | dep 1.2.0 </project/yarn.lock:9>"),
+    ("yarn", "i foo", "foo | manifest:/project/package.json | lodash ^4.17.0 </project/package.json:1> | lockfile:/project/yarn.lock | alias:evil 1.0.0 </project/yarn.lock:4> (claims lodash@4.17.21) | dep 1.2.0 </project/yarn.lock:9>"),
+    ("yarn", "i --no-package-lock", "manifest:/project/package.json | lodash ^4.17.0 </project/package.json:1>"),
+    ("yarn", "ci", "!file: *"),
+    ("yarn+lock", "i", "manifest:/project/package.json | lockfile:/project/package-lock.json | lodash 4.17.21 </project/package-lock.json:1>"),
+    ("yarn-berry", "i", "manifest:/project/package.json | lodash ^4.17.0 </project/package.json:1>"),
+    ("yarn-bad", "i", "!file: /project/yarn.lock:2: *"),
     ("pj", "dedupe", "manifest:/project/package.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | jest 29 </project/package.json:9> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
     ("pj", "audit fix --omit dev", "manifest:/project/package.json | lodash ^4.17.0 </project/package.json:4> | alias:real 1 </project/package.json:5> | git:gh user/repo </project/package.json:6> | fsevents </project/package.json:11> | react >=18 </project/package.json:12>"),
 ];
@@ -674,4 +800,42 @@ fn tarball_urls_carry_name_and_version() {
     assert!(
         !is_semver("1.2") && !is_semver("1.02.3") && !is_semver("1.2.3-") && !is_semver("a.b.c")
     );
+}
+
+/// Issue 11: a manifest and lockfile of 40,000 dependencies are read whole (every entry a
+/// target, each once), in time linear in their size (measured in `bench/run.sh`, not here).
+#[test]
+fn large_manifest_and_lockfile_are_read_whole() {
+    const N: usize = 40_000;
+    let deps: Vec<String> = (0..N)
+        .map(|i| format!("\"dep-{i}\": \"^1.0.{i}\""))
+        .collect();
+    let dev: Vec<String> = (0..N / 2)
+        .map(|i| format!("\"dep-{i}\": \"^1.0.{i}\""))
+        .collect();
+    let pj = format!(
+        "{{\"dependencies\": {{{}}}, \"devDependencies\": {{{}}}}}",
+        deps.join(",\n"),
+        dev.join(",\n")
+    );
+    let entries: Vec<String> = (0..N)
+        .map(|i| {
+            format!(
+                "\"node_modules/dep-{i}\": {{\"version\": \"1.0.{i}\", \"resolved\": \"https://registry.npmjs.org/dep-{i}/-/dep-{i}-1.0.{i}.tgz\", \"integrity\": \"sha512-{i}\"}}"
+            )
+        })
+        .collect();
+    let lock = format!(
+        "{{\"lockfileVersion\": 3, \"packages\": {{{}}}}}",
+        entries.join(",\n")
+    );
+    let w = MemWorld::new().file("/project/package.json", &pj);
+    let r = parse(&argv("i"), &w).unwrap();
+    // Listed in two groups with the same range: checked once.
+    assert_eq!(r.targets.len(), 1 + N);
+    let w = w.file("/project/package-lock.json", &lock);
+    let r = parse(&argv("ci"), &w).unwrap();
+    assert_eq!(r.targets.len(), 2 + N);
+    assert!(r.targets.iter().all(|t| t.claimed.is_none()));
+    assert_eq!(r.targets[N + 1].name.as_deref(), Some("dep-39999"));
 }
