@@ -78,6 +78,36 @@ impl World for Moved<'_> {
 /// How many entries [`World::list_dir`] reads before it gives up on a directory.
 pub const MAX_DIR_ENTRIES: usize = 100_000;
 
+/// The same world seen from another working directory (`--cwd`, `-C`, a workspace).
+pub(crate) struct AtDir<'a> {
+    pub(crate) world: &'a dyn World,
+    pub(crate) cwd: PathBuf,
+}
+
+impl World for AtDir<'_> {
+    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.world.read_file(&self.cwd.join(path))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        self.world.is_dir(&self.cwd.join(path))
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.world.is_file(&self.cwd.join(path))
+    }
+    fn env(&self, key: &str) -> Option<OsString> {
+        self.world.env(key)
+    }
+    fn cwd(&self) -> &Path {
+        &self.cwd
+    }
+    fn home(&self) -> Option<PathBuf> {
+        self.world.home()
+    }
+    fn list_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
+        self.world.list_dir(&self.cwd.join(path))
+    }
+}
+
 /// Why a command line could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {

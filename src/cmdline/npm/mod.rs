@@ -439,29 +439,9 @@ impl Invocation<'_> {
             // refuses by itself). Nothing to check, so nothing to refuse.
             return Ok(Vec::new());
         };
-        let mut targets = vec![Target::unnamed(
-            ECO,
-            TargetKind::Manifest,
-            &pj.path,
-            Origin::Argv,
-        )];
         let (members, with_root, member_names) = self.workspace_members(&pj)?;
-        let mut manifest = if with_root {
-            manifest_deps(&pj, &self.omit)?
-        } else {
-            Vec::new()
-        };
-        for m in &members {
-            targets.push(Target::unnamed(
-                ECO,
-                TargetKind::Manifest,
-                &m.manifest.path,
-                Origin::Argv,
-            ));
-            manifest.extend(manifest_deps(&m.manifest, &self.omit)?);
-        }
-        // Members are linked from the project, not fetched: a dependency on one is no package.
-        manifest.retain(|(dep, _)| !member_names.contains(dep));
+        let (mut targets, manifest) =
+            workspaces::manifest_targets(&pj, &members, with_root, &self.omit, &member_names)?;
         let use_lock = self.cli.flag("package-lock") != Some(false) && mode != Mode::Update;
         let mut lock = None;
         if use_lock {
