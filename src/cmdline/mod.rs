@@ -1,14 +1,16 @@
-//! Understanding pip, uv/uvx, pipx, poetry, npm/npx and brew command lines: which packages an invocation would install.
+//! Understanding pip, uv/uvx, pipx, poetry, npm/npx, yarn, pnpm/pnpx, bun/bunx and brew command lines: which packages an invocation would install.
 //! Pure: every file or environment lookup goes through [`World`], so tests run on in-memory worlds.
 //! Never uses clap on the wrapped tool's argv; never decides whether a package is safe.
 
 pub(crate) mod argtable;
 pub mod brew;
+pub mod bun;
 #[cfg(test)]
 pub(crate) mod cases;
 pub mod npm;
 pub mod pip;
 pub mod pipx;
+pub mod pnpm;
 pub mod poetry;
 pub(crate) mod pylock;
 pub(crate) mod pyproject;
@@ -50,6 +52,11 @@ impl<'a> Moved<'a> {
             cwd: inner.cwd().join(dir),
         }
     }
+
+    /// At exactly `cwd` (an absolute, normalised directory: a workspace member, `--cwd`).
+    pub(crate) fn at(inner: &'a dyn World, cwd: PathBuf) -> Moved<'a> {
+        Moved { inner, cwd }
+    }
 }
 
 impl World for Moved<'_> {
@@ -77,36 +84,6 @@ impl World for Moved<'_> {
 }
 /// How many entries [`World::list_dir`] reads before it gives up on a directory.
 pub const MAX_DIR_ENTRIES: usize = 100_000;
-
-/// The same world seen from another working directory (`--cwd`, `-C`, a workspace).
-pub(crate) struct AtDir<'a> {
-    pub(crate) world: &'a dyn World,
-    pub(crate) cwd: PathBuf,
-}
-
-impl World for AtDir<'_> {
-    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        self.world.read_file(&self.cwd.join(path))
-    }
-    fn is_dir(&self, path: &Path) -> bool {
-        self.world.is_dir(&self.cwd.join(path))
-    }
-    fn is_file(&self, path: &Path) -> bool {
-        self.world.is_file(&self.cwd.join(path))
-    }
-    fn env(&self, key: &str) -> Option<OsString> {
-        self.world.env(key)
-    }
-    fn cwd(&self) -> &Path {
-        &self.cwd
-    }
-    fn home(&self) -> Option<PathBuf> {
-        self.world.home()
-    }
-    fn list_dir(&self, path: &Path) -> std::io::Result<Vec<String>> {
-        self.world.list_dir(&self.cwd.join(path))
-    }
-}
 
 /// Why a command line could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +137,15 @@ pub enum Program {
     Uvx,
     Pipx,
     Poetry,
+    /// `yarn`, `yarnpkg`: classic or berry, decided per project.
+    Yarn,
+    /// `pnpm`, `pn`.
+    Pnpm,
+    /// `pnpx`, `pnx`: `pnpm dlx`.
+    Pnpx,
+    Bun,
+    /// `bunx`: `bun x`.
+    Bunx,
 }
 
 /// One guarded command name. [`GUARDED`] is the one table every part of installguard reads:
@@ -196,6 +182,14 @@ pub const GUARDED: &[Guarded] = &[
     row("poetry", Program::Poetry, false),
     row("npm", Program::Npm, false),
     row("npx", Program::Npx, false),
+    row("yarn", Program::Yarn, false),
+    row("yarnpkg", Program::Yarn, false),
+    row("pnpm", Program::Pnpm, false),
+    row("pn", Program::Pnpm, false),
+    row("pnpx", Program::Pnpx, false),
+    row("pnx", Program::Pnpx, false),
+    row("bun", Program::Bun, false),
+    row("bunx", Program::Bunx, false),
     row("brew", Program::Brew, false),
 ];
 
@@ -209,11 +203,6 @@ pub const NOT_GUARDED: &[&str] = &[
     "conda",
     "mamba",
     "micromamba",
-    "yarn",
-    "pnpm",
-    "pnpx",
-    "bun",
-    "bunx",
     "deno",
     "corepack",
     "gem",
@@ -255,7 +244,8 @@ impl Guarded {
 impl Program {
     /// Classify what the user typed (a bare name or a path; only the file name counts)
     /// against [`GUARDED`]: `pip`, `pip3`, `pip3.12`; `python`, `python3`, `python3.12`; `uv`;
-    /// `uvx`; `pipx`; `poetry`; `npm`; `npx`; `brew`.
+    /// `uvx`; `pipx`; `poetry`; `npm`; `npx`; `yarn`, `yarnpkg`; `pnpm`, `pn`; `pnpx`, `pnx`;
+    /// `bun`; `bunx`; `brew`.
     pub fn from_name(program: &OsStr) -> Option<Program> {
         let name = Path::new(program).file_name()?.to_str()?;
         GUARDED.iter().find(|g| g.matches(name)).map(|g| g.program)
@@ -269,6 +259,9 @@ impl Program {
             Program::Uv | Program::Uvx => Manager::Uv,
             Program::Pipx => Manager::Pipx,
             Program::Poetry => Manager::Poetry,
+            Program::Yarn => Manager::Yarn,
+            Program::Pnpm | Program::Pnpx => Manager::Pnpm,
+            Program::Bun | Program::Bunx => Manager::Bun,
         }
     }
 }
@@ -304,6 +297,11 @@ pub fn understand(program: &OsStr, args: &[OsString], world: &dyn World) -> Resu
         Program::Uvx => uv::parse_uvx(&args, world)?,
         Program::Pipx => pipx::parse(&args, world)?,
         Program::Poetry => poetry::parse(&args, world)?,
+        Program::Yarn => yarn::parse(&args, world)?,
+        Program::Pnpm => pnpm::parse(&args, world)?,
+        Program::Pnpx => pnpm::parse_pnpx(&args, world)?,
+        Program::Bun => bun::parse(&args, world)?,
+        Program::Bunx => bun::parse_bunx(&args, world)?,
     };
     request.program = name;
     Ok(request)
@@ -423,10 +421,18 @@ mod tests {
             ("npm", Some(Program::Npm)),
             ("npx", Some(Program::Npx)),
             ("brew", Some(Program::Brew)),
-            ("yarn", None),
             ("python2.7", Some(Program::Python)),
             ("python3.6m", None),
             ("pip3.12.", None),
+            ("yarn", Some(Program::Yarn)),
+            ("yarnpkg", Some(Program::Yarn)),
+            ("pnpm", Some(Program::Pnpm)),
+            ("pn", Some(Program::Pnpm)),
+            ("pnpx", Some(Program::Pnpx)),
+            ("pnx", Some(Program::Pnpx)),
+            ("bun", Some(Program::Bun)),
+            ("bunx", Some(Program::Bunx)),
+            ("bunny", None),
         ] {
             assert_eq!(Program::from_name(OsStr::new(name)), want, "{name}");
         }

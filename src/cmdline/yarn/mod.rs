@@ -1,5 +1,480 @@
-//! yarn command lines (placeholder while the grammar lands).
+//! yarn command lines, yarn 1 (classic, 1.22.22) and yarn ≥ 2 (berry, 4.18.1): which packages
+//! `add`, `install` / bare `yarn`, `up` / `upgrade`, `dlx`, `create`, `global add`, `remove`,
+//! `unplug`, `dedupe`, `workspace <name> <cmd>` and `workspaces foreach <cmd>` would fetch,
+//! from which registries. The version is decided as yarn decides it (`yarnPath` /
+//! `yarn-path`, else the project's `packageManager`); when neither says, the command line is
+//! read with both grammars and the union is checked (`Request::grammar` says which applied).
+//! Reads package.json, workspaces, `yarn.lock`, `.yarnrc`, `.yarnrc.yml` and `.npmrc` only
+//! through [`World`]. Does not resolve versions.
+
+mod berry;
+mod classic;
 pub(crate) mod lockfile;
 pub(crate) mod syml;
+#[cfg(test)]
+mod tests;
 
-use super::Error;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::npm::files::{
+    RegistryConfig, read_json, read_npmrc, registry_prefixes, registry_sources,
+};
+use super::npm::spec::{SpecType, npa};
+use super::npm::workspaces;
+use super::yaml;
+use super::{Error, Moved, World};
+use crate::ecosystem::{Ecosystem, Manager};
+use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
+
+const ECO: Ecosystem = Ecosystem::Npm;
+
+/// Which yarn runs, and why we think so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Version {
+    Classic(String),
+    Berry(String),
+    Unknown,
+}
+
+/// Parse the arguments after `yarn`.
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    match decide_version(world, world.cwd())? {
+        Version::Classic(why) => with_grammar(classic::parse(args, world), &why),
+        Version::Berry(why) => with_grammar(berry::parse(args, world), &why),
+        Version::Unknown => {
+            let why = "yarn (no yarnPath and no packageManager says which: read as both 1.x and ≥ 2, the union is checked)";
+            let a = classic::parse(args, world);
+            let b = berry::parse(args, world);
+            with_grammar(union(a, b), why)
+        }
+    }
+}
+
+fn with_grammar(r: Result<Request, Error>, why: &str) -> Result<Request, Error> {
+    r.map(|mut req| {
+        if req.installs {
+            req.grammar = Some(why.to_string());
+        }
+        req
+    })
+}
+
+/// Both readings of one command line: it installs if either reading does (the targets and
+/// sources of both); an error in either reading of an install is an error.
+fn union(a: Result<Request, Error>, b: Result<Request, Error>) -> Result<Request, Error> {
+    match (a, b) {
+        (Ok(a), Ok(b)) if !a.installs && !b.installs => Ok(a),
+        (Ok(mut a), Ok(b)) => {
+            a.installs = true;
+            for t in b.targets {
+                if !a.targets.contains(&t) {
+                    a.targets.push(t);
+                }
+            }
+            for s in b.sources {
+                if !a.sources.contains(&s) {
+                    a.sources.push(s);
+                }
+            }
+            Ok(a)
+        }
+        (Err(e), Ok(r)) | (Ok(r), Err(e)) if !r.installs => {
+            // One reading passes through, the other cannot read it at all: that reading
+            // would reject it, and the tool that runs is one of the two. Fail closed.
+            Err(e)
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// yarn's own choice of version: a `yarnPath` (berry's `.yarnrc.yml`, also honoured by yarn
+/// 1.22) or `yarn-path` (`.yarnrc`) in the nearest rc file that sets one, unless
+/// `YARN_IGNORE_PATH`; else the `packageManager` field of the nearest package.json (what
+/// Corepack runs).
+pub(crate) fn decide_version(world: &dyn World, cwd: &Path) -> Result<Version, Error> {
+    let ignore_path = world.env("YARN_IGNORE_PATH").is_some_and(|v| !v.is_empty());
+    for dir in cwd.ancestors() {
+        if ignore_path {
+            break;
+        }
+        let yml = dir.join(".yarnrc.yml");
+        if let Some((value, line)) = rc_yml_scalar(world, &yml, "yarnPath")? {
+            return Ok(version_of_release(
+                &value,
+                &format!("yarnPath in {}:{line}", yml.display()),
+            ));
+        }
+        let rc = dir.join(".yarnrc");
+        if let Some((value, line)) = rc_scalar(world, &rc, "yarn-path")? {
+            return Ok(version_of_release(
+                &value,
+                &format!("yarn-path in {}:{line}", rc.display()),
+            ));
+        }
+    }
+    for dir in cwd.ancestors() {
+        let path = dir.join("package.json");
+        let Some(pj) = read_json(world, &path)? else {
+            continue;
+        };
+        let Some(pm) = pj.value.get("packageManager").and_then(|v| v.as_str()) else {
+            return Ok(Version::Unknown);
+        };
+        let line = pj.lines.line(&["packageManager"]);
+        let Some(v) = pm.strip_prefix("yarn@") else {
+            return Ok(Version::Unknown);
+        };
+        let why = format!("packageManager {pm} in {}:{line}", pj.path);
+        return Ok(
+            match v.split('.').next().and_then(|m| m.parse::<u32>().ok()) {
+                Some(1) => Version::Classic(format!("yarn 1 (classic): {why}")),
+                Some(_) => Version::Berry(format!("yarn ≥ 2 (berry): {why}")),
+                None => Version::Unknown,
+            },
+        );
+    }
+    Ok(Version::Unknown)
+}
+
+/// The version a release file's name gives (`.yarn/releases/yarn-4.1.0.cjs`).
+fn version_of_release(path: &str, why: &str) -> Version {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let major = file
+        .strip_prefix("yarn-")
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    match major {
+        Some(1) => Version::Classic(format!("yarn 1 (classic): {why}")),
+        Some(_) => Version::Berry(format!("yarn ≥ 2 (berry): {why}")),
+        None => Version::Unknown,
+    }
+}
+
+fn read_text(world: &dyn World, path: &Path) -> Result<Option<String>, Error> {
+    match world.read_file(path) {
+        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::bad_file(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// A top-level scalar of a `.yarnrc.yml`, with its line.
+fn rc_yml_scalar(
+    world: &dyn World,
+    path: &Path,
+    key: &str,
+) -> Result<Option<(String, u32)>, Error> {
+    let Some(text) = read_text(world, path)? else {
+        return Ok(None);
+    };
+    let doc = yaml::parse(&text, &path.display().to_string())?;
+    Ok(doc
+        .entries()
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| v.str().map(|s| (s.to_string(), v.line))))
+}
+
+/// A top-level value of a `.yarnrc`, with its line.
+fn rc_scalar(world: &dyn World, path: &Path, key: &str) -> Result<Option<(String, u32)>, Error> {
+    let Some(text) = read_text(world, path)? else {
+        return Ok(None);
+    };
+    let doc = syml::parse(&text, &path.display().to_string())?;
+    Ok(doc
+        .entries()
+        .iter()
+        .rev()
+        .find(|e| e.key == key)
+        .and_then(|e| e.value.str().map(|s| (s.to_string(), e.line))))
+}
+
+/// A spec from the command line (`yarn add x`, `yarn dlx -p x`): npm-package-arg forms, plus
+/// yarn's own protocols (`patch:`, `portal:`, `link:`, `exec:`, `workspace:`) as local sources.
+fn spec_target(arg: &str) -> Result<Target, Error> {
+    if let Some((name, range)) = lockfile::split_name(arg).or_else(|| {
+        (!arg.starts_with('@'))
+            .then(|| arg.split_once('@'))
+            .flatten()
+    }) && let Some((proto, _)) = range.split_once(':')
+        && matches!(
+            proto,
+            "patch" | "portal" | "link" | "exec" | "workspace" | "file"
+        )
+    {
+        return Ok(Target {
+            ecosystem: ECO,
+            kind: TargetKind::Path,
+            name: Some(name.to_string()),
+            spec: Some(range.to_string()),
+            origin: Origin::Argv,
+            claimed: None,
+        });
+    }
+    let spec = npa(arg).map_err(|e| Error::usage(format!("invalid package spec `{arg}`: {e}")))?;
+    if spec.ty == SpecType::Registry && spec.name.is_none() {
+        return Err(Error::usage(format!(
+            "invalid package spec `{arg}`: not a package name"
+        )));
+    }
+    Ok(spec.target(Origin::Argv))
+}
+
+/// `yarn create <x>` / `yarn global add create-<x>`: the create package (`coerceCreatePackageName`).
+fn create_package(arg: &str) -> Result<String, Error> {
+    if arg.starts_with('/') || arg.starts_with('.') {
+        return Err(Error::usage(format!(
+            "yarn create {arg}: not a package name"
+        )));
+    }
+    let (scope, rest) = match arg.strip_prefix('@') {
+        Some(r) => match r.split_once('/') {
+            Some((s, rest)) => (format!("@{s}"), rest.to_string()),
+            None => (format!("@{r}"), String::new()),
+        },
+        None => (String::new(), arg.to_string()),
+    };
+    if scope == "@" {
+        return Err(Error::usage(format!("yarn create {arg}: empty scope")));
+    }
+    let (name, version) = match rest.split_once('@') {
+        Some((n, v)) => (n.to_string(), Some(v.to_string())),
+        None => (rest, None),
+    };
+    let name = name.split('/').next().unwrap_or("").to_string();
+    let created = if name.is_empty() {
+        "create".to_string()
+    } else {
+        format!("create-{name}")
+    };
+    let full = if scope.is_empty() {
+        created
+    } else {
+        format!("{scope}/{created}")
+    };
+    Ok(match version {
+        Some(v) => format!("{full}@{v}"),
+        None => full,
+    })
+}
+
+/// What a project install fetches: the manifests' dependency groups (root and workspace
+/// members) and every `yarn.lock` entry, unless the lockfile is not read.
+struct ProjectRead<'a> {
+    world: &'a dyn World,
+    cwd: PathBuf,
+    omit: HashSet<&'static str>,
+    read_lock: bool,
+    registries: Vec<String>,
+}
+
+impl ProjectRead<'_> {
+    fn targets(&self) -> Result<Vec<Target>, Error> {
+        let Some((root, pj)) = workspaces::project_root(self.world, &self.cwd)? else {
+            return Ok(Vec::new());
+        };
+        let pats = workspaces::patterns(&pj)?;
+        let members = workspaces::members(self.world, &root, &pats)?;
+        let names: HashSet<String> = members
+            .iter()
+            .filter_map(|m| m.name().map(str::to_string))
+            .collect();
+        let (mut out, deps) =
+            workspaces::manifest_targets(&pj, &members, true, &self.omit, &names)?;
+        out.extend(deps.into_iter().map(|(_, t)| t));
+        if self.read_lock
+            && let Some(lock) = lockfile::read(self.world, &root.join("yarn.lock"))?
+        {
+            out.push(Target::unnamed(
+                ECO,
+                TargetKind::Lockfile,
+                lock.path(),
+                Origin::Argv,
+            ));
+            out.extend(lock.targets(&self.registries));
+        }
+        Ok(out)
+    }
+}
+
+/// A source from a config value.
+fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: Origin) -> Source {
+    Source {
+        ecosystem: ECO,
+        kind,
+        location: url.to_string(),
+        scope: scope.map(str::to_string),
+        origin,
+    }
+}
+
+/// yarn 1's registries: `--registry`, `yarn_registry` / `npm_config_registry` in the
+/// environment, `.yarnrc` files (cwd up to /, then the user's) and the npmrc files yarn 1
+/// also reads (project `.npmrc` up to /, the user's).
+fn classic_sources(world: &dyn World, cwd: &Path, cli_registry: Option<&str>) -> Vec<Source> {
+    let mut out = Vec::new();
+    if let Some(r) = cli_registry {
+        out.push(source(SourceKind::Index, r, None, Origin::Argv));
+    }
+    for var in ["YARN_REGISTRY", "yarn_registry"] {
+        if let Some(v) = world.env(var).filter(|v| !v.is_empty()) {
+            out.push(source(
+                SourceKind::Index,
+                &v.to_string_lossy(),
+                None,
+                Origin::Env(var.into()),
+            ));
+        }
+    }
+    let home = world.home();
+    let mut rc_files: Vec<PathBuf> = cwd.ancestors().map(|d| d.join(".yarnrc")).collect();
+    if let Some(h) = &home {
+        rc_files.push(h.join(".yarnrc"));
+    }
+    rc_files.dedup();
+    for path in rc_files {
+        let Ok(Some(text)) = read_text(world, &path) else {
+            continue;
+        };
+        let Ok(doc) = syml::parse(&text, &path.display().to_string()) else {
+            continue;
+        };
+        for e in doc.entries() {
+            let key = e.key.trim_start_matches("--").trim_start_matches("*.");
+            let Some(url) = e.value.str() else { continue };
+            let origin = Origin::File {
+                path: path.display().to_string(),
+                line: e.line,
+            };
+            if key == "registry" {
+                out.push(source(SourceKind::Index, url, None, origin));
+            } else if let Some(scope) = super::npm::files::scoped_registry_key(key) {
+                out.push(source(SourceKind::ScopedRegistry, url, Some(scope), origin));
+            }
+        }
+    }
+    // The npm side of yarn 1's config: environment and npmrc files (ancestors, then home).
+    let config = RegistryConfig {
+        world,
+        cwd,
+        project: None,
+        userconfig: None,
+        globalconfig: None,
+        cli_settings: Vec::new(),
+    };
+    out.extend(registry_sources(&config, &[]));
+    for dir in cwd.ancestors() {
+        let path = dir.join(".npmrc");
+        if home.as_ref().is_some_and(|h| h.join(".npmrc") == path) {
+            continue;
+        }
+        for l in read_npmrc(world, &path) {
+            let origin = Origin::File {
+                path: path.display().to_string(),
+                line: l.line,
+            };
+            if l.key == "registry" {
+                out.push(source(SourceKind::Index, &l.value, None, origin));
+            } else if let Some(scope) = super::npm::files::scoped_registry_key(&l.key) {
+                out.push(source(
+                    SourceKind::ScopedRegistry,
+                    &l.value,
+                    Some(scope),
+                    origin,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Berry's registries: `npmRegistryServer` and `npmScopes.<scope>.npmRegistryServer` in every
+/// `.yarnrc.yml` from the project up to / and in the user's, and `YARN_NPM_REGISTRY_SERVER`.
+/// Berry does not read npmrc files.
+fn berry_sources(world: &dyn World, cwd: &Path) -> Result<Vec<Source>, Error> {
+    let mut out = Vec::new();
+    let var = "YARN_NPM_REGISTRY_SERVER";
+    if let Some(v) = world.env(var).filter(|v| !v.is_empty()) {
+        out.push(source(
+            SourceKind::Index,
+            &v.to_string_lossy(),
+            None,
+            Origin::Env(var.into()),
+        ));
+    }
+    let name = world
+        .env("YARN_RC_FILENAME")
+        .map(|v| v.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ".yarnrc.yml".into());
+    let mut files: Vec<PathBuf> = cwd.ancestors().map(|d| d.join(&name)).collect();
+    if let Some(h) = world.home() {
+        files.push(h.join(&name));
+    }
+    files.dedup();
+    for path in files {
+        let Some(text) = read_text(world, &path)? else {
+            continue;
+        };
+        let shown = path.display().to_string();
+        let doc = yaml::parse(&text, &shown)?;
+        let origin = |line| Origin::File {
+            path: shown.clone(),
+            line,
+        };
+        if let Some(r) = doc.get("npmRegistryServer")
+            && let Some(url) = r.str()
+        {
+            out.push(source(SourceKind::Index, url, None, origin(r.line)));
+        }
+        if let Some(scopes) = doc.get("npmScopes") {
+            for (scope, conf) in scopes.entries() {
+                if let Some(r) = conf.get("npmRegistryServer")
+                    && let Some(url) = r.str()
+                {
+                    let scope = format!("@{}", scope.trim_start_matches('@'));
+                    out.push(source(
+                        SourceKind::ScopedRegistry,
+                        url,
+                        Some(&scope),
+                        origin(r.line),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Registry URL prefixes whose tarballs count as registry packages.
+fn prefixes(sources: &[Source]) -> Vec<String> {
+    let mut p = registry_prefixes(sources);
+    p.push(lockfile::YARN_REGISTRY.to_string());
+    p
+}
+
+/// A request that installs `targets` from `sources`.
+fn installs(targets: Vec<Target>, sources: Vec<Source>) -> Request {
+    Request {
+        program: "yarn".into(),
+        manager: Manager::Yarn,
+        installs: true,
+        targets,
+        sources,
+        grammar: None,
+    }
+}
+
+fn pass() -> Request {
+    Request::pass_through("yarn", Manager::Yarn)
+}
+
+/// The world seen from `--cwd DIR` when given.
+fn at<'a>(world: &'a dyn World, cwd: Option<&str>) -> Moved<'a> {
+    let cwd = match cwd {
+        Some(d) => super::npm::files::resolve_path(world.cwd(), d),
+        None => world.cwd().to_path_buf(),
+    };
+    Moved::at(world, cwd)
+}

@@ -1,0 +1,509 @@
+//! pnpm command lines (pnpm 12.21.0, the Rust port; its grammar is clap's): which packages
+//! `add`, `install`/`i` (with names it is `add`), `install-test`, `update`/`up`/`upgrade`,
+//! `dlx` (and `pnpx`/`pnx`), `create`, `ci`, `dedupe`, `fetch`, `deploy`, `remove`, `link`
+//! and `with` would fetch, and from which registries. A project install reads the workspace
+//! (`pnpm-workspace.yaml`), every member's package.json and `pnpm-lock.yaml`. Reads files
+//! only through [`World`]. Does not resolve versions.
+
+mod lockfile;
+mod options;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::argtable::{self, Arity, Opt, Stop, Style};
+use super::npm::files::{read_json, read_npmrc, resolve_path, scoped_registry_key};
+use super::npm::spec::{SpecType, npa};
+use super::npm::workspaces;
+use super::yaml;
+use super::{Error, Moved, World};
+use crate::ecosystem::{Ecosystem, Manager};
+use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
+use options::*;
+
+const ECO: Ecosystem = Ecosystem::Npm;
+
+const STYLE: Style = Style {
+    negations: true,
+    attached_short_value: true,
+    flag_equals: true,
+    unknown_is_error: true,
+};
+
+/// Parse the arguments after `pnpm` (or `pn`).
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    parse_as("pnpm", args, world)
+}
+
+/// `pnpx`/`pnx` are `pnpm dlx`.
+pub fn parse_pnpx(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let mut argv = vec!["dlx".to_string()];
+    argv.extend(args.iter().cloned());
+    parse_as("pnpx", &argv, world)
+}
+
+fn pass(program: &str) -> Request {
+    Request::pass_through(program, Manager::Pnpm)
+}
+
+/// The universal pre-passes: `--config.<key>=<value>` settings taken out of argv, and
+/// `--silent`/`-s` (a reporter shorthand) dropped.
+fn pre_pass(args: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut out = Vec::new();
+    let mut config = Vec::new();
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        if a == "--" {
+            out.push(a.clone());
+            out.extend(iter.by_ref().cloned());
+            break;
+        }
+        if let Some(kv) = a.strip_prefix("--config.") {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, "true"));
+            config.push((k.to_string(), v.to_string()));
+            continue;
+        }
+        if a == "--silent" {
+            continue;
+        }
+        out.push(a.clone());
+    }
+    (out, config)
+}
+
+/// The command's position: the first token that is not an option or a global option's value.
+/// An option this table does not know before it leaves the command unknowable: an error.
+fn command_index(args: &[String]) -> Result<Option<usize>, Error> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            return Ok(None);
+        }
+        if !a.starts_with('-') || a == "-" {
+            return Ok(Some(i));
+        }
+        if matches!(a.as_str(), "-v" | "--version" | "-h" | "--help" | "-s") {
+            i += 1;
+            continue;
+        }
+        // Parse this one option alone; a value it takes is the next token.
+        let probe = argtable::parse(&args[i..=i], &[GLOBAL], STYLE, Stop::Never);
+        match probe {
+            Ok(_) => i += 1,
+            Err(e) if e.message.contains("needs a value") => i += 2,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
+fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let (args, config) = pre_pass(args);
+    let Some(ci) = command_index(&args)? else {
+        return Ok(pass(program));
+    };
+    let cmd = args[ci].as_str();
+    let table: &[Opt] = match cmd {
+        "add" => ADD,
+        "install" | "i" => INSTALL,
+        "install-test" | "it" => INSTALL_TEST,
+        "update" | "up" | "upgrade" => UPDATE,
+        "dlx" => DLX,
+        "create" => CREATE,
+        "ci" | "clean-install" | "ic" | "install-clean" => CI,
+        "dedupe" => DEDUPE,
+        "fetch" => FETCH,
+        "deploy" => DEPLOY,
+        "remove" | "uninstall" | "rm" | "un" | "uni" => REMOVE,
+        "link" | "ln" => LINK,
+        "with" => WITH,
+        _ => return Ok(pass(program)),
+    };
+    let mut rest: Vec<String> = args[..ci].to_vec();
+    rest.extend(args[ci + 1..].iter().cloned());
+    if rest.iter().any(|a| a == "-h" || a == "--help") && !matches!(cmd, "dlx" | "create" | "with")
+    {
+        return Ok(pass(program));
+    }
+    // dlx/create/with: options, then the command and its own arguments.
+    let stop = if matches!(cmd, "dlx" | "create" | "with") {
+        Stop::FirstPositional
+    } else {
+        Stop::Never
+    };
+    let help: &[Opt] = &[
+        argtable::opt(&["help"], Some('h'), Arity::Flag),
+        argtable::opt(&["silent"], Some('s'), Arity::Flag),
+    ];
+    let p = argtable::parse(&rest, &[GLOBAL, table, help], STYLE, stop)?;
+    if stop == Stop::FirstPositional && p.rest.is_empty() {
+        return Ok(pass(program));
+    }
+    let cwd = match p.value("dir") {
+        Some(d) => resolve_path(world.cwd(), d),
+        None => world.cwd().to_path_buf(),
+    };
+    let world = Moved::at(world, cwd);
+    let world: &dyn World = &world;
+    let global = p.has("global") && p.flag("global") != Some(false);
+    let project = Project::find(world, p.flag("workspace-root") == Some(true))?;
+    let sources = sources(world, &project, p.value("registry"), &config);
+    let mut omit: HashSet<&'static str> = HashSet::new();
+    let prod = p.flag("prod") == Some(true)
+        || (world.env("NODE_ENV").is_some_and(|v| v == "production") && !p.has("dev"));
+    if prod {
+        omit.insert("dev");
+    }
+    if p.flag("dev") == Some(true) && matches!(cmd, "install" | "i" | "ci" | "deploy") {
+        omit.insert("optional");
+        omit.insert("peer");
+    }
+    if p.flag("optional") == Some(false) {
+        omit.insert("optional");
+    }
+    let read_project = |lock_only: bool| project.targets(world, &omit, lock_only);
+    let specs = |list: &[String]| -> Result<Vec<Target>, Error> {
+        list.iter().map(|s| spec_target(s)).collect()
+    };
+    let targets = match cmd {
+        "add" | "install" | "i" if !p.positionals.is_empty() => {
+            let mut t = specs(&p.positionals)?;
+            if !global {
+                t.extend(read_project(false)?);
+            }
+            t
+        }
+        "add" => return Ok(pass(program)),
+        "install" | "i" | "install-test" | "it" | "ci" | "clean-install" | "ic"
+        | "install-clean" | "dedupe" | "deploy" | "remove" | "uninstall" | "rm" | "un" | "uni" => {
+            read_project(false)?
+        }
+        "fetch" => read_project(true)?,
+        "update" | "up" | "upgrade" => {
+            let named: Vec<String> = p
+                .positionals
+                .iter()
+                .filter(|s| !s.contains('*'))
+                .cloned()
+                .collect();
+            let mut t = named
+                .iter()
+                .map(|n| {
+                    let name = npa(n)
+                        .ok()
+                        .and_then(|s| s.name)
+                        .unwrap_or_else(|| n.clone());
+                    Target::registry(ECO, &name, None, Origin::Argv)
+                })
+                .collect::<Vec<_>>();
+            if global {
+                if t.is_empty() {
+                    t.push(all_outdated());
+                }
+            } else {
+                t.extend(read_project(false)?);
+            }
+            t
+        }
+        "link" | "ln" => {
+            let mut t: Vec<Target> = p
+                .positionals
+                .iter()
+                .map(|d| Target::unnamed(ECO, TargetKind::Path, d, Origin::Argv))
+                .collect();
+            t.extend(read_project(false)?);
+            t
+        }
+        "dlx" => {
+            let packages = p.values("package");
+            if packages.is_empty() {
+                vec![spec_target(&p.rest[0])?]
+            } else {
+                packages
+                    .iter()
+                    .map(|s| spec_target(s))
+                    .collect::<Result<_, _>>()?
+            }
+        }
+        "create" => vec![spec_target(&create_package(&p.rest[0])?)?],
+        "with" => {
+            // `pnpm with <version|current> <args>`: that pnpm (from the registry) runs the args.
+            let version = p.rest[0].as_str();
+            let mut t = Vec::new();
+            if version != "current" {
+                t.push(Target::registry(ECO, "pnpm", Some(version), Origin::Argv));
+            }
+            let inner = parse_as(program, &p.rest[1..], world)?;
+            if !inner.installs && t.is_empty() {
+                return Ok(inner);
+            }
+            t.extend(inner.targets);
+            t
+        }
+        _ => return Ok(pass(program)),
+    };
+    Ok(Request {
+        program: program.to_string(),
+        manager: Manager::Pnpm,
+        installs: true,
+        targets,
+        sources,
+        grammar: None,
+    })
+}
+
+fn all_outdated() -> Target {
+    Target {
+        ecosystem: ECO,
+        kind: TargetKind::AllOutdated,
+        name: None,
+        spec: None,
+        origin: Origin::Argv,
+        claimed: None,
+    }
+}
+
+/// A spec from the command line, as npm-package-arg reads it; pnpm's `workspace:`, `link:`
+/// and `catalog:` protocols name local or already-declared packages.
+fn spec_target(arg: &str) -> Result<Target, Error> {
+    let spec = npa(arg).map_err(|e| Error::usage(format!("invalid package spec `{arg}`: {e}")))?;
+    if spec.ty == SpecType::Registry && spec.name.is_none() {
+        return Err(Error::usage(format!(
+            "invalid package spec `{arg}`: not a package name"
+        )));
+    }
+    let mut t = spec.target(Origin::Argv);
+    if let Some(w) = &spec.written
+        && (w.starts_with("workspace:") || w.starts_with("link:"))
+    {
+        t.kind = TargetKind::Path;
+    }
+    Ok(t)
+}
+
+/// `pnpm create <x>`: `create-x`, `@s` → `@s/create`, `@s/x` → `@s/create-x`.
+fn create_package(arg: &str) -> Result<String, Error> {
+    if let Some(rest) = arg.strip_prefix('@') {
+        let (scope, name) = rest.split_once('/').unwrap_or((rest, ""));
+        let (name, version) = match name.split_once('@') {
+            Some((n, v)) => (n, Some(v)),
+            None => (name, None),
+        };
+        let created = if name.is_empty() {
+            format!("@{scope}/create")
+        } else {
+            format!("@{scope}/create-{name}")
+        };
+        return Ok(match version {
+            Some(v) => format!("{created}@{v}"),
+            None => created,
+        });
+    }
+    if arg.starts_with("create-") {
+        return Ok(arg.to_string());
+    }
+    Ok(format!("create-{arg}"))
+}
+
+/// The workspace (or lone project) an install runs in.
+struct Project {
+    /// The directory of `pnpm-workspace.yaml`, else of the nearest package.json.
+    root: Option<PathBuf>,
+    /// The workspace file, parsed.
+    workspace: Option<(String, yaml::Node)>,
+}
+
+impl Project {
+    fn find(world: &dyn World, workspace_root: bool) -> Result<Project, Error> {
+        let cwd = world.cwd();
+        for dir in cwd.ancestors() {
+            let path = dir.join("pnpm-workspace.yaml");
+            if let Some(text) = read_text(world, &path)? {
+                let shown = path.display().to_string();
+                let doc = yaml::parse(&text, &shown)?;
+                return Ok(Project {
+                    root: Some(dir.to_path_buf()),
+                    workspace: Some((shown, doc)),
+                });
+            }
+        }
+        if workspace_root {
+            return Err(Error::usage(
+                "--workspace-root may only be used inside a workspace".to_string(),
+            ));
+        }
+        let root = cwd
+            .ancestors()
+            .find(|d| world.is_file(&d.join("package.json")))
+            .map(Path::to_path_buf);
+        Ok(Project {
+            root,
+            workspace: None,
+        })
+    }
+
+    /// Manifests of the root and every member, and the lockfile's packages (`lock_only`:
+    /// only the lockfile, as `pnpm fetch` reads it).
+    fn targets(
+        &self,
+        world: &dyn World,
+        omit: &HashSet<&str>,
+        lock_only: bool,
+    ) -> Result<Vec<Target>, Error> {
+        let Some(root) = &self.root else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        if !lock_only && let Some(pj) = read_json(world, &root.join("package.json"))? {
+            let patterns: Vec<String> = self
+                .workspace
+                .as_ref()
+                .and_then(|(_, doc)| doc.get("packages"))
+                .map(|p| {
+                    p.items()
+                        .iter()
+                        .filter_map(|i| i.str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let members = workspaces::members(world, root, &patterns)?;
+            let names: HashSet<String> = members
+                .iter()
+                .filter_map(|m| m.name().map(str::to_string))
+                .collect();
+            let (files, deps) = workspaces::manifest_targets(&pj, &members, true, omit, &names)?;
+            out.extend(files);
+            out.extend(deps.into_iter().map(|(_, t)| t));
+        }
+        if let Some((path, entries)) = lockfile::read(world, &root.join("pnpm-lock.yaml"))? {
+            out.push(Target::unnamed(
+                ECO,
+                TargetKind::Lockfile,
+                &path,
+                Origin::Argv,
+            ));
+            out.extend(entries);
+        }
+        Ok(out)
+    }
+}
+
+fn read_text(world: &dyn World, path: &Path) -> Result<Option<String>, Error> {
+    match world.read_file(path) {
+        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::bad_file(format!("{}: {e}", path.display()))),
+    }
+}
+
+fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: Origin) -> Source {
+    Source {
+        ecosystem: ECO,
+        kind,
+        location: url.to_string(),
+        scope: scope.map(str::to_string),
+        origin,
+    }
+}
+
+/// pnpm's registries: `--registry`, `--config.registry=` / `--config.@s:registry=`,
+/// `PNPM_CONFIG_REGISTRY`, `pnpm-workspace.yaml` (`registry`, `registries`), and the npmrc
+/// files (the project's and the workspace root's `.npmrc`, `~/.npmrc`, pnpm's global `rc`).
+/// pnpm no longer reads `npm_config_*` variables.
+fn sources(
+    world: &dyn World,
+    project: &Project,
+    cli_registry: Option<&str>,
+    config: &[(String, String)],
+) -> Vec<Source> {
+    let mut out = Vec::new();
+    if let Some(r) = cli_registry {
+        out.push(source(SourceKind::Index, r, None, Origin::Argv));
+    }
+    for (k, v) in config {
+        if k == "registry" {
+            out.push(source(SourceKind::Index, v, None, Origin::Argv));
+        } else if let Some(scope) = scoped_registry_key(k) {
+            out.push(source(
+                SourceKind::ScopedRegistry,
+                v,
+                Some(scope),
+                Origin::Argv,
+            ));
+        }
+    }
+    for var in ["PNPM_CONFIG_REGISTRY", "pnpm_config_registry"] {
+        if let Some(v) = world.env(var).filter(|v| !v.is_empty()) {
+            out.push(source(
+                SourceKind::Index,
+                &v.to_string_lossy(),
+                None,
+                Origin::Env(var.into()),
+            ));
+            break;
+        }
+    }
+    if let Some((path, doc)) = &project.workspace {
+        let origin = |line| Origin::File {
+            path: path.clone(),
+            line,
+        };
+        if let Some(r) = doc.get("registry")
+            && let Some(url) = r.str()
+        {
+            out.push(source(SourceKind::Index, url, None, origin(r.line)));
+        }
+        if let Some(regs) = doc.get("registries") {
+            for (k, v) in regs.entries() {
+                let Some(url) = v.str() else { continue };
+                if k == "default" {
+                    out.push(source(SourceKind::Index, url, None, origin(v.line)));
+                } else if k.starts_with('@') {
+                    out.push(source(
+                        SourceKind::ScopedRegistry,
+                        url,
+                        Some(k),
+                        origin(v.line),
+                    ));
+                }
+            }
+        }
+    }
+    let mut rc_files: Vec<PathBuf> = Vec::new();
+    rc_files.push(world.cwd().join(".npmrc"));
+    if let Some(root) = &project.root {
+        rc_files.push(root.join(".npmrc"));
+    }
+    if let Some(h) = world.home() {
+        rc_files.push(h.join(".npmrc"));
+        let config_home = world
+            .env("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| h.join(".config"));
+        rc_files.push(config_home.join("pnpm").join("rc"));
+    }
+    rc_files.dedup();
+    for path in rc_files {
+        for l in read_npmrc(world, &path) {
+            let origin = Origin::File {
+                path: path.display().to_string(),
+                line: l.line,
+            };
+            if l.key == "registry" {
+                out.push(source(SourceKind::Index, &l.value, None, origin));
+            } else if let Some(scope) = scoped_registry_key(&l.key) {
+                out.push(source(
+                    SourceKind::ScopedRegistry,
+                    &l.value,
+                    Some(scope),
+                    origin,
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,2 @@
+//! pnpm table tests.
+use super::*;

@@ -1,0 +1,2 @@
+//! yarn table tests.
+use super::*;
