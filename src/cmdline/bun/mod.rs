@@ -1,9 +1,358 @@
-//! bun (placeholder).
-use super::{Error, World};
-use crate::request::Request;
-pub fn parse(_args: &[String], _world: &dyn World) -> Result<Request, Error> {
-    Err(Error::usage("bun: not yet"))
+//! bun command lines (bun 1.4.5): which packages `add`/`a`, `install`/`i` (with names it is
+//! `add`), `update`, `remove`, `link`, `x` and `bunx` would fetch, and from which registries
+//! (`--registry`, `BUN_CONFIG_REGISTRY`, `NPM_CONFIG_REGISTRY`, `bunfig.toml` `[install]`
+//! and `[install.scopes]`, `.npmrc`). A project install reads package.json, its workspaces
+//! and `bun.lock`; a project with only the binary `bun.lockb` is refused with the command that
+//! writes `bun.lock`. Reads files only through [`World`]. Does not resolve versions, and does
+//! not see what `bun run` auto-installs for a script that imports a missing package.
+
+mod lockfile;
+mod options;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::argtable::{self, Arity, Opt, Stop, Style};
+use super::npm::files::{read_npmrc, resolve_path, scoped_registry_key};
+use super::npm::spec::{SpecType, npa};
+use super::npm::workspaces;
+use super::{AtDir, Error, World};
+use crate::ecosystem::{Ecosystem, Manager};
+use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
+use options::*;
+
+const ECO: Ecosystem = Ecosystem::Npm;
+
+const STYLE: Style = Style {
+    negations: false,
+    attached_short_value: false,
+    flag_equals: false,
+    unknown_is_error: true,
+};
+
+const HELP: &[Opt] = &[argtable::opt(&["help"], Some('h'), Arity::Flag)];
+
+/// Parse the arguments after `bun`.
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let Some(ci) = args.iter().position(|a| !a.starts_with('-')) else {
+        return Ok(pass("bun"));
+    };
+    let cmd = args[ci].as_str();
+    let table: &[Opt] = match cmd {
+        "add" | "a" | "install" | "i" => ADD,
+        "update" => UPDATE,
+        "remove" | "rm" => REMOVE,
+        "link" => LINK,
+        "x" => {
+            let mut rest = args[..ci].to_vec();
+            rest.extend(args[ci + 1..].iter().cloned());
+            return parse_x("bun", &rest, world);
+        }
+        _ => return Ok(pass("bun")),
+    };
+    let mut rest = args[..ci].to_vec();
+    rest.extend(args[ci + 1..].iter().cloned());
+    let p = argtable::parse(&rest, &[table, HELP], STYLE, Stop::Never)?;
+    if p.has("help") {
+        return Ok(pass("bun"));
+    }
+    let world = at(world, p.value("cwd"));
+    let world: &dyn World = &world;
+    let sources = sources(world, p.value("registry"), p.value("config"))?;
+    let global = p.has("global");
+    let mut omit: HashSet<&'static str> = HashSet::new();
+    if p.has("production") || world.env("NODE_ENV").is_some_and(|v| v == "production") {
+        omit.insert("dev");
+    }
+    for o in p.values("omit") {
+        for part in o.split(',') {
+            match part.trim() {
+                "dev" => omit.insert("dev"),
+                "optional" => omit.insert("optional"),
+                "peer" => omit.insert("peer"),
+                _ => false,
+            };
+        }
+    }
+    let project = || project_targets(world, &omit);
+    let specs = |list: &[String]| -> Result<Vec<Target>, Error> {
+        list.iter().map(|s| spec_target(s)).collect()
+    };
+    let targets = match cmd {
+        "add" | "a" | "install" | "i" if !p.positionals.is_empty() => {
+            let mut t = specs(&p.positionals)?;
+            if !global {
+                t.extend(project()?);
+            }
+            t
+        }
+        "add" | "a" => return Ok(pass("bun")),
+        "install" | "i" if global => return Ok(pass("bun")),
+        "install" | "i" | "remove" | "rm" => project()?,
+        "update" => {
+            let mut t: Vec<Target> = p
+                .positionals
+                .iter()
+                .map(|n| {
+                    let name = npa(n)
+                        .ok()
+                        .and_then(|s| s.name)
+                        .unwrap_or_else(|| n.clone());
+                    Target::registry(ECO, &name, None, Origin::Argv)
+                })
+                .collect();
+            if global {
+                if t.is_empty() {
+                    t.push(Target {
+                        ecosystem: ECO,
+                        kind: TargetKind::AllOutdated,
+                        name: None,
+                        spec: None,
+                        origin: Origin::Argv,
+                        claimed: None,
+                    });
+                }
+            } else {
+                t.extend(project()?);
+            }
+            t
+        }
+        // `bun link <name>` links a registered local package; `bun link` registers this one.
+        "link" => return Ok(pass("bun")),
+        _ => return Ok(pass("bun")),
+    };
+    Ok(request("bun", targets, sources))
 }
-pub fn parse_bunx(_args: &[String], _world: &dyn World) -> Result<Request, Error> {
-    Err(Error::usage("bunx: not yet"))
+
+/// Parse the arguments after `bunx` (`bun x`): its options, then the package (or `-p`) and
+/// the command's own arguments, which are not bunx's ("Flags for the package go after its
+/// name").
+pub fn parse_bunx(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    parse_x("bunx", args, world)
+}
+
+fn parse_x(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let p = argtable::parse(args, &[X, HELP], STYLE, Stop::FirstPositional)?;
+    if p.has("help") && p.rest.is_empty() {
+        return Ok(pass(program));
+    }
+    let Some(first) = p.rest.first() else {
+        return Ok(pass(program));
+    };
+    let world = at(world, p.value("cwd"));
+    let world: &dyn World = &world;
+    let sources = sources(world, p.value("registry"), None)?;
+    let packages = p.values("package");
+    let targets = if packages.is_empty() {
+        vec![spec_target(first)?]
+    } else {
+        packages
+            .iter()
+            .map(|s| spec_target(s))
+            .collect::<Result<_, _>>()?
+    };
+    Ok(request(program, targets, sources))
+}
+
+fn request(program: &str, targets: Vec<Target>, sources: Vec<Source>) -> Request {
+    Request {
+        program: program.to_string(),
+        manager: Manager::Bun,
+        installs: true,
+        targets,
+        sources,
+        grammar: None,
+    }
+}
+
+fn pass(program: &str) -> Request {
+    Request::pass_through(program, Manager::Bun)
+}
+
+fn at<'a>(world: &'a dyn World, cwd: Option<&str>) -> AtDir<'a> {
+    AtDir {
+        world,
+        cwd: match cwd {
+            Some(d) => resolve_path(world.cwd(), d),
+            None => world.cwd().to_path_buf(),
+        },
+    }
+}
+
+fn spec_target(arg: &str) -> Result<Target, Error> {
+    let spec = npa(arg).map_err(|e| Error::usage(format!("invalid package spec `{arg}`: {e}")))?;
+    if spec.ty == SpecType::Registry && spec.name.is_none() {
+        return Err(Error::usage(format!(
+            "invalid package spec `{arg}`: not a package name"
+        )));
+    }
+    Ok(spec.target(Origin::Argv))
+}
+
+/// The project's manifests (root and workspace members) and `bun.lock`.
+fn project_targets(world: &dyn World, omit: &HashSet<&str>) -> Result<Vec<Target>, Error> {
+    let Some((root, pj)) = workspaces::project_root(world, world.cwd())? else {
+        return Ok(Vec::new());
+    };
+    let pats = workspaces::patterns(&pj)?;
+    let members = workspaces::members(world, &root, &pats)?;
+    let names: HashSet<String> = members
+        .iter()
+        .filter_map(|m| m.name().map(str::to_string))
+        .collect();
+    let (mut out, deps) = workspaces::manifest_targets(&pj, &members, true, omit, &names)?;
+    out.extend(deps.into_iter().map(|(_, t)| t));
+    if let Some((path, entries)) = lockfile::read(world, &root)? {
+        out.push(Target::unnamed(
+            ECO,
+            TargetKind::Lockfile,
+            &path,
+            Origin::Argv,
+        ));
+        out.extend(entries);
+    }
+    Ok(out)
+}
+
+fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: Origin) -> Source {
+    Source {
+        ecosystem: ECO,
+        kind,
+        location: url.to_string(),
+        scope: scope.map(str::to_string),
+        origin,
+    }
+}
+
+fn line_at(text: &str, offset: usize) -> u32 {
+    let upto = text.get(..offset.min(text.len())).unwrap_or("");
+    u32::try_from(upto.matches('\n').count() + 1).unwrap_or(u32::MAX)
+}
+
+/// `registry` and `scopes` of a bunfig's `[install]`: a URL string or `{ url = … }`.
+fn bunfig_sources(world: &dyn World, path: &Path, out: &mut Vec<Source>) -> Result<(), Error> {
+    let text = match world.read_file(path) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::bad_file(format!("{}: {e}", path.display()))),
+    };
+    let shown = path.display().to_string();
+    let doc = toml_edit::Document::parse(text.as_str()).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_at(&text, s.start));
+        Error::bad_file(format!(
+            "{shown}:{line}: not valid TOML: {}",
+            e.message().trim()
+        ))
+    })?;
+    let Some(install) = doc
+        .as_table()
+        .get("install")
+        .and_then(|i| i.as_table_like())
+    else {
+        return Ok(());
+    };
+    let url_of = |item: &toml_edit::Item| -> Option<(String, u32)> {
+        let line = item.span().map_or(1, |s| line_at(&text, s.start));
+        if let Some(s) = item.as_str() {
+            return Some((s.to_string(), line));
+        }
+        let t = item.as_table_like()?;
+        let u = t.get("url")?;
+        Some((
+            u.as_str()?.to_string(),
+            u.span().map_or(line, |s| line_at(&text, s.start)),
+        ))
+    };
+    let origin = |line| Origin::File {
+        path: shown.clone(),
+        line,
+    };
+    if let Some((url, line)) = install.get("registry").and_then(url_of) {
+        out.push(source(SourceKind::Index, &url, None, origin(line)));
+    }
+    if let Some(scopes) = install.get("scopes").and_then(|s| s.as_table_like()) {
+        for (scope, item) in scopes.iter() {
+            if let Some((url, line)) = url_of(item) {
+                let scope = format!("@{}", scope.trim_start_matches('@'));
+                out.push(source(
+                    SourceKind::ScopedRegistry,
+                    &url,
+                    Some(&scope),
+                    origin(line),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// bun's registries, highest first: `--registry`, `BUN_CONFIG_REGISTRY`,
+/// `NPM_CONFIG_REGISTRY`/`npm_config_registry`, the project's `bunfig.toml` (or `-c FILE`),
+/// the global `$XDG_CONFIG_HOME/.bunfig.toml` / `~/.bunfig.toml`, then `.npmrc` (project and
+/// home).
+fn sources(
+    world: &dyn World,
+    cli_registry: Option<&str>,
+    config: Option<&str>,
+) -> Result<Vec<Source>, Error> {
+    let mut out = Vec::new();
+    if let Some(r) = cli_registry {
+        out.push(source(SourceKind::Index, r, None, Origin::Argv));
+    }
+    for var in [
+        "BUN_CONFIG_REGISTRY",
+        "NPM_CONFIG_REGISTRY",
+        "npm_config_registry",
+    ] {
+        if let Some(v) = world.env(var).filter(|v| !v.is_empty()) {
+            out.push(source(
+                SourceKind::Index,
+                &v.to_string_lossy(),
+                None,
+                Origin::Env(var.into()),
+            ));
+        }
+    }
+    let cwd = world.cwd().to_path_buf();
+    let project_rc = match config {
+        Some(c) => resolve_path(&cwd, c),
+        None => cwd.join("bunfig.toml"),
+    };
+    bunfig_sources(world, &project_rc, &mut out)?;
+    let mut globals: Vec<PathBuf> = Vec::new();
+    if let Some(x) = world.env("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        globals.push(PathBuf::from(x).join(".bunfig.toml"));
+    }
+    if let Some(h) = world.home() {
+        globals.push(h.join(".bunfig.toml"));
+    }
+    if let Some(g) = globals.into_iter().find(|g| world.is_file(g)) {
+        bunfig_sources(world, &g, &mut out)?;
+    }
+    let mut rcs = vec![cwd.join(".npmrc")];
+    if let Some(h) = world.home() {
+        rcs.push(h.join(".npmrc"));
+    }
+    rcs.dedup();
+    for path in rcs {
+        for l in read_npmrc(world, &path) {
+            let origin = Origin::File {
+                path: path.display().to_string(),
+                line: l.line,
+            };
+            if l.key == "registry" {
+                out.push(source(SourceKind::Index, &l.value, None, origin));
+            } else if let Some(scope) = scoped_registry_key(&l.key) {
+                out.push(source(
+                    SourceKind::ScopedRegistry,
+                    &l.value,
+                    Some(scope),
+                    origin,
+                ));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -42,7 +42,7 @@ pub(super) fn show(p: &Path) -> String {
 pub(crate) struct KeyLines(pub(super) HashMap<Vec<String>, u32>);
 
 impl KeyLines {
-    pub(super) fn new(text: &str) -> KeyLines {
+    pub(crate) fn new(text: &str) -> KeyLines {
         let mut s = Scan {
             text,
             pos: 0,

@@ -1,0 +1,2 @@
+//! bun table tests.
+use super::*;
