@@ -212,11 +212,14 @@ pub(crate) fn parse(
                     out.options.push((opt.key(), v));
                 }
                 Arity::Values => {
-                    let mut any = false;
+                    // `--cpu=x64 lodash`: whether clap goes on taking values after an inline
+                    // one is not observable from outside; reading `lodash` as a package is the
+                    // reading that checks more.
                     if let Some(v) = inline {
                         out.options.push((opt.key(), Some(v)));
-                        any = true;
+                        continue;
                     }
+                    let mut any = false;
                     while let Some(n) = args.get(i).filter(|n| !n.starts_with('-')) {
                         out.options.push((opt.key(), Some(n.clone())));
                         i += 1;

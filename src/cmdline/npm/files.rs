@@ -410,6 +410,35 @@ pub(crate) fn manifest_deps(
                     pj.path
                 )));
             };
+            // pnpm, yarn and bun protocols npm does not have: a workspace member, a catalog
+            // entry (a registry package whose range the workspace file sets), local links.
+            if let Some((proto, _)) = spec.split_once(':')
+                && matches!(
+                    proto,
+                    "workspace" | "catalog" | "link" | "portal" | "exec" | "patch"
+                )
+            {
+                let kind = if proto == "catalog" {
+                    TargetKind::Registry
+                } else {
+                    TargetKind::Path
+                };
+                let t = Target {
+                    ecosystem: ECO,
+                    kind,
+                    name: Some(name.clone()),
+                    spec: Some(spec.to_string()),
+                    origin: Origin::File {
+                        path: pj.path.clone(),
+                        line,
+                    },
+                    claimed: None,
+                };
+                if seen.insert((t.kind, t.name.clone(), t.spec.clone())) {
+                    out.push((name.clone(), t));
+                }
+                continue;
+            }
             let written = (!spec.is_empty()).then_some(spec);
             let parsed = npa_resolve(
                 Some(name),

@@ -101,7 +101,7 @@ fn target(key: &str, entry: &Node, origin: Origin) -> Option<Target> {
             if let Some(m) = tarball_mismatch(&name, &name, Some(&version), tarball, &origin) {
                 return Some(m);
             }
-            if tarball_name_version(tarball).is_some() || is_semver(&version) {
+            if tarball_name_version(tarball).is_some() && is_semver(&version) {
                 return Some(mk(TargetKind::Registry, &name, &version));
             }
             return Some(mk(TargetKind::Url, &name, tarball));

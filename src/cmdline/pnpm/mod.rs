@@ -138,7 +138,12 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         argtable::opt(&["help"], Some('h'), Arity::Flag),
         argtable::opt(&["silent"], Some('s'), Arity::Flag),
     ];
-    let p = argtable::parse(&rest, &[GLOBAL, table, help], STYLE, stop)?;
+    let mut p = argtable::parse(&rest, &[GLOBAL, table, help], STYLE, stop)?;
+    if stop == Stop::Never {
+        // After `--` clap takes everything as positionals.
+        let tail = std::mem::take(&mut p.rest);
+        p.positionals.extend(tail);
+    }
     if stop == Stop::FirstPositional && p.rest.is_empty() {
         return Ok(pass(program));
     }
