@@ -853,6 +853,10 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
             "policy": policy.policy.layers.iter().filter(|l| l.present && l.kind != policy::LayerKind::Default).map(|l| format!("{}: {}", l.kind.label(), l.name)).collect::<Vec<_>>(),
             "data": data_json(&loaded, &freshness),
         });
+        let mut doc = doc;
+        if let Some(g) = &request.grammar {
+            doc["grammar"] = serde_json::Value::String(g.clone());
+        }
         let doc = crate::redact::json(doc);
         output::out(&format!(
             "{}\n",
@@ -924,6 +928,9 @@ fn write_human(
         request.program,
         request.manager.as_str()
     )?;
+    if let Some(g) = &request.grammar {
+        writeln!(out, "  read as {g}")?;
+    }
     if request.targets.is_empty() {
         writeln!(out, "  (no packages named)")?;
     }

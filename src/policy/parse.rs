@@ -66,6 +66,7 @@ pub const SETTINGS: &[Spec] = &[
     spec("rules.registry-flagged", Kind::Action, Tight::Higher),
     spec("rules.registry-unavailable", Kind::Action, Tight::Higher),
     spec("rules.hidden-dependencies", Kind::Action, Tight::Higher),
+    spec("rules.lockfile-mismatch", Kind::Action, Tight::Higher),
     spec("sources.pypi", Kind::UrlList, Tight::Subset),
     spec("sources.npm", Kind::UrlList, Tight::Subset),
     spec("sources.brew", Kind::UrlList, Tight::Subset),
