@@ -9,6 +9,7 @@ mod cli;
 mod http;
 mod inputs;
 mod log_safety;
+mod js;
 mod npm;
 mod pip;
 mod policy;

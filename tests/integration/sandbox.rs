@@ -25,7 +25,7 @@ impl Sandbox {
         }
         for name in [
             "pip", "pip3", "pip3.11", "npm", "npx", "brew", "python3", "uv", "uvx", "pipx",
-            "poetry",
+            "poetry", "yarn", "pnpm", "pnpx", "bun", "bunx",
         ] {
             std::os::unix::fs::symlink(LIGHT_BIN, dir.path().join("shims").join(name)).unwrap();
         }

@@ -80,3 +80,67 @@ pub fn python_tools() -> &'static Path {
         venv.join("bin")
     })
 }
+
+/// The JavaScript package managers and the versions the grammars were checked against
+/// (docs/cli-grammar.md): npm package, version, and the directory of its installed bins.
+pub const JS_TOOLS: &[(&str, &str)] = &[
+    ("yarn", "1.22.22"),
+    ("@yarnpkg/cli-dist", "4.18.1"),
+    ("pnpm", "12.21.0"),
+    ("bun", "1.4.5"),
+];
+
+/// One JS tool installed with the machine's npm into its own prefix (yarn classic and berry
+/// both ship a `yarn` bin, so each gets its own directory); its `node_modules/.bin`.
+pub fn js_tool(package: &str) -> PathBuf {
+    static DIRS: OnceLock<std::sync::Mutex<std::collections::HashMap<String, PathBuf>>> =
+        OnceLock::new();
+    let dirs = DIRS.get_or_init(Default::default);
+    if let Some(d) = dirs.lock().unwrap().get(package) {
+        return d.clone();
+    }
+    let version = JS_TOOLS
+        .iter()
+        .find(|(n, _)| *n == package)
+        .map(|(_, v)| *v)
+        .unwrap_or_else(|| panic!("{package} is not in JS_TOOLS"));
+    let dir = root().join(format!("js-{}-{version}", package.replace(['@', '/'], "_")));
+    let done = dir.join(".installed");
+    locked(&root().join("js.lock"), || {
+        if done.exists() {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = format!("{package}@{version}");
+        let npm = which::which("npm").expect("npm is needed to install the JS tools for the tests");
+        let out = Command::new(npm)
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .arg(&spec)
+            .env_remove("INSTALLGUARD_ACTIVE")
+            .env_remove("npm_config_registry")
+            .env_remove("NPM_CONFIG_REGISTRY")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "setup step: could not install {spec} from the npm registry (the integration tests \
+             need the package registry once to install the real tools):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut f = std::fs::File::create(&done).unwrap();
+        writeln!(f, "{spec}").unwrap();
+    });
+    let bin = dir.join("node_modules/.bin");
+    dirs.lock()
+        .unwrap()
+        .insert(package.to_string(), bin.clone());
+    bin
+}

@@ -134,8 +134,9 @@ pub fn parse_bunx(args: &[String], world: &dyn World) -> Result<Request, Error> 
 }
 
 fn parse_x(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
-    let p = argtable::parse(args, &[X, HELP], STYLE, Stop::FirstPositional)?;
-    if p.has("help") && p.rest.is_empty() {
+    const VERSION: &[Opt] = &[argtable::opt(&["version"], Some('v'), Arity::Flag)];
+    let p = argtable::parse(args, &[X, HELP, VERSION], STYLE, Stop::FirstPositional)?;
+    if p.has("version") || (p.has("help") && p.rest.is_empty()) {
         return Ok(pass(program));
     }
     let Some(first) = p.rest.first() else {

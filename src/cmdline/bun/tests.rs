@@ -116,6 +116,9 @@ const BUNX: &[(&str, &str)] = &[
     ("--registry http://r cowsay", "cowsay || index:http://r"),
     ("--no-install cowsay", "cowsay"),
     ("--foo cowsay", "!usage: *"),
+    ("--version", "PASS"),
+    ("-v", "PASS"),
+    ("--help", "PASS"),
     ("", "PASS"),
 ];
 
