@@ -12,7 +12,10 @@
 #   d2. the Python managers: stand-in `uv`, `pipx`, `poetry` through their shim links, and
 #      check -- uv pip install requests / uv sync (a 500-package uv.lock) / uvx ruff /
 #      pipx install black / poetry install (a 500-package poetry.lock)
-#   e. peak memory (maximum resident set size) of each
+#   e. stand-in `yarn`, `pnpm` and `bun` through their shim links, and check -- yarn/pnpm/bun add lodash
+#   f. installguard check -- npm install in a project whose package.json and package-lock.json
+#      list 40,000 dependencies (issue 11: manifest reading is linear)
+#   g. peak memory (maximum resident set size) of each
 # Optionally (when the npm registry answers) a peer, @aikidosec/safe-chain, pass-through only,
 # installed into a temporary prefix and removed afterwards.
 # Prints medians, min–max and ratios, and writes the same as Markdown to bench/results.md.
@@ -66,6 +69,26 @@ cat > "$tmp/stub-py.c" <<EOF
 int main(int argc, char **argv){ (void)argc; execv("$tmp/bin/python3", argv); return 127; }
 EOF
 cc -O2 -o "$tmp/stub-python3" "$tmp/stub-py.c"
+# The JavaScript managers: the same stand-in under their names, each behind its shim link.
+for m in yarn pnpm bun; do
+  cp "$tmp/bin/npm" "$tmp/bin/$m"
+  ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$m"
+done
+# A project of 40,000 dependencies, in package.json and in package-lock.json.
+mkdir -p "$tmp/big"
+python3 - "$tmp/big" <<'PY'
+import json, sys
+d = sys.argv[1]
+n = 40_000
+deps = {f"dep-{i}": f"^1.0.{i}" for i in range(n)}
+json.dump({"name": "big", "version": "1.0.0", "dependencies": deps}, open(f"{d}/package.json", "w"), indent=2)
+pkgs = {"": {"name": "big", "dependencies": deps}}
+for i in range(n):
+    pkgs[f"node_modules/dep-{i}"] = {"version": f"1.0.{i}",
+        "resolved": f"https://registry.npmjs.org/dep-{i}/-/dep-{i}-1.0.{i}.tgz",
+        "integrity": f"sha512-{i:08d}"}
+json.dump({"name": "big", "lockfileVersion": 3, "packages": pkgs}, open(f"{d}/package-lock.json", "w"), indent=2)
+PY
 
 # Names: the popular lists from ../shared/data when present, else the committed bench/names.
 shared=$root/../shared/data
@@ -217,7 +240,14 @@ ours() { # ours VARIANT-LABEL XDG_DATA_HOME: the installguard commands
     "check -- uv sync <500-package uv.lock>|$bin check -- uv --directory $tmp/uvproj sync" \
     "check -- uvx ruff|$bin check -- uvx ruff" \
     "check -- pipx install black|$bin check -- pipx install black" \
-    "check -- poetry install <500-package poetry.lock>|$bin check -- poetry -C $tmp/poetryproj install"
+    "check -- poetry install <500-package poetry.lock>|$bin check -- poetry -C $tmp/poetryproj install" \
+    "yarn --version (installguard shim)|$tmp/shims/yarn --version" \
+    "pnpm --version (installguard shim)|$tmp/shims/pnpm --version" \
+    "bun --version (installguard shim)|$tmp/shims/bun --version" \
+    "check -- yarn add lodash|$bin check -- yarn add lodash" \
+    "check -- pnpm add lodash|$bin check -- pnpm add lodash" \
+    "check -- bun add lodash|$bin check -- bun add lodash" \
+    "check -- npm install <40,000-dependency project>|$bin check -- npm install --prefix $tmp/big"
 }
 
 set -f # the 1,000 names are split into words, never globbed
@@ -244,6 +274,12 @@ model = sh("lscpu | sed -n 's/^Model name: *//p' | head -1") or "?"
 SHIM, DIRECT, FLOOR = "npm --version (installguard shim)", "npm --version (direct)", "npm --version (exec stub: floor)"
 TIME_TARGETS = {
     SHIM: ("overhead ≤ 1 ms", lambda med, base: med - base <= 1.0),
+    "yarn --version (installguard shim)": ("overhead ≤ 1 ms", lambda med, base: med - base <= 1.0),
+    "pnpm --version (installguard shim)": ("overhead ≤ 1 ms", lambda med, base: med - base <= 1.0),
+    "bun --version (installguard shim)": ("overhead ≤ 1 ms", lambda med, base: med - base <= 1.0),
+    "check -- yarn add lodash": ("≤ 5 ms", lambda med, base: med <= 5.0),
+    "check -- pnpm add lodash": ("≤ 5 ms", lambda med, base: med <= 5.0),
+    "check -- bun add lodash": ("≤ 5 ms", lambda med, base: med <= 5.0),
     "check -- npm install lodash": ("≤ 5 ms", lambda med, base: med <= 5.0),
     "check -- npm install <1,000 names>": ("≤ 50 ms", lambda med, base: med <= 50.0),
 }
@@ -291,7 +327,7 @@ for variant, title in [("embedded", "Embedded data"), ("feed-200k", "With a 200,
         tgt, ok = [], []
         if n in TIME_TARGETS:
             t, f = TIME_TARGETS[n]; tgt.append(t); ok.append(f(m, base))
-        if n.startswith(("check", SHIM)):
+        if n.startswith("check") or "(installguard shim)" in n:
             tgt.append("≤ 20 MiB"); ok.append(mib <= 20)
         for t, o in zip(tgt, ok): summary.append((title, n, t, o))
         met = ", ".join("yes" if o else "**no**" for o in ok)
