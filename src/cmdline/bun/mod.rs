@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::argtable::{self, Arity, Opt, Stop, Style};
-use super::npm::files::{read_npmrc, resolve_path, scoped_registry_key};
+use super::npm::files::{npmrc_sources, resolve_path, source};
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
 use super::{AtDir, Error, World};
@@ -44,7 +44,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         "add" | "a" | "install" | "i" => ADD,
         "update" => UPDATE,
         "remove" | "rm" => REMOVE,
-        "link" => LINK,
+        "link" => &[],
         "x" => {
             let mut rest = args[..ci].to_vec();
             rest.extend(args[ci + 1..].iter().cloned());
@@ -54,7 +54,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     };
     let mut rest = args[..ci].to_vec();
     rest.extend(args[ci + 1..].iter().cloned());
-    let p = argtable::parse(&rest, &[table, HELP], STYLE, Stop::Never)?;
+    let p = argtable::parse(&rest, &[INSTALL, table, HELP], STYLE, Stop::Never)?;
     if p.has("help") {
         return Ok(pass("bun"));
     }
@@ -194,17 +194,9 @@ fn spec_target(arg: &str) -> Result<Target, Error> {
 
 /// The project's manifests (root and workspace members) and `bun.lock`.
 fn project_targets(world: &dyn World, omit: &HashSet<&str>) -> Result<Vec<Target>, Error> {
-    let Some((root, pj)) = workspaces::project_root(world, world.cwd())? else {
+    let Some((root, mut out)) = workspaces::project_manifests(world, world.cwd(), omit)? else {
         return Ok(Vec::new());
     };
-    let pats = workspaces::patterns(&pj)?;
-    let members = workspaces::members(world, &root, &pats)?;
-    let names: HashSet<String> = members
-        .iter()
-        .filter_map(|m| m.name().map(str::to_string))
-        .collect();
-    let (mut out, deps) = workspaces::manifest_targets(&pj, &members, true, omit, &names)?;
-    out.extend(deps.into_iter().map(|(_, t)| t));
     if let Some((path, entries)) = lockfile::read(world, &root)? {
         out.push(Target::unnamed(
             ECO,
@@ -215,16 +207,6 @@ fn project_targets(world: &dyn World, omit: &HashSet<&str>) -> Result<Vec<Target
         out.extend(entries);
     }
     Ok(out)
-}
-
-fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: Origin) -> Source {
-    Source {
-        ecosystem: ECO,
-        kind,
-        location: url.to_string(),
-        scope: scope.map(str::to_string),
-        origin,
-    }
 }
 
 fn line_at(text: &str, offset: usize) -> u32 {
@@ -338,22 +320,7 @@ fn sources(
     }
     rcs.dedup();
     for path in rcs {
-        for l in read_npmrc(world, &path) {
-            let origin = Origin::File {
-                path: path.display().to_string(),
-                line: l.line,
-            };
-            if l.key == "registry" {
-                out.push(source(SourceKind::Index, &l.value, None, origin));
-            } else if let Some(scope) = scoped_registry_key(&l.key) {
-                out.push(source(
-                    SourceKind::ScopedRegistry,
-                    &l.value,
-                    Some(scope),
-                    origin,
-                ));
-            }
-        }
+        out.extend(npmrc_sources(world, &path));
     }
     Ok(out)
 }

@@ -362,6 +362,48 @@ pub(crate) fn npm_env(world: &dyn World, key: &str) -> Option<(String, String)> 
     })
 }
 
+/// A source of the npm ecosystem.
+pub(crate) fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: Origin) -> Source {
+    Source {
+        ecosystem: ECO,
+        kind,
+        location: url.to_string(),
+        scope: scope.map(str::to_string),
+        origin,
+    }
+}
+
+/// The `registry` and `@scope:registry` lines of one npmrc file, each with its line.
+pub(crate) fn npmrc_sources(world: &dyn World, path: &Path) -> Vec<Source> {
+    let mut out = Vec::new();
+    for l in read_npmrc(world, path) {
+        let origin = Origin::File {
+            path: show(path),
+            line: l.line,
+        };
+        if l.key == "registry" {
+            out.push(source(SourceKind::Index, &l.value, None, origin));
+        } else if let Some(scope) = scoped_registry_key(&l.key) {
+            out.push(source(
+                SourceKind::ScopedRegistry,
+                &l.value,
+                Some(scope),
+                origin,
+            ));
+        }
+    }
+    out
+}
+
+/// A text file, lossily decoded; Ok(None) when it does not exist.
+pub(crate) fn read_text(world: &dyn World, path: &Path) -> Result<Option<String>, Error> {
+    match world.read_file(path) {
+        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::bad_file(format!("{}: {e}", show(path)))),
+    }
+}
+
 /// `@scope:registry` → `@scope`.
 pub(crate) fn scoped_registry_key(key: &str) -> Option<&str> {
     let scope = key.strip_suffix(":registry")?;
@@ -804,23 +846,8 @@ pub(crate) fn registry_sources(
             ));
         }
     }
-    for (path, lines) in files {
-        for l in lines {
-            let origin = Origin::File {
-                path: show(&path),
-                line: l.line,
-            };
-            if l.key == "registry" {
-                out.push(src(SourceKind::Index, &l.value, None, origin));
-            } else if let Some(scope) = scoped_registry_key(&l.key) {
-                out.push(src(
-                    SourceKind::ScopedRegistry,
-                    &l.value,
-                    Some(scope),
-                    origin,
-                ));
-            }
-        }
+    for (path, _) in files {
+        out.extend(npmrc_sources(config.world, &path));
     }
     Ok(out)
 }

@@ -284,4 +284,26 @@ pub(crate) fn manifest_targets(
     Ok((files, deps))
 }
 
+/// The project a command run in `cwd` installs (see [`project_root`]): its root, and its
+/// manifests and every dependency they and the workspace members declare, each as a target.
+/// None outside any project.
+pub(crate) fn project_manifests(
+    world: &dyn World,
+    cwd: &Path,
+    omit: &HashSet<&str>,
+) -> Result<Option<(PathBuf, Vec<Target>)>, Error> {
+    let Some((root, pj)) = project_root(world, cwd)? else {
+        return Ok(None);
+    };
+    let pats = patterns(&pj)?;
+    let members = members(world, &root, &pats)?;
+    let names: HashSet<String> = members
+        .iter()
+        .filter_map(|m| m.name().map(str::to_string))
+        .collect();
+    let (mut out, deps) = manifest_targets(&pj, &members, true, omit, &names)?;
+    out.extend(deps.into_iter().map(|(_, t)| t));
+    Ok(Some((root, out)))
+}
+
 use crate::request::Target;

@@ -14,7 +14,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::argtable::{self, Arity, Opt, Stop, Style};
-use super::npm::files::{read_json, read_npmrc, resolve_path, scoped_registry_key};
+use super::npm::files::{
+    npmrc_sources, read_json, read_text, resolve_path, scoped_registry_key, source,
+};
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
 use super::yaml;
@@ -106,20 +108,20 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         return Ok(pass(program));
     };
     let cmd = args[ci].as_str();
-    let table: &[Opt] = match cmd {
-        "add" => ADD,
-        "install" | "i" => INSTALL,
-        "install-test" | "it" => INSTALL_TEST,
-        "update" | "up" | "upgrade" => UPDATE,
-        "dlx" => DLX,
-        "create" => CREATE,
-        "ci" | "clean-install" | "ic" | "install-clean" => CI,
-        "dedupe" => DEDUPE,
-        "fetch" => FETCH,
-        "deploy" => DEPLOY,
-        "remove" | "uninstall" | "rm" | "un" | "uni" => REMOVE,
-        "link" | "ln" => LINK,
-        "with" => WITH,
+    let table: &[&[Opt]] = match cmd {
+        "add" => &[ADD],
+        "install" | "i" => &[INSTALL],
+        "install-test" | "it" => &[INSTALL_TEST],
+        "update" | "up" | "upgrade" => &[UPDATE],
+        "dlx" => &[DLX],
+        "create" => &[CREATE],
+        "ci" | "clean-install" | "ic" | "install-clean" => &[CI],
+        "dedupe" => &[DEDUPE],
+        "fetch" => &[FETCH],
+        "deploy" => &[INSTALL, DEPLOY],
+        "remove" | "uninstall" | "rm" | "un" | "uni" => &[REMOVE],
+        "link" | "ln" => &[LINK],
+        "with" => &[WITH],
         _ => return Ok(pass(program)),
     };
     let mut rest: Vec<String> = args[..ci].to_vec();
@@ -138,7 +140,9 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         argtable::opt(&["help"], Some('h'), Arity::Flag),
         argtable::opt(&["silent"], Some('s'), Arity::Flag),
     ];
-    let mut p = argtable::parse(&rest, &[GLOBAL, table, help], STYLE, stop)?;
+    let mut tables: Vec<&[Opt]> = vec![GLOBAL, help];
+    tables.extend_from_slice(table);
+    let mut p = argtable::parse(&rest, &tables, STYLE, stop)?;
     if stop == Stop::Never {
         // After `--` clap takes everything as positionals.
         let tail = std::mem::take(&mut p.rest);
@@ -396,24 +400,6 @@ impl Project {
     }
 }
 
-fn read_text(world: &dyn World, path: &Path) -> Result<Option<String>, Error> {
-    match world.read_file(path) {
-        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::bad_file(format!("{}: {e}", path.display()))),
-    }
-}
-
-fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: Origin) -> Source {
-    Source {
-        ecosystem: ECO,
-        kind,
-        location: url.to_string(),
-        scope: scope.map(str::to_string),
-        origin,
-    }
-}
-
 /// pnpm's registries: `--registry`, `--config.registry=` / `--config.@s:registry=`,
 /// `PNPM_CONFIG_REGISTRY`, `pnpm-workspace.yaml` (`registry`, `registries`), and the npmrc
 /// files (the project's and the workspace root's `.npmrc`, `~/.npmrc`, pnpm's global `rc`).
@@ -493,22 +479,7 @@ fn sources(
     }
     rc_files.dedup();
     for path in rc_files {
-        for l in read_npmrc(world, &path) {
-            let origin = Origin::File {
-                path: path.display().to_string(),
-                line: l.line,
-            };
-            if l.key == "registry" {
-                out.push(source(SourceKind::Index, &l.value, None, origin));
-            } else if let Some(scope) = scoped_registry_key(&l.key) {
-                out.push(source(
-                    SourceKind::ScopedRegistry,
-                    &l.value,
-                    Some(scope),
-                    origin,
-                ));
-            }
-        }
+        out.extend(npmrc_sources(world, &path));
     }
     out
 }

@@ -18,7 +18,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::npm::files::{
-    RegistryConfig, read_json, read_npmrc, registry_prefixes, registry_sources,
+    RegistryConfig, npmrc_sources, read_json, read_text, registry_prefixes, registry_sources,
+    source,
 };
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
@@ -151,14 +152,6 @@ fn version_of_release(path: &str, why: &str) -> Version {
     }
 }
 
-fn read_text(world: &dyn World, path: &Path) -> Result<Option<String>, Error> {
-    match world.read_file(path) {
-        Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::bad_file(format!("{}: {e}", path.display()))),
-    }
-}
-
 /// A top-level scalar of a `.yarnrc.yml`, with its line.
 fn rc_yml_scalar(
     world: &dyn World,
@@ -272,18 +265,11 @@ struct ProjectRead<'a> {
 
 impl ProjectRead<'_> {
     fn targets(&self) -> Result<Vec<Target>, Error> {
-        let Some((root, pj)) = workspaces::project_root(self.world, &self.cwd)? else {
+        let Some((root, mut out)) =
+            workspaces::project_manifests(self.world, &self.cwd, &self.omit)?
+        else {
             return Ok(Vec::new());
         };
-        let pats = workspaces::patterns(&pj)?;
-        let members = workspaces::members(self.world, &root, &pats)?;
-        let names: HashSet<String> = members
-            .iter()
-            .filter_map(|m| m.name().map(str::to_string))
-            .collect();
-        let (mut out, deps) =
-            workspaces::manifest_targets(&pj, &members, true, &self.omit, &names)?;
-        out.extend(deps.into_iter().map(|(_, t)| t));
         if self.read_lock
             && let Some(lock) = lockfile::read(self.world, &root.join("yarn.lock"))?
         {
@@ -296,17 +282,6 @@ impl ProjectRead<'_> {
             out.extend(lock.targets(&self.registries));
         }
         Ok(out)
-    }
-}
-
-/// A source from a config value.
-fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: Origin) -> Source {
-    Source {
-        ecosystem: ECO,
-        kind,
-        location: url.to_string(),
-        scope: scope.map(str::to_string),
-        origin,
     }
 }
 
@@ -370,22 +345,7 @@ fn classic_sources(world: &dyn World, cwd: &Path, cli_registry: Option<&str>) ->
         if home.as_ref().is_some_and(|h| h.join(".npmrc") == path) {
             continue;
         }
-        for l in read_npmrc(world, &path) {
-            let origin = Origin::File {
-                path: path.display().to_string(),
-                line: l.line,
-            };
-            if l.key == "registry" {
-                out.push(source(SourceKind::Index, &l.value, None, origin));
-            } else if let Some(scope) = super::npm::files::scoped_registry_key(&l.key) {
-                out.push(source(
-                    SourceKind::ScopedRegistry,
-                    &l.value,
-                    Some(scope),
-                    origin,
-                ));
-            }
-        }
+        out.extend(npmrc_sources(world, &path));
     }
     out
 }
