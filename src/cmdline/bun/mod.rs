@@ -89,7 +89,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             t
         }
         "add" | "a" => return Ok(pass("bun")),
-        "install" | "i" if global => return Ok(pass("bun")),
+        "install" | "i" | "remove" | "rm" if global => return Ok(pass("bun")),
         "install" | "i" | "remove" | "rm" => project()?,
         "update" => {
             let mut t: Vec<Target> = p

@@ -233,3 +233,60 @@ proptest! {
         }
     }
 }
+
+/// Every option of every install-family table (copied from bun 1.4.5's `--help`), long and
+/// short, generated: `add <opt> [v] lodash`, `install <opt> [v]`, `update …`, `remove …`.
+#[test]
+fn every_option_of_every_install_command() {
+    use crate::cmdline::argtable::Arity;
+    let mut cases: Vec<(String, String, Result<Request, Error>)> = Vec::new();
+    for (cmd, extra) in [
+        ("add", ADD),
+        ("install", ADD),
+        ("update", UPDATE),
+        ("remove", REMOVE),
+    ] {
+        for o in INSTALL.iter().chain(extra.iter()) {
+            let long = o.key();
+            let value = !matches!(o.arity, Arity::Flag);
+            let forms = [
+                Some(if value {
+                    format!("--{long} v")
+                } else {
+                    format!("--{long}")
+                }),
+                Some(if value {
+                    format!("--{long}=v")
+                } else {
+                    format!("--{long}")
+                }),
+                o.short.map(|s| {
+                    if value {
+                        format!("-{s} v")
+                    } else {
+                        format!("-{s}")
+                    }
+                }),
+            ];
+            for arg in forms.into_iter().flatten() {
+                let line = format!("{cmd} {arg} lodash");
+                let want = match (cmd, long) {
+                    (_, "help") | ("remove", "global") => "PASS".to_string(),
+                    ("add" | "install", "global") => "lodash".to_string(),
+                    ("update", "global") => "lodash".to_string(),
+                    ("remove", "registry") => format!("{M} || index:v"),
+                    ("remove", _) => M.to_string(),
+                    (_, "registry") => format!("lodash | {M} || index:v"),
+                    _ => format!("lodash | {M}"),
+                };
+                cases.push((format!("`{line}`"), want, parse(&argv(&line), &world())));
+            }
+        }
+    }
+    assert!(cases.len() > 300, "{}", cases.len());
+    check_results(
+        cases
+            .iter()
+            .map(|(c, w, r)| (c.clone(), w.as_str(), r.clone())),
+    );
+}

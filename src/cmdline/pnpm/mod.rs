@@ -186,6 +186,8 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
             t
         }
         "add" => return Ok(pass(program)),
+        // `remove -g` takes global packages away; nothing is installed.
+        "remove" | "uninstall" | "rm" | "un" | "uni" if global => return Ok(pass(program)),
         "install" | "i" | "install-test" | "it" | "ci" | "clean-install" | "ic"
         | "install-clean" | "dedupe" | "deploy" | "remove" | "uninstall" | "rm" | "un" | "uni" => {
             read_project(false)?

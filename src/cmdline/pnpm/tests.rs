@@ -377,3 +377,78 @@ proptest! {
         }
     }
 }
+
+/// Every option of every install-family table, in its command, before the package: generated
+/// from the tables (themselves copied from pnpm 12.21.0's `--help`), so a table row that the
+/// engine reads wrongly shows up here.
+#[test]
+fn every_option_of_every_install_command() {
+    use crate::cmdline::argtable::Arity;
+    let mut cases: Vec<(String, String, Result<Request, Error>)> = Vec::new();
+    for (cmd, tables) in [
+        ("add", &[ADD][..]),
+        ("install", &[INSTALL][..]),
+        ("update", &[UPDATE][..]),
+        ("dedupe", &[DEDUPE][..]),
+        ("deploy", &[INSTALL, DEPLOY][..]),
+        ("remove", &[REMOVE][..]),
+        ("fetch", &[FETCH][..]),
+        ("add", &[GLOBAL][..]),
+    ] {
+        for o in tables.iter().flat_map(|t| t.iter()) {
+            let long = o.key();
+            let global = long == "global";
+            let root = long == "workspace-root";
+            let arg = match o.arity {
+                Arity::Flag | Arity::Equals => format!("--{long}"),
+                Arity::Value | Arity::Optional => format!("--{long} v"),
+                Arity::Values => format!("--{long}=v"),
+            };
+            let line = match cmd {
+                "add" => format!("add {arg} lodash"),
+                _ => format!("{cmd} {arg}"),
+            };
+            let want = if global {
+                match cmd {
+                    "add" => "lodash",
+                    "update" => "all-outdated:",
+                    "remove" => "PASS",
+                    _ => "(none)",
+                }
+                .to_string()
+            } else if root {
+                "!usage: --workspace-root may only be used inside a workspace".to_string()
+            } else if cmd == "add" {
+                format!("lodash | {M}")
+            } else if cmd == "fetch" {
+                "(none)".to_string()
+            } else {
+                M.to_string()
+            };
+            let want = if long == "registry" {
+                format!("{want} || index:v")
+            } else {
+                want
+            };
+            cases.push((format!("`{line}`"), want, parse(&argv(&line), &world())));
+            if let Some(s) = o.short {
+                let short = match o.arity {
+                    Arity::Flag | Arity::Equals => format!("-{s}"),
+                    _ => format!("-{s} v"),
+                };
+                let line = match cmd {
+                    "add" => format!("add {short} lodash"),
+                    _ => format!("{cmd} {short}"),
+                };
+                let want = cases.last().map(|c| c.1.clone()).unwrap_or_default();
+                cases.push((format!("`{line}`"), want, parse(&argv(&line), &world())));
+            }
+        }
+    }
+    assert!(cases.len() > 200, "{}", cases.len());
+    check_results(
+        cases
+            .iter()
+            .map(|(c, w, r)| (c.clone(), w.as_str(), r.clone())),
+    );
+}

@@ -16,7 +16,7 @@ const STYLE: Style = Style {
 
 const MODE: Opt = opt(&["mode"], None, Value);
 
-const INSTALL: &[Opt] = &[
+pub(super) const INSTALL: &[Opt] = &[
     opt(&["json"], None, Flag),
     opt(&["immutable"], None, Flag),
     opt(&["immutable-cache"], None, Flag),
@@ -36,7 +36,7 @@ const INSTALL: &[Opt] = &[
     opt(&["network-timeout"], None, Value),
 ];
 
-const ADD: &[Opt] = &[
+pub(super) const ADD: &[Opt] = &[
     opt(&["json"], None, Flag),
     opt(&["fixed"], Some('F'), Flag),
     opt(&["exact"], Some('E'), Flag),
@@ -203,9 +203,19 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         ["dlx"] | ["create"] | ["workspace"] | ["workspaces", "foreach"] => Stop::FirstPositional,
         _ => Stop::Never,
     };
-    let p = argtable::parse(rest, &[table, HELP], STYLE, stop)?;
+    let mut p = argtable::parse(rest, &[table, HELP], STYLE, stop)?;
+    if stop == Stop::Never {
+        // After `--`, clipanion reads everything as positionals.
+        let tail = std::mem::take(&mut p.rest);
+        p.positionals.extend(tail);
+    }
     if p.flag("help") == Some(true) && stop == Stop::Never {
         return Ok(pass());
+    }
+    let mut sources = sources;
+    if let Some(r) = p.value("registry") {
+        // `install --registry` (hidden, legacy): yarn refuses it, but it names a registry.
+        sources.insert(0, source(SourceKind::Index, r, None, Origin::Argv));
     }
     let specs = |list: &[String]| -> Result<Vec<Target>, Error> {
         list.iter().map(|s| berry_spec(s)).collect()

@@ -13,7 +13,7 @@ const STYLE: Style = Style {
     unknown_is_error: true,
 };
 
-const GLOBAL: &[Opt] = &[
+pub(super) const GLOBAL: &[Opt] = &[
     opt(&["version"], Some('v'), Flag),
     opt(&["no-default-rc"], None, Flag),
     opt(&["use-yarnrc"], None, Value),
@@ -63,7 +63,7 @@ const GLOBAL: &[Opt] = &[
     opt(&["help"], Some('h'), Flag),
 ];
 
-const ADD: &[Opt] = &[
+pub(super) const ADD: &[Opt] = &[
     opt(&["ignore-workspace-root-check"], Some('W'), Flag),
     opt(&["dev"], Some('D'), Flag),
     opt(&["peer"], Some('P'), Flag),
@@ -73,7 +73,7 @@ const ADD: &[Opt] = &[
     opt(&["audit"], Some('A'), Flag),
 ];
 
-const INSTALL: &[Opt] = &[
+pub(super) const INSTALL: &[Opt] = &[
     opt(&["audit"], Some('A'), Flag),
     opt(&["global"], Some('g'), Flag),
     opt(&["save"], Some('S'), Flag),

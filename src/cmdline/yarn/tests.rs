@@ -481,3 +481,58 @@ proptest! {
         }
     }
 }
+
+/// Every option of the install-family tables of both grammars, generated from the tables
+/// (copied from yarn 1.22.22's `setFlags`/`commander.option` and yarn 4.18.1's option
+/// declarations): `add <opt> [v] lodash` and `install <opt> [v]`.
+#[test]
+fn every_option_of_add_and_install() {
+    use crate::cmdline::argtable::{Arity, Opt};
+    let mut cases: Vec<(String, String, Result<Request, Error>)> = Vec::new();
+    let mut generate = |world: &dyn Fn() -> MemWorld, cmd: &str, tables: &[&[Opt]]| {
+        for o in tables.iter().flat_map(|t| t.iter()) {
+            let long = o.key();
+            let mut forms = vec![match o.arity {
+                Arity::Flag => format!("--{long}"),
+                Arity::Equals | Arity::Optional => format!("--{long}=v"),
+                Arity::Value | Arity::Values => format!("--{long} v"),
+            }];
+            if let Some(s) = o.short {
+                forms.push(match o.arity {
+                    Arity::Flag => format!("-{s}"),
+                    _ => format!("-{s} v"),
+                });
+            }
+            for arg in forms {
+                let line = if cmd == "add" {
+                    format!("add {arg} -- lodash")
+                } else {
+                    format!("{cmd} {arg}")
+                };
+                let want = match (cmd, long) {
+                    (_, "help" | "version") => "PASS".to_string(),
+                    ("install", "global") => "PASS".to_string(),
+                    (_, "registry") if cmd == "add" => format!("lodash | {M} || index:v"),
+                    (_, "registry") => format!("{M} || index:v"),
+                    ("add", _) => format!("lodash | {M}"),
+                    _ => M.to_string(),
+                };
+                cases.push((format!("`{line}`"), want, parse(&argv(&line), &world())));
+            }
+        }
+    };
+    generate(&classic_world, "add", &[classic::ADD, classic::GLOBAL]);
+    generate(
+        &classic_world,
+        "install",
+        &[classic::INSTALL, classic::GLOBAL],
+    );
+    generate(&berry_world, "add", &[berry::ADD]);
+    generate(&berry_world, "install", &[berry::INSTALL]);
+    assert!(cases.len() > 150, "{}", cases.len());
+    check_results(
+        cases
+            .iter()
+            .map(|(c, w, r)| (c.clone(), w.as_str(), r.clone())),
+    );
+}
