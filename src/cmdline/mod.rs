@@ -53,8 +53,17 @@ impl<'a> Moved<'a> {
         }
     }
 
-    /// At exactly `cwd` (an absolute, normalised directory: a workspace member, `--cwd`).
+    /// At exactly `cwd` (an absolute, normalised directory: a workspace member).
     pub(crate) fn at(inner: &'a dyn World, cwd: PathBuf) -> Moved<'a> {
+        Moved { inner, cwd }
+    }
+
+    /// At `--cwd DIR` (resolved lexically against the current directory) when given.
+    pub(crate) fn to(inner: &'a dyn World, dir: Option<&str>) -> Moved<'a> {
+        let cwd = match dir {
+            Some(d) => npm::files::resolve_path(inner.cwd(), d),
+            None => inner.cwd().to_path_buf(),
+        };
         Moved { inner, cwd }
     }
 }

@@ -2,7 +2,8 @@
 //! `pnpm-workspace.yaml`, berry's `yarn.lock` and `.yarnrc.yml`): scalars as text, sequences,
 //! and mappings that keep every key in order, duplicates included, each with its line.
 //! Built from yaml-rust2's event stream without recursion and with a depth limit, so no input
-//! can exhaust the stack; aliases are refused rather than expanded (no "billion laughs").
+//! can exhaust the stack; aliases are refused rather than expanded (no "billion laughs"); the
+//! parser runs under `contain`, so a panic in it is an error naming the file.
 //! Does not interpret tags or resolve scalar types: `true` and `1.0` stay text.
 
 use yaml_rust2::parser::{Event, Parser};
@@ -78,8 +79,17 @@ fn line_of(mark: &yaml_rust2::scanner::Marker) -> u32 {
 }
 
 /// Parse the first document of `text`; `shown` names the file in errors. An empty file is an
-/// empty mapping.
+/// empty mapping. The third-party parser runs under `contain`: a panic in it is an error
+/// naming the file, never a crash.
 pub(crate) fn parse(text: &str, shown: &str) -> Result<Node, Error> {
+    crate::contain::contain(|| parse_events(text, shown)).unwrap_or_else(|panic| {
+        Err(Error::bad_file(format!(
+            "{shown}: the YAML parser failed on it ({panic}; a bug, please report it)"
+        )))
+    })
+}
+
+fn parse_events(text: &str, shown: &str) -> Result<Node, Error> {
     let bad = |line: u32, what: &str| Error::bad_file(format!("{shown}:{line}: {what}"));
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Open> = Vec::new();

@@ -10,6 +10,7 @@ mod http;
 mod inputs;
 mod log_safety;
 mod js;
+mod log_safety;
 mod npm;
 mod pip;
 mod policy;

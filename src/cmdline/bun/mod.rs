@@ -18,7 +18,7 @@ use super::argtable::{self, Arity, Opt, Stop, Style};
 use super::npm::files::{npmrc_sources, resolve_path, source};
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
-use super::{AtDir, Error, World};
+use super::{Error, Moved, World};
 use crate::ecosystem::{Ecosystem, Manager};
 use crate::request::{Origin, Request, Source, SourceKind, Target, TargetKind};
 use options::*;
@@ -58,7 +58,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     if p.has("help") {
         return Ok(pass("bun"));
     }
-    let world = at(world, p.value("cwd"));
+    let world = Moved::to(world, p.value("cwd"));
     let world: &dyn World = &world;
     let sources = sources(world, p.value("registry"), p.value("config"))?;
     let global = p.has("global");
@@ -105,14 +105,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
                 .collect();
             if global {
                 if t.is_empty() {
-                    t.push(Target {
-                        ecosystem: ECO,
-                        kind: TargetKind::AllOutdated,
-                        name: None,
-                        spec: None,
-                        origin: Origin::Argv,
-                        claimed: None,
-                    });
+                    t.push(Target::all_outdated(ECO));
                 }
             } else {
                 t.extend(project()?);
@@ -142,7 +135,7 @@ fn parse_x(program: &str, args: &[String], world: &dyn World) -> Result<Request,
     let Some(first) = p.rest.first() else {
         return Ok(pass(program));
     };
-    let world = at(world, p.value("cwd"));
+    let world = Moved::to(world, p.value("cwd"));
     let world: &dyn World = &world;
     let sources = sources(world, p.value("registry"), None)?;
     let packages = p.values("package");
@@ -170,16 +163,6 @@ fn request(program: &str, targets: Vec<Target>, sources: Vec<Source>) -> Request
 
 fn pass(program: &str) -> Request {
     Request::pass_through(program, Manager::Bun)
-}
-
-fn at<'a>(world: &'a dyn World, cwd: Option<&str>) -> AtDir<'a> {
-    AtDir {
-        world,
-        cwd: match cwd {
-            Some(d) => resolve_path(world.cwd(), d),
-            None => world.cwd().to_path_buf(),
-        },
-    }
 }
 
 fn spec_target(arg: &str) -> Result<Target, Error> {
@@ -222,7 +205,13 @@ fn bunfig_sources(world: &dyn World, path: &Path, out: &mut Vec<Source>) -> Resu
         Err(e) => return Err(Error::bad_file(format!("{}: {e}", path.display()))),
     };
     let shown = path.display().to_string();
-    let doc = toml_edit::Document::parse(text.as_str()).map_err(|e| {
+    let parsed =
+        crate::contain::contain(|| toml_edit::Document::parse(text.as_str())).map_err(|panic| {
+            Error::bad_file(format!(
+                "{shown}: the TOML parser failed on it ({panic}; a bug, please report it)"
+            ))
+        })?;
+    let doc = parsed.map_err(|e| {
         let line = e.span().map_or(1, |s| line_at(&text, s.start));
         Error::bad_file(format!(
             "{shown}:{line}: not valid TOML: {}",

@@ -14,9 +14,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::argtable::{self, Arity, Opt, Stop, Style};
-use super::npm::files::{
-    npmrc_sources, read_json, read_text, resolve_path, scoped_registry_key, source,
-};
+use super::npm::files::{npmrc_sources, read_json, read_text, scoped_registry_key, source};
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
 use super::yaml;
@@ -151,11 +149,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
     if stop == Stop::FirstPositional && p.rest.is_empty() {
         return Ok(pass(program));
     }
-    let cwd = match p.value("dir") {
-        Some(d) => resolve_path(world.cwd(), d),
-        None => world.cwd().to_path_buf(),
-    };
-    let world = Moved::at(world, cwd);
+    let world = Moved::to(world, p.value("dir"));
     let world: &dyn World = &world;
     let global = p.has("global") && p.flag("global") != Some(false);
     let project = Project::find(world, p.flag("workspace-root") == Some(true))?;
@@ -212,7 +206,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
                 .collect::<Vec<_>>();
             if global {
                 if t.is_empty() {
-                    t.push(all_outdated());
+                    t.push(Target::all_outdated(ECO));
                 }
             } else {
                 t.extend(read_project(false)?);
@@ -264,17 +258,6 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         sources,
         grammar: None,
     })
-}
-
-fn all_outdated() -> Target {
-    Target {
-        ecosystem: ECO,
-        kind: TargetKind::AllOutdated,
-        name: None,
-        spec: None,
-        origin: Origin::Argv,
-        claimed: None,
-    }
 }
 
 /// A spec from the command line, as npm-package-arg reads it; pnpm's `workspace:`, `link:`

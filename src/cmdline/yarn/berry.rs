@@ -157,7 +157,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         }
     }
     let args = &args[i.min(args.len())..];
-    let world = at(world, cwd.as_deref());
+    let world = Moved::to(world, cwd.as_deref());
     let world: &dyn World = &world;
     let word = |k: usize| args.get(k).map(String::as_str);
     // The command path, and the table of its options.

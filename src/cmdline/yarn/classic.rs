@@ -216,7 +216,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     }
     let mut positionals = p.positionals.clone();
     positionals.extend(p.rest.iter().cloned());
-    let world = at(world, p.value("cwd"));
+    let world = Moved::to(world, p.value("cwd"));
     let world: &dyn World = &world;
     let sources = classic_sources(world, world.cwd(), p.value("registry"));
     let production = match p.options.iter().rev().find(|(k, _)| *k == "prod") {
@@ -257,14 +257,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
             Some("upgrade" | "upgrade-interactive") if positionals.len() > 1 => {
                 specs(&positionals[1..])?
             }
-            Some("upgrade" | "upgrade-interactive") => vec![Target {
-                ecosystem: ECO,
-                kind: TargetKind::AllOutdated,
-                name: None,
-                spec: None,
-                origin: Origin::Argv,
-                claimed: None,
-            }],
+            Some("upgrade" | "upgrade-interactive") => vec![Target::all_outdated(ECO)],
             _ => return Ok(pass()),
         },
         "create" => match positionals.first() {

@@ -429,12 +429,3 @@ fn installs(targets: Vec<Target>, sources: Vec<Source>) -> Request {
 fn pass() -> Request {
     Request::pass_through("yarn", Manager::Yarn)
 }
-
-/// The world seen from `--cwd DIR` when given.
-fn at<'a>(world: &'a dyn World, cwd: Option<&str>) -> Moved<'a> {
-    let cwd = match cwd {
-        Some(d) => super::npm::files::resolve_path(world.cwd(), d),
-        None => world.cwd().to_path_buf(),
-    };
-    Moved::at(world, cwd)
-}
