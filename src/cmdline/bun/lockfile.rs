@@ -47,8 +47,8 @@ pub(crate) fn strict_json(text: &str) -> String {
                     }
                     i += 1;
                 }
-                for k in i..(i + 2).min(b.len()) {
-                    out[k] = b' ';
+                for byte in out.iter_mut().skip(i).take(2) {
+                    *byte = b' ';
                 }
                 i += 2;
                 continue;

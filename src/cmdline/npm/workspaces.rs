@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::{JsonFile, read_json};
 use crate::cmdline::{Error, World};
+use crate::request::Target;
 
 /// How many directory levels `**` descends.
 const MAX_GLOB_DEPTH: usize = 8;
@@ -172,6 +173,96 @@ pub(crate) fn members(
     Ok(out)
 }
 
+/// The project a command run in `cwd` installs, for managers whose workspaces are declared in
+/// package.json (npm, yarn, bun): the nearest directory with a package.json, or the highest
+/// ancestor whose `workspaces` globs include that directory (installs run at the workspace
+/// root). None outside any project.
+pub(crate) fn project_root(
+    world: &dyn World,
+    cwd: &Path,
+) -> Result<Option<(PathBuf, JsonFile)>, Error> {
+    let Some(nearest) = cwd
+        .ancestors()
+        .find(|d| world.is_file(&d.join("package.json")))
+    else {
+        return Ok(None);
+    };
+    let mut best = nearest.to_path_buf();
+    for dir in nearest.ancestors().skip(1) {
+        let Ok(Some(pj)) = read_json(world, &dir.join("package.json")) else {
+            continue;
+        };
+        let Ok(pats) = patterns(&pj) else { continue };
+        if pats.is_empty() {
+            continue;
+        }
+        if members(world, dir, &pats)?.iter().any(|m| m.dir == nearest) {
+            best = dir.to_path_buf();
+        }
+    }
+    let pj = read_json(world, &best.join("package.json"))?;
+    Ok(pj.map(|pj| (best, pj)))
+}
+
+/// The manifests of a project and of its members as targets, then every dependency they
+/// declare in the groups not left out (`omit`: `dev`, `optional`, `peer`), without the
+/// dependencies on workspace members (`member_names`: those are linked, not fetched). The
+/// second list pairs each dependency target with its name.
+pub(crate) type ManifestTargets = (Vec<Target>, Vec<(String, Target)>);
+
+/// See [`ManifestTargets`].
+pub(crate) fn manifest_targets(
+    root: &JsonFile,
+    members: &[Member],
+    with_root: bool,
+    omit: &HashSet<&str>,
+    member_names: &HashSet<String>,
+) -> Result<ManifestTargets, Error> {
+    use crate::request::{Origin, TargetKind};
+    let manifest = |path: &str| {
+        Target::unnamed(
+            crate::ecosystem::Ecosystem::Npm,
+            TargetKind::Manifest,
+            path,
+            Origin::Argv,
+        )
+    };
+    let mut files = vec![manifest(&root.path)];
+    let mut deps = if with_root {
+        super::files::manifest_deps(root, omit)?
+    } else {
+        Vec::new()
+    };
+    for m in members {
+        files.push(manifest(&m.manifest.path));
+        deps.extend(super::files::manifest_deps(&m.manifest, omit)?);
+    }
+    deps.retain(|(dep, _)| !member_names.contains(dep));
+    Ok((files, deps))
+}
+
+/// The project a command run in `cwd` installs (see [`project_root`]): its root, and its
+/// manifests and every dependency they and the workspace members declare, each as a target.
+/// None outside any project.
+pub(crate) fn project_manifests(
+    world: &dyn World,
+    cwd: &Path,
+    omit: &HashSet<&str>,
+) -> Result<Option<(PathBuf, Vec<Target>)>, Error> {
+    let Some((root, pj)) = project_root(world, cwd)? else {
+        return Ok(None);
+    };
+    let pats = patterns(&pj)?;
+    let members = members(world, &root, &pats)?;
+    let names: HashSet<String> = members
+        .iter()
+        .filter_map(|m| m.name().map(str::to_string))
+        .collect();
+    let (mut out, deps) = manifest_targets(&pj, &members, true, omit, &names)?;
+    out.extend(deps.into_iter().map(|(_, t)| t));
+    Ok(Some((root, out)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,92 +309,3 @@ mod tests {
         assert_eq!(names(&["nothing/*"]), Vec::<String>::new());
     }
 }
-
-/// The project a command run in `cwd` installs, for managers whose workspaces are declared in
-/// package.json (npm, yarn, bun): the nearest directory with a package.json, or the highest
-/// ancestor whose `workspaces` globs include that directory (installs run at the workspace
-/// root). None outside any project.
-pub(crate) fn project_root(
-    world: &dyn World,
-    cwd: &Path,
-) -> Result<Option<(PathBuf, JsonFile)>, Error> {
-    let Some(nearest) = cwd
-        .ancestors()
-        .find(|d| world.is_file(&d.join("package.json")))
-    else {
-        return Ok(None);
-    };
-    let mut best = nearest.to_path_buf();
-    for dir in nearest.ancestors().skip(1) {
-        let Ok(Some(pj)) = read_json(world, &dir.join("package.json")) else {
-            continue;
-        };
-        let Ok(pats) = patterns(&pj) else { continue };
-        if pats.is_empty() {
-            continue;
-        }
-        if members(world, dir, &pats)?.iter().any(|m| m.dir == nearest) {
-            best = dir.to_path_buf();
-        }
-    }
-    let pj = read_json(world, &best.join("package.json"))?;
-    Ok(pj.map(|pj| (best, pj)))
-}
-
-/// The manifests of a project and of its members as targets, then every dependency they
-/// declare in the groups not left out (`omit`: `dev`, `optional`, `peer`), without the
-/// dependencies on workspace members (`member_names`: those are linked, not fetched). The
-/// second list pairs each dependency target with its name.
-pub(crate) fn manifest_targets(
-    root: &JsonFile,
-    members: &[Member],
-    with_root: bool,
-    omit: &HashSet<&str>,
-    member_names: &HashSet<String>,
-) -> Result<(Vec<Target>, Vec<(String, Target)>), Error> {
-    use crate::request::{Origin, TargetKind};
-    let manifest = |path: &str| {
-        Target::unnamed(
-            crate::ecosystem::Ecosystem::Npm,
-            TargetKind::Manifest,
-            path,
-            Origin::Argv,
-        )
-    };
-    let mut files = vec![manifest(&root.path)];
-    let mut deps = if with_root {
-        super::files::manifest_deps(root, omit)?
-    } else {
-        Vec::new()
-    };
-    for m in members {
-        files.push(manifest(&m.manifest.path));
-        deps.extend(super::files::manifest_deps(&m.manifest, omit)?);
-    }
-    deps.retain(|(dep, _)| !member_names.contains(dep));
-    Ok((files, deps))
-}
-
-/// The project a command run in `cwd` installs (see [`project_root`]): its root, and its
-/// manifests and every dependency they and the workspace members declare, each as a target.
-/// None outside any project.
-pub(crate) fn project_manifests(
-    world: &dyn World,
-    cwd: &Path,
-    omit: &HashSet<&str>,
-) -> Result<Option<(PathBuf, Vec<Target>)>, Error> {
-    let Some((root, pj)) = project_root(world, cwd)? else {
-        return Ok(None);
-    };
-    let pats = patterns(&pj)?;
-    let members = members(world, &root, &pats)?;
-    let names: HashSet<String> = members
-        .iter()
-        .filter_map(|m| m.name().map(str::to_string))
-        .collect();
-    let (mut out, deps) = manifest_targets(&pj, &members, true, omit, &names)?;
-    out.extend(deps.into_iter().map(|(_, t)| t));
-    Ok(Some((root, out)))
-}
-
-use crate::request::Target;
