@@ -245,7 +245,7 @@ fn install_and_block(tool: &str, pj: &str, program: &str, add: &[&str], env: &[(
         text(&out.stdout),
         text(&out.stderr)
     );
-    let log = sb.log_records();
+    let log = sb.outcomes();
     let decisions: Vec<&str> = log
         .iter()
         .map(|r| r["decision"].as_str().unwrap_or(""))
