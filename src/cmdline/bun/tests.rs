@@ -290,3 +290,18 @@ fn every_option_of_every_install_command() {
             .map(|(c, w, r)| (c.clone(), w.as_str(), r.clone())),
     );
 }
+
+proptest! {
+    /// bun.lock, bunfig.toml and workspace globs of any content: an error or targets, never a
+    /// panic.
+    #[test]
+    fn file_readers_never_panic(text in "(\"packages\": |\\[install\\]\n|[\"a-z@/:., \n\t#\\-{}\\[\\]0-9=*?!])*") {
+        let w = MemWorld::new()
+            .file("/project/package.json", &format!("{{\"workspaces\": [{:?}]}}", text))
+            .file("/project/bun.lock", &text)
+            .file("/project/bunfig.toml", &text);
+        let _ = lockfile::read(&w, Path::new("/project"));
+        let _ = parse(&argv("install"), &w);
+        let _ = parse(&argv("add x"), &w);
+    }
+}

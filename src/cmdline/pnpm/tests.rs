@@ -452,3 +452,16 @@ fn every_option_of_every_install_command() {
             .map(|(c, w, r)| (c.clone(), w.as_str(), r.clone())),
     );
 }
+
+proptest! {
+    /// pnpm-lock.yaml and pnpm-workspace.yaml of any content: an error or targets, never a panic.
+    #[test]
+    fn file_readers_never_panic(text in "(lockfileVersion: '9.0'\n|packages:\n|[\"'a-z@/:., \n\t#\\-{}\\[\\]0-9])*") {
+        let w = MemWorld::new()
+            .file("/project/package.json", r#"{"name":"p"}"#)
+            .file("/project/pnpm-lock.yaml", &text)
+            .file("/project/pnpm-workspace.yaml", &text);
+        let _ = lockfile::read(&w, Path::new("/project/pnpm-lock.yaml"));
+        let _ = parse(&argv("install"), &w);
+    }
+}

@@ -536,3 +536,22 @@ fn every_option_of_add_and_install() {
             .map(|(c, w, r)| (c.clone(), w.as_str(), r.clone())),
     );
 }
+
+proptest! {
+    /// yarn.lock (either format), .yarnrc and .yarnrc.yml of any content: an error or targets,
+    /// never a panic.
+    #[test]
+    fn file_readers_never_panic(text in "(__metadata:\n|[\"a-z@^:., \n\t#\\-{}\\[\\]0-9])*") {
+        let w = MemWorld::new()
+            .file("/project/package.json", r#"{"packageManager":"yarn@1.22.22"}"#)
+            .file("/project/yarn.lock", &text)
+            .file("/project/.yarnrc", &text)
+            .file("/project/.yarnrc.yml", &text);
+        if let Ok(Some(lock)) = lockfile::read(&w, Path::new("/project/yarn.lock")) {
+            let _ = lock.targets(&[]);
+        }
+        let _ = parse(&argv("add x"), &w);
+        let _ = parse(&argv("install"), &w);
+        let _ = decide_version(&w, Path::new("/project"));
+    }
+}
