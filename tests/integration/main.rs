@@ -8,7 +8,6 @@ mod brew;
 mod cli;
 mod http;
 mod inputs;
-mod log_safety;
 mod js;
 mod log_safety;
 mod npm;

@@ -309,7 +309,7 @@ fn sources(
     }
     rcs.dedup();
     for path in rcs {
-        out.extend(npmrc_sources(world, &path));
+        out.extend(npmrc_sources(world, &path)?);
     }
     Ok(out)
 }

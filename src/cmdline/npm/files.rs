@@ -374,9 +374,14 @@ pub(crate) fn source(kind: SourceKind, url: &str, scope: Option<&str>, origin: O
 }
 
 /// The `registry` and `@scope:registry` lines of one npmrc file, each with its line.
-pub(crate) fn npmrc_sources(world: &dyn World, path: &Path) -> Vec<Source> {
+pub(crate) fn npmrc_sources(world: &dyn World, path: &Path) -> Result<Vec<Source>, Error> {
+    Ok(rc_line_sources(path, &read_npmrc(world, path)?))
+}
+
+/// The `registry` and `@scope:registry` lines among an npmrc file's lines.
+fn rc_line_sources(path: &Path, lines: &[RcLine]) -> Vec<Source> {
     let mut out = Vec::new();
-    for l in read_npmrc(world, path) {
+    for l in lines {
         let origin = Origin::File {
             path: show(path),
             line: l.line,
@@ -846,8 +851,8 @@ pub(crate) fn registry_sources(
             ));
         }
     }
-    for (path, _) in files {
-        out.extend(npmrc_sources(config.world, &path));
+    for (path, lines) in files {
+        out.extend(rc_line_sources(&path, &lines));
     }
     Ok(out)
 }

@@ -493,7 +493,7 @@ impl Invocation<'_> {
                         yarn.path(),
                         Origin::Argv,
                     ));
-                    let registries = registry_prefixes(&self.sources(&[]));
+                    let registries = registry_prefixes(&self.sources(&[])?);
                     targets.extend(yarn.targets(&registries));
                 }
             }

@@ -153,7 +153,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
     let world: &dyn World = &world;
     let global = p.has("global") && p.flag("global") != Some(false);
     let project = Project::find(world, p.flag("workspace-root") == Some(true))?;
-    let sources = sources(world, &project, p.value("registry"), &config);
+    let sources = sources(world, &project, p.value("registry"), &config)?;
     let mut omit: HashSet<&'static str> = HashSet::new();
     let prod = p.flag("prod") == Some(true)
         || (world.env("NODE_ENV").is_some_and(|v| v == "production") && !p.has("dev"));
@@ -394,7 +394,7 @@ fn sources(
     project: &Project,
     cli_registry: Option<&str>,
     config: &[(String, String)],
-) -> Vec<Source> {
+) -> Result<Vec<Source>, Error> {
     let mut out = Vec::new();
     if let Some(r) = cli_registry {
         out.push(source(SourceKind::Index, r, None, Origin::Argv));
@@ -464,7 +464,7 @@ fn sources(
     }
     rc_files.dedup();
     for path in rc_files {
-        out.extend(npmrc_sources(world, &path));
+        out.extend(npmrc_sources(world, &path)?);
     }
-    out
+    Ok(out)
 }

@@ -218,7 +218,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     positionals.extend(p.rest.iter().cloned());
     let world = Moved::to(world, p.value("cwd"));
     let world: &dyn World = &world;
-    let sources = classic_sources(world, world.cwd(), p.value("registry"));
+    let sources = classic_sources(world, world.cwd(), p.value("registry"))?;
     let production = match p.options.iter().rev().find(|(k, _)| *k == "prod") {
         Some((_, v)) => !matches!(v.as_deref(), Some("false" | "0")),
         None => world.env("NODE_ENV").is_some_and(|v| v == "production"),

@@ -288,7 +288,11 @@ impl ProjectRead<'_> {
 /// yarn 1's registries: `--registry`, `yarn_registry` / `npm_config_registry` in the
 /// environment, `.yarnrc` files (cwd up to /, then the user's) and the npmrc files yarn 1
 /// also reads (project `.npmrc` up to /, the user's).
-fn classic_sources(world: &dyn World, cwd: &Path, cli_registry: Option<&str>) -> Vec<Source> {
+fn classic_sources(
+    world: &dyn World,
+    cwd: &Path,
+    cli_registry: Option<&str>,
+) -> Result<Vec<Source>, Error> {
     let mut out = Vec::new();
     if let Some(r) = cli_registry {
         out.push(source(SourceKind::Index, r, None, Origin::Argv));
@@ -339,15 +343,15 @@ fn classic_sources(world: &dyn World, cwd: &Path, cli_registry: Option<&str>) ->
         globalconfig: None,
         cli_settings: Vec::new(),
     };
-    out.extend(registry_sources(&config, &[]));
+    out.extend(registry_sources(&config, &[])?);
     for dir in cwd.ancestors() {
         let path = dir.join(".npmrc");
         if home.as_ref().is_some_and(|h| h.join(".npmrc") == path) {
             continue;
         }
-        out.extend(npmrc_sources(world, &path));
+        out.extend(npmrc_sources(world, &path)?);
     }
-    out
+    Ok(out)
 }
 
 /// Berry's registries: `npmRegistryServer` and `npmScopes.<scope>.npmRegistryServer` in every
