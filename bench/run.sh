@@ -264,9 +264,9 @@ ours feed-200k "$tmp/data-200k"
 [ -n "$peer_cmd" ] && measure peer "$tmp/data-embedded" 10 "PEER safe-chain: aikido-npm --version|$peer_cmd"
 
 cd "$root"
-python3 - "$tmp/out" "$runs" "$names_from" "$feed_size" "$peer_note" "$toolchain" "$real_py" > bench/results.md <<'PY'
+python3 - "$tmp/out" "$runs" "$names_from" "$feed_size" "$peer_note" "$toolchain" "$(python3 -c 'import platform; print("CPython " + platform.python_version())')" > bench/results.md <<'PY'
 import json, os, platform, subprocess, sys, datetime
-out, runs, names_from, feed_size, peer_note, toolchain, real_py = sys.argv[1:]
+out, runs, names_from, feed_size, peer_note, toolchain, py_version = sys.argv[1:]
 def sh(c):
     try: return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
     except Exception: return "?"
@@ -351,7 +351,7 @@ if py_res:
     floor = med["python3 -c pass (exec stub: floor)"]
     link = med["python3 -c pass (installguard link)"]
     print("## The interpreter link\n")
-    print(f"`python3 -c pass`: the real interpreter ({real_py}) called directly, through a C stub "
+    print(f"`python3 -c pass`: the real interpreter ({py_version}) called directly, through a C stub "
           f"that only execs it, and through installguard's `python3` link (installguard-shim: "
           f"not `-m pip`, so it execs the interpreter by absolute path).\n")
     print("| command | median ms | min–max ms | peak RSS MiB | target | met |")
