@@ -24,4 +24,5 @@ pub mod signals;
 pub mod time;
 pub mod update;
 pub mod verdict;
+pub mod version;
 pub mod world;

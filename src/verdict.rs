@@ -416,7 +416,7 @@ fn malicious_finding(target: &Target, report: &Report, popular: bool) -> Option<
         )
     } else {
         match target.pinned_version() {
-            Some(v) if version_affected(report, &v) => (
+            Some(v) if version_affected(target.ecosystem, report, &v) => (
                 Severity::Block,
                 format!(
                     "`{name}` {v} is a malicious release ({}: {affected}). Pin a version outside the affected ones",
@@ -466,7 +466,7 @@ fn describe_affected(report: &Report) -> String {
 }
 
 /// The exact version a spec pins, if it pins one: pip `==1.2` / `===1.2`, npm `1.2.3`,
-/// `=1.2.3`, `v1.2.3`.
+/// `=1.2.3`, `v1.2.3`, `1.0.0-rc.1` (any exact SemVer version; ranges and tags pin nothing).
 pub fn pinned_version(eco: Ecosystem, spec: Option<&str>) -> Option<String> {
     let spec = spec?.trim();
     let v = match eco {
@@ -478,71 +478,31 @@ pub fn pinned_version(eco: Ecosystem, spec: Option<&str>) -> Option<String> {
             if v.contains([',', '*', ';']) {
                 return None;
             }
-            v
+            v.to_string()
         }
         Ecosystem::Npm => {
-            let v = spec.trim_start_matches('=').trim_start_matches('v');
-            if v.is_empty()
-                || !v.starts_with(|c: char| c.is_ascii_digit())
-                || v.split('.').count() != 3
-                || v.contains([' ', '^', '~', '*', 'x', '|', '>', '<'])
-            {
+            if !crate::version::is_exact(eco, spec) {
                 return None;
             }
-            v
+            crate::version::canonical(eco, spec)
         }
         Ecosystem::Brew => return None,
     };
-    Some(v.to_string())
+    Some(v)
 }
 
-/// Numeric release components, with trailing zeros dropped (`1.0.0` == `1.0` == `1`).
-fn release(v: &str) -> Vec<u64> {
-    let core = v.split(['-', '+']).next().unwrap_or(v);
-    let mut parts: Vec<u64> = core
-        .split('.')
-        .map(|p| {
-            p.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .unwrap_or(0)
-        })
-        .collect();
-    while parts.len() > 1 && parts.last() == Some(&0) {
-        parts.pop();
-    }
-    parts
-}
-
-/// Compare two versions by their numeric release parts (`1.0` == `1.0.0` < `1.2`).
-pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    release(a).cmp(&release(b))
-}
-
-fn version_affected(report: &Report, v: &str) -> bool {
-    let rv = release(v);
+fn version_affected(eco: Ecosystem, report: &Report, v: &str) -> bool {
     if let Some(list) = &report.versions
         && list
             .iter()
-            .any(|x| x == v || release(x) == rv && !x.contains('-'))
+            .any(|x| x == v || crate::version::compare(eco, x, v).is_eq())
     {
         return true;
     }
-    report.ranges.iter().any(|range| {
-        range.split_whitespace().all(|bound| {
-            let (op, ver) = bound.split_at(bound.find(|c: char| c.is_ascii_digit()).unwrap_or(0));
-            let cmp = rv.cmp(&release(ver));
-            match op {
-                ">=" => cmp.is_ge(),
-                ">" => cmp.is_gt(),
-                "<" => cmp.is_lt(),
-                "<=" => cmp.is_le(),
-                "=" | "" => cmp.is_eq(),
-                _ => true, // an operator we do not know: assume affected
-            }
-        })
-    })
+    report
+        .ranges
+        .iter()
+        .any(|range| crate::version::in_range(eco, v, range))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use crate::ecosystem::Ecosystem;
 use crate::policy::diag::hint;
-use crate::verdict::compare_versions;
+use crate::version::compare as compare_versions;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackagePattern {
@@ -214,12 +214,12 @@ pub fn glob(pattern: &str, s: &str) -> bool {
 }
 
 impl VersionReq {
-    pub fn matches(&self, version: &str) -> bool {
+    pub fn matches(&self, ecosystem: Ecosystem, version: &str) -> bool {
         match self {
             VersionReq::Exact(v) if v.contains('*') => glob(v, version),
-            VersionReq::Exact(v) => compare_versions(v, version) == Ordering::Equal,
+            VersionReq::Exact(v) => compare_versions(ecosystem, v, version) == Ordering::Equal,
             VersionReq::Range(parts) => parts.iter().all(|(op, v)| {
-                let c = compare_versions(version, v);
+                let c = compare_versions(ecosystem, version, v);
                 match op {
                     Op::Ge => c.is_ge(),
                     Op::Gt => c.is_gt(),
@@ -254,7 +254,7 @@ impl PackagePattern {
         }
         match (&self.version, pinned) {
             (None, _) => true,
-            (Some(req), Some(v)) => req.matches(v),
+            (Some(req), Some(v)) => req.matches(self.ecosystem, v),
             (Some(_), None) => unpinned_matches,
         }
     }
