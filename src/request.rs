@@ -53,6 +53,47 @@ pub struct Target {
     /// entry points at another package's tarball (the `lockfile-mismatch` rule).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claimed: Option<String>,
+    /// What resolving the whole tree found for this package (the exact version, integrity,
+    /// whether it is a direct or transitive dependency, install-time code); `None` when the
+    /// command was not resolved (see `resolve`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Resolved>,
+}
+
+/// One package as a resolution (a lockfile the tool wrote, pip's report, brew's dry run) says
+/// it will be installed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Resolved {
+    /// The tool that resolved it (`npm`, `pip`, `brew`).
+    pub by: String,
+    /// The exact version (none for Homebrew's dry run, which names formulae only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// npm: the SRI integrity (`sha512-…`); PyPI: `sha256:<hex>` of the file to install.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
+    /// A direct dependency (asked for, or listed by the project), else transitive.
+    pub direct: bool,
+    /// For a transitive dependency: the chain of packages that pulls it in, from the direct
+    /// dependency down to its parent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub required_by: Vec<String>,
+    /// Where it comes from: `registry`, `git`, `url`, `path`, `bundled` (inside its parent's
+    /// tarball), `link` (a workspace or local folder).
+    pub source: String,
+    /// The file or repository fetched, when the resolution says (credentials redacted in logs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `added`, `changed` (from `previous`) or `unchanged` against the project's lockfile.
+    pub change: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// Code that runs when it is installed, as far as the resolution can see: `install-script`
+    /// (npm `hasInstallScript`: preinstall/install/postinstall), `git-prepare` (a git dependency
+    /// is packed by running its `prepare`), `build` (a PyPI sdist, local directory or VCS
+    /// checkout is built: its setup.py / build backend runs), `post-install` (Homebrew).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub install_code: Vec<String>,
 }
 
 impl Target {
@@ -69,6 +110,7 @@ impl Target {
             spec: spec.map(str::to_string),
             origin,
             claimed: None,
+            resolved: None,
         }
     }
 
@@ -82,6 +124,7 @@ impl Target {
             name: None,
             spec: None,
             origin: Origin::Argv,
+            resolved: None,
         }
     }
 
@@ -94,12 +137,17 @@ impl Target {
             spec: Some(spec.to_string()),
             origin,
             claimed: None,
+            resolved: None,
         }
     }
 
-    /// The exact version this target installs, when the command line or file says it: a pin
-    /// (`==1.2`, npm `1.2.3`), or the version a PyPI wheel or sdist file name carries.
+    /// The exact version this target installs, when known: the resolved one, else a pin on
+    /// the command line or in a file (`==1.2`, npm `1.2.3`), or the version a PyPI wheel or
+    /// sdist file name carries.
     pub fn pinned_version(&self) -> Option<String> {
+        if let Some(v) = self.resolved.as_ref().and_then(|r| r.version.clone()) {
+            return Some(v);
+        }
         match (self.kind, self.ecosystem) {
             (TargetKind::Path | TargetKind::Url, Ecosystem::Pypi) => {
                 let spec = self.spec.as_deref()?;
@@ -188,6 +236,12 @@ pub enum Origin {
         path: String,
         line: u32,
     },
+    /// Found by resolving the whole tree with `tool`; `parent` is the package that requires
+    /// it (none for a direct dependency).
+    Resolved {
+        tool: String,
+        parent: Option<String>,
+    },
 }
 
 impl std::fmt::Display for Origin {
@@ -196,6 +250,11 @@ impl std::fmt::Display for Origin {
             Origin::Argv => f.write_str("argv"),
             Origin::Env(var) => write!(f, "env:{var}"),
             Origin::File { path, line } => write!(f, "{path}:{line}"),
+            Origin::Resolved { tool, parent: None } => write!(f, "{tool} resolution"),
+            Origin::Resolved {
+                tool,
+                parent: Some(p),
+            } => write!(f, "{tool} resolution: required by {p}"),
         }
     }
 }

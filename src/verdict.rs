@@ -95,10 +95,17 @@ pub enum Rule {
     /// A lockfile entry's `resolved` tarball (or its integrity) belongs to another package or
     /// version than the entry claims: the file was edited to install something else.
     LockfileMismatch,
+    /// The whole dependency tree could not be resolved (offline, the tool refused, too old a
+    /// tool, a command resolution does not cover): only the names the command shows were
+    /// checked.
+    Unresolved,
+    /// Installing (or resolving) a package builds it from source, which runs its own code
+    /// (a PyPI sdist's setup.py or build backend, a local directory, a VCS checkout).
+    BuildFromSource,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 14] = [
+    pub const ALL: [Rule; 16] = [
         Rule::Malicious,
         Rule::Imitation,
         Rule::UncheckedSource,
@@ -113,6 +120,8 @@ impl Rule {
         Rule::RegistryUnavailable,
         Rule::HiddenDependencies,
         Rule::LockfileMismatch,
+        Rule::Unresolved,
+        Rule::BuildFromSource,
     ];
 
     /// The stable id (`deny-list`), as in policies and JSON.
@@ -132,6 +141,8 @@ impl Rule {
             Rule::RegistryUnavailable => "registry-unavailable",
             Rule::HiddenDependencies => "hidden-dependencies",
             Rule::LockfileMismatch => "lockfile-mismatch",
+            Rule::Unresolved => "unresolved",
+            Rule::BuildFromSource => "build-from-source",
         }
     }
 }

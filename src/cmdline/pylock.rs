@@ -39,6 +39,7 @@ fn named(kind: TargetKind, name: &str, spec: &str, origin: Origin) -> Target {
         name: Some(name.to_string()),
         spec: Some(spec.to_string()),
         origin,
+        resolved: None,
     }
 }
 

@@ -719,6 +719,7 @@ fn poetry_table(name: &str, t: &dyn TableLike, origin: Origin, out: &mut Vec<Tar
         name: Some(name.to_string()),
         spec: Some(spec),
         origin: origin.clone(),
+        resolved: None,
     };
     let target = if let Some(git) = s("git") {
         named(TargetKind::Git, git)

@@ -293,11 +293,13 @@ pub fn default_action(rule: Rule) -> Action {
         | Rule::StaleData
         | Rule::NewPackage
         | Rule::UnknownPackage
-        | Rule::HiddenDependencies => Action::Warn,
+        | Rule::HiddenDependencies
+        | Rule::BuildFromSource => Action::Warn,
         Rule::UncheckedSource
         | Rule::UnpinnedVersion
         | Rule::NewVersion
-        | Rule::RegistryUnavailable => Action::Allow,
+        | Rule::RegistryUnavailable
+        | Rule::Unresolved => Action::Allow,
     }
 }
 

@@ -67,6 +67,8 @@ pub const SETTINGS: &[Spec] = &[
     spec("rules.registry-unavailable", Kind::Action, Tight::Higher),
     spec("rules.hidden-dependencies", Kind::Action, Tight::Higher),
     spec("rules.lockfile-mismatch", Kind::Action, Tight::Higher),
+    spec("rules.unresolved", Kind::Action, Tight::Higher),
+    spec("rules.build-from-source", Kind::Action, Tight::Higher),
     spec("sources.pypi", Kind::UrlList, Tight::Subset),
     spec("sources.npm", Kind::UrlList, Tight::Subset),
     spec("sources.brew", Kind::UrlList, Tight::Subset),
@@ -89,6 +91,8 @@ pub const SETTINGS: &[Spec] = &[
     spec("signals.registries", Kind::UrlList, Tight::Never),
     spec("signals.new-package-age", Kind::Duration, Tight::Higher),
     spec("signals.new-version-age", Kind::Duration, Tight::Higher),
+    spec("resolve.enabled", Kind::Bool, Tight::True),
+    spec("resolve.timeout", Kind::Duration, Tight::Never),
 ];
 
 pub fn spec_of(key: &str) -> Option<&'static Spec> {
@@ -105,8 +109,11 @@ const TOP: &[&str] = &[
     "data",
     "audit",
     "signals",
+    "resolve",
 ];
-const SECTIONS: &[&str] = &["rules", "sources", "prompt", "data", "audit", "signals"];
+const SECTIONS: &[&str] = &[
+    "rules", "sources", "prompt", "data", "audit", "signals", "resolve",
+];
 
 /// Everything the machine policy can name in `lock`.
 pub fn lockable() -> Vec<&'static str> {

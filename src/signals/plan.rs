@@ -256,6 +256,8 @@ fn npm_effective<'a>(sources: impl Iterator<Item = &'a Source>) -> Option<&'a So
         let rank = match &s.origin {
             Origin::Argv => 0,
             Origin::Env(_) => 1,
+            // Sources come from the command, its environment and files, never a resolution.
+            Origin::Resolved { .. } => usize::MAX,
             Origin::File { path, .. } => {
                 let at = files.iter().position(|p| p == path).unwrap_or_else(|| {
                     files.push(path);

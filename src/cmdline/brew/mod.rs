@@ -68,6 +68,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
                     spec: None,
                     origin: Origin::Argv,
                     claimed: None,
+                    resolved: None,
                 });
             }
             for name in &parsed.named {
@@ -251,6 +252,7 @@ impl Builder {
             spec,
             origin,
             claimed: None,
+            resolved: None,
         });
     }
 
@@ -279,6 +281,7 @@ impl Builder {
             spec: url.map(str::to_string),
             origin: origin.clone(),
             claimed: None,
+            resolved: None,
         });
         self.sources.push(Source {
             ecosystem: Ecosystem::Brew,

@@ -137,6 +137,7 @@ fn target(key: &str, entry: &serde_json::Value, origin: Origin) -> Option<Target
         spec: Some(spec.to_string()),
         origin: origin.clone(),
         claimed: None,
+        resolved: None,
     };
     let (proto, _) = resolution.split_once(':').unwrap_or(("", resolution));
     match proto {

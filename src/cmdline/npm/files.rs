@@ -480,6 +480,7 @@ pub(crate) fn manifest_deps(
                         line,
                     },
                     claimed: None,
+                    resolved: None,
                 };
                 if seen.insert((t.kind, t.name.clone(), t.spec.clone())) {
                     out.push((name.clone(), t));
@@ -675,6 +676,7 @@ pub(crate) fn tarball_mismatch(
             Some(v) => format!("{claimed_name}@{v}"),
             None => claimed_name.to_string(),
         }),
+        resolved: None,
     })
 }
 
@@ -697,6 +699,7 @@ fn lock_target(
         spec,
         origin: origin.clone(),
         claimed: None,
+        resolved: None,
     };
     if entry.get("link").and_then(|v| v.as_bool()) == Some(true) {
         return mk(

@@ -81,27 +81,12 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
     if cli.flag("version") == Some(true) || cli.flag("usage") == Some(true) {
         return Ok(pass(program));
     }
-    let cwd = world.cwd().to_path_buf();
-    let env_flag = |k: &str| npm_env(world, k).map(|(_, v)| v);
-    let global = match (cli.flag("global"), cli.string("location")) {
-        (_, Some("global")) | (Some(true), _) => true,
-        (Some(false), _) | (_, Some("user" | "project")) => false,
-        (None, _) => {
-            env_flag("global").is_some_and(|v| v == "true")
-                || env_flag("location").is_some_and(|v| v == "global")
-        }
-    };
-    let cli_prefix = cli.string("prefix").map(|p| resolve_path(&cwd, p));
-    let local_prefix = match &cli_prefix {
-        Some(p) => p.clone(),
-        None => cwd
-            .ancestors()
-            .find(|d| {
-                world.is_file(&d.join("package.json")) || world.is_dir(&d.join("node_modules"))
-            })
-            .unwrap_or(&cwd)
-            .to_path_buf(),
-    };
+    let Placement {
+        cwd,
+        global,
+        cli_prefix,
+        local_prefix,
+    } = placement(&cli, world);
     let omit = omit_set(&cli, world);
     let ctx = Invocation {
         world,
@@ -148,6 +133,105 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         sources,
         grammar: None,
     })
+}
+
+/// What the resolution stage needs to know about an `npm` command line: which command it
+/// runs, where its project is, which arguments are package specs, and the flags that change
+/// what is written. Pure; `None` when the command installs nothing from a registry tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    /// The command after cmd-list aliases (`install`, `ci`, `update`, `exec`, ...).
+    pub command: &'static str,
+    /// Where in argv the command word is.
+    pub command_at: usize,
+    /// Where in argv each package spec is (positionals after the command, the prefix aside).
+    pub specs_at: Vec<usize>,
+    pub global: bool,
+    /// The project directory (`--prefix`, else the nearest directory with package.json or
+    /// node_modules).
+    pub local_prefix: PathBuf,
+    /// `--no-save` / `--save=false`: package.json and the lockfile stay as they are.
+    pub no_save: bool,
+    /// `--package-lock-only`, `--dry-run`: nothing is installed and no script runs.
+    pub nothing_installed: bool,
+    /// `--no-package-lock`: npm neither reads nor writes a lockfile.
+    pub no_lockfile: bool,
+}
+
+/// Read `npm <args>` for the resolution stage (see [`Shape`]).
+pub fn shape(args: &[String], world: &dyn World) -> Option<Shape> {
+    let cli = nopt(args);
+    let cmd = cli.positionals.first().and_then(|c| deref(c))?;
+    let command_at = *cli.positional_at.first()?;
+    let Placement {
+        cwd,
+        global,
+        local_prefix,
+        ..
+    } = placement(&cli, world);
+    let env_flag = |k: &str| npm_env(world, k).map(|(_, v)| v);
+    let specs_at = cli
+        .positionals
+        .iter()
+        .zip(&cli.positional_at)
+        .skip(1)
+        .filter(|(a, _)| resolve_path(&cwd, a) != local_prefix)
+        .map(|(_, &at)| at)
+        .collect();
+    let flag_on = |k: &str| {
+        cli.flag(k)
+            .or_else(|| env_flag(k).map(|v| v == "true"))
+            .unwrap_or(false)
+    };
+    Some(Shape {
+        command: cmd,
+        command_at,
+        specs_at,
+        global,
+        local_prefix,
+        no_save: cli.flag("save") == Some(false) || env_flag("save").is_some_and(|v| v == "false"),
+        nothing_installed: flag_on("package-lock-only") || flag_on("dry-run"),
+        no_lockfile: cli.flag("package-lock") == Some(false)
+            || env_flag("package-lock").is_some_and(|v| v == "false"),
+    })
+}
+
+/// Where an npm command works: global or not, and its prefixes.
+struct Placement {
+    cwd: PathBuf,
+    global: bool,
+    cli_prefix: Option<PathBuf>,
+    local_prefix: PathBuf,
+}
+
+fn placement(cli: &ParsedArgs, world: &dyn World) -> Placement {
+    let cwd = world.cwd().to_path_buf();
+    let env_flag = |k: &str| npm_env(world, k).map(|(_, v)| v);
+    let global = match (cli.flag("global"), cli.string("location")) {
+        (_, Some("global")) | (Some(true), _) => true,
+        (Some(false), _) | (_, Some("user" | "project")) => false,
+        (None, _) => {
+            env_flag("global").is_some_and(|v| v == "true")
+                || env_flag("location").is_some_and(|v| v == "global")
+        }
+    };
+    let cli_prefix = cli.string("prefix").map(|p| resolve_path(&cwd, p));
+    let local_prefix = match &cli_prefix {
+        Some(p) => p.clone(),
+        None => cwd
+            .ancestors()
+            .find(|d| {
+                world.is_file(&d.join("package.json")) || world.is_dir(&d.join("node_modules"))
+            })
+            .unwrap_or(&cwd)
+            .to_path_buf(),
+    };
+    Placement {
+        cwd,
+        global,
+        cli_prefix,
+        local_prefix,
+    }
 }
 
 /// Dependency types left out (`--omit`, `--production`, `NODE_ENV=production`, ...).
@@ -307,6 +391,7 @@ impl Invocation<'_> {
                     spec: None,
                     origin: Origin::Argv,
                     claimed: None,
+                    resolved: None,
                 }])
             } else {
                 self.project(Mode::Update)

@@ -36,6 +36,8 @@ pub(super) enum OptValue {
 #[derive(Debug, Default)]
 pub(super) struct ParsedArgs {
     pub(super) positionals: Vec<String>,
+    /// Where each positional is in the input (same order as `positionals`).
+    pub(super) positional_at: Vec<usize>,
     pub(super) settings: Vec<(String, OptValue)>,
 }
 
@@ -200,6 +202,8 @@ fn js_numeric(s: &str) -> bool {
 /// nopt's `parse`, for npm's definitions. Never fails: unknown options are booleans.
 pub(super) fn nopt(input: &[String]) -> ParsedArgs {
     let mut args: Vec<String> = input.to_vec();
+    // Where each (possibly split or expanded) argument came from in `input`.
+    let mut from: Vec<usize> = (0..input.len()).collect();
     let mut cli = ParsedArgs::default();
     let mut i = 0usize;
     let mut budget = 64 * (input.len() + 4);
@@ -211,10 +215,12 @@ pub(super) fn nopt(input: &[String]) -> ParsedArgs {
         let mut arg = args[i].clone();
         if is_dashes_only(&arg) {
             cli.positionals.extend(args[i + 1..].iter().cloned());
+            cli.positional_at.extend(from[i + 1..].iter().copied());
             break;
         }
         if !(arg.starts_with('-') && arg.len() > 1) {
             cli.positionals.push(arg);
+            cli.positional_at.push(from[i]);
             i += 1;
             continue;
         }
@@ -224,9 +230,13 @@ pub(super) fn nopt(input: &[String]) -> ParsedArgs {
             let v = arg[at + 1..].to_string();
             arg.truncate(at);
             args.splice(i..=i, [arg.clone(), v]);
+            from.insert(i, from[i]);
         }
         if let Some(exp) = resolve_short(&arg) {
+            let n = exp.len();
             args.splice(i..=i, exp);
+            let at = from[i];
+            from.splice(i..=i, std::iter::repeat_n(at, n));
             continue;
         }
         let mut name = arg.trim_start_matches('-').to_string();

@@ -62,6 +62,7 @@ impl Spec {
             spec,
             origin,
             claimed: None,
+            resolved: None,
         }
     }
 }

@@ -24,22 +24,65 @@ use options::*;
 use reqfile::*;
 use requirement::*;
 
-/// Read `pip <args>`: what it would install and which package sources it would use.
-pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
-    let pass = || Ok(Request::pass_through("pip", Manager::Pip));
+/// One option of a pip command line after the command word, with the arguments it spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// `args[start..end]` holds it (with its value when the value is a separate argument).
+    pub start: usize,
+    pub end: usize,
+    /// It shares its argument with other short options (`-Ur req.txt`).
+    pub cluster: bool,
+    /// Its first long spelling (`--requirement`).
+    pub long: &'static str,
+    pub value: Option<String>,
+    pub(crate) effect: Effect,
+}
+
+impl Occurrence {
+    /// A requirement, constraint, editable, group or script: what it installs, not how.
+    pub fn names_packages(&self) -> bool {
+        matches!(
+            self.effect,
+            Effect::Requirement
+                | Effect::Constraint
+                | Effect::Editable
+                | Effect::Group
+                | Effect::Script
+        )
+    }
+}
+
+/// A pip command line read as optparse reads it: the command, every option after it, and
+/// where the positional requirements are. Pure; what the pieces mean is [`parse`]'s job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    pub command: String,
+    pub command_at: usize,
+    pub options: Vec<Occurrence>,
+    /// Where in argv each positional requirement is.
+    pub positionals: Vec<usize>,
+    /// Where `--` ends the options, if it does.
+    pub dashes_at: Option<usize>,
+    mask: u8,
+}
+
+/// Scan `pip <args>`; `None` when it is help, a version query or not a requirement command.
+pub fn scan(args: &[String]) -> Result<Option<Scan>, Error> {
     // Main parser: general options only, stops at the first positional (the command).
     let mut i = 0;
     let mut ended = false;
+    let mut dashes_at = None;
     let command_at = loop {
         let Some(arg) = args.get(i) else {
-            return pass();
+            return Ok(None);
         };
         if arg == "--" {
             ended = true;
+            dashes_at = Some(i);
             i += 1;
             match args.get(i) {
                 Some(_) => break i,
-                None => return pass(),
+                None => return Ok(None),
             }
         }
         if !is_option(arg) {
@@ -51,34 +94,42 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         };
         match read_option(args, &mut i, MAIN, "pip", &mut on_option)? {
             Flow::Go => {}
-            Flow::Stop => return pass(),
+            Flow::Stop => return Ok(None),
         }
     };
     let command = args[command_at].as_str();
     let Some(&(_, mask)) = COMMANDS.iter().find(|(name, _)| *name == command) else {
-        return pass();
+        return Ok(None);
     };
-    let mut cli = Collected::default();
-    let mut positionals: Vec<&str> = Vec::new();
+    let mut scan = Scan {
+        command: command.to_string(),
+        command_at,
+        options: Vec::new(),
+        positionals: Vec::new(),
+        dashes_at,
+        mask,
+    };
     let mut i = command_at + 1;
     while i < args.len() {
         let arg = &args[i];
         if ended || !is_option(arg) {
-            positionals.push(arg);
+            scan.positionals.push(i);
             i += 1;
             continue;
         }
         if arg == "--" {
             ended = true;
+            scan.dashes_at = Some(i);
             i += 1;
             continue;
         }
-        let mut on_option = |opt: &PipOption, value: Option<&str>| {
-            match opt.act {
-                Effect::Help => return Flow::Stop,
-                Effect::Version | Effect::Plain | Effect::RefreshPackage => {}
-                act => cli.push(act, value.unwrap_or_default().to_string(), Origin::Argv),
+        let start = i;
+        let mut found: Vec<(&'static PipOption, Option<String>)> = Vec::new();
+        let mut on_option = |opt: &'static PipOption, value: Option<&str>| {
+            if opt.act == Effect::Help {
+                return Flow::Stop;
             }
+            found.push((opt, value.map(str::to_string)));
             Flow::Go
         };
         match read_option(
@@ -89,9 +140,38 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             &mut on_option,
         )? {
             Flow::Go => {}
-            Flow::Stop => return pass(),
+            Flow::Stop => return Ok(None),
+        }
+        let cluster = found.len() > 1;
+        scan.options
+            .extend(found.into_iter().map(|(opt, value)| Occurrence {
+                start,
+                end: i,
+                cluster,
+                long: opt.long.first().copied().unwrap_or(""),
+                value,
+                effect: opt.act,
+            }));
+    }
+    Ok(Some(scan))
+}
+
+/// Read `pip <args>`: what it would install and which package sources it would use.
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let pass = || Ok(Request::pass_through("pip", Manager::Pip));
+    let Some(scan) = scan(args)? else {
+        return pass();
+    };
+    let command = scan.command.as_str();
+    let mask = scan.mask;
+    let mut cli = Collected::default();
+    for o in &scan.options {
+        match o.effect {
+            Effect::Help | Effect::Version | Effect::Plain | Effect::RefreshPackage => {}
+            act => cli.push(act, o.value.clone().unwrap_or_default(), Origin::Argv),
         }
     }
+    let positionals: Vec<&str> = scan.positionals.iter().map(|&i| args[i].as_str()).collect();
 
     // `--isolated` is recognised by exact string anywhere in argv (`cli/main.py`).
     let isolated = args.iter().any(|a| a == "--isolated");

@@ -364,7 +364,7 @@ pub(crate) fn read_option(
     i: &mut usize,
     mask: u8,
     what: &str,
-    on: &mut dyn FnMut(&PipOption, Option<&str>) -> Flow,
+    on: &mut dyn FnMut(&'static PipOption, Option<&str>) -> Flow,
 ) -> Result<Flow, Error> {
     let arg = args[*i].as_str();
     *i += 1;

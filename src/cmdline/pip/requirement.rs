@@ -107,6 +107,7 @@ fn url_target(url: &str) -> Target {
         spec: Some(url.to_string()),
         origin: Origin::Argv,
         claimed: None,
+        resolved: None,
     }
 }
 
@@ -118,6 +119,7 @@ fn path_target(written: &str, path: &str) -> Target {
         spec: Some(written.to_string()),
         origin: Origin::Argv,
         claimed: None,
+        resolved: None,
     }
 }
 
@@ -221,6 +223,7 @@ impl Pep508 {
                 spec: Some(url),
                 origin: Origin::Argv,
                 claimed: None,
+                resolved: None,
             },
             None => Target::registry(
                 Ecosystem::Pypi,

@@ -95,6 +95,7 @@ fn target(key: &str, entry: &Node, origin: Origin) -> Option<Target> {
         spec: Some(spec.to_string()),
         origin: origin.clone(),
         claimed: None,
+        resolved: None,
     };
     if let Some(res) = res {
         if let Some(tarball) = res.get_str("tarball") {

@@ -581,6 +581,7 @@ impl Cx<'_> {
                     name: Some(name.to_string()),
                     spec: Some(spec.to_string()),
                     origin: toml.origin(item.span()),
+                    resolved: None,
                 });
             }
         }

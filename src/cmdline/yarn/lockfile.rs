@@ -117,6 +117,7 @@ fn classic_target(key: &str, entry: &Syml, registries: &[String], origin: Origin
         spec,
         origin: origin.clone(),
         claimed: None,
+        resolved: None,
     };
     let (folder, range) = split_name(key).unwrap_or((key, ""));
     // What the key asks for: a registry name, an alias's real package, or another source.
@@ -195,6 +196,7 @@ fn berry_target(key: &str, entry: &Node, origin: Origin) -> Option<Target> {
             spec: Some(spec.to_string()),
             origin: origin.clone(),
             claimed: None,
+            resolved: None,
         })
     };
     let (protocol, rest) = reference.split_once(':').unwrap_or(("", reference));

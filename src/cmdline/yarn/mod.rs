@@ -204,6 +204,7 @@ fn spec_target(arg: &str) -> Result<Target, Error> {
             spec: Some(range.to_string()),
             origin: Origin::Argv,
             claimed: None,
+            resolved: None,
         });
     }
     let spec = npa(arg).map_err(|e| Error::usage(format!("invalid package spec `{arg}`: {e}")))?;
