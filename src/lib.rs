@@ -18,6 +18,7 @@ pub mod prompt;
 pub mod redact;
 pub mod reputation;
 pub mod request;
+pub mod resolve;
 pub mod setup;
 pub mod shim;
 pub mod signals;

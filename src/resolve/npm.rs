@@ -1,0 +1,761 @@
+//! npm: resolve `npm install|update` in a temporary copy of the project with
+//! `--package-lock-only --ignore-scripts` (packuments only: no tarball, no script, no
+//! node_modules), read the lockfile npm wrote, diff it against the project's, and plan the real
+//! install from exactly that lockfile (put in place, then `npm install` without specs, which
+//! installs the lock as it is and checks every tarball's integrity). `npm ci`: the project's
+//! lockfile is the tree. Pure except [`resolve`]. Does not read `yarn.lock`, pnpm or bun
+//! lockfiles, and resolves no `-g`, `exec`/`npx`, `--no-save` or `file:` installs (those are
+//! reported unresolved and checked by name).
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::ffi::OsString;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use super::exec::{self, Tool, Workdir};
+use super::{Failure, FileWrite, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify};
+use crate::cmdline::npm::Shape;
+use crate::ecosystem::Ecosystem;
+use crate::request::Resolved;
+
+const TOOL: &str = "npm";
+
+/// The lockfile names npm reads, in its order of preference.
+pub const LOCKFILES: [&str; 2] = ["npm-shrinkwrap.json", "package-lock.json"];
+
+/// One `packages` entry of a v2/v3 lockfile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub version: Option<String>,
+    pub integrity: Option<String>,
+    pub resolved: Option<String>,
+    pub has_install_script: bool,
+    pub link: bool,
+    pub in_bundle: bool,
+    /// Names of the packages it depends on (all kinds: it does not matter which for "who
+    /// pulls this in").
+    pub deps: Vec<String>,
+}
+
+/// A lockfile: entries by their path (`node_modules/a/node_modules/b`; `""` is the root).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lock {
+    pub entries: BTreeMap<String, Entry>,
+}
+
+/// What the install must leave in the lockfile for one checked entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub path: String,
+    pub version: Option<String>,
+    pub integrity: Option<String>,
+}
+
+/// Read a lockfile npm 7+ writes (lockfileVersion 2 or 3: the `packages` map).
+pub fn parse_lock(bytes: &[u8]) -> Result<Lock, String> {
+    let doc: Json = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let version = doc["lockfileVersion"].as_u64().unwrap_or(0);
+    let Some(packages) = doc["packages"].as_object() else {
+        return Err(format!(
+            "lockfileVersion {version} has no `packages` map (npm 7 or newer writes one)"
+        ));
+    };
+    let mut lock = Lock::default();
+    for (path, e) in packages {
+        let deps = ["dependencies", "optionalDependencies", "peerDependencies"]
+            .iter()
+            .filter_map(|k| e[*k].as_object())
+            .flat_map(|m| m.keys().cloned())
+            .collect();
+        let name = e["name"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| name_of(path).to_string());
+        let s = |k: &str| e[k].as_str().map(str::to_string);
+        lock.entries.insert(
+            path.clone(),
+            Entry {
+                name,
+                version: s("version"),
+                integrity: s("integrity"),
+                resolved: s("resolved"),
+                has_install_script: e["hasInstallScript"].as_bool() == Some(true),
+                link: e["link"].as_bool() == Some(true),
+                in_bundle: e["inBundle"].as_bool() == Some(true),
+                deps,
+            },
+        );
+    }
+    Ok(lock)
+}
+
+/// The package name a lockfile path installs: what follows the last `node_modules/`.
+pub fn name_of(path: &str) -> &str {
+    match path.rfind("node_modules/") {
+        Some(i) => &path[i + "node_modules/".len()..],
+        None => path,
+    }
+}
+
+/// Where node would find `dep` required from the package at `from` (the nearest
+/// `node_modules/dep` up the tree).
+fn locate<'a>(lock: &'a Lock, from: &str, dep: &str) -> Option<&'a str> {
+    let mut base = from.to_string();
+    loop {
+        let candidate = if base.is_empty() {
+            format!("node_modules/{dep}")
+        } else {
+            format!("{base}/node_modules/{dep}")
+        };
+        if let Some((k, _)) = lock.entries.get_key_value(&candidate) {
+            return Some(k.as_str());
+        }
+        if base.is_empty() {
+            return None;
+        }
+        base = match base.rfind("/node_modules/") {
+            Some(i) => base[..i].to_string(),
+            None => String::new(),
+        };
+    }
+}
+
+/// For every entry reachable from the root: the chain of package names from a direct
+/// dependency down to its parent (empty for direct dependencies). Breadth first, so each
+/// gets its shortest chain.
+fn chains(lock: &Lock) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    if let Some(root) = lock.entries.get("") {
+        for d in &root.deps {
+            if let Some(p) = locate(lock, "", d)
+                && !out.contains_key(p)
+            {
+                out.insert(p.to_string(), Vec::new());
+                queue.push_back(p.to_string());
+            }
+        }
+    }
+    while let Some(path) = queue.pop_front() {
+        let Some(e) = lock.entries.get(&path) else {
+            continue;
+        };
+        let mut chain = out.get(&path).cloned().unwrap_or_default();
+        chain.push(e.name.clone());
+        for d in &e.deps {
+            if let Some(p) = locate(lock, &path, d)
+                && !out.contains_key(p)
+            {
+                out.insert(p.to_string(), chain.clone());
+                queue.push_back(p.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Where an entry comes from, from its `resolved` (absent for registry packages when npm is
+/// set to omit it) and flags.
+fn source_of(e: &Entry) -> &'static str {
+    if e.link {
+        return "link";
+    }
+    if e.in_bundle {
+        return "bundled";
+    }
+    match e.resolved.as_deref() {
+        None => "registry",
+        Some(r) if r.starts_with("git") || r.starts_with("github:") => "git",
+        Some(r) if r.starts_with("file:") || !r.contains(':') => "path",
+        Some(r) if r.contains("/-/") && r.ends_with(".tgz") => "registry",
+        Some(_) => "url",
+    }
+}
+
+/// The packages of `new` (the lockfile npm wrote), each marked added, changed or unchanged
+/// against `old` (the project's lockfile before, if any). Workspace folders and the root are
+/// the project's own code and are left out; links are listed as `link`.
+pub fn packages(new: &Lock, old: Option<&Lock>) -> Vec<Package> {
+    let chains = chains(new);
+    let mut out = Vec::new();
+    for (path, e) in &new.entries {
+        if path.is_empty() || !path.contains("node_modules/") {
+            continue;
+        }
+        let before = old.and_then(|o| o.entries.get(path));
+        let (change, previous) = match before {
+            None => ("added", None),
+            Some(b) if b.version != e.version || b.integrity != e.integrity => {
+                ("changed", b.version.clone())
+            }
+            Some(_) => ("unchanged", None),
+        };
+        let source = source_of(e);
+        let mut install_code = Vec::new();
+        if e.has_install_script {
+            install_code.push("install-script".to_string());
+        }
+        if source == "git" {
+            install_code.push("git-prepare".to_string());
+        }
+        let chain = chains.get(path);
+        out.push(Package {
+            ecosystem: Ecosystem::Npm,
+            name: e.name.clone(),
+            resolved: Resolved {
+                by: TOOL.into(),
+                version: e.version.clone(),
+                integrity: e.integrity.clone(),
+                direct: chain.is_some_and(Vec::is_empty),
+                required_by: chain.cloned().unwrap_or_default(),
+                source: source.into(),
+                url: e.resolved.clone().filter(|r| r.contains(':')),
+                change: change.into(),
+                previous,
+                install_code,
+            },
+        });
+    }
+    out
+}
+
+/// The pins the installed lockfile must keep: every entry of the checked one.
+pub fn pins(lock: &Lock) -> Vec<Pin> {
+    lock.entries
+        .iter()
+        .filter(|(p, _)| !p.is_empty())
+        .map(|(p, e)| Pin {
+            path: p.clone(),
+            version: e.version.clone(),
+            integrity: e.integrity.clone(),
+        })
+        .collect()
+}
+
+/// Differences between the checked pins and the lockfile the install left.
+pub fn drift(expect: &[Pin], installed: &[u8]) -> Result<Vec<String>, String> {
+    let lock = parse_lock(installed)?;
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for pin in expect {
+        seen.insert(pin.path.as_str());
+        match lock.entries.get(&pin.path) {
+            None => out.push(format!(
+                "{} was checked but is not in the lockfile",
+                pin.path
+            )),
+            Some(e) if e.version != pin.version || e.integrity != pin.integrity => {
+                out.push(format!(
+                    "{} is {} in the lockfile, {} was checked",
+                    pin.path,
+                    e.version.as_deref().unwrap_or("?"),
+                    pin.version.as_deref().unwrap_or("?")
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    for (path, e) in &lock.entries {
+        if !path.is_empty() && !seen.contains(path.as_str()) {
+            out.push(format!(
+                "{path} {} is in the lockfile but was not checked",
+                e.version.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Why npm failed, from its output.
+pub fn classify(output: &str) -> Failure {
+    const OFFLINE: [&str; 10] = [
+        "ECONNREFUSED",
+        "ENOTFOUND",
+        "ETIMEDOUT",
+        "EAI_AGAIN",
+        "ECONNRESET",
+        "ENETUNREACH",
+        "EHOSTUNREACH",
+        "ENOTCACHED",
+        "socket hang up",
+        "network request to",
+    ];
+    if OFFLINE.iter().any(|m| output.contains(m)) {
+        Failure::Offline
+    } else if output.contains("code E404") || output.contains("code ETARGET") {
+        Failure::NotFound
+    } else {
+        Failure::ToolFailed
+    }
+}
+
+/// The options that make `npm install|update` resolve only: write the lockfile, fetch only
+/// packuments, run no script, give up at once when the registry does not answer.
+pub fn resolve_only_flags(prefix: &Path, timeout_ms: u64) -> Vec<OsString> {
+    let mut p = OsString::from("--prefix=");
+    p.push(prefix);
+    vec![
+        "--package-lock-only".into(),
+        "--ignore-scripts".into(),
+        "--no-audit".into(),
+        "--no-fund".into(),
+        "--fetch-retries=0".into(),
+        format!("--fetch-timeout={timeout_ms}").into(),
+        "--no-progress".into(),
+        "--update-notifier=false".into(),
+        p,
+    ]
+}
+
+/// The real install's arguments: the user's, without the package specs (they are in the
+/// checked package.json and lockfile now), and `update` becomes `install` (the checked lock
+/// already holds the updates).
+pub fn install_args(args: &[OsString], shape: &Shape) -> Vec<OsString> {
+    args.iter()
+        .enumerate()
+        .filter(|(i, _)| !shape.specs_at.contains(i))
+        .map(|(i, a)| {
+            if i == shape.command_at && shape.command == "update" {
+                OsString::from("install")
+            } else {
+                a.clone()
+            }
+        })
+        .collect()
+}
+
+/// Local `file:`/`link:` or path dependencies in a manifest: their relative paths would not
+/// hold in the temporary copy.
+fn local_deps(manifest: &Json) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ] {
+        if let Some(m) = manifest[k].as_object() {
+            for (name, spec) in m {
+                let s = spec.as_str().unwrap_or("");
+                if s.starts_with("file:")
+                    || s.starts_with("link:")
+                    || s.starts_with('.')
+                    || s.starts_with('/')
+                    || s.starts_with('~')
+                {
+                    out.push(format!("{name}@{s}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The workspace folders a manifest names (`packages/*`, `apps/web`); `Err` for patterns
+/// this copy does not expand (`**`, character classes).
+fn workspace_dirs(project: &Path, manifest: &Json) -> Result<Vec<String>, String> {
+    let patterns: Vec<&str> = match &manifest["workspaces"] {
+        Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
+        Json::Object(o) => o
+            .get("packages")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for p in patterns {
+        let p = p.trim_start_matches("./").trim_end_matches('/');
+        if p.contains("..") || p.starts_with('/') {
+            return Err(format!("workspace `{p}` is outside the project"));
+        }
+        match p.strip_suffix("/*") {
+            Some(dir) if !dir.contains(['*', '?', '[', '{', '!']) => {
+                let Ok(rd) = std::fs::read_dir(project.join(dir)) else {
+                    continue;
+                };
+                let mut found: Vec<String> = rd
+                    .flatten()
+                    .filter(|e| e.path().join("package.json").is_file())
+                    .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
+                    .collect();
+                found.sort();
+                out.extend(found);
+            }
+            None if !p.contains(['*', '?', '[', '{', '!']) => out.push(p.to_string()),
+            _ => {
+                return Err(format!(
+                    "workspace pattern `{p}` is not resolved by installguard"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+const MANIFEST_CAP: u64 = 64 << 20;
+
+fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    match crate::files::read_regular(path, MANIFEST_CAP) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Resolve an `npm` command (see the module doc). `args` are the arguments after `npm`.
+pub fn resolve(
+    tool: &Tool,
+    args: &[OsString],
+    shape: &Shape,
+    timeout: std::time::Duration,
+) -> Outcome {
+    let unsupported =
+        |why: &str| Outcome::Unresolved(Unresolved::new(TOOL, Failure::Unsupported, why));
+    if shape.nothing_installed {
+        return Outcome::NotNeeded;
+    }
+    match shape.command {
+        "install" | "update" | "ci" => {}
+        "exec" => return unsupported("packages npx / npm exec runs are checked by name only"),
+        other => return unsupported(&format!("`npm {other}` is checked by name only")),
+    }
+    if shape.global {
+        return unsupported("global installs have no lockfile to pin; checked by name only");
+    }
+    if shape.no_save {
+        return unsupported("with --no-save the checked lockfile cannot be put in place");
+    }
+    if shape.no_lockfile {
+        return unsupported("with --no-package-lock npm neither reads nor writes a lockfile");
+    }
+    match project(tool, args, shape, timeout) {
+        Ok(o) => o,
+        Err(u) => Outcome::Unresolved(u),
+    }
+}
+
+fn project(
+    tool: &Tool,
+    args: &[OsString],
+    shape: &Shape,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let prefix = &shape.local_prefix;
+    let manifest_bytes =
+        read(&prefix.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
+    let (lock_name, old_lock_bytes) = {
+        let mut found = ("package-lock.json", None);
+        for name in LOCKFILES {
+            if let Some(b) = read(&prefix.join(name)).map_err(|e| fail(Failure::ToolFailed, e))? {
+                found = (name, Some(b));
+                break;
+            }
+        }
+        found
+    };
+    if shape.command == "ci" {
+        let Some(bytes) = old_lock_bytes else {
+            return Ok(Outcome::NotNeeded); // npm ci refuses by itself
+        };
+        let lock = parse_lock(&bytes)
+            .map_err(|e| fail(Failure::Unsupported, format!("{lock_name}: {e}")))?;
+        let mut packages = packages(&lock, None);
+        for p in &mut packages {
+            p.resolved.change = "added".into();
+        }
+        return Ok(Outcome::Resolved(Resolution {
+            tool: TOOL,
+            packages,
+            plan: Plan {
+                verify: Some(Verify::NpmLock {
+                    path: prefix.join(lock_name),
+                    expect: pins(&lock),
+                }),
+                ..Plan::default()
+            },
+            notes: Vec::new(),
+        }));
+    }
+    let manifest: Json = match &manifest_bytes {
+        Some(b) => serde_json::from_slice(b)
+            .map_err(|e| fail(Failure::ToolFailed, format!("package.json: not JSON: {e}")))?,
+        None => Json::Null,
+    };
+    let locals = local_deps(&manifest);
+    if !locals.is_empty() {
+        return Err(fail(
+            Failure::Unsupported,
+            format!(
+                "local dependencies ({}) are not resolved",
+                locals.join(", ")
+            ),
+        ));
+    }
+    let workspaces =
+        workspace_dirs(prefix, &manifest).map_err(|e| fail(Failure::Unsupported, e))?;
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let copy = work.path().join("project");
+    let put = |rel: &str, bytes: &[u8]| -> Result<(), Unresolved> {
+        let to = copy.join(rel);
+        if let Some(d) = to.parent() {
+            std::fs::create_dir_all(d)
+                .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", d.display())))?;
+        }
+        std::fs::write(&to, bytes)
+            .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", to.display())))
+    };
+    std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, format!("{e}")))?;
+    if let Some(b) = &manifest_bytes {
+        put("package.json", b)?;
+    }
+    if let Some(b) = &old_lock_bytes {
+        put(lock_name, b)?;
+    }
+    if let Some(b) = read(&prefix.join(".npmrc")).map_err(|e| fail(Failure::ToolFailed, e))? {
+        put(".npmrc", &b)?;
+    }
+    for w in &workspaces {
+        let rel = format!("{w}/package.json");
+        if let Some(b) = read(&prefix.join(&rel)).map_err(|e| fail(Failure::ToolFailed, e))? {
+            put(&rel, &b)?;
+        }
+    }
+    let timeout_ms = timeout.as_millis().clamp(1_000, 60_000) as u64;
+    let run_args = super::with_options(
+        args,
+        dashes_at(args),
+        &resolve_only_flags(&copy, timeout_ms),
+    );
+    let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
+    if ran.timed_out {
+        return Err(fail(
+            Failure::Timeout,
+            format!("npm took longer than {} s", timeout.as_secs()),
+        ));
+    }
+    if !ran.ok() {
+        let out = ran.output();
+        return Err(fail(classify(&out), super::tail(&ran.stderr, 3)));
+    }
+    // npm writes the shrinkwrap when the project has one, else package-lock.json.
+    let new_lock_bytes = read(&copy.join(lock_name))
+        .map_err(|e| fail(Failure::ToolFailed, e))?
+        .ok_or_else(|| fail(Failure::ToolFailed, format!("npm wrote no {lock_name}")))?;
+    let new_lock = parse_lock(&new_lock_bytes)
+        .map_err(|e| fail(Failure::ToolFailed, format!("{lock_name}: {e}")))?;
+    let old_lock = old_lock_bytes.as_deref().and_then(|b| parse_lock(b).ok());
+    let new_manifest =
+        read(&copy.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
+    let mut writes = Vec::new();
+    for (name, new, old) in [
+        ("package.json", new_manifest, manifest_bytes),
+        (lock_name, Some(new_lock_bytes), old_lock_bytes),
+    ] {
+        if let Some(new) = new
+            && old.as_deref() != Some(new.as_slice())
+        {
+            writes.push(FileWrite {
+                path: prefix.join(name),
+                bytes: new,
+                original: old,
+            });
+        }
+    }
+    Ok(Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: packages(&new_lock, old_lock.as_ref()),
+        plan: Plan {
+            steps: vec![Step {
+                args: install_args(args, shape),
+                env: Vec::new(),
+            }],
+            verify: Some(Verify::NpmLock {
+                path: prefix.join(lock_name),
+                expect: pins(&new_lock),
+            }),
+            writes,
+            workdir: Some(work),
+        },
+        notes: Vec::new(),
+    }))
+}
+
+/// Where a bare `--` ends npm's options.
+fn dashes_at(args: &[OsString]) -> Option<usize> {
+    args.iter().position(|a| a == "--")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = r#"{
+      "name": "proj", "lockfileVersion": 3, "requires": true,
+      "packages": {
+        "": {"name": "proj", "dependencies": {"clean": "^1.0.0", "other": "^2"}},
+        "node_modules/clean": {"version": "1.0.0", "integrity": "sha512-c",
+            "dependencies": {"evil": "^1.0.0", "shared": "1"}},
+        "node_modules/clean/node_modules/shared": {"version": "1.0.0", "integrity": "sha512-s1"},
+        "node_modules/evil": {"version": "1.0.0", "integrity": "sha512-e", "hasInstallScript": true,
+            "dependencies": {"shared": "2"}},
+        "node_modules/shared": {"version": "2.0.0", "integrity": "sha512-s2"},
+        "node_modules/other": {"version": "2.1.0-beta.1", "resolved": "git+ssh://git@github.com/o/other.git#abc"},
+        "node_modules/alias": {"name": "real-pkg", "version": "3.0.0", "resolved": "https://registry.npmjs.org/real-pkg/-/real-pkg-3.0.0.tgz", "integrity": "sha512-r"},
+        "packages/ws": {"name": "ws-local", "version": "0.0.1"},
+        "node_modules/ws-local": {"resolved": "packages/ws", "link": true}
+      }
+    }"#;
+
+    fn by_path<'a>(pkgs: &'a [Package], name: &str, version: &str) -> &'a Package {
+        pkgs.iter()
+            .find(|p| p.name == name && p.resolved.version.as_deref() == Some(version))
+            .unwrap_or_else(|| panic!("{name} {version} missing"))
+    }
+
+    #[test]
+    fn lockfile_entries_become_packages_with_who_pulls_them_in() {
+        let lock = parse_lock(LOCK.as_bytes()).unwrap();
+        let pkgs = packages(&lock, None);
+        assert_eq!(
+            pkgs.len(),
+            7,
+            "workspace folders and the root are left out: {pkgs:#?}"
+        );
+        let clean = by_path(&pkgs, "clean", "1.0.0");
+        assert!(clean.resolved.direct && clean.resolved.required_by.is_empty());
+        let evil = by_path(&pkgs, "evil", "1.0.0");
+        assert!(!evil.resolved.direct);
+        assert_eq!(evil.resolved.required_by, ["clean"]);
+        assert_eq!(evil.resolved.install_code, ["install-script"]);
+        assert_eq!(evil.resolved.source, "registry");
+        assert_eq!(evil.resolved.integrity.as_deref(), Some("sha512-e"));
+        // node's lookup: clean's own nested copy, evil's from the top.
+        assert_eq!(
+            by_path(&pkgs, "shared", "1.0.0").resolved.required_by,
+            ["clean"]
+        );
+        assert_eq!(
+            by_path(&pkgs, "shared", "2.0.0").resolved.required_by,
+            ["clean", "evil"]
+        );
+        let other = by_path(&pkgs, "other", "2.1.0-beta.1");
+        assert_eq!(other.resolved.source, "git");
+        assert_eq!(other.resolved.install_code, ["git-prepare"]);
+        // An alias is checked under the package it really installs.
+        assert_eq!(
+            by_path(&pkgs, "real-pkg", "3.0.0").resolved.source,
+            "registry"
+        );
+        let link = pkgs.iter().find(|p| p.name == "ws-local").unwrap();
+        assert_eq!(link.resolved.source, "link");
+    }
+
+    #[test]
+    fn diff_against_the_old_lockfile() {
+        let new = parse_lock(LOCK.as_bytes()).unwrap();
+        let mut old = new.clone();
+        old.entries.remove("node_modules/evil");
+        old.entries.get_mut("node_modules/clean").unwrap().version = Some("0.9.0".into());
+        let pkgs = packages(&new, Some(&old));
+        assert_eq!(by_path(&pkgs, "evil", "1.0.0").resolved.change, "added");
+        let clean = by_path(&pkgs, "clean", "1.0.0");
+        assert_eq!(clean.resolved.change, "changed");
+        assert_eq!(clean.resolved.previous.as_deref(), Some("0.9.0"));
+        assert_eq!(
+            by_path(&pkgs, "shared", "2.0.0").resolved.change,
+            "unchanged"
+        );
+    }
+
+    #[test]
+    fn drift_names_every_difference() {
+        let lock = parse_lock(LOCK.as_bytes()).unwrap();
+        let expect = pins(&lock);
+        assert_eq!(
+            drift(&expect, LOCK.as_bytes()).unwrap(),
+            Vec::<String>::new()
+        );
+        let changed = LOCK
+            .replace("\"sha512-e\"", "\"sha512-other\"")
+            .replace("\"node_modules/shared\"", "\"node_modules/sneaky\"");
+        let d = drift(&expect, changed.as_bytes()).unwrap();
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(
+            d.iter()
+                .any(|l| l.contains("node_modules/sneaky") && l.contains("not checked"))
+        );
+        assert!(parse_lock(br#"{"lockfileVersion": 1, "dependencies": {}}"#).is_err());
+        assert!(parse_lock(b"{").is_err());
+    }
+
+    #[test]
+    fn failures_are_told_apart() {
+        for (out, want) in [
+            (
+                "npm error code ECONNREFUSED\nnpm error errno ECONNREFUSED",
+                Failure::Offline,
+            ),
+            ("npm error code ENOTFOUND", Failure::Offline),
+            (
+                "npm error code E404\nnpm error 404 Not Found - GET http://r/x",
+                Failure::NotFound,
+            ),
+            (
+                "npm error code ETARGET\nnpm error notarget No matching version",
+                Failure::NotFound,
+            ),
+            ("npm error code ERESOLVE", Failure::ToolFailed),
+        ] {
+            assert_eq!(classify(out), want, "{out}");
+        }
+    }
+
+    #[test]
+    fn the_real_install_drops_the_specs_and_keeps_the_options() {
+        let args: Vec<OsString> = ["update", "--registry", "http://r/", "clean", "-D"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let shape = Shape {
+            command: "update",
+            command_at: 0,
+            specs_at: vec![3],
+            global: false,
+            local_prefix: "/p".into(),
+            no_save: false,
+            nothing_installed: false,
+            no_lockfile: false,
+        };
+        assert_eq!(
+            install_args(&args, &shape),
+            ["install", "--registry", "http://r/", "-D"].map(OsString::from)
+        );
+    }
+
+    #[test]
+    fn local_and_workspace_dependencies() {
+        let m: Json = serde_json::from_str(
+            r#"{"dependencies": {"a": "^1", "b": "file:../b", "c": "./c"}, "workspaces": ["packages/*"]}"#,
+        )
+        .unwrap();
+        assert_eq!(local_deps(&m), ["b@file:../b", "c@./c"]);
+        let t = tempfile::tempdir().unwrap();
+        for d in ["packages/one", "packages/two", "packages/empty"] {
+            std::fs::create_dir_all(t.path().join(d)).unwrap();
+        }
+        std::fs::write(t.path().join("packages/one/package.json"), "{}").unwrap();
+        std::fs::write(t.path().join("packages/two/package.json"), "{}").unwrap();
+        assert_eq!(
+            workspace_dirs(t.path(), &m).unwrap(),
+            ["packages/one", "packages/two"]
+        );
+        let deep: Json = serde_json::from_str(r#"{"workspaces": ["packages/**"]}"#).unwrap();
+        assert!(workspace_dirs(t.path(), &deep).is_err());
+    }
+}
