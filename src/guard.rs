@@ -14,6 +14,7 @@ use crate::prompt;
 use crate::reputation::data::Freshness;
 use crate::reputation::store;
 use crate::request::Request;
+use crate::resolve;
 use crate::shim::{self, ChildEnd};
 use crate::signals;
 use crate::verdict::{self, Evaluation, Rule, Severity, Verdict};
@@ -104,42 +105,70 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         say!("{w}");
     }
     let policy = policy::load(&opts.overrides);
-    let mut raw = verdict::evaluate(&request, &loaded.data);
     let freshness = loaded.data.freshness(crate::time::now_unix());
-    let (applied, outcome) = if !policy.is_valid() {
+    let invocation = audit::invocation_id();
+    let kind = Program::from_name(program).expect("checked above");
+    // The guard's own resolve-only runs of the real tool carry the internal marker: an install
+    // that code in them starts is checked like any other, but never resolves again.
+    let resolver = resolve::exec::Tool {
+        real: tool.real.clone(),
+        argv0: tool.argv0.clone(),
+        env: vec![(shim::MARKER.into(), nesting.child_marker(&invocation, true))],
+    };
+    let names_only = |request: &Request| {
+        let mut raw = verdict::evaluate(request, &loaded.data);
+        signals::check(request, &policy.policy, loaded.data.popular(), &mut raw);
+        apply_policy(&policy.policy, request, raw, &loaded)
+    };
+    let (checked, outcome) = if !policy.is_valid() {
         let outcome = invalid_policy(&request, &policy);
         let applied = policy::Applied {
-            evaluation: raw,
+            evaluation: verdict::evaluate(&request, &loaded.data),
             by_exception: false,
             notes: Vec::new(),
             loosened: Vec::new(),
         };
-        (applied, outcome)
+        (Checked::names(&request, applied), outcome)
+    } else if nesting.depth > shim::MAX_DEPTH {
+        let applied = names_only(&request);
+        let outcome = too_deep(&request, &nesting);
+        (Checked::names(&request, applied), outcome)
+    } else if let Some(reason) = &opts.bypass {
+        let applied = names_only(&request);
+        let outcome = bypass(
+            &request,
+            &applied.evaluation,
+            &policy.policy,
+            reason,
+            unreadable.as_ref(),
+        );
+        (Checked::names(&request, applied), outcome)
     } else {
-        signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
-        let applied = apply_policy(&policy.policy, &request, raw, &loaded);
-        let outcome = if nesting.depth > shim::MAX_DEPTH {
-            too_deep(&request, &nesting)
-        } else if let Some(reason) = &opts.bypass {
-            bypass(
-                &request,
-                &applied.evaluation,
-                &policy.policy,
-                reason,
-                unreadable.as_ref(),
-            )
-        } else {
-            decide(
-                &request,
-                &applied,
-                &policy.policy,
-                &opts,
-                &freshness,
-                &nesting,
-            )
+        let how = Resolving {
+            kind,
+            tool: &resolver,
+            args,
+            world: &world,
+            // Inside the guard's own resolve-only run, or reading a pipe the tool would read
+            // again: the names are checked, the tree is not resolved.
+            allowed: !nesting.internal && handovers.is_empty(),
         };
-        (applied, outcome)
+        check_and_decide(
+            &request,
+            &policy.policy,
+            &loaded,
+            &freshness,
+            &opts,
+            &nesting,
+            &how,
+        )
     };
+    let Checked {
+        request,
+        applied,
+        resolution,
+        ..
+    } = checked;
     let evaluation = &applied.evaluation;
     let settings = audit_settings(&policy.policy);
     let mut record = Record::new(
@@ -150,6 +179,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         outcome.decision,
         outcome.decided_by,
     );
+    record.invocation = invocation;
     record.nested = nested(&nesting);
     if record.reason.is_none()
         && let Some(reason) = &outcome.reason
@@ -167,14 +197,24 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     let loosened: Vec<&policy::Loosening> =
         applied.loosened.iter().chain(&outcome.loosened).collect();
     record.loosened = crate::redact::RedactedJson::from_serialize(&loosened);
+    if let Some(r) = &resolution {
+        record.resolution = crate::redact::RedactedJson::from_value(resolve::record_json(r, None));
+    }
     match record.decision {
         Decision::Blocked => write_log(record, &settings, outcome.block_code),
-        Decision::Declined => write_log(record, &settings, exit::DECLINED),
+        Decision::Declined => write_log(record, &settings, outcome.exit.unwrap_or(exit::DECLINED)),
         Decision::Allowed => {
             // Installs the tool starts in turn (lifecycle scripts, build steps) are checked
             // too: the marker tells them they run inside this invocation.
             let marker = nesting.child_marker(&record.invocation, false);
-            let (code, ran) = run_logged(record, &settings, &tool, args, marker, &handovers);
+            let run = Running {
+                tool: &tool,
+                args,
+                marker,
+                handovers: &handovers,
+                resolution,
+            };
+            let (code, ran) = run_logged(record, &settings, run);
             if ran && policy.is_valid() {
                 crate::update::after_install(&policy.policy, &loaded);
             }
@@ -183,18 +223,23 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     }
 }
 
+/// What the allowed install runs: the real tool, the command line, the marker for what it
+/// starts, the pipes the guard read, and the resolution (its plan pins the install).
+struct Running<'a> {
+    tool: &'a Tool,
+    args: &'a [OsString],
+    marker: OsString,
+    handovers: &'a [crate::world::Handover],
+    resolution: Option<resolve::Outcome>,
+}
+
 /// Run the real tool between two records of one invocation (the exit code, and whether the tool
 /// ran): `starting`, written before the tool
 /// runs (so a guard killed meanwhile leaves evidence, and `[audit] required` is proven on disk
-/// before anything is installed), then `finished` with the outcome.
-fn run_logged(
-    mut record: Record,
-    settings: &audit::AuditSettings,
-    tool: &Tool,
-    args: &[OsString],
-    marker: OsString,
-    handovers: &[crate::world::Handover],
-) -> (i32, bool) {
+/// before anything is installed), then `finished` with the outcome. A resolved tree is
+/// installed by its plan (the checked lockfile put in place, the hash-pinned runs) and
+/// compared after; otherwise the command runs as typed.
+fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running) -> (i32, bool) {
     record.event = audit::Event::Starting;
     let report = audit::commit(settings, record.clone());
     for w in &report.warnings {
@@ -222,9 +267,33 @@ fn run_logged(
         }
         return (exit::DATA, false);
     }
-    let env = [(shim::MARKER, marker)];
-    let (exit_code, code) =
-        match shim::spawn_and_wait(&tool.real, &tool.argv0, args, &env, handovers) {
+    let tool = run.tool;
+    let plan = match &run.resolution {
+        Some(resolve::Outcome::Resolved(r)) if !r.plan.steps.is_empty() => Some(&r.plan),
+        _ => None,
+    };
+    let as_typed = [resolve::Step {
+        args: run.args.to_vec(),
+        env: Vec::new(),
+    }];
+    let (steps, handovers): (&[resolve::Step], _) = match plan {
+        Some(p) => (&p.steps, &[][..]),
+        None => (&as_typed, run.handovers),
+    };
+    let writes = plan.map(|p| p.writes.as_slice()).unwrap_or_default();
+    if let Err(e) = resolve::exec::put_in_place(writes) {
+        resolve::exec::restore(writes);
+        say!("cannot put the checked package.json / lockfile in place: {e}; nothing was installed");
+        record.reason = Some(crate::redact::Redacted::new(&format!(
+            "the checked lockfile could not be put in place: {e}"
+        )));
+        return (write_log(record.finished(None), settings, 1), false);
+    }
+    let mut outcome = (Some(0), 0);
+    for step in steps {
+        let mut env = vec![(shim::MARKER, run.marker.clone())];
+        env.extend(step.env.iter().cloned());
+        outcome = match shim::spawn_and_wait(&tool.real, &tool.argv0, &step.args, &env, handovers) {
             Ok(end) => {
                 if let ChildEnd::Signaled(sig) = end {
                     say!("{} was ended by signal {sig}", tool.shown);
@@ -239,6 +308,40 @@ fn run_logged(
                 (None, exit::for_spawn_error(&e))
             }
         };
+        if outcome.0 != Some(0) {
+            break;
+        }
+    }
+    let (exit_code, code) = outcome;
+    if exit_code != Some(0) {
+        // npm writes package.json and its lockfile only when it succeeds: so does the guard.
+        resolve::exec::restore(writes);
+    }
+    if let Some(r) = &run.resolution {
+        let verified = plan
+            .and_then(|p| p.verify.as_ref())
+            .filter(|_| exit_code == Some(0))
+            .map(resolve::exec::verify);
+        if let Some(v) = &verified {
+            if !v.drift.is_empty() {
+                say!(
+                    "WARNING: what was installed differs from the checked tree ({} difference(s)): {}",
+                    v.drift.len(),
+                    v.drift
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+            }
+            if let Some(why) = &v.unverifiable {
+                say!("the install could not be compared with the checked tree: {why}");
+            }
+        }
+        record.resolution =
+            crate::redact::RedactedJson::from_value(resolve::record_json(r, verified.as_ref()));
+    }
     (
         write_log(record.finished(exit_code), settings, code),
         exit_code.is_some(),
@@ -290,6 +393,215 @@ fn unreadable_request(program: &OsStr) -> Request {
     let mut request = Request::pass_through(&argv0(program).to_string_lossy(), manager);
     request.installs = true;
     request
+}
+
+/// The request as checked (with the resolved tree in it), its evaluation after policy, and
+/// what resolution came to (`None`: not attempted).
+struct Checked {
+    request: Request,
+    applied: policy::Applied,
+    resolution: Option<resolve::Outcome>,
+    /// Resolution waits for the decision on what the command itself names.
+    deferred: bool,
+}
+
+impl Checked {
+    /// Names only: the request as the command line has it, nothing resolved.
+    fn names(request: &Request, applied: policy::Applied) -> Checked {
+        Checked {
+            request: request.clone(),
+            applied,
+            resolution: None,
+            deferred: false,
+        }
+    }
+}
+
+/// Check the command, resolve its tree, check that, and decide. A command whose named packages
+/// are already blocked is not resolved (the tool fetches nothing); one they warn about is decided first
+/// (the tool is not even asked about a typosquat before you confirm it), then resolved. When
+/// learning the tree needs a build that runs package code, that is decided first too; once
+/// allowed, the tree is resolved with the build. After the first decision, only what a later
+/// round adds is decided again (at most four rounds).
+fn check_and_decide(
+    request: &Request,
+    policy: &policy::Policy,
+    loaded: &store::Loaded,
+    freshness: &Freshness,
+    opts: &RunOptions,
+    nesting: &shim::Nesting,
+    how: &Resolving,
+) -> (Checked, Outcome) {
+    let mut settings = resolve::Settings::from_policy(policy);
+    settings.enabled &= how.allowed;
+    let mut step = Round {
+        first: true,
+        decided: false,
+        builds: resolve::Builds::default(),
+    };
+    let mut accepted: Vec<(String, Rule, String)> = Vec::new();
+    let key = |f: &verdict::Finding| (f.target.clone(), f.rule, f.origin.clone());
+    // The last decision that allowed the install: what a later round keeps when it adds
+    // nothing to decide.
+    let mut allowed: Option<Outcome> = None;
+    for round in 1..=4 {
+        let checked = check_tree(request, policy, loaded, how, &settings, &step);
+        if let Some(resolve::Outcome::Unresolved(u)) = &checked.resolution
+            && u.failure == resolve::Failure::Interrupted
+        {
+            say!("{}; nothing was installed", u.detail);
+            let mut o = Outcome::new(Decision::Declined, DecidedBy::User);
+            o.reason = Some(u.detail.clone());
+            o.exit = Some(128 + u.signal.unwrap_or(2));
+            return (checked, o);
+        }
+        let outcome = if step.first {
+            decide(request, &checked.applied, policy, opts, freshness, nesting)
+        } else {
+            let new: Vec<verdict::Finding> = checked
+                .applied
+                .evaluation
+                .findings
+                .iter()
+                .filter(|f| f.severity >= Severity::Warn && !accepted.contains(&key(f)))
+                .cloned()
+                .collect();
+            if new.is_empty() {
+                allowed
+                    .take()
+                    .unwrap_or_else(|| Outcome::new(Decision::Allowed, DecidedBy::Policy))
+            } else {
+                say!("the whole dependency tree showed more to check:");
+                let delta = policy::Applied {
+                    evaluation: Evaluation {
+                        verdict: verdict::verdict_of(&new),
+                        findings: new,
+                    },
+                    by_exception: false,
+                    notes: Vec::new(),
+                    loosened: Vec::new(),
+                };
+                let mut o = decide(&checked.request, &delta, policy, opts, freshness, nesting);
+                if let Some(before) = allowed.take() {
+                    o.loosened.splice(0..0, before.loosened);
+                }
+                o
+            }
+        };
+        if checked.applied.evaluation.verdict != Verdict::Allow
+            && let Some(resolve::Outcome::Resolved(r)) = &checked.resolution
+        {
+            say!(
+                "{} resolved {} package(s) to check ({} direct)",
+                r.tool,
+                r.packages.len(),
+                r.packages.iter().filter(|p| p.resolved.direct).count()
+            );
+        }
+        if let Some(resolve::Outcome::Resolved(r)) = &checked.resolution {
+            for n in &r.notes {
+                say!("{n}");
+            }
+        }
+        let needs = match &checked.resolution {
+            Some(resolve::Outcome::Unresolved(u)) if u.failure == resolve::Failure::NeedsBuild => {
+                u.needs
+            }
+            _ => resolve::Builds::default(),
+        };
+        let deferred = checked.deferred;
+        let widens = (needs.direct && !step.builds.direct) || (needs.index && !step.builds.index);
+        if outcome.decision != Decision::Allowed || !(widens || deferred) || round == 4 {
+            return (checked, outcome);
+        }
+        accepted.extend(
+            checked
+                .applied
+                .evaluation
+                .findings
+                .iter()
+                .filter(|f| f.severity >= Severity::Warn)
+                .map(key),
+        );
+        allowed = Some(outcome);
+        step.first = false;
+        step.decided = true;
+        step.builds.direct |= needs.direct;
+        step.builds.index |= needs.index;
+    }
+    unreachable!("the loop returns by its last round")
+}
+
+/// How the tree is resolved: which tool's resolver, the real tool as the guard runs it, the
+/// command line, the files, and whether resolving is allowed here at all.
+struct Resolving<'a> {
+    kind: Program,
+    tool: &'a resolve::exec::Tool,
+    args: &'a [OsString],
+    world: &'a dyn cmdline::World,
+    allowed: bool,
+}
+
+/// Where the decide-and-resolve loop is.
+struct Round {
+    /// The first decision is on everything; later ones only on what is new.
+    first: bool,
+    /// The user or policy has already allowed what the command names.
+    decided: bool,
+    builds: resolve::Builds,
+}
+
+/// One round of checks: the verdict on what the command names (reputation, registry signals,
+/// policy); unless that blocks (or warns and nothing was decided yet), the resolved tree
+/// merged in (or why it could not be resolved) and checked whole.
+fn check_tree(
+    request: &Request,
+    policy: &policy::Policy,
+    loaded: &store::Loaded,
+    how: &Resolving,
+    settings: &resolve::Settings,
+    step: &Round,
+) -> Checked {
+    let mut raw = verdict::evaluate(request, &loaded.data);
+    signals::check(request, policy, loaded.data.popular(), &mut raw);
+    let named = apply_policy(policy, request, raw.clone(), loaded)
+        .evaluation
+        .verdict;
+    let deferred = settings.enabled && named == Verdict::Warn && !step.decided;
+    let resolution = (settings.enabled && named != Verdict::Block && !deferred).then(|| {
+        resolve::stage::resolve(
+            how.kind,
+            how.tool,
+            how.args,
+            request,
+            how.world,
+            settings,
+            step.builds,
+        )
+    });
+    let (merged, extra) = match &resolution {
+        Some(resolve::Outcome::Resolved(r)) => (resolve::merge(request, r), Vec::new()),
+        Some(resolve::Outcome::Unresolved(u)) => (
+            request.clone(),
+            resolve::unresolved_findings(request, u, how.world.cwd()),
+        ),
+        _ => (request.clone(), Vec::new()),
+    };
+    // The resolved tree is checked whole: the command's own packages again at their resolved
+    // versions (registry answers come from the cache), the rest for the first time.
+    if matches!(resolution, Some(resolve::Outcome::Resolved(_))) {
+        raw = verdict::evaluate(&merged, &loaded.data);
+        signals::check(&merged, policy, loaded.data.popular(), &mut raw);
+    }
+    raw.findings.extend(extra);
+    raw.verdict = verdict::verdict_of(&raw.findings);
+    let applied = apply_policy(policy, &merged, raw, loaded);
+    Checked {
+        request: merged,
+        applied,
+        resolution,
+        deferred,
+    }
 }
 
 /// An install whose command line or input file cannot be read is refused (exit 2); the
@@ -412,6 +724,9 @@ struct Outcome {
     reason: Option<String>,
     /// Loosenings the decision itself made (`--yes`) or refused, for the log.
     loosened: Vec<policy::Loosening>,
+    /// The exit code when the command ends without the real tool for another reason than a
+    /// block (an interrupted resolution: 128 + the signal).
+    exit: Option<i32>,
 }
 
 impl Outcome {
@@ -422,6 +737,7 @@ impl Outcome {
             block_code: exit::BLOCKED,
             reason: None,
             loosened: Vec::new(),
+            exit: None,
         }
     }
 }

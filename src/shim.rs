@@ -433,6 +433,16 @@ mod handover {
     }
 }
 
+/// Forward termination signals sent to the guard to `pid` (a run the guard waits for) until
+/// [`stop_forwarding`]; the guard itself stays alive to log what happened.
+pub fn forward_signals_to(pid: u32) {
+    signals::forward_to(pid as libc::pid_t);
+}
+
+pub fn stop_forwarding() {
+    signals::stop_forwarding();
+}
+
 mod signals {
     //! Forwarding SIGINT/SIGTERM/SIGHUP/SIGQUIT to the child. A signal the terminal sent to the
     //! whole foreground process group already reached the child, so only signals sent to us

@@ -234,6 +234,12 @@ pub struct Record {
     pub sources: RedactedJson,
     /// Every finding, flat (also nested under their targets).
     pub findings: RedactedJson,
+    /// What resolving the whole tree came to: the tool, `resolved` or `unresolved` (and why),
+    /// how many packages (direct, transitive), whether the install was pinned to the checked
+    /// tree and whether what it left matches it (`verified`, `drift`). Each checked package
+    /// is a target with its `resolved` version and integrity.
+    #[serde(default, skip_serializing_if = "RedactedJson::is_empty")]
+    pub resolution: RedactedJson,
     pub verdict: String,
     pub decision: Decision,
     pub decided_by: DecidedBy,
@@ -321,6 +327,7 @@ impl Record {
             targets: RedactedJson::from_serialize_masking(&targets, &secrets),
             sources: RedactedJson::from_serialize_masking(&request.sources, &secrets),
             findings: RedactedJson::from_serialize_masking(&evaluation.findings, &secrets),
+            resolution: RedactedJson::default(),
             verdict: evaluation.verdict.as_str().to_string(),
             decision,
             decided_by,
@@ -527,6 +534,7 @@ pub(crate) fn test_record(n: i32) -> Record {
         targets: RedactedJson::from_value(serde_json::json!([{"name": "x", "findings": []}])),
         sources: RedactedJson::from_value(serde_json::json!([])),
         findings: RedactedJson::from_value(serde_json::json!([])),
+        resolution: RedactedJson::default(),
         verdict: "allow".into(),
         decision: Decision::Allowed,
         decided_by: DecidedBy::Policy,

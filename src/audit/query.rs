@@ -83,6 +83,43 @@ fn program_matches(want: &str, got: &str) -> bool {
             .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
+/// `--package NAME[@VERSION]`: a target of that name (case-insensitive; a scoped npm name
+/// keeps its `@`), and with a version, one installed at exactly that version (the resolved
+/// version, else the pinned spec); without one, a spec that mentions the name also matches
+/// (a URL or path install).
+fn package_matches(pkg: &str, r: &Record) -> bool {
+    let pkg = pkg.to_ascii_lowercase();
+    let (name, version) = match pkg.rfind('@') {
+        Some(at) if at > 0 => (&pkg[..at], Some(&pkg[at + 1..])),
+        _ => (pkg.as_str(), None),
+    };
+    let empty = Vec::new();
+    r.targets
+        .value()
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .any(|t| {
+            let named = t["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name));
+            match version {
+                None => {
+                    named
+                        || t["spec"]
+                            .as_str()
+                            .is_some_and(|s| s.to_ascii_lowercase().contains(name))
+                }
+                Some(v) => {
+                    let exact = t["resolved"]["version"]
+                        .as_str()
+                        .or_else(|| t["spec"].as_str().map(|s| s.trim_start_matches(['=', 'v'])));
+                    named && exact.is_some_and(|e| e.eq_ignore_ascii_case(v))
+                }
+            }
+        })
+}
+
 impl Query {
     pub fn matches(&self, r: &Record) -> bool {
         let t = crate::time::parse_rfc3339(&r.time);
@@ -106,26 +143,10 @@ impl Query {
         {
             return false;
         }
-        if let Some(pkg) = &self.package {
-            let pkg = pkg.to_ascii_lowercase();
-            let empty = Vec::new();
-            let hit = r
-                .targets
-                .value()
-                .as_array()
-                .unwrap_or(&empty)
-                .iter()
-                .any(|t| {
-                    t["name"]
-                        .as_str()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(&pkg))
-                        || t["spec"]
-                            .as_str()
-                            .is_some_and(|s| s.to_ascii_lowercase().contains(&pkg))
-                });
-            if !hit {
-                return false;
-            }
+        if let Some(pkg) = &self.package
+            && !package_matches(pkg, r)
+        {
+            return false;
         }
         true
     }
@@ -152,10 +173,31 @@ mod tests {
         assert!(!q(&|q| q.program = Some("npm".into())));
         assert!(q(&|q| q.package = Some("X".into())));
         assert!(!q(&|q| q.package = Some("y".into())));
+        assert!(!q(&|q| q.package = Some("x@1.0.0".into())));
         assert!(!q(&|q| q.decision = Some(Decision::Blocked)));
         assert_eq!(parse_when("2d", 200_000), Ok(200_000 - 172_800));
         assert_eq!(parse_when("2026-11-28", 0), Ok(t));
         assert!(parse_when("soon", 0).is_err());
         assert!(program_matches("pip", "pip3.12") && !program_matches("pip", "pipx"));
+    }
+
+    #[test]
+    fn package_at_version_matches_the_resolved_tree() {
+        let mut r = crate::audit::test_record(0);
+        r.targets = crate::redact::RedactedJson::from_value(serde_json::json!([
+            {"name": "clean", "spec": null, "resolved": {"version": "1.0.0", "direct": true}},
+            {"name": "@scope/evil", "spec": "1.2.3-rc.1", "resolved": {"version": "1.2.3-rc.1", "direct": false}},
+            {"name": "pinned", "spec": "==2.0"}
+        ]));
+        let m = |p: &str| {
+            Query {
+                package: Some(p.into()),
+                ..Query::default()
+            }
+            .matches(&r)
+        };
+        assert!(m("clean@1.0.0") && m("clean") && !m("clean@1.0.1"));
+        assert!(m("@scope/evil@1.2.3-rc.1") && m("@scope/evil") && !m("@scope/evil@1.2.3"));
+        assert!(m("pinned@2.0") && !m("pinned@2.1"));
     }
 }

@@ -125,11 +125,8 @@ pub fn resolve(
         Ok(r) => r,
         Err(e) => return fail(Failure::ToolFailed, format!("cannot run brew: {e}")),
     };
-    if ran.timed_out {
-        return fail(
-            Failure::Timeout,
-            format!("brew took longer than {} s", timeout.as_secs()),
-        );
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Outcome::Unresolved(u);
     }
     if !ran.ok() {
         let out = ran.output();
@@ -152,7 +149,7 @@ pub fn resolve(
         plan: Plan {
             steps: vec![Step {
                 args: args.to_vec(),
-                env: vec![("HOMEBREW_NO_AUTO_UPDATE".into(), "1".into())],
+                env: vec![("HOMEBREW_NO_AUTO_UPDATE", "1".into())],
             }],
             ..Plan::default()
         },

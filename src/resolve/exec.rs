@@ -60,6 +60,8 @@ pub struct Ran {
     /// The exit code; `None` when it was killed (by the deadline or a signal).
     pub code: Option<i32>,
     pub timed_out: bool,
+    /// The signal that ended it, when it was not the deadline (Ctrl-C, `kill`).
+    pub signal: Option<i32>,
     /// stdout and stderr, as text (lossy), capped.
     pub stdout: String,
     pub stderr: String,
@@ -68,6 +70,27 @@ pub struct Ran {
 impl Ran {
     pub fn ok(&self) -> bool {
         self.code == Some(0)
+    }
+
+    /// Why it did not finish, when it was stopped rather than failing on its own: the
+    /// deadline, or a signal.
+    pub fn stopped(&self, tool: &'static str, timeout: Duration) -> Option<super::Unresolved> {
+        if self.timed_out {
+            return Some(super::Unresolved::new(
+                tool,
+                super::Failure::Timeout,
+                format!("{tool} took longer than {} s", timeout.as_secs()),
+            ));
+        }
+        self.signal.map(|sig| {
+            let mut u = super::Unresolved::new(
+                tool,
+                super::Failure::Interrupted,
+                format!("{tool} was ended by signal {sig} while resolving"),
+            );
+            u.signal = Some(sig);
+            u
+        })
     }
 
     /// Both streams, for searching the tool's messages.
@@ -107,6 +130,9 @@ pub fn run(
     }
     let mut child = cmd.spawn()?;
     let pid = child.id();
+    // A Ctrl-C or `kill` meant for the guard ends the resolve-only run too, and the guard
+    // lives to say so (and installs nothing).
+    crate::shim::forward_signals_to(pid);
     let (tx, rx) = std::sync::mpsc::channel();
     let waiter = std::thread::spawn(move || {
         let _ = tx.send(child.wait());
@@ -124,14 +150,17 @@ pub fn run(
         }
     };
     let _ = waiter.join();
+    crate::shim::stop_forwarding();
     let read = |p: &Path| {
         crate::files::read_regular(p, OUTPUT_CAP)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default()
     };
+    use std::os::unix::process::ExitStatusExt;
     Ok(Ran {
         code: if timed_out { None } else { status.code() },
         timed_out,
+        signal: if timed_out { None } else { status.signal() },
         stdout: read(&out_path),
         stderr: read(&err_path),
     })

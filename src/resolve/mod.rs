@@ -17,6 +17,8 @@ pub mod brew;
 pub mod exec;
 pub mod npm;
 pub mod pip;
+pub mod stage;
+pub mod uv;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -91,7 +93,7 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub args: Vec<OsString>,
-    pub env: Vec<(OsString, OsString)>,
+    pub env: Vec<(&'static str, OsString)>,
 }
 
 /// A file to write before the install, with what was there before (`None`: nothing).
@@ -134,6 +136,8 @@ pub enum Failure {
     Timeout,
     /// Learning the tree needs a build that runs package code, which was not allowed.
     NeedsBuild,
+    /// The resolve-only run was ended by a signal (Ctrl-C, `kill`): nothing is installed.
+    Interrupted,
 }
 
 impl Failure {
@@ -146,6 +150,7 @@ impl Failure {
             Failure::Unsupported => "unsupported",
             Failure::Timeout => "timeout",
             Failure::NeedsBuild => "needs-build",
+            Failure::Interrupted => "interrupted",
         }
     }
 }
@@ -157,8 +162,12 @@ pub struct Unresolved {
     pub failure: Failure,
     /// One or two sentences: what happened, in the tool's words where they help.
     pub detail: String,
-    /// For [`Failure::NeedsBuild`]: what would be built (names or specs).
+    /// For [`Failure::NeedsBuild`]: what would be built (names or specs), and which kind of
+    /// build the next round must allow.
     pub builds: Vec<String>,
+    pub needs: Builds,
+    /// For [`Failure::Interrupted`]: the signal.
+    pub signal: Option<i32>,
 }
 
 impl Unresolved {
@@ -168,6 +177,8 @@ impl Unresolved {
             failure,
             detail: detail.into(),
             builds: Vec::new(),
+            needs: Builds::default(),
+            signal: None,
         }
     }
 }
@@ -249,7 +260,11 @@ pub fn merge(request: &Request, resolution: &Resolution) -> Request {
 /// The finding for a tree that could not be resolved: rule `unresolved`, info by default
 /// (names-only checks); or `build-from-source` (warn by default) when a build would have to
 /// run package code first.
-pub fn unresolved_findings(request: &Request, u: &Unresolved) -> Vec<Finding> {
+pub fn unresolved_findings(
+    request: &Request,
+    u: &Unresolved,
+    cwd: &std::path::Path,
+) -> Vec<Finding> {
     let target = Target::unnamed(
         request.manager.ecosystem(),
         TargetKind::Manifest,
@@ -265,13 +280,19 @@ pub fn unresolved_findings(request: &Request, u: &Unresolved) -> Vec<Finding> {
                 b,
                 Origin::Argv,
             );
+            // Your own project, in the working directory: you are building it on purpose.
+            let (severity, whose) = if in_project(b, cwd) {
+                (Severity::Info, "your project's")
+            } else {
+                (Severity::Warn, "its")
+            };
             let mut f = verdict::finding(
                 &t,
                 Rule::BuildFromSource,
-                Severity::Warn,
+                severity,
                 format!(
-                    "installing `{b}` builds it from source, which runs its own code (setup.py or \
-                     its build backend) before installguard can see what it installs; {}",
+                    "installing `{b}` builds it from source, which runs {whose} own code (setup.py \
+                     or its build backend) before installguard can see what it installs; {}",
                     u.detail
                 ),
             );
@@ -287,6 +308,7 @@ pub fn unresolved_findings(request: &Request, u: &Unresolved) -> Vec<Finding> {
         Failure::Unsupported => "installguard does not resolve this command",
         Failure::Timeout => "resolving took longer than [resolve] timeout",
         Failure::NeedsBuild => "learning it needs a build that runs package code",
+        Failure::Interrupted => "resolving was interrupted",
     };
     out.push(verdict::finding(
         &target,
@@ -299,6 +321,26 @@ pub fn unresolved_findings(request: &Request, u: &Unresolved) -> Vec<Finding> {
         ),
     ));
     out
+}
+
+/// A local path inside the working directory (`.`, `./lib`, `-e .`'s path, `file:///cwd/x`).
+pub fn in_project(spec: &str, cwd: &std::path::Path) -> bool {
+    let s = spec.strip_prefix("file://").unwrap_or(spec);
+    if s.contains("://") || s.starts_with("git+") || s.contains(" @ ") {
+        return false;
+    }
+    let p = cwd.join(s);
+    let mut norm = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                norm.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => norm.push(other),
+        }
+    }
+    norm.starts_with(cwd) && std::fs::metadata(&norm).is_ok_and(|m| m.is_dir())
 }
 
 /// The resolution part of an audit record: which tool, what came of it, and how many packages.

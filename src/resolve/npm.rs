@@ -533,11 +533,8 @@ fn project(
     );
     let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
-    if ran.timed_out {
-        return Err(fail(
-            Failure::Timeout,
-            format!("npm took longer than {} s", timeout.as_secs()),
-        ));
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
     }
     if !ran.ok() {
         let out = ran.output();

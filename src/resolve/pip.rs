@@ -8,7 +8,7 @@
 //! [`resolve`]. Does not resolve `pip download|wheel|lock`, and reads pip's own words to tell an
 //! outage from a missing package.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::ffi::OsString;
 
 use serde_json::Value as Json;
@@ -458,6 +458,7 @@ pub fn resolve(
             "nothing was built; if you go ahead, installguard builds it, checks what it requires, and asks again if that needs a second look",
         );
         u.builds = direct;
+        u.needs.direct = true;
         return Outcome::Unresolved(u);
     }
     if has("--no-binary") && !builds.index {
@@ -472,6 +473,7 @@ pub fn resolve(
             .filter(|o| o.long == "--no-binary")
             .filter_map(|o| o.value.clone())
             .collect();
+        u.needs.index = true;
         return Outcome::Unresolved(u);
     }
     match run(tool, prefix, args, scan, request, builds, timeout) {
@@ -507,20 +509,28 @@ fn run(
         "--progress-bar".into(),
         "off".into(),
     ];
-    extra.extend(std::iter::repeat_n(OsString::from("-v"), 2 + quiet));
     if !builds.index {
         extra.extend(["--only-binary".into(), ":all:".into()]);
     }
-    let mut full: Vec<OsString> = prefix.to_vec();
-    full.extend(super::with_options(args, scan.dashes_at, &extra));
     let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
-    let ran = exec::run(tool, &full, &cwd, &[], &work, timeout)
-        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run pip: {e}")))?;
-    if ran.timed_out {
-        return Err(fail(
-            Failure::Timeout,
-            format!("pip took longer than {} s", timeout.as_secs()),
-        ));
+    let dry_run = |extra: &[OsString]| {
+        let mut full: Vec<OsString> = prefix.to_vec();
+        full.extend(super::with_options(args, scan.dashes_at, extra));
+        let ran = exec::run(tool, &full, &cwd, &[], &work, timeout)
+            .map_err(|e| fail(Failure::ToolFailed, format!("cannot run pip: {e}")))?;
+        match ran.stopped(TOOL, timeout) {
+            Some(u) => Err(u),
+            None => Ok(ran),
+        }
+    };
+    let mut ran = dry_run(&extra)?;
+    if !ran.ok() && !builds.index {
+        // pip says why only in its debug log (an unreachable index and a project with only
+        // sdists both end in "No matching distribution"): ask again, at -vv. Logging every
+        // link costs seconds on large trees, so only a failure pays for it. Nothing is built:
+        // --only-binary :all: still holds.
+        extra.extend(std::iter::repeat_n(OsString::from("-v"), 2 + quiet));
+        ran = dry_run(&extra)?;
     }
     let log = read_log(&ran.output());
     if !ran.ok() {
@@ -535,6 +545,7 @@ fn run(
         if failure == Failure::NeedsBuild {
             u.builds = log.sdist_only.iter().map(|(n, _)| n.clone()).collect();
             u.builds.dedup();
+            u.needs.index = true;
         }
         return Err(u);
     }
@@ -542,25 +553,7 @@ fn run(
         .map_err(|e| fail(Failure::ToolFailed, format!("pip's report: {e}")))?;
     let items = parse_report(&bytes)
         .map_err(|e| fail(Failure::ToolFailed, format!("pip's report: {e}")))?;
-    let mut notes = Vec::new();
-    for i in &items {
-        let newer: HashSet<&str> = log
-            .sdist_only
-            .iter()
-            .filter(|(n, _)| pep503(n) == pep503(&i.name))
-            .filter_map(|(_, url)| sdist_version(url))
-            .filter(|v| crate::version::compare(Ecosystem::Pypi, v, &i.version).is_gt())
-            .collect();
-        if let Some(v) = newer
-            .iter()
-            .max_by(|a, b| crate::version::compare(Ecosystem::Pypi, a, b))
-        {
-            notes.push(format!(
-                "{} {v} has no wheel (installing it would run its build code): {} is installed instead",
-                i.name, i.version
-            ));
-        }
-    }
+    let notes = Vec::new();
     if has("--dry-run") {
         // The user's own dry run installs nothing: run it as typed.
         return Ok(Outcome::Resolved(Resolution {
@@ -579,8 +572,14 @@ fn run(
     let post = work.path().join("installed.json");
     if items.iter().any(lockable) {
         let mut a: Vec<OsString> = prefix.to_vec();
-        let mut extra: Vec<OsString> =
-            vec!["--require-hashes".into(), "-r".into(), lock.clone().into()];
+        // The lock is the whole checked closure: pip installs exactly its lines and resolves
+        // nothing again.
+        let mut extra: Vec<OsString> = vec![
+            "--require-hashes".into(),
+            "--no-deps".into(),
+            "-r".into(),
+            lock.clone().into(),
+        ];
         if !builds.index && !items.iter().any(|i| lockable(i) && i.builds()) {
             extra.extend(["--only-binary".into(), ":all:".into()]);
         }
@@ -628,16 +627,6 @@ fn run(
         },
         notes,
     }))
-}
-
-/// The version an sdist URL's file name carries (`probe-2.0.tar.gz` → `2.0`).
-fn sdist_version(url: &str) -> Option<&str> {
-    let file = url.split(['#', '?']).next()?.rsplit('/').next()?;
-    let stem = [".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar"]
-        .iter()
-        .find_map(|ext| file.strip_suffix(ext))?;
-    let (_, v) = stem.rsplit_once('-')?;
-    v.starts_with(|c: char| c.is_ascii_digit()).then_some(v)
 }
 
 #[cfg(test)]
@@ -773,7 +762,6 @@ mod tests {
             classify(&read_log("no such option: --report")),
             Failure::OldTool
         );
-        assert_eq!(sdist_version("file:///w/probe-2.0.tar.gz"), Some("2.0"));
     }
 
     #[test]

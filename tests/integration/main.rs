@@ -16,6 +16,7 @@ mod policy;
 mod pty;
 mod python_tools;
 mod registry;
+mod resolve;
 mod sandbox;
 mod shims;
 mod signals;

@@ -32,17 +32,27 @@ pub fn build_wheel(dir: &Path, name: &str, version: &str) {
     build_wheel_with(dir, name, version, false);
 }
 
+/// Like [`build_wheel`], with `Requires-Dist` lines.
+pub fn build_wheel_requiring(dir: &Path, name: &str, version: &str, requires: &[&str]) {
+    build_wheel_full(dir, name, version, false, requires);
+}
+
 /// Build a wheel as [`build_wheel`] does; with `app`, it also has a console script `name`
 /// printing `ran` (pipx and `uv tool` install applications).
 pub fn build_wheel_with(dir: &Path, name: &str, version: &str, app: bool) {
+    build_wheel_full(dir, name, version, app, &[]);
+}
+
+fn build_wheel_full(dir: &Path, name: &str, version: &str, app: bool, requires: &[&str]) {
     let script = r#"
 import base64, hashlib, sys, zipfile, os
 out, name, version, app = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "app"
+requires = "".join(f"Requires-Dist: {r}\n" for r in sys.argv[5:])
 mod = name.replace('-', '_')
 dist = f"{mod}-{version}.dist-info"
 files = {
     f"{mod}/__init__.py": f"VERSION = {version!r}\ndef main():\n    print('ran')\n",
-    f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+    f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{requires}",
     f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: installguard-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
 }
 if app:
@@ -62,6 +72,7 @@ with zipfile.ZipFile(os.path.join(out, f"{mod}-{version}-py3-none-any.whl"), "w"
         .args(["-c", script])
         .arg(dir)
         .args([name, version, if app { "app" } else { "lib" }])
+        .args(requires)
         .env_remove("INSTALLGUARD_ACTIVE")
         .status()
         .unwrap();

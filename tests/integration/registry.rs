@@ -32,17 +32,68 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// Make `name-1.0.0.tgz` (a `package/` directory with package.json and index.js), with a
-/// `postinstall` script when given.
-fn tarball(dir: &Path, name: &str, postinstall: Option<&str>) -> Vec<u8> {
-    let out = dir.join(format!("{}.tgz", name.replace('/', "-")));
+/// One package the registry serves, with its dependencies and an optional install script.
+#[derive(Clone, Default)]
+pub struct Pkg {
+    pub name: String,
+    pub version: String,
+    pub deps: Vec<(String, String)>,
+    /// A `postinstall` script (npm then sets `hasInstallScript` in the packument).
+    pub postinstall: Option<String>,
+}
+
+impl Pkg {
+    pub fn new(name: &str) -> Pkg {
+        Pkg {
+            name: name.to_string(),
+            version: "1.0.0".to_string(),
+            ..Pkg::default()
+        }
+    }
+
+    pub fn version(mut self, v: &str) -> Pkg {
+        self.version = v.to_string();
+        self
+    }
+
+    pub fn dep(mut self, name: &str, range: &str) -> Pkg {
+        self.deps.push((name.to_string(), range.to_string()));
+        self
+    }
+
+    pub fn postinstall(mut self, script: &str) -> Pkg {
+        self.postinstall = Some(script.to_string());
+        self
+    }
+
+    fn manifest(&self) -> serde_json::Value {
+        let mut m =
+            serde_json::json!({"name": self.name, "version": self.version, "main": "index.js"});
+        if !self.deps.is_empty() {
+            m["dependencies"] = self
+                .deps
+                .iter()
+                .map(|(n, r)| (n.to_string(), serde_json::json!(r)))
+                .collect();
+        }
+        if let Some(s) = &self.postinstall {
+            m["scripts"] = serde_json::json!({"postinstall": s});
+        }
+        m
+    }
+}
+
+/// Make the package's tarball (a `package/` directory with package.json and index.js).
+fn tarball(dir: &Path, pkg: &Pkg) -> Vec<u8> {
+    let out = dir.join(format!(
+        "{}-{}.tgz",
+        pkg.name.replace('/', "-"),
+        pkg.version
+    ));
     let script = r#"
 import io, json, sys, tarfile
-out, name, postinstall = sys.argv[1], sys.argv[2], sys.argv[3]
-manifest = {"name": name, "version": "1.0.0", "main": "index.js"}
-if postinstall:
-    manifest["scripts"] = {"postinstall": postinstall}
-files = {"package/package.json": json.dumps(manifest),
+out, manifest = sys.argv[1], sys.argv[2]
+files = {"package/package.json": manifest,
          "package/index.js": "module.exports = 'ok';\n"}
 with tarfile.open(out, "w:gz") as t:
     for path, body in files.items():
@@ -53,17 +104,13 @@ with tarfile.open(out, "w:gz") as t:
     let st = Command::new("python3")
         .args(["-c", script])
         .arg(&out)
-        .arg(name)
-        .arg(postinstall.unwrap_or(""))
+        .arg(pkg.manifest().to_string())
         .env_remove("INSTALLGUARD_ACTIVE")
         .status()
         .unwrap();
     assert!(st.success());
     std::fs::read(out).unwrap()
 }
-
-/// A package the registry serves: name, publication time, postinstall script, tarball.
-type Served<'a> = (&'a str, Option<String>, Option<String>, Vec<u8>);
 
 impl Registry {
     /// Serve `packages` (all at version 1.0.0) until the test process ends.
@@ -75,48 +122,64 @@ impl Registry {
     /// Like [`Registry::start`], each package with the RFC 3339 time it was published (its
     /// packument's `time.created` and `time["1.0.0"]`), or none (no `time` at all).
     pub fn start_dated(dir: &Path, packages: &[(&str, Option<&str>)]) -> Registry {
-        let tarballs: Vec<Served> = packages
-            .iter()
-            .map(|&(n, t)| (n, t.map(str::to_string), None, tarball(dir, n, None)))
-            .collect();
-        Registry::serve(tarballs)
+        let pkgs: Vec<(Pkg, Option<&str>)> =
+            packages.iter().map(|&(n, t)| (Pkg::new(n), t)).collect();
+        Registry::serve(dir, &pkgs)
     }
 
     /// Like [`Registry::start`], each package with a `postinstall` script when given.
     pub fn start_with_scripts(dir: &Path, packages: &[(&str, Option<&str>)]) -> Registry {
-        let tarballs: Vec<Served> = packages
+        let pkgs: Vec<Pkg> = packages
             .iter()
-            .map(|&(n, script)| (n, None, script.map(str::to_string), tarball(dir, n, script)))
+            .map(|&(n, script)| match script {
+                Some(s) => Pkg::new(n).postinstall(s),
+                None => Pkg::new(n),
+            })
             .collect();
-        Registry::serve(tarballs)
+        Registry::start_tree(dir, &pkgs)
     }
 
-    fn serve(tarballs: Vec<Served>) -> Registry {
+    /// Serve a tree of packages (dependencies, install scripts), none dated.
+    pub fn start_tree(dir: &Path, packages: &[Pkg]) -> Registry {
+        let pkgs: Vec<(Pkg, Option<&str>)> = packages.iter().map(|p| (p.clone(), None)).collect();
+        Registry::serve(dir, &pkgs)
+    }
+
+    fn serve(dir: &Path, packages: &[(Pkg, Option<&str>)]) -> Registry {
+        std::fs::create_dir_all(dir).unwrap();
+        let tarballs: Vec<(Pkg, Option<String>, Vec<u8>)> = packages
+            .iter()
+            .map(|(p, t)| (p.clone(), t.map(str::to_string), tarball(dir, p)))
+            .collect();
         let server = Server::start_with(|url| {
             let mut docs = std::collections::HashMap::new();
-            for (name, time, postinstall, tgz) in tarballs {
+            let mut packuments: std::collections::BTreeMap<String, serde_json::Value> =
+                std::collections::BTreeMap::new();
+            for (pkg, time, tgz) in tarballs {
+                let name = pkg.name.as_str();
+                let v = pkg.version.as_str();
                 let integrity = format!("sha512-{}", base64(&sha2::Sha512::digest(&tgz)));
-                let tar_path = format!("/{name}/-/{}-1.0.0.tgz", name.rsplit('/').next().unwrap());
-                let mut doc = serde_json::json!({
-                    "name": name,
-                    "dist-tags": {"latest": "1.0.0"},
-                    "versions": {"1.0.0": {
-                        "name": name, "version": "1.0.0",
-                        "dist": {"tarball": format!("{url}{tar_path}"), "integrity": integrity}
-                    }}
-                });
-                if let Some(p) = postinstall {
-                    doc["versions"]["1.0.0"]["scripts"] = serde_json::json!({"postinstall": p});
-                    doc["versions"]["1.0.0"]["hasInstallScript"] = true.into();
+                let tar_path = format!("/{name}/-/{}-{v}.tgz", name.rsplit('/').next().unwrap());
+                let mut version = pkg.manifest();
+                version["dist"] = serde_json::json!({"tarball": format!("{url}{tar_path}"), "integrity": integrity});
+                if pkg.postinstall.is_some() {
+                    version["hasInstallScript"] = serde_json::json!(true);
                 }
+                let doc = packuments.entry(name.to_string()).or_insert_with(
+                    || serde_json::json!({"name": name, "dist-tags": {}, "versions": {}}),
+                );
+                doc["versions"][v] = version;
+                doc["dist-tags"]["latest"] = serde_json::json!(v);
                 if let Some(t) = time {
-                    doc["time"] = serde_json::json!({"created": t, "modified": t, "1.0.0": t});
+                    doc["time"] = serde_json::json!({"created": t, "modified": t, v: t});
                 }
+                docs.insert(tar_path, tgz);
+            }
+            for (name, doc) in packuments {
                 docs.insert(
                     format!("/{}", name.replace('/', "%2f")),
                     doc.to_string().into_bytes(),
                 );
-                docs.insert(tar_path, tgz);
             }
             docs
         });

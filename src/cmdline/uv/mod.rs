@@ -1015,3 +1015,75 @@ impl Settings {
         }
     }
 }
+
+/// One option of a `uv pip install` command line, with the arguments it spans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UvOption {
+    pub spell: &'static str,
+    pub value: Option<String>,
+    /// `args[start..end]` holds it (a cluster of short flags shares one argument).
+    pub start: usize,
+    pub end: usize,
+    /// Before the `pip` word (uv's global options).
+    pub global: bool,
+}
+
+/// `uv pip install` read for the resolution stage: its options and where the positional
+/// requirements are. Pure; `None` for any other command (or help).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipInstall {
+    pub options: Vec<UvOption>,
+    pub positionals: Vec<usize>,
+    /// Where the `install` word is.
+    pub install_at: usize,
+}
+
+pub fn scan_pip_install(args: &[String]) -> Option<PipInstall> {
+    let mut i = 0;
+    let mut level = TOP;
+    let mut out = PipInstall {
+        options: Vec::new(),
+        positionals: Vec::new(),
+        install_at: 0,
+    };
+    let mut ended = false;
+    while i < args.len() {
+        let arg = &args[i];
+        if !ended && arg == "--" && level == PIP_INSTALL {
+            ended = true;
+            i += 1;
+            continue;
+        }
+        if !ended && arg.starts_with('-') && arg.len() > 1 {
+            let start = i;
+            let read = read_option(args, &mut i, level, "uv").ok()?;
+            if read
+                .iter()
+                .any(|(n, _)| matches!(*n, "-h" | "--help" | "-V" | "--version"))
+            {
+                return None;
+            }
+            for (spell, value) in read {
+                out.options.push(UvOption {
+                    spell,
+                    value,
+                    start,
+                    end: i,
+                    global: level != PIP_INSTALL,
+                });
+            }
+            continue;
+        }
+        match (level, arg.as_str()) {
+            (TOP, "pip") => level = PIP,
+            (PIP, "install") => {
+                level = PIP_INSTALL;
+                out.install_at = i;
+            }
+            (PIP_INSTALL, _) => out.positionals.push(i),
+            _ => return None,
+        }
+        i += 1;
+    }
+    (level == PIP_INSTALL).then_some(out)
+}

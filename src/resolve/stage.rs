@@ -1,0 +1,77 @@
+//! The resolution stage as the guard runs it: which tool's resolver a command goes to (pip,
+//! `python -m pip`, npm, brew), with the same real tool, arguments and environment the install
+//! will use. Dispatch only; each tool's module does the work. Commands no resolver covers are
+//! reported unresolved (the policy decides what that means), never silently skipped.
+
+use std::ffi::OsString;
+
+use super::exec::Tool;
+use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, npm, pip, uv};
+use crate::cmdline::{Program, World};
+use crate::request::Request;
+
+/// Resolve the tree `program args` would install.
+pub fn resolve(
+    kind: Program,
+    tool: &Tool,
+    args: &[OsString],
+    request: &Request,
+    world: &dyn World,
+    settings: &Settings,
+    builds: Builds,
+) -> Outcome {
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    match kind {
+        Program::Pip | Program::Python => {
+            let (prefix_len, pip_text) = match kind {
+                Program::Python => match crate::cmdline::python::pip_args(&text) {
+                    Some(rest) => (text.len() - rest.len(), rest),
+                    None => return Outcome::NotNeeded,
+                },
+                _ => (0, &text[..]),
+            };
+            let scan = match crate::cmdline::pip::scan(pip_text) {
+                Ok(Some(s)) => s,
+                _ => return Outcome::NotNeeded,
+            };
+            pip::resolve(
+                tool,
+                &args[..prefix_len],
+                &args[prefix_len..],
+                &scan,
+                request,
+                builds,
+                settings.timeout,
+            )
+        }
+        Program::Npm => match crate::cmdline::npm::shape(&text, world) {
+            Some(shape) => npm::resolve(tool, args, &shape, settings.timeout),
+            None => Outcome::NotNeeded,
+        },
+        Program::Npx => Outcome::Unresolved(Unresolved::new(
+            "npm",
+            Failure::Unsupported,
+            "packages npx runs are checked by name only",
+        )),
+        Program::Brew => brew::resolve(tool, args, request, settings.timeout),
+        Program::Uv => match crate::cmdline::uv::scan_pip_install(&text) {
+            Some(scan) => uv::resolve(tool, args, &scan, request, builds, settings.timeout),
+            None => Outcome::Unresolved(Unresolved::new(
+                "uv",
+                Failure::Unsupported,
+                "only `uv pip install` is resolved; uv's project and tool commands are checked by name (their uv.lock is read)",
+            )),
+        },
+        other => Outcome::Unresolved(Unresolved::new(
+            other.manager().as_str(),
+            Failure::Unsupported,
+            format!(
+                "installguard does not resolve {} commands yet; checked by name",
+                other.manager().as_str()
+            ),
+        )),
+    }
+}

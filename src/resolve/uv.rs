@@ -1,0 +1,381 @@
+//! uv: resolve `uv pip install` with `uv pip compile --no-build --generate-hashes` (the same uv,
+//! interpreter and index options; nothing is built, so no package code runs), read the lock it
+//! writes (every version with its file hashes and what pulls it in: `# via`), and plan the real
+//! install from exactly that lock with `--require-hashes` (and `--no-build` unless a build was
+//! allowed). Pure except [`resolve`]. Does not resolve `uv add|sync|lock|run|tool` (project and
+//! tool commands keep their own lockfiles; reported unresolved and checked by name).
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+
+use super::exec::{self, Tool, Workdir};
+use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved};
+use crate::cmdline::uv::PipInstall;
+use crate::ecosystem::{Ecosystem, pep503};
+use crate::request::{Request, Resolved};
+
+const TOOL: &str = "uv";
+
+/// One pinned requirement of a lock `uv pip compile` wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Locked {
+    pub name: String,
+    pub version: String,
+    pub hashes: Vec<String>,
+    /// What requires it (`-r <file>` for a direct requirement).
+    pub via: Vec<String>,
+}
+
+/// Read the requirements file `uv pip compile --generate-hashes` writes.
+pub fn parse_lock(text: &str) -> Vec<Locked> {
+    let mut out: Vec<Locked> = Vec::new();
+    let mut in_via = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if !line.starts_with(' ') && !t.starts_with('#') && !t.starts_with('-') {
+            let req = t.trim_end_matches('\\').trim();
+            let (name, version) = match req.split_once("==") {
+                Some((n, v)) => (n.trim(), v.split(';').next().unwrap_or(v).trim()),
+                None => (req, ""),
+            };
+            out.push(Locked {
+                name: name.split('[').next().unwrap_or(name).to_string(),
+                version: version.to_string(),
+                ..Locked::default()
+            });
+            in_via = false;
+            continue;
+        }
+        let Some(cur) = out.last_mut() else { continue };
+        if let Some(h) = t.strip_prefix("--hash=") {
+            cur.hashes.push(h.trim_end_matches('\\').trim().to_string());
+        } else if let Some(v) = t.strip_prefix("# via") {
+            in_via = true;
+            let v = v.trim();
+            if !v.is_empty() {
+                cur.via.push(v.to_string());
+            }
+        } else if in_via && let Some(v) = t.strip_prefix('#') {
+            cur.via.push(v.trim().to_string());
+        }
+    }
+    out
+}
+
+/// Locked requirements as packages: direct when a requirements file asks for them, else with
+/// the chain that pulls them in.
+pub fn packages(locked: &[Locked]) -> Vec<Package> {
+    let by_name: HashMap<String, &Locked> = locked.iter().map(|l| (pep503(&l.name), l)).collect();
+    let direct = |l: &Locked| {
+        l.via
+            .iter()
+            .any(|v| v.starts_with("-r ") || v.starts_with("-c "))
+    };
+    let chain = |l: &Locked| -> Vec<String> {
+        let mut chain = Vec::new();
+        let mut cur = l;
+        while !direct(cur) && chain.len() < 64 {
+            let Some(parent) = cur.via.iter().find_map(|v| by_name.get(&pep503(v))) else {
+                break;
+            };
+            if chain.contains(&parent.name) {
+                break;
+            }
+            chain.insert(0, parent.name.clone());
+            cur = parent;
+        }
+        chain
+    };
+    locked
+        .iter()
+        .map(|l| Package {
+            ecosystem: Ecosystem::Pypi,
+            name: l.name.clone(),
+            resolved: Resolved {
+                by: TOOL.into(),
+                version: Some(l.version.clone()),
+                integrity: l.hashes.first().cloned(),
+                direct: direct(l),
+                required_by: if direct(l) { Vec::new() } else { chain(l) },
+                source: "registry".into(),
+                change: "added".into(),
+                ..Resolved::default()
+            },
+        })
+        .collect()
+}
+
+/// Why `uv pip compile` failed, from its messages.
+pub fn classify(output: &str) -> Failure {
+    if output.contains("building from source is disabled")
+        || output.contains("has no usable wheels")
+        || output.contains("Building source distributions is disabled")
+    {
+        Failure::NeedsBuild
+    } else if output.contains("Failed to fetch")
+        || output.contains("error sending request")
+        || output.contains("Connection refused")
+        || output.contains("dns error")
+    {
+        Failure::Offline
+    } else if output.contains("was not found in the package registry")
+        || output.contains("was not found in the provided package locations")
+        || output.contains("not found in the package registry")
+    {
+        Failure::NotFound
+    } else {
+        Failure::ToolFailed
+    }
+}
+
+/// The packages uv names in "Wheels are required for `x`" hints.
+fn needing_builds(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter_map(|l| l.split("Wheels are required for `").nth(1))
+        .filter_map(|rest| rest.split('`').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Options of `uv pip install` that also mean something to `uv pip compile` (which index, which
+/// interpreter, which constraints): the resolve-only run gets them, nothing else.
+const FOR_COMPILE: &[&str] = &[
+    "--index-url",
+    "-i",
+    "--extra-index-url",
+    "--index",
+    "--default-index",
+    "--find-links",
+    "-f",
+    "--no-index",
+    "--index-strategy",
+    "--keyring-provider",
+    "--prerelease",
+    "--pre",
+    "--python",
+    "-p",
+    "--python-version",
+    "--python-platform",
+    "--constraint",
+    "-c",
+    "--override",
+    "--exclude-newer",
+    "--exclude-newer-package",
+    "--resolution",
+    "--no-sources",
+    "--config-setting",
+    "--no-build-isolation",
+    "--no-build-isolation-package",
+    "--torch-backend",
+    "--extra",
+    "--all-extras",
+    "--group",
+    "--system",
+    "--allow-insecure-host",
+    "--trusted-host",
+    "--cache-dir",
+    "--no-cache",
+    "--offline",
+    "--native-tls",
+    "--no-config",
+    "--config-file",
+    "--directory",
+    "--project",
+];
+
+/// Options that name what to install: they go into the compile's inputs, not the real run.
+const NAMES_PACKAGES: &[&str] = &["--requirement", "-r", "--editable", "-e"];
+
+/// Resolve a `uv pip install` (see the module doc). `args` are uv's arguments.
+pub fn resolve(
+    tool: &Tool,
+    args: &[OsString],
+    scan: &PipInstall,
+    request: &Request,
+    builds: Builds,
+    timeout: std::time::Duration,
+) -> Outcome {
+    let direct = super::pip::direct_builds(request);
+    if !direct.is_empty() {
+        // uv's --no-build refuses local projects too; with the build allowed, the install
+        // runs as typed (the project's own requirements are the names checked).
+        if !builds.direct {
+            let mut u = Unresolved::new(
+                TOOL,
+                Failure::NeedsBuild,
+                "nothing was built; if you go ahead, uv builds it and installs what it requires",
+            );
+            u.builds = direct;
+            u.needs.direct = true;
+            return Outcome::Unresolved(u);
+        }
+        return Outcome::Unresolved(Unresolved::new(
+            TOOL,
+            Failure::Unsupported,
+            "the dependencies of a local project or VCS checkout are resolved by uv while it builds it",
+        ));
+    }
+    match run(tool, args, scan, builds, timeout) {
+        Ok(o) => o,
+        Err(u) => Outcome::Unresolved(u),
+    }
+}
+
+fn run(
+    tool: &Tool,
+    args: &[OsString],
+    scan: &PipInstall,
+    builds: Builds,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    let input = work.path().join("requested.in");
+    let lock = work.path().join("locked.txt");
+    let specs: Vec<String> = scan
+        .positionals
+        .iter()
+        .map(|&i| args[i].to_string_lossy().into_owned())
+        .collect();
+    std::fs::write(&input, specs.join("\n") + "\n")
+        .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", input.display())))?;
+    let mut compile: Vec<OsString> = Vec::new();
+    for o in scan.options.iter().filter(|o| o.global) {
+        compile.extend_from_slice(&args[o.start..o.end]);
+    }
+    compile.extend([
+        "pip".into(),
+        "compile".into(),
+        "--generate-hashes".into(),
+        "--quiet".into(),
+    ]);
+    if !builds.index {
+        compile.push("--no-build".into());
+    }
+    compile.extend(["-o".into(), lock.clone().into()]);
+    let mut seen = std::collections::HashSet::new();
+    for o in scan.options.iter().filter(|o| !o.global) {
+        if FOR_COMPILE.contains(&o.spell) && seen.insert(o.start) {
+            compile.extend_from_slice(&args[o.start..o.end]);
+        }
+    }
+    if !specs.is_empty() {
+        compile.push(input.clone().into());
+    }
+    for o in scan
+        .options
+        .iter()
+        .filter(|o| matches!(o.spell, "--requirement" | "-r"))
+    {
+        if let Some(v) = &o.value {
+            compile.push(v.into());
+        }
+    }
+    let env = [(OsString::from("UV_HTTP_RETRIES"), OsString::from("0"))];
+    let ran = exec::run(tool, &compile, &cwd, &env, &work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run uv: {e}")))?;
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
+    }
+    if !ran.ok() {
+        let out = ran.output();
+        let failure = classify(&out);
+        let mut u = fail(failure, super::tail(&ran.stderr, 3));
+        if failure == Failure::NeedsBuild {
+            u.builds = needing_builds(&out);
+            u.needs.index = true;
+            u.detail = "nothing was built; if you go ahead, uv builds it and installguard checks what it requires".into();
+        }
+        return Err(u);
+    }
+    let text = crate::files::read_regular(&lock, 64 << 20)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map_err(|e| fail(Failure::ToolFailed, format!("uv's lock: {e}")))?;
+    let locked = parse_lock(&text);
+    // The real run: the user's options without what names packages, from the checked lock.
+    let mut real: Vec<OsString> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if scan.positionals.contains(&i) {
+            i += 1;
+            continue;
+        }
+        if let Some(o) = scan.options.iter().find(|o| o.start == i) {
+            let group: Vec<_> = scan.options.iter().filter(|x| x.start == i).collect();
+            if !group.iter().any(|x| NAMES_PACKAGES.contains(&x.spell)) {
+                real.extend_from_slice(&args[o.start..o.end]);
+            }
+            i = o.end;
+            continue;
+        }
+        real.push(args[i].clone());
+        i += 1;
+    }
+    let mut extra: Vec<OsString> = vec!["--require-hashes".into(), "-r".into(), lock.into()];
+    if !builds.index {
+        extra.push("--no-build".into());
+    }
+    let at = real.iter().position(|a| a == "--").unwrap_or(real.len());
+    real.splice(at..at, extra);
+    Ok(Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: packages(&locked),
+        plan: Plan {
+            steps: vec![Step {
+                args: real,
+                env: Vec::new(),
+            }],
+            verify: None,
+            writes: Vec::new(),
+            workdir: Some(work),
+        },
+        notes: Vec::new(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = "# This file was autogenerated by uv via the following command:\n\
+#    uv pip compile --no-build --generate-hashes -o locked.txt in.txt\n\
+appx==1.0 \\\n    --hash=sha256:aa\n    # via -r in.txt\n\
+leafx==3.0rc1 \\\n    --hash=sha256:cc \\\n    --hash=sha256:cd\n    # via\n    #   midx\n    #   other\n\
+midx==2.0 \\\n    --hash=sha256:bb\n    # via appx\n";
+
+    #[test]
+    fn the_lock_gives_versions_hashes_and_who_pulls_what_in() {
+        let locked = parse_lock(LOCK);
+        assert_eq!(locked.len(), 3);
+        assert_eq!(locked[1].hashes, ["sha256:cc", "sha256:cd"]);
+        assert_eq!(locked[1].via, ["midx", "other"]);
+        let pkgs = packages(&locked);
+        assert!(pkgs[0].resolved.direct);
+        assert_eq!(pkgs[1].resolved.version.as_deref(), Some("3.0rc1"));
+        assert_eq!(pkgs[1].resolved.required_by, ["appx", "midx"]);
+        assert_eq!(pkgs[2].resolved.required_by, ["appx"]);
+    }
+
+    #[test]
+    fn uvs_messages_tell_the_failures_apart() {
+        let sdist = "error: No solution found\n  cause: Because probe==2.0 has no usable wheels\nhint: Wheels are required for `probe` because building from source is disabled";
+        assert_eq!(classify(sdist), Failure::NeedsBuild);
+        assert_eq!(needing_builds(sdist), ["probe"]);
+        assert_eq!(
+            classify("cause: Because nosuch was not found in the provided package locations"),
+            Failure::NotFound
+        );
+        assert_eq!(
+            classify(
+                "error: Request failed\n  cause: Failed to fetch: http://127.0.0.1:9/simple/x/\n  cause: Connection refused (os error 111)"
+            ),
+            Failure::Offline
+        );
+    }
+}

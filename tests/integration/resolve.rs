@@ -1,0 +1,452 @@
+//! Whole-tree resolution with the real tools: npm against a registry served on 127.0.0.1, pip
+//! against wheels and sdists in a local folder, and the recording brew stand-in answering
+//! `--dry-run` as brew prints it. Each test proves both halves: what is checked before any
+//! package code runs (a registry log with packuments only, markers that do not exist), and
+//! that what gets installed is what was checked.
+
+use std::path::{Path, PathBuf};
+
+use crate::pip::{build_wheel_requiring, venv};
+use crate::registry::{Pkg, Registry};
+use crate::sandbox::{Sandbox, assert_code, run, text};
+
+fn npm_project() -> Sandbox {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.work().join("package.json"),
+        "{\n  \"name\": \"proj\",\n  \"version\": \"1.0.0\"\n}\n",
+    )
+    .unwrap();
+    sb
+}
+
+/// Every request was for a packument (`/name`), never a tarball (`/name/-/name-1.0.0.tgz`).
+#[track_caller]
+fn metadata_only(reg: &Registry) {
+    let seen = reg.seen();
+    assert!(!seen.is_empty(), "the registry was never asked");
+    assert!(
+        seen.iter().all(|p| !p.contains("/-/")),
+        "a tarball was downloaded before the decision: {seen:?}"
+    );
+}
+
+fn checked<'a>(record: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    record["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no target {name} in {record:#}"))
+}
+
+#[test]
+fn npm_a_malicious_dependency_with_an_install_script_is_blocked_before_any_tarball() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    // `000webhost-admin` is reported malicious (OpenSSF MAL-2024-11848); here it is the
+    // dependency of a clean-looking package, and its postinstall would write the marker.
+    let reg = Registry::start_tree(
+        &sb.path("cache/reg"),
+        &[
+            Pkg::new("igtest-clean").dep("000webhost-admin", "^1.0.0"),
+            Pkg::new("000webhost-admin").postinstall(&format!("touch {}", marker.display())),
+        ],
+    );
+    let before = std::fs::read(sb.work().join("package.json")).unwrap();
+    let out = run(sb.cmd("npm", &["install", "--registry", &reg.url, "igtest-clean"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(err.contains("MAL-2024-11848"), "{err}");
+    assert!(err.contains("required by igtest-clean"), "{err}");
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    assert!(
+        !sb.work().join("node_modules").exists(),
+        "something was installed"
+    );
+    assert!(!sb.work().join("package-lock.json").exists());
+    assert_eq!(
+        std::fs::read(sb.work().join("package.json")).unwrap(),
+        before
+    );
+
+    let log = sb.outcomes();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["decision"], "blocked");
+    assert_eq!(log[0]["resolution"]["status"], "resolved");
+    let evil = checked(&log[0], "000webhost-admin");
+    assert_eq!(evil["resolved"]["version"], "1.0.0");
+    assert_eq!(evil["resolved"]["direct"], false);
+    assert_eq!(evil["resolved"]["install_code"][0], "install-script");
+    assert!(
+        evil["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha512-")
+    );
+    assert_eq!(evil["findings"][0]["rule"], "malicious");
+    assert_eq!(checked(&log[0], "igtest-clean")["resolved"]["direct"], true);
+
+    // A reviewer's question: which machines installed (or tried to) this exact version?
+    let out = run(sb.ig(&["log", "--json", "--package", "000webhost-admin@1.0.0"]));
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        1,
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(sb.ig(&["log", "--json", "--package", "000webhost-admin@9.9.9"]));
+    assert_eq!(text(&out.stdout).lines().count(), 0);
+}
+
+#[test]
+fn npm_a_clean_tree_installs_exactly_the_checked_lockfile() {
+    let sb = npm_project();
+    let reg = Registry::start_tree(
+        &sb.path("cache/reg"),
+        &[
+            Pkg::new("igtest-app").dep("igtest-mid", "^1.0.0"),
+            Pkg::new("igtest-mid").dep("igtest-leaf", "^2.0.0"),
+            Pkg::new("igtest-leaf").version("2.0.0-rc.1"),
+            Pkg::new("igtest-leaf").version("2.1.0"),
+        ],
+    );
+    let out = run(sb.cmd("npm", &["install", "--registry", &reg.url, "igtest-app"]));
+    assert_code(&out, 0);
+    for n in ["igtest-app", "igtest-mid", "igtest-leaf"] {
+        assert!(
+            sb.work()
+                .join("node_modules")
+                .join(n)
+                .join("index.js")
+                .exists(),
+            "{n}: {}",
+            text(&out.stderr)
+        );
+    }
+    // The user's command kept its meaning: package.json names the new dependency.
+    let pj = std::fs::read_to_string(sb.work().join("package.json")).unwrap();
+    assert!(pj.contains("\"igtest-app\": \"^1.0.0\""), "{pj}");
+
+    let log = sb.outcomes();
+    assert_eq!(log.len(), 1);
+    let r = &log[0];
+    assert_eq!(r["decision"], "allowed");
+    assert_eq!(r["exit_code"], 0);
+    assert_eq!(r["resolution"]["status"], "resolved");
+    assert_eq!(r["resolution"]["packages"], 3);
+    assert_eq!(r["resolution"]["transitive"], 2);
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let leaf = checked(r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["direct"], false);
+    assert_eq!(
+        leaf["resolved"]["required_by"],
+        serde_json::json!(["igtest-app", "igtest-mid"])
+    );
+    // What is installed is the checked lockfile, entry for entry.
+    let lock: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sb.work().join("package-lock.json")).unwrap())
+            .unwrap();
+    let installed: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(sb.work().join("node_modules/.package-lock.json")).unwrap(),
+    )
+    .unwrap();
+    for (path, entry) in lock["packages"].as_object().unwrap() {
+        if path.is_empty() {
+            continue;
+        }
+        let name = path.trim_start_matches("node_modules/");
+        let t = checked(r, name);
+        assert_eq!(t["resolved"]["version"], entry["version"], "{path}");
+        assert_eq!(t["resolved"]["integrity"], entry["integrity"], "{path}");
+        assert_eq!(
+            installed["packages"][path]["version"], entry["version"],
+            "{path}"
+        );
+        assert_eq!(
+            installed["packages"][path]["integrity"], entry["integrity"],
+            "{path}"
+        );
+    }
+    let out = run(sb.ig(&["log", "--package", "igtest-leaf@2.1.0"]));
+    assert!(text(&out.stdout).contains("npm"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn npm_unreachable_registry_is_an_outage_not_a_missing_package_and_the_policy_decides() {
+    let sb = npm_project();
+    let dead = crate::http::refusing();
+    // Default: names-only checks, said as info; npm then fails on its own.
+    let out = run(sb.cmd(
+        "npm",
+        &[
+            "install",
+            "--fetch-retries=0",
+            "--registry",
+            &dead,
+            "igtest-anything",
+        ],
+    ));
+    assert_ne!(out.status.code(), Some(0));
+    let log = sb.outcomes();
+    assert_eq!(log[0]["resolution"]["status"], "unresolved");
+    assert_eq!(log[0]["resolution"]["why"], "offline", "{:#}", log[0]);
+    assert_eq!(log[0]["decision"], "allowed");
+    // An organisation that fails closed.
+    let out = run(sb.ig(&[
+        "run",
+        "--set",
+        "rules.unresolved=block",
+        "--",
+        "npm",
+        "install",
+        "--registry",
+        &dead,
+        "igtest-anything",
+    ]));
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stderr).contains("not resolved"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+fn pip_sandbox() -> (Sandbox, PathBuf) {
+    let mut sb = Sandbox::new();
+    sb.extra_path.push(venv().join("bin"));
+    let wheels = sb.path("wheels");
+    std::fs::create_dir_all(&wheels).unwrap();
+    (sb, wheels)
+}
+
+fn pip_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> std::process::Command {
+    sb.cmd(
+        "pip",
+        &[
+            "install",
+            "--no-index",
+            "--find-links",
+            wheels.to_str().unwrap(),
+            "--target",
+            target.to_str().unwrap(),
+            pkg,
+        ],
+    )
+}
+
+#[test]
+fn pip_a_clean_wheel_requiring_a_malicious_package_is_blocked_and_nothing_installed() {
+    let (sb, wheels) = pip_sandbox();
+    // `1337test` is reported malicious (MAL-2024-4720).
+    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test>=1"]);
+    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
+    let target = sb.path("target");
+    let out = run(pip_install(&sb, &wheels, &target, "igtest-clean"));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(err.contains("MAL-2024-4720"), "{err}");
+    assert!(err.contains("required by igtest-clean"), "{err}");
+    assert!(!target.exists(), "nothing may be installed");
+    let log = sb.outcomes();
+    assert_eq!(log[0]["decision"], "blocked");
+    let bad = checked(&log[0], "1337test");
+    assert_eq!(bad["resolved"]["version"], "1.0.0");
+    assert!(
+        bad["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+}
+
+#[test]
+fn pip_a_clean_tree_installs_from_a_hash_pinned_lock() {
+    let (sb, wheels) = pip_sandbox();
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.0.0", &[]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.1rc1", &[]);
+    let target = sb.path("target");
+    let out = run(pip_install(&sb, &wheels, &target, "igtest-app"));
+    assert_code(&out, 0);
+    assert!(
+        target.join("igtest_app/__init__.py").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(target.join("igtest_dep/__init__.py").exists());
+    let r = &sb.outcomes()[0];
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let dep = checked(r, "igtest-dep");
+    // PEP 440: 1.1rc1 is a pre-release, not picked without --pre.
+    assert_eq!(dep["resolved"]["version"], "1.0.0");
+    assert_eq!(dep["resolved"]["direct"], false);
+}
+
+/// An sdist whose build code appends to `marker` whenever it runs: an in-tree PEP 517 backend
+/// that needs nothing from an index (the tests have none).
+fn build_sdist(dir: &Path, name: &str, version: &str, marker: &Path) {
+    let script = r#"
+import io, os, sys, tarfile
+out, name, version, marker = sys.argv[1:5]
+mod = name.replace("-", "_")
+backend = f"""
+open({marker!r}, 'a').write('ran\\n')
+import base64, hashlib, os, zipfile
+NAME, VERSION, MOD = {name!r}, {version!r}, {mod!r}
+DIST = f"{{MOD}}-{{VERSION}}.dist-info"
+META = f"Metadata-Version: 2.1\\nName: {{NAME}}\\nVersion: {{VERSION}}\\n"
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    os.makedirs(os.path.join(directory, DIST))
+    open(os.path.join(directory, DIST, "METADATA"), "w").write(META)
+    return DIST
+def build_wheel(directory, config_settings=None, metadata_directory=None):
+    files = {{f"{{MOD}}/__init__.py": "", f"{{DIST}}/METADATA": META,
+             f"{{DIST}}/WHEEL": "Wheel-Version: 1.0\\nGenerator: t\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}}
+    record = [f"{{p}},sha256={{base64.urlsafe_b64encode(hashlib.sha256(b.encode()).digest()).rstrip(b'=').decode()}},{{len(b)}}" for p, b in files.items()]
+    files[f"{{DIST}}/RECORD"] = "\\n".join(record + [f"{{DIST}}/RECORD,,"]) + "\\n"
+    whl = f"{{MOD}}-{{VERSION}}-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(directory, whl), "w") as z:
+        for p, b in files.items():
+            z.writestr(p, b)
+    return whl
+"""
+pyproject = '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+pkg_info = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+base = f"{name}-{version}"
+os.makedirs(out, exist_ok=True)
+with tarfile.open(os.path.join(out, base + ".tar.gz"), "w:gz") as t:
+    for path, body in {f"{base}/backend.py": backend, f"{base}/pyproject.toml": pyproject, f"{base}/PKG-INFO": pkg_info}.items():
+        data = body.encode(); info = tarfile.TarInfo(path); info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+"#;
+    let st = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(dir)
+        .args([name, version])
+        .arg(marker)
+        .env_remove("INSTALLGUARD_ACTIVE")
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+#[test]
+fn pip_an_sdist_is_not_built_before_the_decision_nor_without_a_terminal() {
+    let (sb, wheels) = pip_sandbox();
+    let marker = sb.path("setup-py-ran");
+    build_sdist(&wheels, "igtest-probe", "2.0", &marker);
+    let target = sb.path("target");
+    let probe = |sb: &Sandbox| pip_install(sb, &wheels, &target, "igtest-probe");
+    let out = run(probe(&sb));
+    assert_code(&out, 4);
+    let err = text(&out.stderr);
+    assert!(err.contains("build-from-source"), "{err}");
+    assert!(!marker.exists(), "setup.py ran before the decision");
+    assert!(!target.exists());
+    let r = &sb.outcomes()[0];
+    assert_eq!(r["decision"], "declined");
+    assert_eq!(r["resolution"]["why"], "needs-build", "{r:#}");
+
+    // Accepted (`--yes`): now it is built, its tree checked, and installed.
+    let mut c = probe(&sb);
+    c.env("INSTALLGUARD_YES", "1");
+    let out = run(c);
+    assert_code(&out, 0);
+    assert!(marker.exists(), "{}", text(&out.stderr));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(
+        checked(&r, "igtest-probe")["resolved"]["install_code"][0],
+        "build"
+    );
+}
+
+#[test]
+fn pip_without_report_support_falls_back_to_names_with_an_info_finding() {
+    let (sb, wheels) = pip_sandbox();
+    build_wheel_requiring(&wheels, "igtest-old", "1.0.0", &[]);
+    let real = venv().join("bin/pip");
+    // A pip older than 22.2 rejects the options; the stand-in passes everything else through.
+    sb.script(
+        "pip",
+        &format!(
+            "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = --dry-run ] && {{ echo 'no such option: --dry-run' >&2; exit 2; }}; done\nexec {} \"$@\"\n",
+            real.display()
+        ),
+    );
+    let target = sb.path("target");
+    let out = run(pip_install(&sb, &wheels, &target, "igtest-old"));
+    assert_code(&out, 0);
+    assert!(target.join("igtest_old/__init__.py").exists());
+    let r = &sb.outcomes()[0];
+    assert_eq!(r["resolution"]["why"], "old-tool", "{r:#}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "unresolved"
+                && f["severity"] == "info"
+                && f["message"].as_str().unwrap().contains("22.2")),
+        "{r:#}"
+    );
+}
+
+fn recording_brew(sb: &Sandbox, dry_run: &str) -> PathBuf {
+    let rec = sb.path("brew-calls");
+    let plan = sb.path("brew-plan");
+    std::fs::write(&plan, dry_run).unwrap();
+    sb.script(
+        "brew",
+        &format!(
+            "#!/bin/sh\nprintf '%s NO_AUTO_UPDATE=%s\\n' \"$*\" \"$HOMEBREW_NO_AUTO_UPDATE\" >> '{}'\n\
+             for a in \"$@\"; do [ \"$a\" = --dry-run ] && {{ cat '{}'; exit 0; }}; done\n\
+             echo installed\n",
+            rec.display(),
+            plan.display()
+        ),
+    );
+    rec
+}
+
+#[test]
+fn brew_checks_the_dependencies_its_dry_run_names_and_installs_without_updating() {
+    let sb = Sandbox::new();
+    let rec = recording_brew(
+        &sb,
+        "==> Would install 1 formula:\nwget\n==> Would install 2 dependencies for wget:\nlibidn2 opensssl\n",
+    );
+    // `opensssl` imitates `openssl`: a dependency no command line named.
+    let out = run(sb.cmd("brew", &["install", "wget"]));
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("openssl"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rec).unwrap(),
+        "install --dry-run wget NO_AUTO_UPDATE=\n"
+    );
+    let sb = Sandbox::new();
+    let rec = recording_brew(
+        &sb,
+        "==> Would install 1 formula:\nwget\n==> Would install 1 dependency for wget:\nlibidn2\n",
+    );
+    let out = run(sb.cmd("brew", &["install", "wget"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "installed\n");
+    assert_eq!(
+        std::fs::read_to_string(&rec).unwrap(),
+        "install --dry-run wget NO_AUTO_UPDATE=\ninstall wget NO_AUTO_UPDATE=1\n"
+    );
+    let r = &sb.outcomes()[0];
+    assert_eq!(checked(r, "libidn2")["resolved"]["required_by"][0], "wget");
+}
