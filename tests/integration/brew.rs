@@ -11,7 +11,7 @@ fn with_recording_brew() -> Sandbox {
     sb.script(
         "brew",
         &format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\necho \"brew stdout\"\n[ \"$1\" = fail ] && exit 42\nexit 0\n",
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\n[ \"$2\" = --dry-run ] && exit 0\necho \"brew stdout\"\n[ \"$1\" = fail ] && exit 42\nexit 0\n",
             rec.display()
         ),
     );
@@ -28,7 +28,9 @@ fn clean_formula_reaches_brew_and_stdout_is_untouched() {
     let out = run(sb.cmd("brew", &["install", "wget"]));
     assert_code(&out, 0);
     assert_eq!(text(&out.stdout), "brew stdout\n");
-    assert_eq!(calls(&sb), "install wget\n");
+    // The guard's resolve-only run first (its empty plan adds nothing), then the install,
+    // which does not auto-update brew between the check and the install.
+    assert_eq!(calls(&sb), "install --dry-run wget\ninstall wget\n");
     assert_eq!(sb.log_records()[0]["targets"][0]["name"], "wget");
 }
 

@@ -264,7 +264,7 @@ fn a_file_size_limit_blocks_a_required_install_before_the_tool_and_tears_nothing
     let before = intact(&sb);
     // Room for a small record, not for a `starting` one and the outcome it needs after it.
     let size = std::fs::metadata(sb.path(LOG)).unwrap().len();
-    let limit = size + 1000;
+    let limit = size + 1200;
     let limited = |args: &[&str], env: &[(&str, &str)]| {
         let mut c = brew(&sb, args, env);
         // SAFETY: only async-signal-safe calls between fork and exec.

@@ -120,9 +120,17 @@ impl Sandbox {
         self.cmd(BIN, args)
     }
 
-    /// Write an executable script into the sandbox's bin/.
+    /// Write an executable script into the sandbox's bin/. A `brew` stand-in whose body does
+    /// not handle `--dry-run` answers the guard's resolve-only run (`brew install --dry-run`)
+    /// with an empty plan, before the body runs: tests of other things see only real runs.
     pub fn script(&self, name: &str, body: &str) -> PathBuf {
         let p = self.path("bin").join(name);
+        let body = match body.strip_prefix("#!/bin/sh\n") {
+            Some(rest) if name == "brew" && !body.contains("--dry-run") => {
+                format!("#!/bin/sh\ncase \" $* \" in *\" --dry-run \"*) exit 0;; esac\n{rest}")
+            }
+            _ => body.to_string(),
+        };
         std::fs::write(&p, body).unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         p

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# What whole-tree resolution costs: a guarded clean install against the same install run
+# directly, on a loopback registry (the worst case: no network time hides the extra resolve-only
+# run), for the real npm and the real pip:
+#   npm install <app>   with 3 packages in the tree, and with ~100 (a generated tree)
+#   pip install <app>   the same shapes, as wheels in a local --find-links folder
+# Each run starts from a fresh project (npm: package.json only; pip: an empty --target), with
+# warm caches for both sides alike. Prints medians and the ratio; appends a Markdown table to
+# the file named by $1 (default bench/resolve-results.md).
+#
+# Usage: bench/resolve.sh [OUT.md] (RUNS=10 by default; set RUNS to change it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=${1:-$root/bench/resolve-results.md}
+runs=${RUNS:-10}
+command -v hyperfine >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null; }
+command -v npm >/dev/null || { echo "npm is needed" >&2; exit 1; }
+
+cargo build --release --quiet
+bin=${CARGO_TARGET_DIR:-$root/target}/release/installguard
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+mkdir -p "$tmp/shims" "$tmp/home" "$tmp/reg" "$tmp/wheels"
+for t in npm pip; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
+python3 -m venv "$tmp/venv" >/dev/null
+
+# Packages: a small tree (app -> mid -> leaf) and a wide one (big -> 10 groups of 10 leaves,
+# 111 packages), as npm tarballs served on 127.0.0.1 and as wheels in a folder.
+python3 - "$tmp" <<'PY'
+import base64, hashlib, io, json, os, sys, tarfile, zipfile
+tmp = sys.argv[1]
+tree = {"igb-app": ["igb-mid"], "igb-mid": ["igb-leaf"], "igb-leaf": []}
+groups = [f"igb-group{g}" for g in range(10)]
+tree["igb-big"] = groups
+for g in range(10):
+    leaves = [f"igb-g{g}-leaf{l}" for l in range(10)]
+    tree[groups[g]] = leaves
+    for l in leaves:
+        tree[l] = []
+json.dump(tree, open(f"{tmp}/tree.json", "w"))
+for name, deps in tree.items():
+    mod = name.replace("-", "_")
+    dist = f"{mod}-1.0.0.dist-info"
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0.0\n" + "".join(f"Requires-Dist: {d}\n" for d in deps)
+    files = {f"{mod}/__init__.py": "", f"{dist}/METADATA": meta,
+             f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    rec = [f"{p},sha256={base64.urlsafe_b64encode(hashlib.sha256(b.encode()).digest()).rstrip(b'=').decode()},{len(b)}" for p, b in files.items()]
+    files[f"{dist}/RECORD"] = "\n".join(rec + [f"{dist}/RECORD,,"]) + "\n"
+    with zipfile.ZipFile(f"{tmp}/wheels/{mod}-1.0.0-py3-none-any.whl", "w") as z:
+        for p, b in files.items():
+            z.writestr(p, b)
+PY
+cat > "$tmp/registry.py" <<'PY'
+import base64, hashlib, http.server, io, json, sys, tarfile
+tmp, port_file = sys.argv[1], sys.argv[2]
+tree = json.load(open(f"{tmp}/tree.json"))
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), None)
+url = f"http://127.0.0.1:{srv.server_address[1]}"
+routes = {}
+for name, deps in tree.items():
+    manifest = {"name": name, "version": "1.0.0", "dependencies": {d: "^1.0.0" for d in deps}}
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        for p, body in {"package/package.json": json.dumps(manifest), "package/index.js": "module.exports = 1;\n"}.items():
+            b = body.encode(); i = tarfile.TarInfo(p); i.size = len(b); t.addfile(i, io.BytesIO(b))
+    tgz = buf.getvalue()
+    v = dict(manifest, dist={"tarball": f"{url}/{name}/-/{name}-1.0.0.tgz",
+                             "integrity": "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()})
+    routes[f"/{name}"] = json.dumps({"name": name, "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": v}}).encode()
+    routes[f"/{name}/-/{name}-1.0.0.tgz"] = tgz
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        b = routes.get(self.path)
+        if b is None:
+            self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers(); return
+        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+srv.RequestHandlerClass = H
+open(port_file, "w").write(url)
+srv.serve_forever()
+PY
+python3 "$tmp/registry.py" "$tmp" "$tmp/url" &
+server_pid=$!
+for _ in $(seq 50); do [ -s "$tmp/url" ] && break; sleep 0.1; done
+reg=$(cat "$tmp/url")
+
+real_npm=$(command -v npm)
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/home/state" XDG_CONFIG_HOME="$tmp/home/config" \
+  XDG_DATA_HOME="$tmp/home/data" XDG_CACHE_HOME="$tmp/home/cache" \
+  npm_config_cache="$tmp/home/npm-cache" npm_config_update_notifier=false npm_config_audit=false \
+  npm_config_fund=false PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+unset INSTALLGUARD_ACTIVE INSTALLGUARD_YES
+# Registry signals would ask about every non-popular name; this measures resolution alone.
+mkdir -p "$tmp/home/config/installguard"
+printf '[signals]\nenabled = false\n' > "$tmp/home/config/installguard/policy.toml"
+
+rows=()
+bench() { # bench LABEL PREPARE DIRECT GUARDED
+  local label=$1 prepare=$2 direct=$3 guarded=$4
+  hyperfine -N --style none --warmup 2 --runs "$runs" --prepare "$prepare" \
+    --export-json "$tmp/r.json" -n direct "$direct" -n guarded "$guarded" >/dev/null 2>&1
+  local d g
+  d=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(sorted(r[0]["times"])[len(r[0]["times"])//2])' "$tmp/r.json")
+  g=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(sorted(r[1]["times"])[len(r[1]["times"])//2])' "$tmp/r.json")
+  local row
+  row=$(python3 -c 'import sys; d,g=float(sys.argv[1]),float(sys.argv[2]); print(f"| {sys.argv[3]} | {d*1000:.0f} ms | {g*1000:.0f} ms | {g/d:.2f}x |")' "$d" "$g" "$label")
+  echo "$row"
+  rows+=("$row")
+}
+
+proj=$tmp/proj
+npm_prepare="rm -rf $proj && mkdir -p $proj && printf '{\"name\":\"p\",\"version\":\"1.0.0\"}\n' > $proj/package.json"
+pip_prepare="rm -rf $tmp/target"
+for app in igb-app igb-big; do
+  n=$([ "$app" = igb-app ] && echo 3 || echo 111)
+  bench "npm install ($n packages)" "$npm_prepare" \
+    "$real_npm install --prefix $proj --registry $reg/ $app" \
+    "$tmp/shims/npm install --prefix $proj --registry $reg/ $app"
+  bench "pip install ($n packages)" "$pip_prepare" \
+    "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target $app" \
+    "env PATH=$tmp/shims:$tmp/venv/bin:$PATH pip install --no-index --find-links $tmp/wheels --target $tmp/target $app"
+done
+
+{
+  echo
+  echo "### Whole-tree resolution: guarded vs direct clean install (loopback registry, $(date -u +%Y-%m-%d))"
+  echo
+  echo "npm $(npm --version), pip $("$tmp/venv/bin/pip" --version | cut -d' ' -f2); medians of $runs runs; registry signals off."
+  echo
+  echo "| install | direct | guarded | ratio |"
+  echo "|---|---:|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+} >> "$out"
+echo "appended to $out"
