@@ -450,3 +450,92 @@ fn brew_checks_the_dependencies_its_dry_run_names_and_installs_without_updating(
     let r = &sb.outcomes()[0];
     assert_eq!(checked(r, "libidn2")["resolved"]["required_by"][0], "wget");
 }
+
+/// A sandbox whose PATH has the real uv (from the tools setup step) behind the shim.
+fn uv_sandbox() -> (Sandbox, PathBuf) {
+    let (sb, wheels) = pip_sandbox();
+    std::os::unix::fs::symlink(
+        crate::tools::python_tools().join("uv"),
+        sb.path("bin").join("uv"),
+    )
+    .unwrap();
+    (sb, wheels)
+}
+
+fn uv_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> std::process::Command {
+    let python = venv().join("bin/python");
+    sb.cmd(
+        "uv",
+        &[
+            "pip",
+            "install",
+            "--python",
+            python.to_str().unwrap(),
+            "--no-index",
+            "--find-links",
+            wheels.to_str().unwrap(),
+            "--target",
+            target.to_str().unwrap(),
+            pkg,
+        ],
+    )
+}
+
+#[test]
+fn uv_a_malicious_dependency_is_blocked_and_a_clean_tree_installs_from_the_hashed_lock() {
+    let (sb, wheels) = uv_sandbox();
+    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test"]);
+    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    let bad = sb.path("bad");
+    let out = run(uv_install(&sb, &wheels, &bad, "igtest-clean"));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert!(!bad.exists(), "nothing may be installed");
+
+    let good = sb.path("good");
+    let out = run(uv_install(&sb, &wheels, &good, "igtest-app"));
+    assert_code(&out, 0);
+    assert!(
+        good.join("igtest_dep/__init__.py").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], "uv");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    let dep = checked(&r, "igtest-dep");
+    assert_eq!(dep["resolved"]["version"], "1.2.0");
+    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
+    assert!(
+        dep["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+}
+
+#[test]
+fn uv_an_sdist_is_not_built_before_the_decision() {
+    let (sb, wheels) = uv_sandbox();
+    let marker = sb.path("backend-ran");
+    build_sdist(&wheels, "igtest-probe", "2.0", &marker);
+    let target = sb.path("target");
+    let out = run(uv_install(&sb, &wheels, &target, "igtest-probe"));
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("build-from-source"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !marker.exists(),
+        "the build backend ran before the decision"
+    );
+    assert!(!target.exists());
+}
