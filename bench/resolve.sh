@@ -113,8 +113,12 @@ bench() { # bench LABEL PREPARE DIRECT GUARDED
 }
 
 proj=$tmp/proj
-npm_prepare="rm -rf $proj && mkdir -p $proj && printf '{\"name\":\"p\",\"version\":\"1.0.0\"}\n' > $proj/package.json"
-pip_prepare="rm -rf $tmp/target"
+# hyperfine -N runs prepare commands without a shell too: they are scripts.
+printf 'rm -rf %s && mkdir -p %s && printf %s > %s/package.json\n' "$proj" "$proj" \
+  "'{\"name\":\"p\",\"version\":\"1.0.0\"}\\n'" "$proj" > "$tmp/prep-npm.sh"
+printf 'rm -rf %s/target\n' "$tmp" > "$tmp/prep-pip.sh"
+npm_prepare="sh $tmp/prep-npm.sh"
+pip_prepare="sh $tmp/prep-pip.sh"
 for app in igb-app igb-big; do
   n=$([ "$app" = igb-app ] && echo 3 || echo 111)
   bench "npm install ($n packages)" "$npm_prepare" \

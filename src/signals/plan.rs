@@ -113,6 +113,7 @@ pub fn plan(
             || !matches!(t.ecosystem, Ecosystem::Npm | Ecosystem::Pypi)
             || verdict::is_popular(snap, t.ecosystem, &t.ecosystem.normalize(name))
             || blocked(t, evaluation)
+            || already_in_project(t)
         {
             continue;
         }
@@ -149,6 +150,13 @@ pub fn plan(
         }
     }
     plan
+}
+
+/// A resolved dependency the project's lockfile already had at the same version: the registry
+/// was asked when it came in; asking on every install would spend the budget on old news.
+fn already_in_project(t: &Target) -> bool {
+    matches!(t.origin, Origin::Resolved { .. })
+        && t.resolved.as_ref().is_some_and(|r| r.change == "unchanged")
 }
 
 /// True when an offline finding already blocks this target.
