@@ -438,6 +438,7 @@ mod tests {
                 Origin::Argv,
             )],
             sources: vec![],
+            grammar: None,
         };
         let resolution = Resolution {
             tool: "npm",
@@ -469,6 +470,7 @@ mod tests {
                 Origin::Argv,
             )],
             sources: vec![],
+            grammar: None,
         };
         let resolution = Resolution {
             tool: "npm",

@@ -699,6 +699,7 @@ mod tests {
                     origin: Origin::Argv,
                 },
             ],
+            grammar: None,
         };
         let text = lock_text(&items, &request);
         assert!(
