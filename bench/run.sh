@@ -24,6 +24,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# bench/resolve.sh (at the end) needs the machine's real npm and pip, not the stand-ins below.
+orig_path=$PATH
+orig_home=$HOME
 runs=${1:-300}
 warmup=$((runs / 10 + 5))
 
@@ -376,4 +379,11 @@ print(f"## Targets: {met} of {len(summary)} met\n")
 for title, n, t, o in summary:
     if not o: print(f"- not met: {title} / `{n}`: {t}")
 PY
-cat bench/results.md
+# Whole-tree resolution: a guarded clean install against the same install run directly, on a
+# loopback registry and a local wheel folder (the real npm and pip; BENCH_RESOLVE=0 skips it).
+if [ "${BENCH_RESOLVE:-1}" != 0 ]; then
+  cd "$root"
+  env PATH="$orig_path" HOME="$orig_home" RUNS="${RESOLVE_RUNS:-10}" \
+    bench/resolve.sh "$root/bench/results.md"
+fi
+cat "$root/bench/results.md"
