@@ -171,6 +171,20 @@ pub struct Unresolved {
 }
 
 impl Unresolved {
+    /// Learning the tree needs `builds` built first (which runs their code), with the kind of
+    /// build the next round must allow.
+    pub fn needs_build(
+        tool: &'static str,
+        detail: impl Into<String>,
+        builds: Vec<String>,
+        needs: Builds,
+    ) -> Unresolved {
+        let mut u = Unresolved::new(tool, Failure::NeedsBuild, detail);
+        u.builds = builds;
+        u.needs = needs;
+        u
+    }
+
     pub fn new(tool: &'static str, failure: Failure, detail: impl Into<String>) -> Unresolved {
         Unresolved {
             tool,
@@ -409,6 +423,18 @@ mod tests {
     use super::*;
     use crate::ecosystem::Manager;
 
+    /// `npm install <name>@<spec>`, understood.
+    fn npm_request(name: &str, spec: Option<&str>) -> Request {
+        Request {
+            program: "npm".into(),
+            manager: Manager::Npm,
+            installs: true,
+            targets: vec![Target::registry(Ecosystem::Npm, name, spec, Origin::Argv)],
+            sources: vec![],
+            grammar: None,
+        }
+    }
+
     fn pkg(name: &str, version: &str, direct: bool, parent: Option<&str>) -> Package {
         Package {
             ecosystem: Ecosystem::Npm,
@@ -427,19 +453,7 @@ mod tests {
 
     #[test]
     fn merge_attaches_to_the_command_lines_target_and_adds_the_rest() {
-        let request = Request {
-            program: "npm".into(),
-            manager: Manager::Npm,
-            installs: true,
-            targets: vec![Target::registry(
-                Ecosystem::Npm,
-                "clean",
-                None,
-                Origin::Argv,
-            )],
-            sources: vec![],
-            grammar: None,
-        };
+        let request = npm_request("clean", None);
         let resolution = Resolution {
             tool: "npm",
             packages: vec![
@@ -459,19 +473,7 @@ mod tests {
 
     #[test]
     fn a_pinned_target_of_another_version_is_not_the_resolved_one() {
-        let request = Request {
-            program: "npm".into(),
-            manager: Manager::Npm,
-            installs: true,
-            targets: vec![Target::registry(
-                Ecosystem::Npm,
-                "a",
-                Some("1.0.0"),
-                Origin::Argv,
-            )],
-            sources: vec![],
-            grammar: None,
-        };
+        let request = npm_request("a", Some("1.0.0"));
         let resolution = Resolution {
             tool: "npm",
             packages: vec![pkg("a", "2.0.0", false, Some("b"))],

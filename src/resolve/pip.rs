@@ -21,6 +21,9 @@ use crate::request::{Request, Resolved, SourceKind, TargetKind};
 
 const TOOL: &str = "pip";
 
+/// What a `build-from-source` finding says happens next.
+const NOT_BUILT: &str = "nothing was built; if you go ahead, installguard builds it, checks what it requires, and asks again if that needs a second look";
+
 /// One distribution of pip's installation report.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Item {
@@ -452,29 +455,32 @@ pub fn resolve(
     let has = |long: &str| scan.options.iter().any(|o| o.long == long);
     let direct = direct_builds(request);
     if !direct.is_empty() && !builds.direct {
-        let mut u = Unresolved::new(
+        return Outcome::Unresolved(Unresolved::needs_build(
             TOOL,
-            Failure::NeedsBuild,
-            "nothing was built; if you go ahead, installguard builds it, checks what it requires, and asks again if that needs a second look",
-        );
-        u.builds = direct;
-        u.needs.direct = true;
-        return Outcome::Unresolved(u);
+            NOT_BUILT,
+            direct,
+            Builds {
+                direct: true,
+                index: false,
+            },
+        ));
     }
     if has("--no-binary") && !builds.index {
-        let mut u = Unresolved::new(
-            TOOL,
-            Failure::NeedsBuild,
-            "--no-binary asks pip to build from source",
-        );
-        u.builds = scan
+        let named = scan
             .options
             .iter()
             .filter(|o| o.long == "--no-binary")
             .filter_map(|o| o.value.clone())
             .collect();
-        u.needs.index = true;
-        return Outcome::Unresolved(u);
+        return Outcome::Unresolved(Unresolved::needs_build(
+            TOOL,
+            "--no-binary asks pip to build from source",
+            named,
+            Builds {
+                direct: false,
+                index: true,
+            },
+        ));
     }
     match run(tool, prefix, args, scan, request, builds, timeout) {
         Ok(o) => o,
@@ -538,7 +544,7 @@ fn run(
         let detail = match failure {
             Failure::OldTool => "this pip has no --dry-run --report (pip 22.2 or newer has); upgrade pip to have the whole tree checked".to_string(),
             Failure::Offline => format!("could not reach {}", log.unreachable.clone().unwrap_or_default()),
-            Failure::NeedsBuild => "nothing was built; if you go ahead, installguard builds it, checks what it requires, and asks again if that needs a second look".to_string(),
+            Failure::NeedsBuild => NOT_BUILT.to_string(),
             _ => super::tail(&ran.stderr, 2),
         };
         let mut u = fail(failure, detail);

@@ -204,14 +204,15 @@ pub fn resolve(
         // uv's --no-build refuses local projects too; with the build allowed, the install
         // runs as typed (the project's own requirements are the names checked).
         if !builds.direct {
-            let mut u = Unresolved::new(
+            return Outcome::Unresolved(Unresolved::needs_build(
                 TOOL,
-                Failure::NeedsBuild,
                 "nothing was built; if you go ahead, uv builds it and installs what it requires",
-            );
-            u.builds = direct;
-            u.needs.direct = true;
-            return Outcome::Unresolved(u);
+                direct,
+                Builds {
+                    direct: true,
+                    index: false,
+                },
+            ));
         }
         return Outcome::Unresolved(Unresolved::new(
             TOOL,

@@ -112,7 +112,7 @@ pub fn install_args<'a>(
     v
 }
 
-fn pip_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> Command {
+pub fn pip_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> Command {
     sb.cmd("pip", &install_args(&[], wheels, target, pkg))
 }
 

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pip::{build_wheel_requiring, venv};
+use crate::pip::{build_wheel_requiring, install_args, pip_install, sandbox_with_wheels, venv};
 use crate::registry::{Pkg, Registry};
 use crate::sandbox::{Sandbox, assert_code, run, text};
 
@@ -216,26 +216,9 @@ fn npm_unreachable_registry_is_an_outage_not_a_missing_package_and_the_policy_de
 }
 
 fn pip_sandbox() -> (Sandbox, PathBuf) {
-    let mut sb = Sandbox::new();
-    sb.extra_path.push(venv().join("bin"));
-    let wheels = sb.path("wheels");
+    let (sb, wheels) = sandbox_with_wheels(&[]);
     std::fs::create_dir_all(&wheels).unwrap();
     (sb, wheels)
-}
-
-fn pip_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> std::process::Command {
-    sb.cmd(
-        "pip",
-        &[
-            "install",
-            "--no-index",
-            "--find-links",
-            wheels.to_str().unwrap(),
-            "--target",
-            target.to_str().unwrap(),
-            pkg,
-        ],
-    )
 }
 
 #[test]
@@ -464,21 +447,9 @@ fn uv_sandbox() -> (Sandbox, PathBuf) {
 
 fn uv_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> std::process::Command {
     let python = venv().join("bin/python");
-    sb.cmd(
-        "uv",
-        &[
-            "pip",
-            "install",
-            "--python",
-            python.to_str().unwrap(),
-            "--no-index",
-            "--find-links",
-            wheels.to_str().unwrap(),
-            "--target",
-            target.to_str().unwrap(),
-            pkg,
-        ],
-    )
+    let mut args = install_args(&["pip"], wheels, target, pkg);
+    args.extend(["--python", python.to_str().unwrap()]);
+    sb.cmd("uv", &args)
 }
 
 #[test]
