@@ -75,6 +75,10 @@ Exit codes: see the table in README.md (\"Exit codes\")."
         /// One JSON object on stdout (targets, sources, findings, verdict)
         #[arg(long)]
         json: bool,
+        /// Also resolve the whole dependency tree with the real tool in its resolve-only mode
+        /// (no package code runs; it asks the registry), and check every package of it
+        #[arg(long)]
+        resolve: bool,
         #[command(flatten)]
         command: ToolCommand,
     },
@@ -309,9 +313,13 @@ pub fn main() -> i32 {
                 },
             )
         }
-        Command::Check { json, command } => {
+        Command::Check {
+            json,
+            resolve,
+            command,
+        } => {
             let (program, args) = command.split();
-            guard::check(&program, &args, json, &cli.set)
+            guard::check(&program, &args, json, resolve, &cli.set)
         }
         Command::Log {
             json,
@@ -458,7 +466,7 @@ mod tests {
     #[test]
     fn check_and_bypass_read_the_command_the_same_way() {
         let cli = parse("check --json -- npx -y --json x").unwrap();
-        let Command::Check { json, command } = cli.command else {
+        let Command::Check { json, command, .. } = cli.command else {
             panic!("not check")
         };
         let (program, args) = command.split();

@@ -1122,7 +1122,13 @@ fn write_log(record: Record, settings: &audit::AuditSettings, code: i32) -> i32 
 }
 
 /// `installguard check`: the same understanding and evaluation, nothing run.
-pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String]) -> i32 {
+pub fn check(
+    program: &OsStr,
+    args: &[OsString],
+    json: bool,
+    resolve: bool,
+    overrides: &[String],
+) -> i32 {
     let world = match OsWorld::reading_pipes() {
         Ok(w) => w,
         Err(e) => {
@@ -1149,9 +1155,33 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
         say!("the installguard policy above is invalid, so installs are blocked until it is fixed");
         return exit::USAGE;
     }
-    let mut raw = verdict::evaluate(&request, &loaded.data);
-    signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
-    let applied = apply_policy(&policy.policy, &request, raw, &loaded);
+    let (request, applied, resolution) = match resolving_tool(program, resolve && request.installs)
+    {
+        Some(tool) => {
+            let how = Resolving {
+                kind: Program::from_name(program).expect("resolving_tool checked it"),
+                tool: &tool,
+                args,
+                world: &world,
+                allowed: true,
+            };
+            let settings = resolve::Settings::from_policy(&policy.policy);
+            // Nothing is installed here, so nothing waits for a decision: resolve right away.
+            let round = Round {
+                first: true,
+                decided: true,
+                builds: resolve::Builds::default(),
+            };
+            let c = check_tree(&request, &policy.policy, &loaded, &how, &settings, &round);
+            (c.request, c.applied, c.resolution)
+        }
+        None => {
+            let mut raw = verdict::evaluate(&request, &loaded.data);
+            signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
+            let applied = apply_policy(&policy.policy, &request, raw, &loaded);
+            (request, applied, None)
+        }
+    };
     for n in &applied.notes {
         say!("{n}");
     }
@@ -1168,6 +1198,7 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
             "findings": evaluation.findings,
             "policy": policy.policy.layers.iter().filter(|l| l.present && l.kind != policy::LayerKind::Default).map(|l| format!("{}: {}", l.kind.label(), l.name)).collect::<Vec<_>>(),
             "data": data_json(&loaded, &freshness),
+            "resolution": resolution.as_ref().map(|r| resolve::record_json(r, None)),
         });
         let mut doc = doc;
         if let Some(g) = &request.grammar {
@@ -1189,6 +1220,34 @@ pub fn check(program: &OsStr, args: &[OsString], json: bool, overrides: &[String
         output::out_text(&crate::redact::text(&String::from_utf8_lossy(&text)));
     }
     exit::for_check(evaluation.verdict)
+}
+
+/// `check --resolve`: the real tool as the guard runs it for a resolve-only run (marked
+/// internal, so nothing it starts resolves again); `None` when not asked or not found.
+fn resolving_tool(program: &OsStr, wanted: bool) -> Option<resolve::exec::Tool> {
+    if !wanted {
+        return None;
+    }
+    let path_var = std::env::var_os("PATH");
+    let real = match shim::find_real(argv0(program), path_var.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            say!("{e}; the tree is not resolved");
+            return None;
+        }
+    };
+    let nesting = shim::Nesting::from_marker(std::env::var_os(shim::MARKER).as_deref());
+    if nesting.internal {
+        return None;
+    }
+    Some(resolve::exec::Tool {
+        argv0: shim::real_argv0(program, &real),
+        real,
+        env: vec![(
+            shim::MARKER.into(),
+            nesting.child_marker(&audit::invocation_id(), true),
+        )],
+    })
 }
 
 /// `check --json`'s `data`: which data, how old, whether to refresh it, and its parts.

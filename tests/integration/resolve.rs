@@ -54,6 +54,26 @@ fn npm_a_malicious_dependency_with_an_install_script_is_blocked_before_any_tarba
         ],
     );
     let before = std::fs::read(sb.work().join("package.json")).unwrap();
+    // `check --resolve` shows the whole tree, install-time code included, and changes nothing.
+    let out = run(sb.ig(&[
+        "check",
+        "--resolve",
+        "--json",
+        "--",
+        "npm",
+        "install",
+        "--registry",
+        &reg.url,
+        "igtest-clean",
+    ]));
+    assert_code(&out, 3);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["resolution"]["status"], "resolved", "{doc:#}");
+    let evil = checked(&doc, "000webhost-admin");
+    assert_eq!(evil["resolved"]["install_code"][0], "install-script");
+    assert_eq!(evil["origin"], "npm resolution: required by igtest-clean");
+    metadata_only(&reg);
+    assert!(!sb.work().join("package-lock.json").exists() && !marker.exists());
     let out = run(sb.cmd("npm", &["install", "--registry", &reg.url, "igtest-clean"]));
     assert_code(&out, 3);
     let err = text(&out.stderr);
