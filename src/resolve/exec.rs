@@ -178,7 +178,9 @@ pub struct Verified {
 /// Read what the install left and compare it with the checked tree.
 pub fn verify(v: &Verify) -> Verified {
     let (path, cap) = match v {
-        Verify::NpmLock { path, .. } | Verify::PipReport { path, .. } => (path, 256 << 20),
+        Verify::NpmLock { path, .. }
+        | Verify::PipReport { path, .. }
+        | Verify::Unchanged { path, .. } => (path, 256 << 20),
     };
     let bytes = match crate::files::read_regular(path, cap) {
         Ok(b) => b,
@@ -192,6 +194,14 @@ pub fn verify(v: &Verify) -> Verified {
     let drift = match v {
         Verify::NpmLock { expect, .. } => npm::drift(expect, &bytes),
         Verify::PipReport { expect, .. } => pip::drift(expect, &bytes),
+        Verify::Unchanged { bytes: want, .. } => Ok(if *want == bytes {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{} changed during the install",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            )]
+        }),
     };
     match drift {
         Ok(drift) => Verified {

@@ -15,6 +15,7 @@
 
 pub mod brew;
 pub mod exec;
+pub mod js;
 pub mod npm;
 pub mod pip;
 pub mod stage;
@@ -117,6 +118,8 @@ pub enum Verify {
         path: PathBuf,
         expect: Vec<pip::Pin>,
     },
+    /// pnpm, bun: the lockfile is byte for byte the checked one.
+    Unchanged { path: PathBuf, bytes: Vec<u8> },
 }
 
 /// Why a tree could not be resolved.

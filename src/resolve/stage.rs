@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 
 use super::exec::Tool;
-use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, npm, pip, uv};
+use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, pip, uv};
 use crate::cmdline::{Program, World};
 use crate::request::Request;
 
@@ -57,6 +57,8 @@ pub fn resolve(
             "packages npx runs are checked by name only",
         )),
         Program::Brew => brew::resolve(tool, args, request, settings.timeout),
+        Program::Pnpm => js::resolve(js::Js::Pnpm, tool, args, settings.timeout),
+        Program::Bun => js::resolve(js::Js::Bun, tool, args, settings.timeout),
         Program::Uv => match crate::cmdline::uv::scan_pip_install(&text) {
             Some(scan) => uv::resolve(tool, args, &scan, request, builds, settings.timeout),
             None => Outcome::Unresolved(Unresolved::new(

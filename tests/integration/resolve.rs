@@ -530,3 +530,89 @@ fn uv_an_sdist_is_not_built_before_the_decision() {
     );
     assert!(!target.exists());
 }
+
+/// pnpm or bun (the real tool from the setup step) in a project whose registry is the
+/// loopback one.
+fn js_project(tool: &str, reg: &Registry, sb: &mut Sandbox) {
+    sb.extra_path.push(crate::tools::js_tool(tool));
+    std::fs::write(sb.work().join(".npmrc"), format!("registry={}/\n", reg.url)).unwrap();
+    std::fs::write(
+        sb.work().join("bunfig.toml"),
+        format!("[install]\nregistry = \"{}/\"\n", reg.url),
+    )
+    .unwrap();
+}
+
+/// The same two proofs as for npm: a malicious dependency with an install script is blocked
+/// with packuments only fetched, and a clean tree installs exactly the checked lockfile.
+fn js_resolves_the_whole_tree(tool: &str, program: &str, lockfile: &str) {
+    let mut sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(
+        &sb.path("cache/reg"),
+        &[
+            Pkg::new("igtest-clean").dep("000webhost-admin", "^1.0.0"),
+            Pkg::new("000webhost-admin").postinstall(&format!("touch {}", marker.display())),
+            Pkg::new("igtest-app").dep("igtest-leaf", "^2.0.0"),
+            Pkg::new("igtest-leaf").version("2.1.0"),
+        ],
+    );
+    js_project(tool, &reg, &mut sb);
+    let before = std::fs::read(sb.work().join("package.json")).unwrap();
+    let out = run(sb.cmd(program, &["add", "igtest-clean"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    assert!(!sb.work().join("node_modules").exists());
+    assert!(!sb.work().join(lockfile).exists());
+    assert_eq!(
+        std::fs::read(sb.work().join("package.json")).unwrap(),
+        before
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], tool);
+    let evil = checked(&r, "000webhost-admin");
+    assert_eq!(evil["resolved"]["version"], "1.0.0");
+    assert_eq!(evil["resolved"]["direct"], false);
+
+    let out = run(sb.cmd(program, &["add", "igtest-app"]));
+    assert_code(&out, 0);
+    let nm = sb.work().join("node_modules");
+    assert!(
+        nm.join("igtest-app/index.js").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    // pnpm keeps dependencies of dependencies in its own store layout.
+    assert!(
+        nm.join("igtest-leaf/index.js").exists()
+            || nm
+                .join(".pnpm/igtest-leaf@2.1.0/node_modules/igtest-leaf/index.js")
+                .exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+    let pj = std::fs::read_to_string(sb.work().join("package.json")).unwrap();
+    assert!(pj.contains("igtest-app"), "{pj}");
+}
+
+#[test]
+fn pnpm_resolves_the_whole_tree_before_anything_runs() {
+    js_resolves_the_whole_tree("pnpm", "pnpm", "pnpm-lock.yaml");
+}
+
+#[test]
+fn bun_resolves_the_whole_tree_before_anything_runs() {
+    js_resolves_the_whole_tree("bun", "bun", "bun.lock");
+}

@@ -6,7 +6,7 @@
 //! writes `bun.lock`. Reads files only through [`World`]. Does not resolve versions, and does
 //! not see what `bun run` auto-installs for a script that imports a missing package.
 
-mod lockfile;
+pub(crate) mod lockfile;
 mod options;
 #[cfg(test)]
 mod tests;
