@@ -423,7 +423,15 @@ pub fn resolve(
         other => return unsupported(&format!("`npm {other}` is checked by name only")),
     }
     if shape.global {
-        return unsupported("global installs have no lockfile to pin; checked by name only");
+        return match shape.command {
+            "install" if !shape.specs_at.is_empty() => match global(tool, args, shape, timeout) {
+                Ok(o) => o,
+                Err(u) => Outcome::Unresolved(u),
+            },
+            _ => unsupported(
+                "global updates and installs of the current directory have no lockfile to pin; checked by name only",
+            ),
+        };
     }
     if shape.no_save {
         return unsupported("with --no-save the checked lockfile cannot be put in place");
@@ -583,6 +591,87 @@ fn project(
     }))
 }
 
+/// `npm install -g <specs>`: resolved as a project of its own in an empty private directory
+/// (`--global=false`), then installed globally with each registry spec pinned to the checked
+/// version. A global install keeps no lockfile, so its dependencies are pinned by npm's own
+/// resolution at install time, not by the guard: said in a note, and nothing is compared after.
+fn global(
+    tool: &Tool,
+    args: &[OsString],
+    shape: &Shape,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let copy = work.path().join("global");
+    std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    let timeout_ms = timeout.as_millis().clamp(1_000, 60_000) as u64;
+    let mut flags = resolve_only_flags(&copy, timeout_ms);
+    flags.extend(["--global=false".into(), "--location=project".into()]);
+    let run_args = super::with_options(args, dashes_at(args), &flags);
+    let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
+    }
+    if !ran.ok() {
+        return Err(fail(classify(&ran.output()), super::tail(&ran.stderr, 3)));
+    }
+    let bytes = read(&copy.join("package-lock.json"))
+        .map_err(|e| fail(Failure::ToolFailed, e))?
+        .ok_or_else(|| fail(Failure::ToolFailed, "npm wrote no package-lock.json".into()))?;
+    let lock = parse_lock(&bytes)
+        .map_err(|e| fail(Failure::ToolFailed, format!("package-lock.json: {e}")))?;
+    let real = pin_specs(args, shape, &lock);
+    Ok(Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: packages(&lock, None),
+        plan: Plan {
+            steps: vec![Step {
+                args: real,
+                env: Vec::new(),
+            }],
+            workdir: Some(work),
+            ..Plan::default()
+        },
+        notes: vec![
+            "a global install keeps no lockfile: the packages named are pinned to the checked \
+             versions, their dependencies are resolved again by npm as it installs"
+                .into(),
+        ],
+    }))
+}
+
+/// The arguments with every registry spec pinned to the version the lockfile resolved for it
+/// (`lodash` → `lodash@4.17.21`, `@s/x@^2` → `@s/x@2.1.0`); git, URL and path specs as they are.
+pub fn pin_specs(args: &[OsString], shape: &Shape, lock: &Lock) -> Vec<OsString> {
+    use crate::cmdline::npm::spec::{SpecType, npa};
+    args.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if !shape.specs_at.contains(&i) {
+                return a.clone();
+            }
+            let text = a.to_string_lossy();
+            let Ok(spec) = npa(&text) else {
+                return a.clone();
+            };
+            let Some(name) = spec.name.filter(|_| spec.ty == SpecType::Registry) else {
+                return a.clone();
+            };
+            match lock
+                .entries
+                .get(&format!("node_modules/{name}"))
+                .and_then(|e| e.version.as_deref())
+            {
+                Some(v) => OsString::from(format!("{name}@{v}")),
+                None => a.clone(),
+            }
+        })
+        .collect()
+}
+
 /// Where a bare `--` ends npm's options.
 fn dashes_at(args: &[OsString]) -> Option<usize> {
     args.iter().position(|a| a == "--")
@@ -732,6 +821,36 @@ mod tests {
         assert_eq!(
             install_args(&args, &shape),
             ["install", "--registry", "http://r/", "-D"].map(OsString::from)
+        );
+    }
+
+    #[test]
+    fn global_specs_are_pinned_to_the_checked_versions() {
+        let lock = parse_lock(LOCK.as_bytes()).unwrap();
+        let args: Vec<OsString> = ["i", "-g", "clean", "other@^2", "git+https://h/x.git"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let shape = Shape {
+            command: "install",
+            command_at: 0,
+            specs_at: vec![2, 3, 4],
+            global: true,
+            local_prefix: "/p".into(),
+            no_save: false,
+            nothing_installed: false,
+            no_lockfile: false,
+        };
+        assert_eq!(
+            pin_specs(&args, &shape, &lock),
+            [
+                "i",
+                "-g",
+                "clean@1.0.0",
+                "other@2.1.0-beta.1",
+                "git+https://h/x.git"
+            ]
+            .map(OsString::from)
         );
     }
 

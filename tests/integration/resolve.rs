@@ -616,3 +616,62 @@ fn pnpm_resolves_the_whole_tree_before_anything_runs() {
 fn bun_resolves_the_whole_tree_before_anything_runs() {
     js_resolves_the_whole_tree("bun", "bun", "bun.lock");
 }
+
+#[test]
+fn npm_global_installs_are_resolved_first_and_pinned() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(
+        &sb.path("cache/reg"),
+        &[
+            Pkg::new("igtest-clean").dep("000webhost-admin", "^1.0.0"),
+            Pkg::new("000webhost-admin").postinstall(&format!("touch {}", marker.display())),
+            Pkg::new("igtest-app").dep("igtest-leaf", "^2.0.0"),
+            Pkg::new("igtest-leaf").version("2.1.0"),
+        ],
+    );
+    let prefix = sb.path("global");
+    let global = |pkg: &str| {
+        sb.cmd(
+            "npm",
+            &[
+                "install",
+                "-g",
+                "--prefix",
+                prefix.to_str().unwrap(),
+                "--registry",
+                &reg.url,
+                pkg,
+            ],
+        )
+    };
+    let out = run(global("igtest-clean"));
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stderr).contains("required by igtest-clean"),
+        "{}",
+        text(&out.stderr)
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists() && !prefix.join("lib/node_modules").exists());
+
+    let out = run(global("igtest-app"));
+    assert_code(&out, 0);
+    assert!(
+        prefix.join("lib/node_modules/igtest-app/index.js").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("global"),
+        "{r:#}"
+    );
+    // The project the command ran in was left alone.
+    assert!(!sb.work().join("package-lock.json").exists());
+}
