@@ -26,4 +26,5 @@ pub mod time;
 pub mod update;
 pub mod verdict;
 pub mod version;
+pub mod watch;
 pub mod world;
