@@ -113,6 +113,9 @@ Exit codes: see the table in README.md (\"Exit codes\")."
         /// Only allowed, blocked or declined decisions
         #[arg(long, value_parser = ["allowed", "blocked", "declined"])]
         decision: Option<String>,
+        /// Only installs during which the watch saw startup locations change or credentials read
+        #[arg(long)]
+        behaviour: bool,
     },
     /// Check the audit log's hash chain for tampering
     Audit {
@@ -330,6 +333,7 @@ pub fn main() -> i32 {
             program,
             package,
             decision,
+            behaviour,
         } => {
             let now = crate::time::now_unix();
             let when = |s: Option<String>| s.map(|s| crate::audit::parse_when(&s, now)).transpose();
@@ -343,6 +347,7 @@ pub fn main() -> i32 {
                         .as_deref()
                         .map(crate::audit::parse_decision)
                         .transpose()?,
+                    behaviour,
                 })
             })();
             let format = match (json, format.as_deref()) {

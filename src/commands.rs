@@ -110,6 +110,47 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
             };
             let _ = writeln!(text, "    nested (depth {}): {inside}", n.depth);
         }
+        if !r.added_args.is_empty() {
+            let added: Vec<String> = r
+                .added_args
+                .iter()
+                .map(|a| e(a.as_str()).into_owned())
+                .collect();
+            let _ = writeln!(
+                text,
+                "    installguard added to the command line: {}",
+                added.join(" ")
+            );
+        }
+        if let Some(n) = r
+            .scripts
+            .value()
+            .as_array()
+            .map(Vec::len)
+            .filter(|n| *n > 0)
+        {
+            let _ = writeln!(text, "    install-time code: {}", scripts_summary(r, n));
+        }
+        let behaviour = r.behaviour();
+        if !behaviour.is_empty() {
+            let _ = writeln!(
+                text,
+                "    !! BEHAVIOUR: while it ran, {} startup location(s) changed or credential store(s) were read:",
+                behaviour.len()
+            );
+            for b in &behaviour {
+                let _ = writeln!(text, "       {}", e(&b.line()));
+            }
+        }
+        if let Some(c) = r.coverage().filter(|c| !c.complete) {
+            let why: Vec<String> = c
+                .reads
+                .iter()
+                .chain(&c.problems)
+                .map(|p| e(p).into_owned())
+                .collect();
+            let _ = writeln!(text, "    watch incomplete: {}", why.join("; "));
+        }
     }
     if format == audit::LogFormat::Text {
         out_text(&text);
@@ -117,6 +158,38 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
         out(&text);
     }
     if bad.is_empty() { exit::OK } else { exit::DATA }
+}
+
+/// `2 (1 held back: esbuild@0.28.2 install script)`: how many pieces of install-time code the
+/// record lists, and those the policy did not let run as they were.
+fn scripts_summary(r: &audit::Record, n: usize) -> String {
+    let empty = Vec::new();
+    let held: Vec<String> = r
+        .scripts
+        .value()
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s["status"].as_str(),
+                Some("allowed" | "approved" | "unseen") | None
+            )
+        })
+        .map(|s| {
+            let who = s["package"].as_str().unwrap_or("(project)");
+            let what = s["event"]
+                .as_str()
+                .or(s["kind"].as_str())
+                .unwrap_or("script");
+            format!("{who} {what}: {}", s["status"].as_str().unwrap_or(""))
+        })
+        .collect();
+    if held.is_empty() {
+        format!("{n} piece(s)")
+    } else {
+        format!("{n} piece(s); {}", held.join(", "))
+    }
 }
 
 pub fn doctor() -> i32 {

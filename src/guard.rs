@@ -1070,7 +1070,7 @@ fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) 
         }
     }
     for r in rules {
-        let key = format!("rules.{}", r.id());
+        let key = policy::rule_key(r);
         let (value, from) = match policy.get(&key) {
             Some(s) if s.layer != policy::LayerKind::Default => (
                 policy.rule(r).as_str(),

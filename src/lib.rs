@@ -19,6 +19,7 @@ pub mod redact;
 pub mod reputation;
 pub mod request;
 pub mod resolve;
+pub mod scripts;
 pub mod setup;
 pub mod shim;
 pub mod signals;

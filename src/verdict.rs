@@ -102,10 +102,16 @@ pub enum Rule {
     /// Installing (or resolving) a package builds it from source, which runs its own code
     /// (a PyPI sdist's setup.py or build backend, a local directory, a VCS checkout).
     BuildFromSource,
+    /// A dependency's install-time code (install script, git `prepare`, an sdist's build) that
+    /// `[scripts] allow` does not cover; its action is `[scripts] dependencies`.
+    InstallScript,
+    /// The project's own install-time code (lifecycle scripts, its build), not yet approved;
+    /// its action is `[scripts] project`.
+    ProjectScript,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 18] = [
         Rule::Malicious,
         Rule::Imitation,
         Rule::UncheckedSource,
@@ -122,6 +128,8 @@ impl Rule {
         Rule::LockfileMismatch,
         Rule::Unresolved,
         Rule::BuildFromSource,
+        Rule::InstallScript,
+        Rule::ProjectScript,
     ];
 
     /// The stable id (`deny-list`), as in policies and JSON.
@@ -143,6 +151,8 @@ impl Rule {
             Rule::LockfileMismatch => "lockfile-mismatch",
             Rule::Unresolved => "unresolved",
             Rule::BuildFromSource => "build-from-source",
+            Rule::InstallScript => "install-script",
+            Rule::ProjectScript => "project-script",
         }
     }
 }

@@ -255,11 +255,28 @@ pub struct Record {
     /// build step): its depth and the outer install's `invocation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested: Option<Nested>,
+    /// The install-time code the command runs (lifecycle scripts, dependencies' install
+    /// scripts, builds, `.pth` files), each with what the `[scripts]` policy made of it.
+    #[serde(default, skip_serializing_if = "RedactedJson::is_empty")]
+    pub scripts: RedactedJson,
+    /// Arguments installguard added to the real tool's command line (`--ignore-scripts`), so
+    /// what ran is on the record next to what was typed (`argv`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_args: Vec<Redacted>,
     /// The real tool's exit code; absent when it was not run.
     pub exit_code: Option<i32>,
     /// How long the real tool ran, in milliseconds; absent when it was not run.
     #[serde(default)]
     pub duration_ms: Option<u64>,
+    /// What the watch saw while the real tool ran (`finished` records): startup and
+    /// persistence locations created, modified or deleted, and credential stores read
+    /// (`watch::Behaviour`: what, category, path, change, technique, detail).
+    #[serde(default, skip_serializing_if = "RedactedJson::is_empty")]
+    pub behaviour: RedactedJson,
+    /// How much the watch could see (`watch::Coverage`: complete, problems, reads, ms);
+    /// absent when nothing was watched.
+    #[serde(default, skip_serializing_if = "RedactedJson::is_empty")]
+    pub watch: RedactedJson,
     pub version: String,
     #[serde(default)]
     pub data: DataInfo,
@@ -334,8 +351,12 @@ impl Record {
             reason: None,
             loosened: RedactedJson::default(),
             nested: None,
+            scripts: RedactedJson::default(),
+            added_args: Vec::new(),
             exit_code: None,
             duration_ms: None,
+            behaviour: RedactedJson::default(),
+            watch: RedactedJson::default(),
             version: env!("CARGO_PKG_VERSION").into(),
             data: DataInfo {
                 origin: crate::redact::text(&loaded.origin.to_string()),
@@ -360,6 +381,24 @@ impl Record {
         r.after_torn_line = None;
         r.hash.clear();
         r
+    }
+
+    /// The behaviour findings, read back (entries this version cannot read are skipped).
+    pub fn behaviour(&self) -> Vec<crate::watch::Behaviour> {
+        self.behaviour
+            .value()
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|b| serde_json::from_value(b.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The watch's coverage, read back; None when nothing was watched.
+    pub fn coverage(&self) -> Option<crate::watch::Coverage> {
+        serde_json::from_value(self.watch.value().clone()).ok()
     }
 
     /// The record as stored, without its trailing `hash` member: the bytes the hash covers.
@@ -541,8 +580,12 @@ pub(crate) fn test_record(n: i32) -> Record {
         reason: None,
         loosened: RedactedJson::default(),
         nested: None,
+        scripts: RedactedJson::default(),
+        added_args: Vec::new(),
         exit_code: Some(n),
         duration_ms: Some(1),
+        behaviour: RedactedJson::default(),
+        watch: RedactedJson::default(),
         version: "0".into(),
         data: DataInfo::default(),
         after_torn_line: None,

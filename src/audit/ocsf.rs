@@ -1,7 +1,9 @@
 //! Audit records as OCSF 1.8 events: Application Lifecycle (class_uid 6002, category 6,
 //! activity Install) with the `security_control` profile (action, disposition, policy,
 //! malware). One event per target, since an OCSF event describes one application (package).
-//! Pure mapping; it reads nothing and validates nothing against the OCSF schema files.
+//! Each behaviour finding of the watch adds a File System Activity event (1001: Create, Read,
+//! Update, Delete of the file) and a Detection Finding (2004) carrying its ATT&CK technique and
+//! tactic. Pure mapping; it reads nothing and validates nothing against the OCSF schema files.
 
 use serde_json::{Value, json};
 
@@ -40,6 +42,138 @@ fn purl(ecosystem: &str, name: &str) -> String {
 
 /// The events for one record (at least one: a record with no targets maps to the program).
 pub fn events(record: &Record) -> Vec<Value> {
+    let mut out = lifecycle_events(record);
+    out.extend(behaviour_events(record));
+    out
+}
+
+/// The `metadata` object every event of a record shares.
+fn metadata(record: &Record) -> Value {
+    json!({
+        "version": OCSF_VERSION,
+        "profiles": ["host"],
+        "product": {
+            "name": "installguard",
+            "vendor_name": "installguard",
+            "version": record.version,
+        },
+        "log_name": "installguard audit",
+        "original_time": record.time,
+        "sequence": record.seq,
+        "uid": record.hash,
+        "correlation_uid": record.invocation,
+    })
+}
+
+/// The real tool as the actor of what the watch saw (the kernel does not say which of its
+/// processes, or whether another process of the user, did it).
+fn actor(record: &Record) -> Value {
+    json!({
+        "user": {"name": record.user},
+        "process": {
+            "pid": record.pid,
+            "name": record.program,
+            "cmd_line": std::iter::once(record.program.clone())
+                .chain(record.argv.iter().map(|a| a.to_string()))
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+    })
+}
+
+/// File System Activity (1001) and Detection Finding (2004) events for the watch's findings.
+fn behaviour_events(record: &Record) -> Vec<Value> {
+    const FS_CLASS: u64 = 1001;
+    const FINDING_CLASS: u64 = 2004;
+    let time_ms = crate::time::parse_rfc3339(&record.time).map_or(0, |t| t * 1000);
+    let mut out = Vec::new();
+    for (i, b) in record.behaviour().iter().enumerate() {
+        let (activity_id, activity) = match b.change.as_str() {
+            "created" => (1, "Create"),
+            "read" => (2, "Read"),
+            "modified" => (3, "Update"),
+            "deleted" => (4, "Delete"),
+            _ => (99, "Other"),
+        };
+        let category = b.category();
+        let label = category.map_or(b.category.as_str(), |c| c.label());
+        let (tactic_uid, tactic) = category.map_or(("", ""), |c| c.tactic());
+        let technique_name = category.map_or("", |c| c.technique().1);
+        let name = b.path.rsplit('/').next().unwrap_or(&b.path);
+        let file = json!({
+            "path": b.path,
+            "name": name,
+            "type_id": 1,
+            "type": "Regular File",
+        });
+        let message = format!(
+            "{} {} {} during `{}`",
+            activity.to_lowercase(),
+            label,
+            b.path,
+            record.program
+        );
+        let severity = if b.what == "credential-read" {
+            (4, "High")
+        } else {
+            (3, "Medium")
+        };
+        out.push(json!({
+            "class_uid": FS_CLASS,
+            "class_name": "File System Activity",
+            "category_uid": 1,
+            "category_name": "System Activity",
+            "activity_id": activity_id,
+            "activity_name": activity,
+            "type_uid": FS_CLASS * 100 + activity_id,
+            "type_name": format!("File System Activity: {activity}"),
+            "time": time_ms,
+            "severity_id": severity.0,
+            "severity": severity.1,
+            "message": message,
+            "file": file,
+            "actor": actor(record),
+            "device": {"hostname": record.host, "type_id": 0},
+            "metadata": metadata(record),
+            "unmapped": {"category": b.category, "technique": b.technique, "detail": b.detail},
+        }));
+        out.push(json!({
+            "class_uid": FINDING_CLASS,
+            "class_name": "Detection Finding",
+            "category_uid": 2,
+            "category_name": "Findings",
+            "activity_id": 1,
+            "activity_name": "Create",
+            "type_uid": FINDING_CLASS * 100 + 1,
+            "type_name": "Detection Finding: Create",
+            "time": time_ms,
+            "severity_id": severity.0,
+            "severity": severity.1,
+            "status_id": 1,
+            "status": "New",
+            "message": message,
+            "finding_info": {
+                "uid": format!("{}#{i}", record.invocation),
+                "title": format!("install {} {label}", if b.what == "credential-read" { "read" } else { "changed" }),
+                "desc": b.line(),
+                "types": [b.what],
+                "attacks": [{
+                    "technique": {"uid": b.technique, "name": technique_name},
+                    "tactic": {"uid": tactic_uid, "name": tactic},
+                    "version": "v17",
+                }],
+                "analytic": {"name": "installguard watch", "type_id": 1, "type": "Rule", "uid": "DET0252"},
+            },
+            "evidences": [{"file": file, "actor": actor(record)}],
+            "device": {"hostname": record.host, "type_id": 0},
+            "metadata": metadata(record),
+        }));
+    }
+    out
+}
+
+/// Application Lifecycle events, one per target.
+fn lifecycle_events(record: &Record) -> Vec<Value> {
     let time_ms = crate::time::parse_rfc3339(&record.time).map_or(0, |t| t * 1000);
     let (severity_id, severity_name) = severity(record);
     let (action_id, action_name, disposition_id, disposition) = action(record);
@@ -180,5 +314,32 @@ mod tests {
         assert_eq!(e["malware"][0]["uid"], "MAL-1");
         assert_eq!(e["app"]["uid"], "pkg:pypi/bad");
         assert_eq!(e["metadata"]["version"], "1.8.0");
+    }
+
+    #[test]
+    fn behaviour_maps_to_file_activity_and_a_detection_finding_with_the_technique() {
+        let mut r = crate::audit::test_record(0);
+        r.invocation = "inv-1".into();
+        r.behaviour = crate::redact::RedactedJson::from_value(json!([
+            {"what": "persistence", "category": "shell-startup", "path": "~/.bashrc",
+             "change": "modified", "technique": "T1546.004", "detail": "1 line added: x"},
+            {"what": "credential-read", "category": "ssh-private-key", "path": "~/.ssh/id_rsa",
+             "change": "read", "technique": "T1552.004"}
+        ]));
+        let ev = events(&r);
+        let fs: Vec<&Value> = ev.iter().filter(|e| e["class_uid"] == 1001).collect();
+        let det: Vec<&Value> = ev.iter().filter(|e| e["class_uid"] == 2004).collect();
+        assert_eq!((fs.len(), det.len()), (2, 2));
+        assert_eq!(fs[0]["type_uid"], 100103);
+        assert_eq!(fs[1]["type_uid"], 100102);
+        assert_eq!(fs[0]["file"]["path"], "~/.bashrc");
+        let a = &det[0]["finding_info"]["attacks"][0];
+        assert_eq!(a["technique"]["uid"], "T1546.004");
+        assert_eq!(a["tactic"]["uid"], "TA0003");
+        assert_eq!(
+            det[1]["finding_info"]["attacks"][0]["tactic"]["name"],
+            "Credential Access"
+        );
+        assert_eq!(det[1]["metadata"]["correlation_uid"], "inv-1");
     }
 }

@@ -35,6 +35,8 @@ pub struct Query {
     pub program: Option<String>,
     pub package: Option<String>,
     pub decision: Option<Decision>,
+    /// Only invocations whose watch saw something (behaviour findings).
+    pub behaviour: bool,
 }
 
 /// `2026-11-28T10:00:00Z`, `2026-11-28` (midnight UTC), or an age: `90s`, `30m`, `24h`, `7d`.
@@ -143,6 +145,9 @@ impl Query {
         {
             return false;
         }
+        if self.behaviour && r.behaviour.is_empty() {
+            return false;
+        }
         if let Some(pkg) = &self.package
             && !package_matches(pkg, r)
         {
@@ -175,6 +180,18 @@ mod tests {
         assert!(!q(&|q| q.package = Some("y".into())));
         assert!(!q(&|q| q.package = Some("x@1.0.0".into())));
         assert!(!q(&|q| q.decision = Some(Decision::Blocked)));
+        assert!(!q(&|q| q.behaviour = true));
+        let mut with = r.clone();
+        with.behaviour = crate::redact::RedactedJson::from_value(serde_json::json!([{
+            "what": "persistence", "category": "shell-startup", "path": "~/.bashrc",
+            "change": "modified", "technique": "T1546.004"
+        }]));
+        let q = Query {
+            behaviour: true,
+            ..Query::default()
+        };
+        assert!(q.matches(&with));
+        assert_eq!(with.behaviour()[0].path, "~/.bashrc");
         assert_eq!(parse_when("2d", 200_000), Ok(200_000 - 172_800));
         assert_eq!(parse_when("2026-11-28", 0), Ok(t));
         assert!(parse_when("soon", 0).is_err());

@@ -70,9 +70,11 @@ fn header_field(s: &str, max: usize) -> String {
 
 /// The RFC 5424 message for a record (already redacted: every field of a record is).
 pub fn rfc5424(record: &Record) -> String {
+    // What the watch saw during an install is a warning whatever the decision was.
+    let behaviour = record.behaviour.value().as_array().map_or(0, Vec::len);
     let severity = match record.decision {
-        Decision::Allowed => 5,                      // notice
-        Decision::Blocked | Decision::Declined => 4, // warning
+        Decision::Allowed if behaviour == 0 => 5, // notice
+        Decision::Allowed | Decision::Blocked | Decision::Declined => 4, // warning
     };
     let pri = u16::from(FACILITY) * 8 + severity;
     let params = [
@@ -84,6 +86,7 @@ pub fn rfc5424(record: &Record) -> String {
         ("verdict", record.verdict.clone()),
         ("program", record.program.clone()),
         ("user", record.user.clone()),
+        ("behaviour", behaviour.to_string()),
     ];
     let sd: String = params
         .iter()
@@ -213,5 +216,14 @@ mod tests {
         assert!(m.contains("user=\"a\\\"b\\]\""), "{m}");
         assert!(m.contains(&format!("hash=\"{}\"", "ab".repeat(32))));
         assert!(m.ends_with(&r.line()));
+        assert!(m.contains(" behaviour=\"0\"]"), "{m}");
+        r.behaviour =
+            crate::redact::RedactedJson::from_value(serde_json::json!([{"path": "~/.bashrc"}]));
+        let m = rfc5424(&r);
+        assert!(
+            m.starts_with("<108>1 "),
+            "an install the watch saw something in is a warning: {m}"
+        );
+        assert!(m.contains(" behaviour=\"1\"]"), "{m}");
     }
 }

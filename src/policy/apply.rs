@@ -66,7 +66,7 @@ fn value_text(v: &Value) -> String {
     match v {
         Value::Action(a) => a.as_str().to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Secs(_, s) | Value::Bytes(_, s) | Value::Text(s) => s.clone(),
+        Value::Secs(_, s) | Value::Bytes(_, s) | Value::Text(s) | Value::Choice(_, s) => s.clone(),
         Value::List(l) => format!("[{}]", l.join(", ")),
     }
 }

@@ -17,7 +17,7 @@ fn show(v: &Value) -> String {
         Value::Action(a) => format!("\"{}\"", a.as_str()),
         Value::Bool(b) => b.to_string(),
         Value::Secs(_, s) | Value::Bytes(_, s) => format!("\"{s}\""),
-        Value::Text(s) => format!("\"{s}\""),
+        Value::Text(s) | Value::Choice(_, s) => format!("\"{s}\""),
         Value::List(l) => format!(
             "[{}]",
             l.iter()
@@ -49,6 +49,7 @@ pub fn looser(key: &str, old: Option<&Set<Value>>, new: &Value) -> bool {
     };
     match (spec.tight, &old.value, new) {
         (Tight::Higher, Value::Action(o), Value::Action(n)) => n < o,
+        (Tight::Higher, Value::Choice(o, _), Value::Choice(n, _)) => n < o,
         (Tight::Higher, Value::Secs(o, _), Value::Secs(n, _)) => n < o,
         (Tight::Lower, Value::Secs(o, _), Value::Secs(n, _)) => n > o,
         (Tight::True, Value::Bool(true), Value::Bool(false))
@@ -89,6 +90,16 @@ fn loosens(key: &str, old: Option<&Set<Value>>, new: &Value) -> Option<String> {
         (Tight::Lower, ..) => format!("`{key}` = {} would raise it from {}", show(new), was()),
         _ => format!("`{key}` = {} would loosen it from {}", show(new), was()),
     })
+}
+
+/// A rule at `block`, or a `[scripts]` setting at `block`: what the environment and the
+/// command line may not lower.
+fn is_block(v: &Value) -> bool {
+    match v {
+        Value::Action(a) => *a == Action::Block,
+        Value::Choice(_, w) => w == "block",
+        _ => false,
+    }
 }
 
 const PROJECT_NOTE: &str =
@@ -142,8 +153,8 @@ pub fn merge(layers: Vec<Layer>, now: i64) -> (Policy, Vec<Diagnostic>) {
                 continue;
             }
             if overrides
-                && key.starts_with("rules.")
-                && let Some(o) = old.filter(|o| o.value == Value::Action(Action::Block))
+                && (key.starts_with("rules.") || key.starts_with("scripts."))
+                && let Some(o) = old.filter(|o| is_block(&o.value))
                 && set.value != o.value
             {
                 diags.push(Diagnostic::error(
@@ -174,6 +185,8 @@ pub fn merge(layers: Vec<Layer>, now: i64) -> (Policy, Vec<Diagnostic>) {
                 .iter()
                 .map(|a| &a.at)
                 .chain(layer.exceptions.iter().map(|e| &e.at))
+                .chain(layer.script_allow.iter().map(|a| &a.at))
+                .chain(layer.script_projects.iter().map(|a| &a.at))
             {
                 diags.push(Diagnostic::error(
                     at,
@@ -181,6 +194,35 @@ pub fn merge(layers: Vec<Layer>, now: i64) -> (Policy, Vec<Diagnostic>) {
                 ));
             }
             continue;
+        }
+        for (list, value) in [
+            (
+                "scripts.allow",
+                layer.script_allow.iter().map(|a| &a.at).collect::<Vec<_>>(),
+            ),
+            (
+                "scripts.projects",
+                layer.script_projects.iter().map(|a| &a.at).collect(),
+            ),
+        ] {
+            for at in value {
+                if kind == LayerKind::Project {
+                    diags.push(Diagnostic::error(
+                        at,
+                        format!("`{list}` cannot be set here: {PROJECT_NOTE}"),
+                    ));
+                } else if let Some(lock) = locked_by(&p, list) {
+                    diags.push(lock_error(at, list, &lock));
+                }
+            }
+        }
+        if kind != LayerKind::Project {
+            if locked_by(&p, "scripts.allow").is_none() {
+                p.script_allow.extend(layer.script_allow);
+            }
+            if locked_by(&p, "scripts.projects").is_none() {
+                p.script_projects.extend(layer.script_projects);
+            }
         }
         for a in layer.allow {
             if kind == LayerKind::Project {

@@ -11,6 +11,7 @@ pub mod load;
 pub mod merge;
 pub mod parse;
 pub mod purl;
+pub mod scripts;
 pub mod show;
 
 #[cfg(test)]
@@ -86,6 +87,18 @@ pub enum Value {
     Bytes(u64, String),
     Text(String),
     List(Vec<String>),
+    /// One word of a `Kind::Choice`, with its rank (0: the loosest).
+    Choice(u8, String),
+}
+
+/// A project whose own install-time code a person approved at the prompt: the directory and a
+/// digest of exactly what was approved (new or changed scripts ask again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectApproval {
+    pub path: String,
+    pub scripts: String,
+    /// When (`YYYY-MM-DD`), for people; not checked.
+    pub approved: String,
 }
 
 /// A value and the place (and layer) that set it.
@@ -120,6 +133,10 @@ pub struct Layer {
     pub allow: Vec<Set<PackagePattern>>,
     pub exceptions: Vec<Exception>,
     pub locks: Vec<Set<String>>,
+    /// `[scripts] allow`.
+    pub script_allow: Vec<Set<PackagePattern>>,
+    /// `[scripts] projects`.
+    pub script_projects: Vec<Set<ProjectApproval>>,
 }
 
 impl Layer {
@@ -132,6 +149,8 @@ impl Layer {
             allow: Vec::new(),
             exceptions: Vec::new(),
             locks: Vec::new(),
+            script_allow: Vec::new(),
+            script_projects: Vec::new(),
         }
     }
 }
@@ -164,6 +183,10 @@ pub struct Policy {
     pub layers: Vec<LayerInfo>,
     /// Every loosening, in layer order (what `apply` logs with each decision).
     pub loosened: Vec<Loosened>,
+    /// `[scripts] allow` of every layer that may set it.
+    pub script_allow: Vec<Set<PackagePattern>>,
+    /// `[scripts] projects` of every layer that may set it.
+    pub script_projects: Vec<Set<ProjectApproval>>,
 }
 
 impl Policy {
@@ -178,9 +201,17 @@ impl Policy {
         self.settings.get(key)
     }
 
-    /// The action for a rule (built-in defaults always set one).
+    /// The action for a rule (built-in defaults always set one). The script rules take theirs
+    /// from `[scripts]`: `off` is `allow` here (nothing to confirm: the code does not run).
     pub fn rule(&self, rule: Rule) -> Action {
-        match self.settings.get(&format!("rules.{}", rule.id())) {
+        if matches!(rule, Rule::InstallScript | Rule::ProjectScript) {
+            return match self.choice(&rule_key(rule)) {
+                "allow" | "off" => Action::Allow,
+                "block" => Action::Block,
+                _ => Action::Warn,
+            };
+        }
+        match self.settings.get(&rule_key(rule)) {
             Some(Set {
                 value: Value::Action(a),
                 ..
@@ -266,6 +297,25 @@ impl Policy {
         }
     }
 
+    /// A `Kind::Choice` setting's word (`scripts.dependencies` → `"warn"`), with the built-in
+    /// default when unset.
+    pub fn choice(&self, key: &str) -> &str {
+        match self.get(key).map(|s| &s.value) {
+            Some(Value::Choice(_, w)) => w,
+            _ => match key {
+                "scripts.dependencies" | "scripts.project" => "warn",
+                "scripts.non-interactive" => "allow",
+                "watch.on-finding" => "report",
+                _ => "",
+            },
+        }
+    }
+
+    /// `[watch] enabled`.
+    pub fn watch_enabled(&self) -> bool {
+        self.flag("watch.enabled", true)
+    }
+
     /// The `[audit]` settings in the form the audit log takes.
     pub fn audit_settings(&self) -> crate::audit::AuditSettings {
         let mut s = crate::audit::AuditSettings::default();
@@ -278,6 +328,16 @@ impl Policy {
             s.max_bytes = *n;
         }
         s
+    }
+}
+
+/// The setting that holds a rule's action: `rules.<id>`, or for the script rules
+/// `scripts.dependencies` / `scripts.project`.
+pub fn rule_key(rule: Rule) -> String {
+    match rule {
+        Rule::InstallScript => "scripts.dependencies".into(),
+        Rule::ProjectScript => "scripts.project".into(),
+        _ => format!("rules.{}", rule.id()),
     }
 }
 
@@ -294,7 +354,9 @@ pub fn default_action(rule: Rule) -> Action {
         | Rule::NewPackage
         | Rule::UnknownPackage
         | Rule::HiddenDependencies
-        | Rule::BuildFromSource => Action::Warn,
+        | Rule::BuildFromSource
+        | Rule::InstallScript
+        | Rule::ProjectScript => Action::Warn,
         Rule::UncheckedSource
         | Rule::UnpinnedVersion
         | Rule::NewVersion

@@ -22,7 +22,16 @@ pub enum Kind {
     Text,
     UrlList,
     TapList,
+    /// One of these words, listed from the loosest to the strictest.
+    Choice(&'static [&'static str]),
 }
+
+/// `[scripts] dependencies` and `project`: what install-time code not yet allowed gets.
+pub const SCRIPT_MODES: &[&str] = &["allow", "warn", "off", "block"];
+/// `[scripts] non-interactive`: script warnings without a terminal (no one to ask).
+pub const SCRIPT_NON_INTERACTIVE: &[&str] = &["allow", "off", "block"];
+/// `[watch] on-finding`.
+pub const ON_FINDING: &[&str] = &["report", "fail"];
 
 /// Which direction tightens a setting, for project files that may only tighten.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +102,24 @@ pub const SETTINGS: &[Spec] = &[
     spec("signals.new-version-age", Kind::Duration, Tight::Higher),
     spec("resolve.enabled", Kind::Bool, Tight::True),
     spec("resolve.timeout", Kind::Duration, Tight::Never),
+    spec(
+        "scripts.dependencies",
+        Kind::Choice(SCRIPT_MODES),
+        Tight::Higher,
+    ),
+    spec("scripts.project", Kind::Choice(SCRIPT_MODES), Tight::Higher),
+    spec(
+        "scripts.non-interactive",
+        Kind::Choice(SCRIPT_NON_INTERACTIVE),
+        Tight::Higher,
+    ),
+    spec("watch.enabled", Kind::Bool, Tight::True),
+    spec("watch.on-finding", Kind::Choice(ON_FINDING), Tight::Higher),
 ];
+
+/// Lists in `[scripts]` that add up across layers like `[packages] allow` (and, like it, may
+/// not come from a project file, the environment or the command line).
+pub const SCRIPT_LISTS: &[&str] = &["allow", "projects"];
 
 pub fn spec_of(key: &str) -> Option<&'static Spec> {
     SETTINGS.iter().find(|s| s.key == key)
@@ -110,14 +136,22 @@ const TOP: &[&str] = &[
     "audit",
     "signals",
     "resolve",
+    "scripts",
+    "watch",
 ];
 const SECTIONS: &[&str] = &[
-    "rules", "sources", "prompt", "data", "audit", "signals", "resolve",
+    "rules", "sources", "prompt", "data", "audit", "signals", "resolve", "scripts", "watch",
 ];
 
 /// Everything the machine policy can name in `lock`.
 pub fn lockable() -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = vec!["packages", "packages.allow", "exceptions"];
+    let mut v: Vec<&'static str> = vec![
+        "packages",
+        "packages.allow",
+        "exceptions",
+        "scripts.allow",
+        "scripts.projects",
+    ];
     v.extend_from_slice(SECTIONS);
     v.extend(SETTINGS.iter().map(|s| s.key));
     v
@@ -314,13 +348,24 @@ impl Parser<'_> {
         let Some(t) = self.table(section, key, item) else {
             return;
         };
-        let known: Vec<&str> = SETTINGS
+        let mut known: Vec<&str> = SETTINGS
             .iter()
             .filter_map(|s| s.key.strip_prefix(section)?.strip_prefix('.'))
             .collect();
+        if section == "scripts" {
+            known.extend(SCRIPT_LISTS);
+        }
         for (name, item) in t.iter() {
             let (k, _) = t.get_key_value(name).expect("key of its own table");
             let full = format!("{section}.{name}");
+            if section == "scripts" && name == "allow" {
+                self.script_allow(k, item);
+                continue;
+            }
+            if section == "scripts" && name == "projects" {
+                self.script_projects(k, item);
+                continue;
+            }
             match spec_of(&full) {
                 Some(spec) => {
                     if let Some(v) = self.value(&full, spec.kind, Some(k), item) {
@@ -395,6 +440,41 @@ impl Parser<'_> {
                             format!(
                                 "`{full}` must be {expected}, not \"{other}\"{}",
                                 hint(other, choices)
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            Kind::Choice(choices) => {
+                let expected = match choices {
+                    [a, b] => format!("\"{a}\" or \"{b}\""),
+                    _ => {
+                        let (last, rest) = choices.split_last().expect("choices");
+                        format!(
+                            "{} or \"{last}\"",
+                            rest.iter()
+                                .map(|c| format!("\"{c}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                };
+                let Some(s) = item.as_str() else {
+                    self.error(
+                        &at,
+                        format!("`{full}` must be {expected}, not {}", type_name(item)),
+                    );
+                    return None;
+                };
+                match choices.iter().position(|c| *c == s) {
+                    Some(rank) => Some(Value::Choice(rank as u8, s.to_string())),
+                    None => {
+                        self.error(
+                            &at,
+                            format!(
+                                "`{full}` must be {expected}, not \"{s}\"{}",
+                                hint(s, choices)
                             ),
                         );
                         None
@@ -603,6 +683,106 @@ impl Parser<'_> {
                     }
                     Err(e) => self.error(&at, e),
                 }
+            }
+        }
+    }
+
+    /// `[scripts] allow`: purls whose install scripts may run.
+    fn script_allow(&mut self, key: &Key, item: &Item) {
+        let Some(entries) = self.strings("scripts.allow", Some(key), item) else {
+            return;
+        };
+        for (s, at) in entries {
+            match purl::parse(&s) {
+                Ok(p) => {
+                    if let Some(first) = self
+                        .layer
+                        .script_allow
+                        .iter()
+                        .find(|e| same_pattern(&e.value, &p))
+                    {
+                        let msg = format!(
+                            "`{s}` is listed twice in scripts.allow (first at line {})",
+                            first.at.line
+                        );
+                        self.diags.push(Diagnostic::warning(&at, msg));
+                        continue;
+                    }
+                    self.layer.script_allow.push(Set {
+                        value: p,
+                        at,
+                        layer: self.layer.kind,
+                    });
+                }
+                Err(e) => self.error(&at, e),
+            }
+        }
+    }
+
+    /// `[scripts] projects`: projects whose own install-time code was approved, each
+    /// `{ path = "/abs/dir", scripts = "<sha256 prefix>", approved = 2026-12-01 }`.
+    fn script_projects(&mut self, key: &Key, item: &Item) {
+        const KEYS: &[&str] = &["path", "scripts", "approved"];
+        let Some(arr) = item.as_array() else {
+            let at = self.item_at(Some(key), item);
+            self.error(
+                &at,
+                format!(
+                    "`scripts.projects` must be an array of {{ path, scripts, approved }} tables, not {}",
+                    type_name(item)
+                ),
+            );
+            return;
+        };
+        for v in arr.iter() {
+            let at = self.text.at(v.span());
+            let Some(t) = v.as_inline_table() else {
+                self.error(&at, "each entry of `scripts.projects` must be a table { path = \"...\", scripts = \"...\", approved = 2026-12-01 }");
+                continue;
+            };
+            let (mut path, mut scripts, mut approved) = (None, None, String::new());
+            for (name, val) in t.iter() {
+                match name {
+                    "path" => match val.as_str() {
+                        Some(p) if p.starts_with('/') => path = Some(p.to_string()),
+                        _ => self.error(&at, "`scripts.projects`: `path` must be an absolute directory"),
+                    },
+                    "scripts" => match val.as_str() {
+                        Some(h) if h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                            scripts = Some(h.to_ascii_lowercase())
+                        }
+                        _ => self.error(&at, "`scripts.projects`: `scripts` must be the hex digest installguard wrote"),
+                    },
+                    "approved" => {
+                        approved = match val {
+                            toml_edit::Value::Datetime(d) => d.value().to_string(),
+                            other => other.as_str().unwrap_or_default().to_string(),
+                        }
+                    }
+                    other => self.error(
+                        &at,
+                        format!(
+                            "unknown key `{other}` in a scripts.projects entry (expected path, scripts, approved){}",
+                            hint(other, KEYS)
+                        ),
+                    ),
+                }
+            }
+            if let (Some(path), Some(scripts)) = (path, scripts) {
+                self.layer.script_projects.push(Set {
+                    value: super::ProjectApproval {
+                        path,
+                        scripts,
+                        approved,
+                    },
+                    at,
+                    layer: self.layer.kind,
+                });
+            } else {
+                self.error(
+                    &at,
+                    "a scripts.projects entry needs a path and a scripts digest",
+                );
             }
         }
     }

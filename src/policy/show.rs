@@ -12,6 +12,7 @@ use crate::reputation::imitation;
 fn value(v: &Value) -> String {
     match v {
         Value::Action(a) => format!("\"{}\"", a.as_str()),
+        Value::Choice(_, s) => format!("{s:?}"),
         Value::Bool(b) => b.to_string(),
         Value::Secs(_, s) | Value::Bytes(_, s) | Value::Text(s) => format!("{s:?}"),
         Value::List(l) => format!(
@@ -36,6 +37,34 @@ fn origin(layer: LayerKind, at: &super::At) -> String {
     }
 }
 
+/// `[scripts] allow` and `projects`, each entry with its layer.
+fn script_lists(out: &mut String, p: &Policy) {
+    if p.script_allow.is_empty() {
+        let _ = writeln!(out, "allow = []");
+    } else {
+        let _ = writeln!(out, "allow = [");
+        for e in &p.script_allow {
+            let line = format!("  {:?},", e.value.text);
+            let _ = writeln!(out, "{line:<44} # {}", origin(e.layer, &e.at));
+        }
+        let _ = writeln!(out, "]");
+    }
+    if p.script_projects.is_empty() {
+        let _ = writeln!(out, "projects = []");
+        return;
+    }
+    let _ = writeln!(out, "projects = [");
+    for e in &p.script_projects {
+        let a = &e.value;
+        let line = format!(
+            "  {{ path = {:?}, scripts = {:?}, approved = {:?} }},",
+            a.path, a.scripts, a.approved
+        );
+        let _ = writeln!(out, "{line:<44} # {}", origin(e.layer, &e.at));
+    }
+    let _ = writeln!(out, "]");
+}
+
 pub fn render(p: &Policy) -> String {
     let mut out = String::from("# The effective policy. Layers, lowest first:\n");
     for l in &p.layers {
@@ -46,6 +75,9 @@ pub fn render(p: &Policy) -> String {
     for spec in SETTINGS {
         let (sec, key) = spec.key.split_once('.').expect("dotted");
         if sec != section {
+            if section == "scripts" {
+                script_lists(&mut out, p);
+            }
             let _ = writeln!(out, "\n[{sec}]");
             section = sec;
         }
@@ -62,6 +94,9 @@ pub fn render(p: &Policy) -> String {
                 let _ = writeln!(out, "# {key} is not set{lock}");
             }
         }
+    }
+    if section == "scripts" {
+        script_lists(&mut out, p);
     }
     let _ = writeln!(out, "\n[packages]");
     for (name, list) in [("deny", &p.deny), ("allow", &p.allow)] {

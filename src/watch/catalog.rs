@@ -132,6 +132,16 @@ impl Category {
         }
     }
 
+    /// The ATT&CK tactic the technique serves here (id, name).
+    pub fn tactic(self) -> (&'static str, &'static str) {
+        match self {
+            Category::GuardConfig => ("TA0005", "Defense Evasion"),
+            Category::BrowserWallet | Category::DesktopWallet => ("TA0009", "Collection"),
+            c if c.is_credential() => ("TA0006", "Credential Access"),
+            _ => ("TA0003", "Persistence"),
+        }
+    }
+
     /// True for the credential stores (reads are reported), false for persistence locations
     /// (creations and changes are reported).
     pub fn is_credential(self) -> bool {
