@@ -22,6 +22,10 @@ pub struct Request {
     /// (`yarn`: classic or berry) and why (`yarn 4 (berry): packageManager at package.json:3`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grammar: Option<String>,
+    /// The install-time code the command will (or may) run: lifecycle scripts, install
+    /// scripts, builds, `.pth` files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scripts: Vec<crate::scripts::Script>,
 }
 
 impl Request {
@@ -34,6 +38,7 @@ impl Request {
             targets: Vec::new(),
             sources: Vec::new(),
             grammar: None,
+            scripts: Vec::new(),
         }
     }
 }

@@ -540,6 +540,7 @@ mod tests {
             targets: vec![Target::registry(eco, name, spec, Origin::Argv)],
             sources: vec![],
             grammar: None,
+            scripts: Vec::new(),
         };
         evaluate(&req, &snap)
     }

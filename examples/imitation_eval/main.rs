@@ -188,6 +188,7 @@ fn blocked(data: &Data, eco: Ecosystem, name: &str) -> bool {
         installs: true,
         targets: vec![Target::registry(eco, name, None, Origin::Argv)],
         sources: Vec::new(),
+        scripts: Vec::new(),
     };
     verdict::evaluate(&request, data).verdict == Verdict::Block
 }

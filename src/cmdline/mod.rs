@@ -316,6 +316,17 @@ pub fn understand(program: &OsStr, args: &[OsString], world: &dyn World) -> Resu
     Ok(request)
 }
 
+/// Complete `request.scripts` with what only the guard needs: the Python managers' builds and
+/// the `.pth` files of local wheels (which means opening them, so the pass-through shim never
+/// does this). npm's parser fills its own lifecycle and lockfile scripts as it reads the files.
+pub fn install_time_code(request: &mut Request, world: &dyn World) {
+    if request.installs && request.manager.ecosystem() == crate::ecosystem::Ecosystem::Pypi {
+        request
+            .scripts
+            .extend(pip::scripts::install_time_code(world, &request.targets));
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testworld {
     //! An in-memory [`World`] for table tests.

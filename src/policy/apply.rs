@@ -472,6 +472,7 @@ mod tests {
             targets: vec![Target::registry(eco, name, spec, Origin::Argv)],
             sources,
             grammar: None,
+            scripts: Vec::new(),
         };
         let eval = verdict::evaluate(&req, &crate::reputation::store::embedded_data());
         let data = DataAge {
@@ -504,6 +505,7 @@ mod tests {
             installs: true,
             targets: vec![Target::registry(Ecosystem::Pypi, name, None, Origin::Argv)],
             sources: vec![],
+            scripts: Vec::new(),
         };
         let eval = verdict::evaluate(&req, &crate::reputation::store::embedded_data());
         let data = DataAge {

@@ -433,6 +433,7 @@ mod tests {
             manager: Manager::Npm,
             installs: true,
             targets: vec![Target::registry(Ecosystem::Npm, name, spec, Origin::Argv)],
+            scripts: Vec::new(),
             sources: vec![],
             grammar: None,
         }

@@ -686,6 +686,7 @@ mod tests {
             manager: Manager::Pip,
             installs: true,
             targets: vec![],
+            scripts: Vec::new(),
             sources: vec![
                 Source {
                     ecosystem: Ecosystem::Pypi,

@@ -331,6 +331,7 @@ pub(crate) mod tests {
                 .collect(),
             sources,
             grammar: None,
+            scripts: Vec::new(),
         }
     }
 

@@ -139,6 +139,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         targets: b.targets,
         sources: b.sources,
         grammar: None,
+        scripts: Vec::new(),
     })
 }
 

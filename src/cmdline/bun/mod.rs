@@ -158,6 +158,7 @@ fn request(program: &str, targets: Vec<Target>, sources: Vec<Source>) -> Request
         targets,
         sources,
         grammar: None,
+        scripts: Vec::new(),
     }
 }
 

@@ -638,7 +638,7 @@ impl Integrities {
 }
 
 /// Whether a lockfile entry is of a dependency type left out.
-fn omitted(entry: &serde_json::Value, omit: &HashSet<&str>) -> bool {
+pub(super) fn omitted(entry: &serde_json::Value, omit: &HashSet<&str>) -> bool {
     let flag = |k: &str| entry.get(k).and_then(|v| v.as_bool()) == Some(true);
     (flag("dev") && omit.contains("dev"))
         || (flag("optional") && omit.contains("optional"))

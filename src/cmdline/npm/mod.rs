@@ -8,6 +8,7 @@
 mod commands;
 pub(crate) mod files;
 mod options;
+mod scripts;
 pub(crate) mod spec;
 #[cfg(test)]
 mod tests;
@@ -54,6 +55,9 @@ enum Mode {
     Update,
     /// `dedupe`, `audit fix`: re-resolve the whole tree.
     Refresh,
+    /// `install`/`update`/`link` with packages named, inside a project: the tree is reified as
+    /// for `Install`, but npm runs none of the project's own lifecycle scripts.
+    Alongside,
 }
 
 struct Invocation<'a> {
@@ -64,6 +68,8 @@ struct Invocation<'a> {
     cli_prefix: Option<PathBuf>,
     local_prefix: PathBuf,
     omit: HashSet<&'static str>,
+    /// The install-time code found while reading (see `scripts`).
+    scripts: std::cell::RefCell<Vec<crate::scripts::Script>>,
 }
 
 fn pass(program: &str) -> Request {
@@ -96,6 +102,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         cli_prefix,
         local_prefix,
         omit,
+        scripts: Default::default(),
     };
     let rest: Vec<String> = ctx.cli.positionals[1..].to_vec();
     let targets = match cmd {
@@ -125,6 +132,15 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         _ => return Ok(pass(program)),
     };
     let sources = ctx.sources(&targets)?;
+    // What the command line names (`project` covered what the project's files hold).
+    let named: Vec<Target> = targets
+        .iter()
+        .filter(|t| t.origin == Origin::Argv && t.kind != TargetKind::Manifest)
+        .cloned()
+        .collect();
+    ctx.scripts
+        .borrow_mut()
+        .extend(scripts::named(world, &named));
     Ok(Request {
         program: program.to_string(),
         manager: Manager::Npm,
@@ -132,6 +148,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         targets,
         sources,
         grammar: None,
+        scripts: ctx.scripts.take(),
     })
 }
 
@@ -376,7 +393,7 @@ impl Invocation<'_> {
         // Inside a project npm reifies the whole tree, not only what was named: whatever
         // package.json and the lockfile hold is installed too (the fake-interview-repo case).
         if !self.global {
-            targets.extend(self.project(Mode::Install)?);
+            targets.extend(self.project(Mode::Alongside)?);
         }
         Ok(targets)
     }
@@ -410,7 +427,7 @@ impl Invocation<'_> {
             })
             .collect();
         if !self.global {
-            targets.extend(self.project(Mode::Install)?);
+            targets.extend(self.project(Mode::Alongside)?);
         }
         Ok(targets)
     }
@@ -432,7 +449,7 @@ impl Invocation<'_> {
             .map(|s| self.spec_target(s))
             .collect::<Result<Vec<_>, _>>()?;
         if !self.global {
-            targets.extend(self.project(Mode::Install)?);
+            targets.extend(self.project(Mode::Alongside)?);
         }
         Ok(targets)
     }
@@ -537,7 +554,13 @@ impl Invocation<'_> {
                 }
             }
         }
-        match lock {
+        // npm runs the project's own lifecycle scripts on `npm install` with no package named
+        // (not global) and `npm ci`; `ci` installs every dependency anew.
+        let code = (
+            !self.global && matches!(mode, Mode::Install | Mode::Ci),
+            mode == Mode::Ci,
+        );
+        match &lock {
             Some(lock) => {
                 targets.push(Target::unnamed(
                     ECO,
@@ -546,16 +569,27 @@ impl Invocation<'_> {
                     Origin::Argv,
                 ));
                 let registries = registry_prefixes(&self.sources(&[])?);
-                let (entries, _top, all) = lock_entries(&lock, &self.omit, &registries);
+                let (entries, _top, all) = lock_entries(lock, &self.omit, &registries);
                 targets.extend(entries);
+                let mut unlocked = Vec::new();
                 if mode != Mode::Ci {
-                    targets.extend(
+                    unlocked.extend(
                         manifest
-                            .into_iter()
+                            .iter()
                             .filter(|(dep, _)| !all.contains(dep))
-                            .map(|(_, t)| t),
+                            .map(|(_, t)| t.clone()),
                     );
                 }
+                self.scripts.borrow_mut().extend(scripts::project(
+                    self.world,
+                    prefix,
+                    &pj,
+                    Some(lock),
+                    &unlocked,
+                    code,
+                    &self.omit,
+                ));
+                targets.extend(unlocked);
             }
             None if mode == Mode::Ci => {
                 return Err(Error::bad_file(format!(
@@ -564,7 +598,11 @@ impl Invocation<'_> {
                 )));
             }
             None => {
-                targets.extend(manifest.into_iter().map(|(_, t)| t));
+                let unlocked: Vec<Target> = manifest.into_iter().map(|(_, t)| t).collect();
+                self.scripts.borrow_mut().extend(scripts::project(
+                    self.world, prefix, &pj, None, &unlocked, code, &self.omit,
+                ));
+                targets.extend(unlocked);
                 // arborist: with no package-lock, the specs a classic yarn.lock pins are
                 // fetched from its `resolved` URLs (shrinkwrap.js `checkYarnLock`). npm's own
                 // reader cannot use berry's YAML lockfile, so that one does not count.

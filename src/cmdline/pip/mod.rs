@@ -10,6 +10,7 @@ pub(crate) mod config;
 pub(crate) mod options;
 pub(crate) mod reqfile;
 pub(crate) mod requirement;
+pub(crate) mod scripts;
 #[cfg(test)]
 mod tests;
 
@@ -271,6 +272,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         targets: out.targets,
         sources,
         grammar: None,
+        scripts: Vec::new(),
     })
 }
 

@@ -257,6 +257,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         targets,
         sources,
         grammar: None,
+        scripts: Vec::new(),
     })
 }
 

@@ -313,6 +313,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         installs: true,
         targets: out.targets,
         sources,
+        scripts: Vec::new(),
     })
 }
 

@@ -158,6 +158,7 @@ fn command(
         installs: true,
         targets: cx.out.targets,
         sources,
+        scripts: Vec::new(),
     })
 }
 

@@ -428,6 +428,7 @@ fn installs(targets: Vec<Target>, sources: Vec<Source>) -> Request {
         targets,
         sources,
         grammar: None,
+        scripts: Vec::new(),
     }
 }
 
