@@ -17,6 +17,9 @@ pub const DECLINED: i32 = 4;
 /// Fail-closed data error: the reputation data cannot be used, or is older than the policy's
 /// `[data] max-age` with `[rules] stale-data = "block"`.
 pub const DATA: i32 = 5;
+/// The install ran (the tool exited 0), and the watch saw it change a startup location or read
+/// a credential store, with `[watch] on-finding = "fail"` (for CI).
+pub const BEHAVIOUR: i32 = 6;
 /// The real tool exists but could not be executed.
 pub const NOT_EXECUTABLE: i32 = 126;
 /// The real tool is not installed.

@@ -8,6 +8,7 @@ use std::io::Write;
 use crate::audit::{self, DecidedBy, Decision, Record};
 use crate::cmdline::{self, ErrorKind, Program};
 use crate::exit;
+use crate::install_code;
 use crate::output::{self, say};
 use crate::policy::{self, Action};
 use crate::prompt;
@@ -72,7 +73,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             return exit::USAGE;
         }
     };
-    let (request, unreadable) = match cmdline::understand(program, args, &world) {
+    let (mut request, unreadable) = match cmdline::understand(program, args, &world) {
         Ok(r) => (r, None),
         Err(e) => {
             if e.kind == ErrorKind::BadFile {
@@ -99,6 +100,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         }
         _ => {}
     }
+    cmdline::install_time_code(&mut request, &world);
 
     let loaded = store::load();
     if let Some(w) = &loaded.warning {
@@ -118,15 +120,18 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     let names_only = |request: &Request| {
         let mut raw = verdict::evaluate(request, &loaded.data);
         signals::check(request, &policy.policy, loaded.data.popular(), &mut raw);
-        apply_policy(&policy.policy, request, raw, &loaded)
+        let mut applied = apply_policy(&policy.policy, request, raw, &loaded);
+        install_code::apply(&mut applied, &policy.policy, request);
+        applied
     };
-    let (checked, outcome) = if !policy.is_valid() {
+    let (checked, mut outcome) = if !policy.is_valid() {
         let outcome = invalid_policy(&request, &policy);
         let applied = policy::Applied {
             evaluation: verdict::evaluate(&request, &loaded.data),
             by_exception: false,
             notes: Vec::new(),
             loosened: Vec::new(),
+            scripts: Default::default(),
         };
         (Checked::names(&request, applied), outcome)
     } else if nesting.depth > shim::MAX_DEPTH {
@@ -200,6 +205,65 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     if let Some(r) = &resolution {
         record.resolution = crate::redact::RedactedJson::from_value(resolve::record_json(r, None));
     }
+    // The scripts-off flag: asked for at the prompt or by `[scripts] non-interactive`, or
+    // required by `[scripts]` itself; added to the real tool's command line (and to every
+    // step of a resolved install's plan), never silently.
+    let gate = outcome
+        .scripts_off
+        .or(applied.scripts.off.as_ref().map(|(g, _)| *g));
+    let mut real_args = args.to_vec();
+    let mut resolution = resolution;
+    if record.decision == Decision::Allowed
+        && let Some(g) = gate
+    {
+        let planned = match &mut resolution {
+            Some(resolve::Outcome::Resolved(r)) => r.plan.steps.iter_mut().collect(),
+            _ => Vec::new(),
+        };
+        match install_code::add_flag(&request, args, g).and_then(|typed| {
+            let mut steps = Vec::new();
+            for step in &planned {
+                steps.push(install_code::add_flag(&request, &step.args, g)?.0);
+            }
+            Ok((typed, steps))
+        }) {
+            Ok(((with, added), steps)) => {
+                for (step, with) in planned.into_iter().zip(steps) {
+                    step.args = with;
+                }
+                if !added.is_empty() {
+                    let why = applied
+                        .scripts
+                        .off
+                        .as_ref()
+                        .map(|(_, w)| w.clone())
+                        .filter(|_| outcome.scripts_off.is_none())
+                        .unwrap_or_else(|| "your answer at the prompt".into());
+                    say!(
+                        "installguard adds {added} to the {} command line, so install-time code does not run ({why})",
+                        request.program
+                    );
+                    record.added_args = vec![crate::redact::Redacted::new(&added)];
+                }
+                real_args = with;
+            }
+            Err(e) => {
+                say!("{e}; the real {} was not run", request.program);
+                outcome = Outcome::new(Decision::Blocked, DecidedBy::Policy);
+                outcome.reason = Some(e);
+                record.decision = Decision::Blocked;
+                record.decided_by = DecidedBy::Policy;
+                record.reason = outcome.reason.as_deref().map(crate::redact::Redacted::new);
+            }
+        }
+    }
+    let scripts_json = install_code::record_json(
+        &request,
+        &applied.scripts,
+        outcome.scripts.as_ref(),
+        record.decision == Decision::Allowed && gate.is_some(),
+    );
+    record.scripts = crate::redact::RedactedJson::from_value(scripts_json);
     match record.decision {
         Decision::Blocked => write_log(record, &settings, outcome.block_code),
         Decision::Declined => write_log(record, &settings, outcome.exit.unwrap_or(exit::DECLINED)),
@@ -207,12 +271,21 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             // Installs the tool starts in turn (lifecycle scripts, build steps) are checked
             // too: the marker tells them they run inside this invocation.
             let marker = nesting.child_marker(&record.invocation, false);
+            // The watch runs around the outermost install only: it already sees everything a
+            // nested one does.
+            let watch = (policy.policy.watch_enabled() && nesting.depth == 0).then(|| {
+                (
+                    install_code::watch_context(&request),
+                    policy.policy.choice("watch.on-finding") == "fail",
+                )
+            });
             let run = Running {
                 tool: &tool,
-                args,
+                args: &real_args,
                 marker,
                 handovers: &handovers,
                 resolution,
+                watch,
             };
             let (code, ran) = run_logged(record, &settings, run);
             if ran && policy.is_valid() {
@@ -224,13 +297,15 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
 }
 
 /// What the allowed install runs: the real tool, the command line, the marker for what it
-/// starts, the pipes the guard read, and the resolution (its plan pins the install).
+/// starts, the pipes the guard read, the resolution (its plan pins the install) and the watch.
 struct Running<'a> {
     tool: &'a Tool,
     args: &'a [OsString],
     marker: OsString,
     handovers: &'a [crate::world::Handover],
     resolution: Option<resolve::Outcome>,
+    /// Watch the install (and whether a finding fails it).
+    watch: Option<(crate::watch::Context, bool)>,
 }
 
 /// Run the real tool between two records of one invocation (the exit code, and whether the tool
@@ -289,6 +364,10 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
         )));
         return (write_log(record.finished(None), settings, 1), false);
     }
+    // The watch: a snapshot just before the tool starts, reads watched while it runs.
+    let watching = run
+        .watch
+        .map(|(ctx, fail)| (crate::watch::start(ctx), fail));
     let mut outcome = (Some(0), 0);
     for step in steps {
         let mut env = vec![(shim::MARKER, run.marker.clone())];
@@ -312,7 +391,7 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
             break;
         }
     }
-    let (exit_code, code) = outcome;
+    let (exit_code, mut code) = outcome;
     if exit_code != Some(0) {
         // npm writes package.json and its lockfile only when it succeeds: so does the guard.
         resolve::exec::restore(writes);
@@ -342,10 +421,21 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
         record.resolution =
             crate::redact::RedactedJson::from_value(resolve::record_json(r, verified.as_ref()));
     }
-    (
-        write_log(record.finished(exit_code), settings, code),
-        exit_code.is_some(),
-    )
+    let mut finished = record.finished(exit_code);
+    if let Some((w, fail)) = watching {
+        let report = w.finish();
+        install_code::print_report(&report, &record.program);
+        finished.behaviour = crate::redact::RedactedJson::from_serialize(&report.behaviour);
+        finished.watch = crate::redact::RedactedJson::from_serialize(&report.coverage);
+        if fail && !report.behaviour.is_empty() && code == 0 {
+            say!(
+                "exiting with {}: [watch] on-finding = \"fail\"",
+                exit::BEHAVIOUR
+            );
+            code = exit::BEHAVIOUR;
+        }
+    }
+    (write_log(finished, settings, code), exit_code.is_some())
 }
 
 /// The real tool behind a guarded command.
@@ -480,6 +570,8 @@ fn check_and_decide(
                     by_exception: false,
                     notes: Vec::new(),
                     loosened: Vec::new(),
+                    // The install-time code's answer covers all of it (the new finding's too).
+                    scripts: checked.applied.scripts.clone(),
                 };
                 let mut o = decide(&checked.request, &delta, policy, opts, freshness, nesting);
                 if let Some(before) = allowed.take() {
@@ -595,7 +687,8 @@ fn check_tree(
     }
     raw.findings.extend(extra);
     raw.verdict = verdict::verdict_of(&raw.findings);
-    let applied = apply_policy(policy, &merged, raw, loaded);
+    let mut applied = apply_policy(policy, &merged, raw, loaded);
+    install_code::apply(&mut applied, policy, &merged);
     Checked {
         request: merged,
         applied,
@@ -727,6 +820,10 @@ struct Outcome {
     /// The exit code when the command ends without the real tool for another reason than a
     /// block (an interrupted resolution: 128 + the signal).
     exit: Option<i32>,
+    /// How install-time code warnings were answered.
+    scripts: Option<install_code::Answer>,
+    /// Install with the tool's scripts-off flag (the answer, or `[scripts] non-interactive`).
+    scripts_off: Option<policy::scripts::Gate>,
 }
 
 impl Outcome {
@@ -738,6 +835,8 @@ impl Outcome {
             reason: None,
             loosened: Vec::new(),
             exit: None,
+            scripts: None,
+            scripts_off: None,
         }
     }
 }
@@ -906,6 +1005,9 @@ fn decide_warn_or_not(
                 o.loosened.push(l.clone());
                 return o;
             }
+            if install_code::only_script_warnings(applied) {
+                return script_outcome(request, applied, policy, nesting);
+            }
             // Nested installs run unattended (inside a lifecycle script or a build step): no
             // prompt, the non-interactive policy decides.
             if nesting.depth > 0 || !prompt::interactive() {
@@ -993,6 +1095,46 @@ fn decide_warn_or_not(
     }
 }
 
+/// The outcome of install-time code warnings (the only warnings of this install): the menu at
+/// a terminal, else `[scripts] non-interactive`.
+fn script_outcome(
+    request: &Request,
+    applied: &policy::Applied,
+    policy: &policy::Policy,
+    nesting: &shim::Nesting,
+) -> Outcome {
+    // Nested installs run unattended (inside a lifecycle script or a build step): no prompt.
+    let asking = if nesting.depth > 0 {
+        install_code::Asking::Nested
+    } else if prompt::interactive() {
+        install_code::Asking::Terminal
+    } else {
+        install_code::Asking::NoTerminal
+    };
+    let answer = install_code::answer(request, applied, policy, asking);
+    let (decision, by_user, reason) = match &answer {
+        install_code::Answer::Run { by_user, reason }
+        | install_code::Answer::Off { by_user, reason } => (Decision::Allowed, *by_user, reason),
+        install_code::Answer::Approved { reason } => (Decision::Allowed, true, reason),
+        install_code::Answer::Refuse { by_user, reason } => (Decision::Declined, *by_user, reason),
+    };
+    let by = match (by_user, decision) {
+        (true, _) => DecidedBy::User,
+        (false, Decision::Declined) => DecidedBy::NoTerminal,
+        (false, _) => DecidedBy::Policy,
+    };
+    let mut o = Outcome::new(decision, by);
+    o.reason = Some(reason.clone());
+    if let install_code::Answer::Off { .. } = answer {
+        o.scripts_off = request
+            .scripts
+            .iter()
+            .find_map(|s| policy::scripts::gate(request.manager, s));
+    }
+    o.scripts = Some(answer);
+    o
+}
+
 /// How long an exception added at the prompt lasts.
 const EXCEPTION_DAYS: u32 = 30;
 
@@ -1013,7 +1155,8 @@ fn exception_candidates(
         if matches!(
             f.rule,
             Rule::DenyList | Rule::UnknownRegistry | Rule::StaleData
-        ) || policy.locked(&format!("rules.{}", f.rule.id())).is_some()
+        ) || !install_code::exception_may_lift(f.rule)
+            || policy.locked(&format!("rules.{}", f.rule.id())).is_some()
         {
             return Vec::new();
         }
@@ -1136,13 +1279,14 @@ pub fn check(
             return exit::USAGE;
         }
     };
-    let request = match cmdline::understand(program, args, &world) {
+    let mut request = match cmdline::understand(program, args, &world) {
         Ok(r) => r,
         Err(e) => {
             say!("{e}");
             return exit::USAGE;
         }
     };
+    cmdline::install_time_code(&mut request, &world);
     let loaded = store::load();
     if let Some(w) = &loaded.warning {
         say!("{w}");
@@ -1178,13 +1322,15 @@ pub fn check(
         None => {
             let mut raw = verdict::evaluate(&request, &loaded.data);
             signals::check(&request, &policy.policy, loaded.data.popular(), &mut raw);
-            let applied = apply_policy(&policy.policy, &request, raw, &loaded);
+            let mut applied = apply_policy(&policy.policy, &request, raw, &loaded);
+            install_code::apply(&mut applied, &policy.policy, &request);
             (request, applied, None)
         }
     };
     for n in &applied.notes {
         say!("{n}");
     }
+    let judged = applied.scripts;
     let evaluation = applied.evaluation;
     let freshness = loaded.data.freshness(crate::time::now_unix());
     if json {
@@ -1196,6 +1342,7 @@ pub fn check(
             "sources": request.sources,
             "verdict": evaluation.verdict,
             "findings": evaluation.findings,
+            "scripts": judged.json(&request.scripts),
             "policy": policy.policy.layers.iter().filter(|l| l.present && l.kind != policy::LayerKind::Default).map(|l| format!("{}: {}", l.kind.label(), l.name)).collect::<Vec<_>>(),
             "data": data_json(&loaded, &freshness),
             "resolution": resolution.as_ref().map(|r| resolve::record_json(r, None)),
@@ -1211,7 +1358,7 @@ pub fn check(
         ));
     } else {
         let mut text = Vec::new();
-        let _ = write_human(&mut text, &request, &evaluation);
+        let _ = write_human(&mut text, &request, &evaluation, &judged);
         if request.installs
             && let Some(hint) = freshness.hint()
         {
@@ -1288,6 +1435,7 @@ fn write_human(
     out: &mut impl Write,
     request: &Request,
     evaluation: &Evaluation,
+    scripts: &policy::scripts::Judged,
 ) -> std::io::Result<()> {
     if !request.installs {
         writeln!(
@@ -1325,6 +1473,30 @@ fn write_human(
     }
     for s in &request.sources {
         writeln!(out, "  source: {} ({:?}, {})", s.location, s.kind, s.origin)?;
+    }
+    if !request.scripts.is_empty() {
+        writeln!(out, "install-time code (runs during the install):")?;
+        for ((s, st), by) in request
+            .scripts
+            .iter()
+            .zip(&scripts.status)
+            .zip(&scripts.allowed_by)
+        {
+            let who = match s.kind {
+                crate::scripts::Kind::Unseen => "(not visible)".to_string(),
+                _ => s.who(),
+            };
+            writeln!(
+                out,
+                "  {:8} {who}  {}  [{}]",
+                st.as_str(),
+                s.what(),
+                s.origin
+            )?;
+            if let Some(by) = by {
+                writeln!(out, "           {by}")?;
+            }
+        }
     }
     for f in &evaluation.findings {
         let level = f.severity.label();

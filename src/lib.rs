@@ -11,6 +11,7 @@ pub mod ecosystem;
 pub mod exit;
 pub mod files;
 pub mod guard;
+pub mod install_code;
 mod names;
 pub mod output;
 pub mod policy;

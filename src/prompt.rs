@@ -1,6 +1,8 @@
 //! The terminal edge: whether a person can be asked, and asking them (a dialoguer menu whose
 //! default is Cancel). Never waits for input that cannot come: without a terminal (or in CI)
-//! the caller decides by policy instead. Explaining the findings is the guard's job.
+//! the caller decides by policy instead. Explaining the findings is the guard's job. Two
+//! menus: warn-level findings (install, cancel, a dated exception) and install-time code (run
+//! once, approve and remember, install with it off, cancel).
 
 use std::io::IsTerminal;
 
@@ -54,4 +56,51 @@ pub fn choose(offer_exception: bool, days: u32) -> std::io::Result<Choice> {
         Some(2) => Choice::Exception,
         _ => Choice::Cancel,
     })
+}
+
+/// What the person chose about install-time code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptChoice {
+    Cancel,
+    /// Run it this time.
+    Once,
+    /// Remember the approval in the user policy, then install.
+    Approve,
+    /// Install with the tool's scripts-off flag.
+    Off,
+}
+
+/// The install-time code menu on stderr: Cancel (the default), run it this once, approve and
+/// remember it (when `offer_approve`), install with it off (when the tool has `off_flag`).
+pub fn choose_scripts(
+    offer_approve: bool,
+    off_flag: Option<&str>,
+) -> std::io::Result<ScriptChoice> {
+    let mut items = vec![
+        ("Cancel: install nothing".to_string(), ScriptChoice::Cancel),
+        (
+            "Run it this once (logged as your decision)".to_string(),
+            ScriptChoice::Once,
+        ),
+    ];
+    if offer_approve {
+        items.push((
+            "Approve it (remembered in your policy), then install".to_string(),
+            ScriptChoice::Approve,
+        ));
+    }
+    if let Some(flag) = off_flag {
+        items.push((
+            format!("Install without running it ({flag})"),
+            ScriptChoice::Off,
+        ));
+    }
+    let labels: Vec<&str> = items.iter().map(|(l, _)| l.as_str()).collect();
+    let picked = dialoguer::Select::new()
+        .with_prompt("Run this install-time code? (arrow keys or j/k, Enter to choose)")
+        .items(&labels)
+        .default(0)
+        .interact_on_opt(&dialoguer::console::Term::stderr())
+        .map_err(|dialoguer::Error::IO(e)| e)?;
+    Ok(picked.map_or(ScriptChoice::Cancel, |i| items[i].1))
 }

@@ -28,6 +28,9 @@ pub struct Applied {
     /// Every way this decision is looser than the built-in and earlier layers would have made
     /// it, and every loosening a machine lock refused: logged with the decision.
     pub loosened: Vec<Loosening>,
+    /// What `[scripts]` made of the install-time code (`policy::scripts::judge`); its findings
+    /// are among `evaluation`'s.
+    pub scripts: super::scripts::Judged,
 }
 
 /// One loosening, with where it came from: the audit record's `loosened` entries.
@@ -437,6 +440,7 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
         by_exception,
         notes,
         loosened,
+        scripts: Default::default(),
     }
 }
 

@@ -8,6 +8,7 @@
 //! never by package name: a cloned repository chooses its own name.
 
 use super::{Loosening, Policy, rule_key};
+use crate::ecosystem::Manager;
 use crate::scripts::{Kind, Owner, Script, project_digest};
 use crate::verdict::{Finding, Rule, Severity};
 
@@ -54,14 +55,15 @@ pub struct Gate {
 /// lifecycle script, node-gyp builds and git `prepare` included); pip `--only-binary=:all:`,
 /// which stops builds of index packages only (a local directory, an sdist file, a VCS
 /// requirement or a `.pth` in a wheel cannot be held back: pip builds or installs them anyway).
-pub fn gate(script: &Script) -> Option<Gate> {
-    use crate::ecosystem::Ecosystem;
-    match (script.ecosystem, script.kind) {
-        (Ecosystem::Npm, _) => Some(Gate {
+/// Other managers (uv, pipx, poetry, brew) have no gate here yet: `off` refuses what they
+/// would run.
+pub fn gate(manager: Manager, script: &Script) -> Option<Gate> {
+    match (manager, script.kind) {
+        (Manager::Npm, _) => Some(Gate {
             flag: "--ignore-scripts",
             all: true,
         }),
-        (Ecosystem::Pypi, Kind::Unseen) => Some(Gate {
+        (Manager::Pip, Kind::Unseen) => Some(Gate {
             flag: "--only-binary=:all:",
             all: false,
         }),
@@ -70,7 +72,7 @@ pub fn gate(script: &Script) -> Option<Gate> {
 }
 
 /// The policy's answer for every script of one command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Judged {
     /// One per script, in order.
     pub status: Vec<Status>,
@@ -124,7 +126,7 @@ fn setting_place(policy: &Policy, key: &str) -> String {
 }
 
 /// Apply the `[scripts]` policy to `scripts`.
-pub fn judge(policy: &Policy, scripts: &[Script]) -> Judged {
+pub fn judge(policy: &Policy, scripts: &[Script], manager: Manager) -> Judged {
     let mut j = Judged {
         status: Vec::with_capacity(scripts.len()),
         allowed_by: Vec::with_capacity(scripts.len()),
@@ -135,7 +137,7 @@ pub fn judge(policy: &Policy, scripts: &[Script]) -> Judged {
     for s in scripts {
         let (mode, rule) = mode(policy, s.owner);
         let key = rule_key(rule);
-        let gate = gate(s);
+        let gate = gate(manager, s);
         let approval = approved(policy, scripts, s);
         let status = match (s.kind, mode, &approval, gate) {
             (Kind::Unseen, "off" | "block", _, Some(_)) => Status::Off,
@@ -179,7 +181,7 @@ pub fn judge(policy: &Policy, scripts: &[Script]) -> Judged {
         && g.all
     {
         for (st, s) in j.status.iter_mut().zip(scripts) {
-            if gate(s).is_some_and(|x| x.all) && *st != Status::Blocked {
+            if gate(manager, s).is_some_and(|x| x.all) && *st != Status::Blocked {
                 *st = Status::Off;
             }
         }
@@ -213,7 +215,7 @@ pub fn judge(policy: &Policy, scripts: &[Script]) -> Judged {
                     format!(
                         "{whose} install-time code ({}) cannot be held back ({} has no flag for it), and [scripts] {} = \"off\" ({place}) does not let it run",
                         s.what(),
-                        s.ecosystem,
+                        manager.as_str(),
                         &key["scripts.".len()..]
                     )
                 } else {
@@ -357,7 +359,11 @@ mod tests {
     }
 
     fn statuses(p: &Policy, scripts: &[Script]) -> Vec<&'static str> {
-        judge(p, scripts)
+        let manager = match scripts.first().map(|s| s.ecosystem) {
+            Some(Ecosystem::Pypi) => Manager::Pip,
+            _ => Manager::Npm,
+        };
+        judge(p, scripts, manager)
             .status
             .iter()
             .map(|s| s.as_str())
@@ -375,7 +381,7 @@ mod tests {
         );
         unseen.command = Some("resolved at install time".into());
         let scripts = [dep("esbuild", "0.28.2"), project("node x.js"), unseen];
-        let j = judge(&p, &scripts);
+        let j = judge(&p, &scripts, Manager::Npm);
         assert_eq!(statuses(&p, &scripts), ["ask", "ask", "unseen"]);
         assert_eq!(j.findings.len(), 2);
         assert!(j.findings.iter().all(|f| f.severity == Severity::Warn));
@@ -401,7 +407,7 @@ mod tests {
             dep("esbuild", "0.29.0"),
             project("node x.js"),
         ];
-        let j = judge(&p, &scripts);
+        let j = judge(&p, &scripts, Manager::Npm);
         assert_eq!(statuses(&p, &scripts), ["approved", "ask", "approved"]);
         assert_eq!(j.loosened.len(), 2);
         assert_eq!(j.loosened[0].from, "ask");
@@ -423,7 +429,7 @@ mod tests {
             "[scripts]\ndependencies = \"off\"\nproject = \"allow\"\n",
         )]);
         let scripts = [dep("esbuild", "0.28.2"), project("node x.js")];
-        let j = judge(&p, &scripts);
+        let j = judge(&p, &scripts, Manager::Npm);
         assert_eq!(statuses(&p, &scripts), ["off", "off"]);
         let (g, why) = j.off.clone().unwrap();
         assert_eq!(g.flag, "--ignore-scripts");
@@ -436,7 +442,7 @@ mod tests {
         let mut build = Script::new(Ecosystem::Pypi, Owner::Project, Kind::Build, Origin::Argv);
         build.dir = Some("/p".into());
         let p = ok(&[(LayerKind::User, "[scripts]\nproject = \"off\"\n")]);
-        let j = judge(&p, &[build]);
+        let j = judge(&p, &[build], Manager::Pip);
         assert_eq!(j.status, [Status::Blocked]);
         assert!(
             j.findings[0].message.contains("cannot be held back"),
@@ -458,8 +464,14 @@ mod tests {
             Origin::Argv,
         );
         unseen.command = Some("index packages may be built".into());
-        let scripts = [dep("esbuild", "0.28.2"), unseen];
-        let j = judge(&p, &scripts);
+        let sdist = crate::scripts::pip::fetched_build(
+            Some("foo"),
+            Some("1.0"),
+            "foo-1.0.tar.gz",
+            Origin::Argv,
+        );
+        let scripts = [sdist, unseen];
+        let j = judge(&p, &scripts, Manager::Pip);
         assert_eq!(statuses(&p, &scripts), ["blocked", "off"]);
         assert_eq!(j.off.unwrap().0.flag, "--only-binary=:all:");
     }

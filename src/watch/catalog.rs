@@ -303,16 +303,23 @@ pub fn catalog(
         spot(home.join(f), ShellStartup, 0);
     }
     spot(home.join(".bashrc.d"), ShellStartup, 1);
-    spot(config.join("fish/config.fish"), ShellStartup, 0);
-    spot(config.join("fish/conf.d"), ShellStartup, 1);
-    spot(config.join("fish/functions"), ShellStartup, 1);
+    // Programs honour $XDG_CONFIG_HOME, but malware often writes to ~/.config directly.
+    let mut configs = vec![config.clone()];
+    if config != home.join(".config") {
+        configs.push(home.join(".config"));
+    }
+    for cfg in &configs {
+        spot(cfg.join("fish/config.fish"), ShellStartup, 0);
+        spot(cfg.join("fish/conf.d"), ShellStartup, 1);
+        spot(cfg.join("fish/functions"), ShellStartup, 1);
+        spot(cfg.join("git/config"), GitConfig, 0);
+    }
     spot(home.join(".ssh/authorized_keys"), SshAuthorizedKeys, 0);
     spot(home.join(".ssh/authorized_keys2"), SshAuthorizedKeys, 0);
     spot(home.join(".ssh/config"), SshConfig, 0);
     spot(home.join(".ssh/rc"), SshConfig, 0);
     spot(home.join(".ssh/environment"), SshConfig, 0);
     spot(home.join(".gitconfig"), GitConfig, 0);
-    spot(config.join("git/config"), GitConfig, 0);
     for d in git_dirs {
         spot(d.clone(), GitHooks, 2);
     }
@@ -346,9 +353,12 @@ pub fn catalog(
             }
         }
         Os::Linux | Os::OtherUnix => {
-            spot(config.join("autostart"), XdgAutostart, 1);
-            spot(config.join("systemd/user"), SystemdUnit, 2);
+            for cfg in &configs {
+                spot(cfg.join("autostart"), XdgAutostart, 1);
+                spot(cfg.join("systemd/user"), SystemdUnit, 2);
+            }
             spot(data.join("systemd/user"), SystemdUnit, 2);
+            spot(home.join(".local/share/systemd/user"), SystemdUnit, 2);
             if ctx.root {
                 spot(PathBuf::from("/etc/profile"), ShellStartup, 0);
                 spot(PathBuf::from("/etc/bash.bashrc"), ShellStartup, 0);

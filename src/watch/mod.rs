@@ -252,7 +252,7 @@ impl Watch {
                     .catalog
                     .expected
                     .iter()
-                    .map(|(c, why)| format!("{}: {why}", c.id()))
+                    .map(|(c, why)| format!("{} not watched ({why})", c.id()))
                     .collect(),
                 ms: u64::try_from(spent.as_millis()).unwrap_or(u64::MAX),
             },

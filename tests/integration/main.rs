@@ -18,6 +18,7 @@ mod python_tools;
 mod registry;
 mod resolve;
 mod sandbox;
+mod scripts;
 mod shims;
 mod signals;
 mod tools;
