@@ -263,7 +263,10 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
         outcome.scripts.as_ref(),
         record.decision == Decision::Allowed && gate.is_some(),
     );
-    record.scripts = crate::redact::RedactedJson::from_value(scripts_json);
+    // Masked like the rest of the record: a secret typed on the command line may have been
+    // read as a package name.
+    let secrets = crate::redact::argv_secrets(args);
+    record.scripts = crate::redact::RedactedJson::from_serialize_masking(&scripts_json, &secrets);
     match record.decision {
         Decision::Blocked => write_log(record, &settings, outcome.block_code),
         Decision::Declined => write_log(record, &settings, outcome.exit.unwrap_or(exit::DECLINED)),
@@ -425,8 +428,11 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
     if let Some((w, fail)) = watching {
         let report = w.finish();
         install_code::print_report(&report, &record.program);
-        finished.behaviour = crate::redact::RedactedJson::from_serialize(&report.behaviour);
-        finished.watch = crate::redact::RedactedJson::from_serialize(&report.coverage);
+        let secrets = crate::redact::argv_secrets(run.args);
+        finished.behaviour =
+            crate::redact::RedactedJson::from_serialize_masking(&report.behaviour, &secrets);
+        finished.watch =
+            crate::redact::RedactedJson::from_serialize_masking(&report.coverage, &secrets);
         if fail && !report.behaviour.is_empty() && code == 0 {
             say!(
                 "exiting with {}: [watch] on-finding = \"fail\"",
@@ -1351,7 +1357,12 @@ pub fn check(
         if let Some(g) = &request.grammar {
             doc["grammar"] = serde_json::Value::String(g.clone());
         }
-        let doc = crate::redact::json(doc);
+        // Redacted, and a secret typed on the command line masked wherever it was copied (an
+        // argument after `--_authToken` read as a package name).
+        let secrets = crate::redact::argv_secrets(args);
+        let doc = crate::redact::RedactedJson::from_serialize_masking(&doc, &secrets)
+            .value()
+            .clone();
         output::out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).unwrap_or_default()
@@ -1364,7 +1375,11 @@ pub fn check(
         {
             let _ = writeln!(text, "data: {hint}");
         }
-        output::out_text(&crate::redact::text(&String::from_utf8_lossy(&text)));
+        let mut shown = String::from_utf8_lossy(&text).into_owned();
+        for secret in crate::redact::argv_secrets(args) {
+            shown = shown.replace(&secret, "***");
+        }
+        output::out_text(&crate::redact::text(&shown));
     }
     exit::for_check(evaluation.verdict)
 }
