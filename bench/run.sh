@@ -16,6 +16,7 @@
 #   f. installguard check -- npm install in a project whose package.json and package-lock.json
 #      list 40,000 dependencies (issue 11: manifest reading is linear)
 #   g. peak memory (maximum resident set size) of each
+#   h. a guarded install with the watch off and on (its added cost), in a populated home
 # Optionally (when the npm registry answers) a peer, @aikidosec/safe-chain, pass-through only,
 # installed into a temporary prefix and removed afterwards.
 # Prints medians, min–max and ratios, and writes the same as Markdown to bench/results.md.
@@ -253,6 +254,28 @@ ours() { # ours VARIANT-LABEL XDG_DATA_HOME: the installguard commands
     "check -- npm install <40,000-dependency project>|$bin check --set signals.enabled=false -- npm install --prefix $tmp/big"
 }
 
+# h. The watch: a guarded install (the stand-in npm returns at once, so only installguard's work
+#    is timed) with the watch off and on, in a home that holds what a developer's does: shell
+#    rc files, SSH keys, cloud and container credentials, git config, two browser profiles with
+#    a wallet extension, autostart entries and systemd user units.
+h=$tmp/home
+mkdir -p "$h/.ssh" "$h/.aws" "$h/.kube" "$h/.docker" "$h/.config/autostart" "$h/.config/systemd/user/default.target.wants" \
+  "$h/.config/google-chrome/Default/Local Extension Settings/nkbihfbeogaeaoehlefnkodbefgpgknn" \
+  "$h/.config/google-chrome/Profile 1/Network" "$h/.mozilla/firefox/abc.default-release"
+for f in .bashrc .profile .zshrc .bash_logout; do seq 1 200 | sed 's/^/# line /' > "$h/$f"; done
+for k in id_ed25519 id_rsa work; do echo key > "$h/.ssh/$k"; echo pub > "$h/.ssh/$k.pub"; done
+printf 'Host *\n  ServerAliveInterval 60\n' > "$h/.ssh/config"; : > "$h/.ssh/known_hosts"; : > "$h/.ssh/authorized_keys"
+printf '[default]\n' > "$h/.aws/credentials"; printf '[default]\n' > "$h/.aws/config"
+echo 'apiVersion: v1' > "$h/.kube/config"; echo '{}' > "$h/.docker/config.json"
+printf '[user]\n\tname = dev\n' > "$h/.gitconfig"
+for a in a b c; do printf '[Desktop Entry]\nExec=/usr/bin/%s\n' $a > "$h/.config/autostart/$a.desktop"; done
+for u in x y; do printf '[Service]\nExecStart=/usr/bin/%s\n' $u > "$h/.config/systemd/user/$u.service"
+  ln -sf "../$u.service" "$h/.config/systemd/user/default.target.wants/$u.service"; done
+for p in Default "Profile 1"; do for f in Cookies "Login Data" "Web Data"; do : > "$h/.config/google-chrome/$p/$f"; done; done
+: > "$h/.config/google-chrome/Local State"
+: > "$h/.config/google-chrome/Default/Local Extension Settings/nkbihfbeogaeaoehlefnkodbefgpgknn/000003.log"
+for f in cookies.sqlite logins.json key4.db; do : > "$h/.mozilla/firefox/abc.default-release/$f"; done
+
 set -f # the 1,000 names are split into words, never globbed
 # The interpreter link (no data is read on this path, so once is enough). Python takes ~40 ms to
 # start, so a burst of load from other work skews whichever command it lands on: 30 rounds of
@@ -263,6 +286,9 @@ ROUNDS=30 measure python "$tmp/data-embedded" "$runs" \
   "python3 -c pass (installguard link)|$tmp/shims/python3 -c pass"
 ours embedded "$tmp/data-embedded"
 ours feed-200k "$tmp/data-200k"
+measure watch "$tmp/data-embedded" "$runs" \
+  "run npm install lodash (watch off)|$bin --set watch.enabled=false run npm install lodash" \
+  "run npm install lodash (watch on)|$bin run npm install lodash"
 # The peer starts node (about a second here): 10 runs are enough to see it.
 [ -n "$peer_cmd" ] && measure peer "$tmp/data-embedded" 10 "PEER safe-chain: aikido-npm --version|$peer_cmd"
 
@@ -374,6 +400,23 @@ if py_res:
           f"{link - floor:.2f} ms. By the fastest run of each (the least disturbed by other work): "
           f"link − direct {lo['python3 -c pass (installguard link)'] - lo['python3 -c pass (direct)']:.2f} ms, "
           f"floor {lo['python3 -c pass (exec stub: floor)'] - lo['python3 -c pass (direct)']:.2f} ms.\n")
+watch_res, watch_mem = load("watch")
+if watch_res:
+    med = {r["command"]: r["median"] * 1000 for r in watch_res}
+    off, on = med["run npm install lodash (watch off)"], med["run npm install lodash (watch on)"]
+    print("## The watch on a guarded install\n")
+    print("A guarded `npm install lodash` whose real tool (the stand-in) returns at once, so the time is "
+          "installguard's: deciding, both audit records, and with the watch its two snapshots, the "
+          "credential watches and the crontab comparison. The home holds shell rc files, three SSH "
+          "key pairs, cloud and container credentials, git config, two Chrome profiles with a wallet "
+          "extension, a Firefox profile, autostart entries and systemd user units.\n")
+    print("| command | median ms | min–max ms | peak RSS MiB |")
+    print("|---|---:|---:|---:|")
+    for r in watch_res:
+        n = r["command"]
+        print(f"| {n} | {r['median']*1000:.2f} | {r['min']*1000:.2f}–{r['max']*1000:.2f} | {watch_mem.get(n, 0.0):.1f} |")
+    print(f"\nAdded by the watch: **{on - off:.2f} ms** median per install.\n")
+
 met = sum(o for *_, o in summary)
 print(f"## Targets: {met} of {len(summary)} met\n")
 for title, n, t, o in summary:
