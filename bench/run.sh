@@ -275,6 +275,15 @@ for p in Default "Profile 1"; do for f in Cookies "Login Data" "Web Data"; do : 
 : > "$h/.config/google-chrome/Local State"
 : > "$h/.config/google-chrome/Default/Local Extension Settings/nkbihfbeogaeaoehlefnkodbefgpgknn/000003.log"
 for f in cookies.sqlite logins.json key4.db; do : > "$h/.mozilla/firefox/abc.default-release/$f"; done
+# The watch compares `crontab -l` before and after. Where cron is not installed, a stand-in that
+# answers like `crontab -l` without a crontab (nothing, exit 1) keeps its two process starts in
+# the measurement.
+crontab_note="the machine's crontab"
+if ! command -v crontab >/dev/null 2>&1; then
+  printf '#include <stdio.h>\nint main(void){fputs("no crontab for bench\\n", stderr);return 1;}\n' > "$tmp/crontab.c"
+  cc -O2 -o "$tmp/bin/crontab" "$tmp/crontab.c"
+  crontab_note="a stand-in crontab (a C program answering like crontab -l without a crontab: cron is not installed here)"
+fi
 
 set -f # the 1,000 names are split into words, never globbed
 # The interpreter link (no data is read on this path, so once is enough). Python takes ~40 ms to
@@ -293,9 +302,9 @@ measure watch "$tmp/data-embedded" "$runs" \
 [ -n "$peer_cmd" ] && measure peer "$tmp/data-embedded" 10 "PEER safe-chain: aikido-npm --version|$peer_cmd"
 
 cd "$root"
-python3 - "$tmp/out" "$runs" "$names_from" "$feed_size" "$peer_note" "$toolchain" "$(python3 -c 'import platform; print("CPython " + platform.python_version())')" > bench/results.md <<'PY'
+python3 - "$tmp/out" "$runs" "$names_from" "$feed_size" "$peer_note" "$toolchain" "$(python3 -c 'import platform; print("CPython " + platform.python_version())')" "$crontab_note" > bench/results.md <<'PY'
 import json, os, platform, subprocess, sys, datetime
-out, runs, names_from, feed_size, peer_note, toolchain, py_version = sys.argv[1:]
+out, runs, names_from, feed_size, peer_note, toolchain, py_version, crontab_note = sys.argv[1:]
 def sh(c):
     try: return subprocess.run(c, shell=True, capture_output=True, text=True).stdout.strip()
     except Exception: return "?"
@@ -409,7 +418,8 @@ if watch_res:
           "installguard's: deciding, both audit records, and with the watch its two snapshots, the "
           "credential watches and the crontab comparison. The home holds shell rc files, three SSH "
           "key pairs, cloud and container credentials, git config, two Chrome profiles with a wallet "
-          "extension, a Firefox profile, autostart entries and systemd user units.\n")
+          "extension, a Firefox profile, autostart entries and systemd user units; `crontab -l` is "
+          f"{crontab_note}.\n")
     print("| command | median ms | min–max ms | peak RSS MiB |")
     print("|---|---:|---:|---:|")
     for r in watch_res:
