@@ -173,7 +173,6 @@ mod imp {
     use std::collections::{BTreeSet, HashMap};
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
-    use std::path::PathBuf;
     use std::sync::{Arc, Mutex};
 
     use super::{Opened, Target};
@@ -398,7 +397,7 @@ mod imp {
                 };
                 if sh.opened.len() < MAX_OPENED {
                     sh.opened.insert(Opened {
-                        path: PathBuf::from(path),
+                        path,
                         category: t.category,
                     });
                 }
