@@ -128,6 +128,19 @@ impl Script {
         }
     }
 
+    /// Code that may run but cannot be seen before installing, and why.
+    pub fn unseen(
+        ecosystem: Ecosystem,
+        package: Option<&str>,
+        why: String,
+        origin: Origin,
+    ) -> Script {
+        let mut s = Script::new(ecosystem, Owner::Dependency, Kind::Unseen, origin);
+        s.package = package.map(str::to_string);
+        s.command = Some(why);
+        s
+    }
+
     /// How it is named for people: `esbuild@0.28.2`, `proj`, `this project`.
     pub fn who(&self) -> String {
         match (&self.package, &self.version) {
@@ -154,6 +167,16 @@ impl Script {
             None => head,
         }
     }
+}
+
+/// `a, b, c, d, e, …`: the first five names of a list, for a message.
+pub fn some_names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = names.into_iter().collect();
+    let mut shown: Vec<&str> = all.iter().take(5).copied().collect();
+    if all.len() > 5 {
+        shown.push("…");
+    }
+    shown.join(", ")
 }
 
 /// A digest of some text: the first 16 bytes of its SHA-256, in hex.

@@ -151,13 +151,16 @@ pub fn lock_scripts(
     };
     let Some(pkgs) = lock.get("packages").and_then(Value::as_object) else {
         if lock.get("dependencies").is_some_and(Value::is_object) {
-            let mut s = Script::new(Ecosystem::Npm, Owner::Dependency, Kind::Unseen, origin(1));
-            s.command = Some(format!(
-                "{path} is a version 1 lockfile, which does not record which dependencies have install scripts"
-            ));
             return vec![LockEntry {
                 key: String::new(),
-                script: s,
+                script: Script::unseen(
+                    Ecosystem::Npm,
+                    None,
+                    format!(
+                        "{path} is a version 1 lockfile, which does not record which dependencies have install scripts"
+                    ),
+                    origin(1),
+                ),
             }];
         }
         return Vec::new();

@@ -150,53 +150,33 @@ pub(super) fn named(world: &dyn World, targets: &[Target]) -> Vec<Script> {
                         }
                         out.extend(found);
                     }
-                    _ => {
-                        let mut s = Script::new(
-                            Ecosystem::Npm,
-                            Owner::Dependency,
-                            Kind::Unseen,
-                            t.origin.clone(),
-                        );
-                        s.package = t.name.clone();
-                        s.command = Some(format!(
-                            "{spec}: its package.json is not read before npm unpacks it"
-                        ));
-                        out.push(s);
-                    }
+                    _ => out.push(Script::unseen(
+                        Ecosystem::Npm,
+                        t.name.as_deref(),
+                        format!("{spec}: its package.json is not read before npm unpacks it"),
+                        t.origin.clone(),
+                    )),
                 }
             }
-            TargetKind::Url => {
-                let mut s = Script::new(
-                    Ecosystem::Npm,
-                    Owner::Dependency,
-                    Kind::Unseen,
-                    t.origin.clone(),
-                );
-                s.package = t.name.clone();
-                s.command = Some(format!(
-                    "{spec}: its package.json is not visible before npm fetches it"
-                ));
-                out.push(s);
-            }
+            TargetKind::Url => out.push(Script::unseen(
+                Ecosystem::Npm,
+                t.name.as_deref(),
+                format!("{spec}: its package.json is not visible before npm fetches it"),
+                t.origin.clone(),
+            )),
             _ => {}
         }
     }
     if let Some((_, origin)) = registry.first() {
-        let mut names: Vec<&str> = registry.iter().take(5).map(|(n, _)| *n).collect();
-        if registry.len() > 5 {
-            names.push("…");
-        }
-        let mut s = Script::new(
+        out.push(Script::unseen(
             Ecosystem::Npm,
-            Owner::Dependency,
-            Kind::Unseen,
+            None,
+            format!(
+                "{} and their dependencies are resolved by npm at install time; whether any of them runs an install script is not known before (a lockfile says it)",
+                crate::scripts::some_names(registry.iter().map(|(n, _)| *n))
+            ),
             (*origin).clone(),
-        );
-        s.command = Some(format!(
-            "{} and their dependencies are resolved by npm at install time; whether any of them runs an install script is not known before (a lockfile says it)",
-            names.join(", ")
         ));
-        out.push(s);
     }
     out
 }

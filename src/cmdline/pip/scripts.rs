@@ -12,7 +12,7 @@ use super::requirement::strip_extras;
 use crate::cmdline::World;
 use crate::ecosystem::{Ecosystem, pypi_archive};
 use crate::request::{Origin, Target, TargetKind};
-use crate::scripts::{self, Kind, Owner, Script};
+use crate::scripts::{self, Owner, Script};
 
 /// Local wheels larger than this are not opened (their `.pth` files are then unseen).
 const MAX_WHEEL: usize = 256 << 20;
@@ -91,17 +91,12 @@ pub(crate) fn install_time_code(world: &dyn World, targets: &[Target]) -> Vec<Sc
                 ));
             }
             (TargetKind::Url, None) if file_of(spec).to_ascii_lowercase().ends_with(".whl") => {
-                let mut s = Script::new(
+                out.push(Script::unseen(
                     Ecosystem::Pypi,
-                    Owner::Dependency,
-                    Kind::Unseen,
+                    t.name.as_deref(),
+                    format!("{spec}: whether this wheel ships .pth files is not visible before it is downloaded"),
                     t.origin.clone(),
-                );
-                s.package = t.name.clone();
-                s.command = Some(format!(
-                    "{spec}: whether this wheel ships .pth files is not visible before it is downloaded"
                 ));
-                out.push(s);
             }
             (TargetKind::Url | TargetKind::Git, None) => {
                 let nv = pypi_archive(file_of(spec));
@@ -123,21 +118,15 @@ pub(crate) fn install_time_code(world: &dyn World, targets: &[Target]) -> Vec<Sc
         }
     }
     if let Some((_, origin)) = index.first() {
-        let mut names: Vec<&str> = index.iter().take(5).map(|(n, _)| n.as_str()).collect();
-        if index.len() > 5 {
-            names.push("…");
-        }
-        let mut s = Script::new(
+        out.push(Script::unseen(
             Ecosystem::Pypi,
-            Owner::Dependency,
-            Kind::Unseen,
+            None,
+            format!(
+                "{} and their dependencies: any of them without a wheel for this platform is built from its sdist, running its setup.py or build backend; which ones is not known before resolving (--only-binary=:all: prevents it)",
+                scripts::some_names(index.iter().map(|(n, _)| n.as_str()))
+            ),
             origin.clone(),
-        );
-        s.command = Some(format!(
-            "{} and their dependencies: any of them without a wheel for this platform is built from its sdist, running its setup.py or build backend; which ones is not known before resolving (--only-binary=:all: prevents it)",
-            names.join(", ")
         ));
-        out.push(s);
     }
     out
 }
@@ -150,17 +139,13 @@ fn local_wheel(world: &dyn World, path: &str, t: &Target) -> Vec<Script> {
         nv.as_ref().map(|(_, v)| v.as_str()),
     );
     let unseen = |why: String| {
-        let mut s = Script::new(
+        let mut s = Script::unseen(
             Ecosystem::Pypi,
-            Owner::Dependency,
-            Kind::Unseen,
+            name,
+            format!("{path}: {why}; its .pth files (if any) were not looked at"),
             t.origin.clone(),
         );
-        s.package = name.map(str::to_string);
         s.version = version.map(str::to_string);
-        s.command = Some(format!(
-            "{path}: {why}; its .pth files (if any) were not looked at"
-        ));
         s
     };
     let bytes = match world.read_file(Path::new(path)) {
@@ -182,6 +167,7 @@ fn local_wheel(world: &dyn World, path: &str, t: &Target) -> Vec<Script> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scripts::Kind;
     use crate::cmdline::testworld::MemWorld;
 
     fn target(kind: TargetKind, name: Option<&str>, spec: &str) -> Target {
