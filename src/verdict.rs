@@ -232,20 +232,41 @@ pub fn verdict_of(findings: &[Finding]) -> Verdict {
     }
 }
 
+impl Finding {
+    /// A finding with no evidence beyond its message.
+    pub fn new(
+        target: String,
+        ecosystem: Ecosystem,
+        rule: Rule,
+        severity: Severity,
+        message: String,
+        origin: String,
+    ) -> Finding {
+        Finding {
+            target,
+            ecosystem,
+            rule,
+            severity,
+            message,
+            report: None,
+            imitates: None,
+            imitation_kind: None,
+            registry: None,
+            origin,
+            allowed_by: None,
+        }
+    }
+}
+
 pub(crate) fn finding(target: &Target, rule: Rule, severity: Severity, message: String) -> Finding {
-    Finding {
-        target: target.label().to_string(),
-        ecosystem: target.ecosystem,
+    Finding::new(
+        target.label().to_string(),
+        target.ecosystem,
         rule,
         severity,
         message,
-        report: None,
-        imitates: None,
-        imitation_kind: None,
-        registry: None,
-        origin: target.origin.to_string(),
-        allowed_by: None,
-    }
+        target.origin.to_string(),
+    )
 }
 
 fn check_target(target: &Target, snap: &Data, out: &mut Vec<Finding>) {

@@ -174,6 +174,8 @@ fn behaviour_events(record: &Record) -> Vec<Value> {
 
 /// Application Lifecycle events, one per target.
 fn lifecycle_events(record: &Record) -> Vec<Value> {
+    let mut lifecycle_metadata = metadata(record);
+    lifecycle_metadata["profiles"] = json!(["security_control", "host"]);
     let time_ms = crate::time::parse_rfc3339(&record.time).map_or(0, |t| t * 1000);
     let (severity_id, severity_name) = severity(record);
     let (action_id, action_name, disposition_id, disposition) = action(record);
@@ -256,19 +258,7 @@ fn lifecycle_events(record: &Record) -> Vec<Value> {
                     "desc": format!("verdict {}; decided by {}", record.verdict, decided_by),
                     "is_applied": true,
                 },
-                "metadata": {
-                    "version": OCSF_VERSION,
-                    "profiles": ["security_control", "host"],
-                    "product": {
-                        "name": "installguard",
-                        "vendor_name": "installguard",
-                        "version": record.version,
-                    },
-                    "log_name": "installguard audit",
-                    "original_time": record.time,
-                    "sequence": record.seq,
-                    "uid": record.hash,
-                },
+                "metadata": lifecycle_metadata.clone(),
                 "unmapped": {
                     "findings": findings,
                     "exit_code": record.exit_code,

@@ -102,19 +102,14 @@ fn policy_finding(
     message: String,
     origin: String,
 ) -> Finding {
-    Finding {
-        target: target.to_string(),
+    Finding::new(
+        target.to_string(),
         ecosystem,
         rule,
-        severity: severity(action),
+        severity(action),
         message,
-        report: None,
-        imitates: None,
-        imitation_kind: None,
-        registry: None,
         origin,
-        allowed_by: None,
-    }
+    )
 }
 
 fn is_package(t: &Target) -> bool {

@@ -238,19 +238,14 @@ pub fn judge(policy: &Policy, scripts: &[Script], manager: Manager) -> Judged {
             ),
             _ => continue,
         };
-        j.findings.push(Finding {
-            target: s.who(),
-            ecosystem: s.ecosystem,
+        j.findings.push(Finding::new(
+            s.who(),
+            s.ecosystem,
             rule,
             severity,
             message,
-            report: None,
-            imitates: None,
-            imitation_kind: None,
-            registry: None,
-            origin: s.origin.to_string(),
-            allowed_by: None,
-        });
+            s.origin.to_string(),
+        ));
     }
     j
 }

@@ -167,8 +167,8 @@ fn local_wheel(world: &dyn World, path: &str, t: &Target) -> Vec<Script> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scripts::Kind;
     use crate::cmdline::testworld::MemWorld;
+    use crate::scripts::Kind;
 
     fn target(kind: TargetKind, name: Option<&str>, spec: &str) -> Target {
         let mut t = Target::unnamed(Ecosystem::Pypi, kind, spec, Origin::Argv);
