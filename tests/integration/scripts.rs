@@ -405,11 +405,55 @@ fn scripts_off_adds_ignore_scripts_and_the_payload_never_runs() {
 }
 
 #[test]
-fn a_machine_policy_can_require_the_allow_list_without_a_terminal() {
+fn a_machine_policy_can_require_the_allow_list() {
     let sb = Sandbox::new();
     home_with_secrets(&sb);
     interview_project(&sb);
-    // What a CI policy does: install-time code not approved is refused.
+    let machine = sb.path("etc-policy.toml");
+    std::fs::write(
+        &machine,
+        "lock = [\"scripts\"]\n[scripts]\ndependencies = \"block\"\nproject = \"block\"\nallow = [\"pkg:npm/esbuild\"]\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &machine,
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    let with_machine = |args: &[&str]| {
+        let mut c = sb.cmd("npm", args);
+        c.env("INSTALLGUARD_TEST_MACHINE_POLICY", &machine);
+        c
+    };
+    // Not on the machine's list: refused before npm runs, nothing to answer.
+    let out = run(with_machine(&["install"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("[scripts] project = \"block\" (machine policy"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sb.path("home/.bashrc")).unwrap(),
+        "# my bashrc\n"
+    );
+    // The user cannot approve around it: the machine locks [scripts].
+    std::fs::create_dir_all(sb.path("config/installguard")).unwrap();
+    std::fs::write(
+        sb.path("config/installguard/policy.toml"),
+        "[scripts]\nproject = \"allow\"\n",
+    )
+    .unwrap();
+    let out = run(with_machine(&["install"]));
+    assert_code(&out, 2);
+    assert!(text(&out.stderr).contains("`scripts.project` is locked by the machine policy"));
+}
+
+#[test]
+fn without_a_terminal_non_interactive_block_refuses_asked_about_code() {
+    let sb = Sandbox::new();
+    home_with_secrets(&sb);
+    interview_project(&sb);
     let out = run({
         let mut c = sb.cmd("npm", &["install"]);
         c.env("INSTALLGUARD_POLICY_SET", "scripts.non-interactive=block");
