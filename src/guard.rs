@@ -1135,7 +1135,7 @@ fn script_outcome(
         o.scripts_off = request
             .scripts
             .iter()
-            .find_map(|s| policy::scripts::gate(request.manager, s));
+            .find_map(|s| policy::scripts::gate(policy::scripts::Tool::of(request), s));
     }
     o.scripts = Some(answer);
     o

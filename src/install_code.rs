@@ -9,7 +9,7 @@ use std::ffi::OsString;
 
 use crate::ecosystem::Manager;
 use crate::output::{self, say};
-use crate::policy::scripts::{Gate, Judged, Status, gate};
+use crate::policy::scripts::{Gate, Judged, Status, Tool, gate};
 use crate::policy::{self, Applied, Policy};
 use crate::request::Request;
 use crate::scripts::{Owner, project_digest};
@@ -18,7 +18,7 @@ use crate::watch;
 
 /// Merge the `[scripts]` judgement of `request`'s install-time code into `applied`.
 pub fn apply(applied: &mut Applied, policy: &Policy, request: &Request) {
-    let judged = policy::scripts::judge(policy, &request.scripts, request.manager);
+    let judged = policy::scripts::judge(policy, &request.scripts, Tool::of(request));
     applied
         .evaluation
         .findings
@@ -69,7 +69,7 @@ fn gate_for_asked(applied: &Applied, request: &Request) -> Option<Gate> {
         .iter()
         .zip(&applied.scripts.status)
         .filter(|(_, st)| **st == Status::Ask)
-        .map(|(s, _)| gate(request.manager, s));
+        .map(|(s, _)| gate(Tool::of(request), s));
     let first = gates.next()??;
     gates.all(|g| g == Some(first)).then_some(first)
 }
@@ -252,7 +252,7 @@ pub fn record_json(
         *st = match (answer, *st) {
             (_, Status::Blocked) => Status::Blocked,
             _ if off
-                && gate(request.manager, s).is_some_and(|g| g.all || *st == Status::Unseen) =>
+                && gate(Tool::of(request), s).is_some_and(|g| g.all || *st == Status::Unseen) =>
             {
                 Status::Off
             }
@@ -269,7 +269,8 @@ pub fn record_json(
 /// pip only after its command word (`install --only-binary=:all: ...`).
 fn flag_position(manager: Manager, program: &str, args: &[String]) -> Option<usize> {
     match manager {
-        Manager::Npm => Some(0),
+        // npm, pnpm, bun and yarn 1 read options before the command word as their own.
+        Manager::Npm | Manager::Pnpm | Manager::Bun | Manager::Yarn => Some(0),
         Manager::Pip => {
             let (skip, rest) = if program.starts_with("python") {
                 let rest = crate::cmdline::python::pip_args(args)?;

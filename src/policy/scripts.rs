@@ -51,18 +51,38 @@ pub struct Gate {
     pub all: bool,
 }
 
-/// Which gate holds back `script` for its ecosystem's tool: npm `--ignore-scripts` (every
-/// lifecycle script, node-gyp builds and git `prepare` included); pip `--only-binary=:all:`,
-/// which stops builds of index packages only (a local directory, an sdist file, a VCS
-/// requirement or a `.pth` in a wheel cannot be held back: pip builds or installs them anyway).
-/// Other managers (uv, pipx, poetry, brew) have no gate here yet: `off` refuses what they
-/// would run.
-pub fn gate(manager: Manager, script: &Script) -> Option<Gate> {
-    match (manager, script.kind) {
-        (Manager::Npm, _) => Some(Gate {
-            flag: "--ignore-scripts",
-            all: true,
-        }),
+/// The tool that runs the install: its manager and, for yarn, the grammar it was read with
+/// (`Request::grammar`), which says whether it is yarn 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tool<'a> {
+    pub manager: Manager,
+    pub grammar: Option<&'a str>,
+}
+
+impl<'a> Tool<'a> {
+    pub fn of(request: &'a crate::request::Request) -> Tool<'a> {
+        Tool {
+            manager: request.manager,
+            grammar: request.grammar.as_deref(),
+        }
+    }
+}
+
+/// Which gate holds back `script` for the tool: npm, pnpm, bun and yarn 1 `--ignore-scripts`
+/// (every lifecycle script, node-gyp builds and git `prepare` included); pip
+/// `--only-binary=:all:`, which stops builds of index packages only (a local directory, an sdist
+/// file, a VCS requirement or a `.pth` in a wheel cannot be held back: pip builds or installs
+/// them anyway). Other tools (yarn 2+, whose `--mode=skip-build` goes after the command word of
+/// `install` only; uv, pipx, poetry, brew) have no gate here yet: `off` refuses what they would
+/// run.
+pub fn gate(tool: Tool, script: &Script) -> Option<Gate> {
+    let all = Gate {
+        flag: "--ignore-scripts",
+        all: true,
+    };
+    match (tool.manager, script.kind) {
+        (Manager::Npm | Manager::Pnpm | Manager::Bun, _) => Some(all),
+        (Manager::Yarn, _) if tool.grammar.is_some_and(|g| g.starts_with("yarn 1")) => Some(all),
         (Manager::Pip, Kind::Unseen) => Some(Gate {
             flag: "--only-binary=:all:",
             all: false,
@@ -126,7 +146,7 @@ fn setting_place(policy: &Policy, key: &str) -> String {
 }
 
 /// Apply the `[scripts]` policy to `scripts`.
-pub fn judge(policy: &Policy, scripts: &[Script], manager: Manager) -> Judged {
+pub fn judge(policy: &Policy, scripts: &[Script], tool: Tool) -> Judged {
     let mut j = Judged {
         status: Vec::with_capacity(scripts.len()),
         allowed_by: Vec::with_capacity(scripts.len()),
@@ -137,7 +157,7 @@ pub fn judge(policy: &Policy, scripts: &[Script], manager: Manager) -> Judged {
     for s in scripts {
         let (mode, rule) = mode(policy, s.owner);
         let key = rule_key(rule);
-        let gate = gate(manager, s);
+        let gate = gate(tool, s);
         let approval = approved(policy, scripts, s);
         let status = match (s.kind, mode, &approval, gate) {
             (Kind::Unseen, "off" | "block", _, Some(_)) => Status::Off,
@@ -181,7 +201,7 @@ pub fn judge(policy: &Policy, scripts: &[Script], manager: Manager) -> Judged {
         && g.all
     {
         for (st, s) in j.status.iter_mut().zip(scripts) {
-            if gate(manager, s).is_some_and(|x| x.all) && *st != Status::Blocked {
+            if gate(tool, s).is_some_and(|x| x.all) && *st != Status::Blocked {
                 *st = Status::Off;
             }
         }
@@ -215,7 +235,7 @@ pub fn judge(policy: &Policy, scripts: &[Script], manager: Manager) -> Judged {
                     format!(
                         "{whose} install-time code ({}) cannot be held back ({} has no flag for it), and [scripts] {} = \"off\" ({place}) does not let it run",
                         s.what(),
-                        manager.as_str(),
+                        tool.manager.as_str(),
                         &key["scripts.".len()..]
                     )
                 } else {
@@ -353,12 +373,19 @@ mod tests {
         s
     }
 
+    fn tool(manager: Manager) -> Tool<'static> {
+        Tool {
+            manager,
+            grammar: None,
+        }
+    }
+
     fn statuses(p: &Policy, scripts: &[Script]) -> Vec<&'static str> {
         let manager = match scripts.first().map(|s| s.ecosystem) {
             Some(Ecosystem::Pypi) => Manager::Pip,
             _ => Manager::Npm,
         };
-        judge(p, scripts, manager)
+        judge(p, scripts, tool(manager))
             .status
             .iter()
             .map(|s| s.as_str())
@@ -376,7 +403,7 @@ mod tests {
         );
         unseen.command = Some("resolved at install time".into());
         let scripts = [dep("esbuild", "0.28.2"), project("node x.js"), unseen];
-        let j = judge(&p, &scripts, Manager::Npm);
+        let j = judge(&p, &scripts, tool(Manager::Npm));
         assert_eq!(statuses(&p, &scripts), ["ask", "ask", "unseen"]);
         assert_eq!(j.findings.len(), 2);
         assert!(j.findings.iter().all(|f| f.severity == Severity::Warn));
@@ -402,7 +429,7 @@ mod tests {
             dep("esbuild", "0.29.0"),
             project("node x.js"),
         ];
-        let j = judge(&p, &scripts, Manager::Npm);
+        let j = judge(&p, &scripts, tool(Manager::Npm));
         assert_eq!(statuses(&p, &scripts), ["approved", "ask", "approved"]);
         assert_eq!(j.loosened.len(), 2);
         assert_eq!(j.loosened[0].from, "ask");
@@ -424,7 +451,7 @@ mod tests {
             "[scripts]\ndependencies = \"off\"\nproject = \"allow\"\n",
         )]);
         let scripts = [dep("esbuild", "0.28.2"), project("node x.js")];
-        let j = judge(&p, &scripts, Manager::Npm);
+        let j = judge(&p, &scripts, tool(Manager::Npm));
         assert_eq!(statuses(&p, &scripts), ["off", "off"]);
         let (g, why) = j.off.clone().unwrap();
         assert_eq!(g.flag, "--ignore-scripts");
@@ -433,11 +460,24 @@ mod tests {
             "{why}"
         );
         assert!(j.findings.iter().all(|f| f.severity == Severity::Info));
+        // yarn 1 has the flag; yarn 2+ has none here, so `off` refuses its code.
+        let yarn = |grammar| Tool {
+            manager: Manager::Yarn,
+            grammar: Some(grammar),
+        };
+        let j = judge(
+            &p,
+            &scripts[..1],
+            yarn("yarn 1 (classic): yarn-path in .yarnrc"),
+        );
+        assert_eq!(j.off.unwrap().0.flag, "--ignore-scripts");
+        let j = judge(&p, &scripts[..1], yarn("yarn ≥ 2 (berry): packageManager"));
+        assert_eq!(j.status, [Status::Blocked]);
         // pip cannot hold back a local build: off refuses it.
         let mut build = Script::new(Ecosystem::Pypi, Owner::Project, Kind::Build, Origin::Argv);
         build.dir = Some("/p".into());
         let p = ok(&[(LayerKind::User, "[scripts]\nproject = \"off\"\n")]);
-        let j = judge(&p, &[build], Manager::Pip);
+        let j = judge(&p, &[build], tool(Manager::Pip));
         assert_eq!(j.status, [Status::Blocked]);
         assert!(
             j.findings[0].message.contains("cannot be held back"),
@@ -466,7 +506,7 @@ mod tests {
             Origin::Argv,
         );
         let scripts = [sdist, unseen];
-        let j = judge(&p, &scripts, Manager::Pip);
+        let j = judge(&p, &scripts, tool(Manager::Pip));
         assert_eq!(statuses(&p, &scripts), ["blocked", "off"]);
         assert_eq!(j.off.unwrap().0.flag, "--only-binary=:all:");
     }

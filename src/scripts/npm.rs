@@ -26,6 +26,27 @@ pub const DEP_EVENTS: &[&str] = &["preinstall", "install", "postinstall"];
 /// dependency runs (its `prepare` when npm packs the clone, then its install scripts).
 pub const LINK_EVENTS: &[&str] = &["preinstall", "install", "postinstall", "prepare"];
 
+/// The root project's events on `pnpm install` (pnpm 12; `pnpm add` runs none of them).
+pub const PNPM_ROOT_EVENTS: &[&str] = &["preinstall", "install", "postinstall", "prepare"];
+/// The root project's events on `bun install` and `bun add` (bun 1.4).
+pub const BUN_ROOT_EVENTS: &[&str] = &["preinstall", "install", "postinstall", "prepare"];
+/// The root project's events on `yarn install` and `yarn add`, yarn 1.
+pub const YARN1_ROOT_EVENTS: &[&str] = &[
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepublish",
+    "prepare",
+];
+/// The root project's events on `yarn install` and `yarn add`, yarn 2+ (no `prepare`).
+pub const BERRY_ROOT_EVENTS: &[&str] = &["preinstall", "install", "postinstall"];
+
+/// What each JavaScript manager does with dependencies' install scripts, for the unseen entry.
+pub const PNPM_DEPS: &str = "pnpm (10+) runs dependencies' build scripts only for packages its onlyBuiltDependencies or allowBuilds settings allow; any other stops the install (ERR_PNPM_IGNORED_BUILDS) or is skipped";
+pub const BUN_DEPS: &str = "bun runs dependencies' lifecycle scripts only for packages in trustedDependencies and bun's own default list of popular packages";
+pub const YARN1_DEPS: &str = "yarn 1 runs every dependency's install scripts, and yarn.lock does not say which dependencies have them";
+pub const BERRY_DEPS: &str = "yarn runs dependencies' build scripts unless dependenciesMeta marks them built: false or enableScripts is off, and yarn.lock does not say which dependencies have them";
+
 /// What npm runs for `binding.gyp` without an `install` or `preinstall` script.
 pub const NODE_GYP: &str = "node-gyp rebuild";
 

@@ -514,3 +514,57 @@ fn approving_at_the_prompt_is_remembered_for_this_project_until_its_scripts_chan
     let out = run(sb.ig(&["check", "--", "npm", "install"]));
     assert_code(&out, 1);
 }
+
+/// pnpm runs the project's own lifecycle scripts on `pnpm install` and holds dependencies'
+/// back itself: check says both, and `[scripts] project = "off"` adds pnpm's own
+/// `--ignore-scripts` to the real pnpm's command line.
+#[test]
+fn pnpm_project_scripts_are_listed_and_held_back_with_its_own_flag() {
+    let mut sb = Sandbox::new();
+    sb.extra_path.push(crate::tools::js_tool("pnpm"));
+    std::fs::write(
+        sb.work().join("package.json"),
+        r#"{"name": "app", "version": "1.0.0", "scripts": {"postinstall": "node -e \"require('fs').writeFileSync('ran', '')\""}}"#,
+    )
+    .unwrap();
+    let out = run(sb.ig(&["check", "--", "pnpm", "install"]));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("app@1.0.0  postinstall: node -e"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("onlyBuiltDependencies"), "{stdout}");
+    let pnpm = |sb: &Sandbox| {
+        let mut c = sb.cmd("pnpm", &["install", "--store-dir", "../cache/pnpm-store"]);
+        c.env("pnpm_config_update_notifier", "false");
+        c
+    };
+    std::fs::write(
+        sb.work().join(".installguard.toml"),
+        "[scripts]\nproject = \"off\"\n",
+    )
+    .unwrap();
+    let out = run(pnpm(&sb));
+    assert_code(&out, 0);
+    assert!(
+        text(&out.stderr).contains("installguard adds --ignore-scripts to the pnpm command line"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!sb.work().join("ran").exists(), "the postinstall ran");
+    assert_eq!(finished(&sb)["added_args"][0], "--ignore-scripts");
+    // In a fresh project, no terminal, the default policy: it runs (watched), as pnpm runs it.
+    let fresh = {
+        let mut fresh = Sandbox::new();
+        fresh.extra_path.push(crate::tools::js_tool("pnpm"));
+        std::fs::copy(
+            sb.work().join("package.json"),
+            fresh.work().join("package.json"),
+        )
+        .unwrap();
+        fresh
+    };
+    let out = run(pnpm(&fresh));
+    assert_code(&out, 0);
+    assert!(fresh.work().join("ran").exists(), "{}", text(&out.stderr));
+}

@@ -35,6 +35,9 @@ const STYLE: Style = Style {
 const HELP: &[Opt] = &[argtable::opt(&["help"], Some('h'), Arity::Flag)];
 
 /// Parse the arguments after `bun`.
+use crate::cmdline::npm::scripts::js_project;
+use crate::scripts::npm::{BUN_DEPS, BUN_ROOT_EVENTS};
+
 pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     let Some(ci) = args.iter().position(|a| !a.starts_with('-')) else {
         return Ok(pass("bun"));
@@ -116,7 +119,15 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         "link" => return Ok(pass("bun")),
         _ => return Ok(pass("bun")),
     };
-    Ok(request("bun", targets, sources))
+    // `bun install` and `bun add` run the project's own lifecycle scripts; dependencies' only
+    // when trusted.
+    let root_events = match cmd {
+        "add" | "a" | "install" | "i" if !global => BUN_ROOT_EVENTS,
+        _ => &[],
+    };
+    let mut r = request("bun", targets, sources);
+    r.scripts = js_project(world, world.cwd(), root_events, BUN_DEPS, Origin::Argv);
+    Ok(r)
 }
 
 /// Parse the arguments after `bunx` (`bun x`): its options, then the package (or `-p`) and

@@ -8,7 +8,7 @@
 mod commands;
 pub(crate) mod files;
 mod options;
-mod scripts;
+pub(crate) mod scripts;
 pub(crate) mod spec;
 #[cfg(test)]
 mod tests;

@@ -106,6 +106,35 @@ pub(super) fn project(
     out
 }
 
+/// What yarn, pnpm or bun runs: the project's own lifecycle scripts (`events`, when the command
+/// runs them; empty when it does not) from the nearest package.json at or above `start`, and an
+/// unseen entry saying what the manager does with dependencies' scripts (`deps`).
+pub(crate) fn js_project(
+    world: &dyn World,
+    start: &Path,
+    events: &[&str],
+    deps: &str,
+    origin: Origin,
+) -> Vec<Script> {
+    let mut out = Vec::new();
+    let root = start
+        .ancestors()
+        .find(|d| world.is_file(&d.join("package.json")));
+    if !events.is_empty()
+        && let Some(root) = root
+        && let Ok(Some(pj)) = read_json(world, &root.join("package.json"))
+    {
+        out.extend(manifest_scripts(&pj, events, root, world, Owner::Project));
+    }
+    out.push(Script::unseen(
+        Ecosystem::Npm,
+        None,
+        deps.to_string(),
+        origin,
+    ));
+    out
+}
+
 /// The code of packages that npm resolves itself (named on the command line, or ranges in
 /// package.json that no lockfile pins): git dependencies run `prepare`, a local directory its
 /// scripts, and registry packages (with whatever they depend on) may run install scripts that
@@ -256,5 +285,77 @@ mod tests {
         );
         assert_eq!(got[1].3, "install: node-gyp rebuild");
         assert_eq!(got[2].3, "prepare: tsc");
+    }
+}
+
+#[cfg(test)]
+mod js_tests {
+    use crate::cmdline::testworld::MemWorld;
+    use crate::scripts::{Kind, Owner};
+
+    const PJ: &str = r#"{"name": "app", "version": "1.0.0", "scripts": {
+  "preinstall": "node pre.js", "postinstall": "node post.js", "prepare": "husky",
+  "prepublish": "tsc"}}"#;
+
+    /// (events of the project's own scripts, the unseen note's first words)
+    fn scripts(program: &str, argv: &str, w: &MemWorld) -> (Vec<String>, String) {
+        let args: Vec<std::ffi::OsString> = argv.split_whitespace().map(Into::into).collect();
+        let r = crate::cmdline::understand(std::ffi::OsStr::new(program), &args, w).unwrap();
+        let own = r
+            .scripts
+            .iter()
+            .filter(|s| s.owner == Owner::Project)
+            .map(|s| s.event.clone().unwrap())
+            .collect();
+        let deps = r
+            .scripts
+            .iter()
+            .find(|s| s.kind == Kind::Unseen)
+            .and_then(|s| s.command.clone())
+            .unwrap_or_default();
+        (
+            own,
+            deps.split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+
+    #[test]
+    fn each_manager_runs_the_projects_own_scripts_as_it_does() {
+        let w = MemWorld::new().file("package.json", PJ);
+        let ev = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            scripts("pnpm", "install", &w),
+            (
+                ev(&["preinstall", "postinstall", "prepare"]),
+                "pnpm (10+)".into()
+            )
+        );
+        assert_eq!(scripts("pnpm", "add left-pad", &w).0, ev(&[]));
+        assert_eq!(
+            scripts("bun", "add left-pad", &w),
+            (
+                ev(&["preinstall", "postinstall", "prepare"]),
+                "bun runs".into()
+            )
+        );
+        let yarn1 = w.file(".yarnrc", "yarn-path \"/opt/yarn-1.22.22.js\"\n");
+        let berry = MemWorld::new().file(
+            "package.json",
+            &PJ.replace("\"name\"", "\"packageManager\": \"yarn@4.18.1\", \"name\""),
+        );
+        assert_eq!(
+            scripts("yarn", "install", &yarn1),
+            (
+                ev(&["preinstall", "postinstall", "prepublish", "prepare"]),
+                "yarn 1".into()
+            )
+        );
+        assert_eq!(
+            scripts("yarn", "add left-pad", &berry),
+            (ev(&["preinstall", "postinstall"]), "yarn runs".into())
+        );
     }
 }

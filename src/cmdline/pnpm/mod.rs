@@ -100,6 +100,9 @@ fn command_index(args: &[String]) -> Result<Option<usize>, Error> {
     Ok(None)
 }
 
+use crate::cmdline::npm::scripts::js_project;
+use crate::scripts::npm::{PNPM_DEPS, PNPM_ROOT_EVENTS};
+
 fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
     let (args, config) = pre_pass(args);
     let Some(ci) = command_index(&args)? else {
@@ -250,6 +253,16 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         }
         _ => return Ok(pass(program)),
     };
+    // `pnpm install` runs the project's own lifecycle scripts; dependencies' only if allowed.
+    let root_events = match cmd {
+        "install" | "i" if p.positionals.is_empty() && !global => PNPM_ROOT_EVENTS,
+        _ => &[],
+    };
+    let start = project
+        .root
+        .clone()
+        .unwrap_or_else(|| world.cwd().to_path_buf());
+    let scripts = js_project(world, &start, root_events, PNPM_DEPS, Origin::Argv);
     Ok(Request {
         program: program.to_string(),
         manager: Manager::Pnpm,
@@ -257,7 +270,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         targets,
         sources,
         grammar: None,
-        scripts: Vec::new(),
+        scripts,
     })
 }
 

@@ -294,5 +294,18 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         },
         _ => return Ok(pass()),
     };
-    Ok(installs(targets, sources))
+    // `yarn install` and `yarn add` run the project's own lifecycle scripts (no `prepare`).
+    let root_events = match cmd.as_slice() {
+        [] | ["install"] | ["add"] => crate::scripts::npm::BERRY_ROOT_EVENTS,
+        _ => &[],
+    };
+    let mut r = installs(targets, sources);
+    r.scripts = crate::cmdline::npm::scripts::js_project(
+        world,
+        world.cwd(),
+        root_events,
+        crate::scripts::npm::BERRY_DEPS,
+        Origin::Argv,
+    );
+    Ok(r)
 }

@@ -276,7 +276,21 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         }
         _ => return Ok(pass()),
     };
-    Ok(installs(targets, sources))
+    // `yarn install` and `yarn add` run the project's own lifecycle scripts, and every
+    // dependency's.
+    let root_events = match cmd {
+        "install" | "add" => crate::scripts::npm::YARN1_ROOT_EVENTS,
+        _ => &[],
+    };
+    let mut r = installs(targets, sources);
+    r.scripts = crate::cmdline::npm::scripts::js_project(
+        world,
+        world.cwd(),
+        root_events,
+        crate::scripts::npm::YARN1_DEPS,
+        Origin::Argv,
+    );
+    Ok(r)
 }
 
 /// The first `n` positionals (with the options among them) stay; the rest is the proxied

@@ -78,6 +78,12 @@ fn union(a: Result<Request, Error>, b: Result<Request, Error>) -> Result<Request
                     a.sources.push(s);
                 }
             }
+            // Either yarn may run: the code of both readings (yarn 1 runs the more).
+            for s in b.scripts {
+                if !a.scripts.contains(&s) {
+                    a.scripts.push(s);
+                }
+            }
             Ok(a)
         }
         (Err(e), Ok(r)) | (Ok(r), Err(e)) if !r.installs => {
