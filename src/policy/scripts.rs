@@ -9,6 +9,7 @@
 
 use super::{Loosening, Policy, rule_key};
 use crate::ecosystem::Manager;
+use crate::scripts::resolved::SDIST;
 use crate::scripts::{Kind, Owner, Script, project_digest};
 use crate::verdict::{Finding, Rule, Severity};
 
@@ -83,6 +84,11 @@ pub fn gate(tool: Tool, script: &Script) -> Option<Gate> {
     match (tool.manager, script.kind) {
         (Manager::Npm | Manager::Pnpm | Manager::Bun, _) => Some(all),
         (Manager::Yarn, _) if tool.grammar.is_some_and(|g| g.starts_with("yarn 1")) => Some(all),
+        // An index package the resolution found would be built from its sdist.
+        (Manager::Pip, Kind::Build) if script.event.as_deref() == Some(SDIST) => Some(Gate {
+            flag: "--only-binary=:all:",
+            all: false,
+        }),
         (Manager::Pip, Kind::Unseen) => Some(Gate {
             flag: "--only-binary=:all:",
             all: false,

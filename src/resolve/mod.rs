@@ -220,7 +220,8 @@ pub struct Builds {
 
 /// The request with the resolved tree in it: each package attached to the target that names
 /// it (the command line's `x` gets x's resolved version), or added as a target of its own
-/// (a transitive dependency, origin "<tool> resolution: required by <parent>"). Pure.
+/// (a transitive dependency, origin "<tool> resolution: required by <parent>"); the install-time
+/// code it runs merged into the request's scripts (`scripts::resolved`). Pure.
 pub fn merge(request: &Request, resolution: &Resolution) -> Request {
     let mut out = request.clone();
     for p in &resolution.packages {
@@ -271,6 +272,8 @@ pub fn merge(request: &Request, resolution: &Resolution) -> Request {
         t.resolved = Some(p.resolved.clone());
         out.targets.push(t);
     }
+    // The install-time code the tree runs joins the list `[scripts]` judges.
+    crate::scripts::resolved::merge(&mut out);
     out
 }
 

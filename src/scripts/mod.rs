@@ -8,6 +8,7 @@
 
 pub mod npm;
 pub mod pip;
+pub mod resolved;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -109,6 +110,10 @@ pub struct Script {
     /// What an approval covers: a digest of the code's text (or of the files that hold it).
     #[serde(skip)]
     pub digest: Option<String>,
+    /// Unseen only because the tree is not resolved yet (what npm resolves itself, index
+    /// packages pip may build): a resolution of the whole tree replaces it with what it found.
+    #[serde(skip)]
+    pub until_resolved: bool,
 }
 
 impl Script {
@@ -125,6 +130,7 @@ impl Script {
             origin,
             dir: None,
             digest: None,
+            until_resolved: false,
         }
     }
 

@@ -568,3 +568,124 @@ fn pnpm_project_scripts_are_listed_and_held_back_with_its_own_flag() {
     assert_code(&out, 0);
     assert!(fresh.work().join("ran").exists(), "{}", text(&out.stderr));
 }
+
+/// A project depending on a package whose own dependency runs a postinstall (which writes
+/// `marker`), on a registry served on 127.0.0.1.
+fn resolved_tree(sb: &Sandbox, marker: &Path) -> crate::registry::Registry {
+    std::fs::write(
+        sb.work().join("package.json"),
+        "{\n  \"name\": \"proj\",\n  \"version\": \"1.0.0\"\n}\n",
+    )
+    .unwrap();
+    crate::registry::Registry::start_tree(
+        &sb.path("cache/reg"),
+        &[
+            crate::registry::Pkg::new("igtest-app").dep("igtest-builder", "^1.0.0"),
+            crate::registry::Pkg::new("igtest-builder")
+                .postinstall(&format!("touch {}", marker.display())),
+        ],
+    )
+}
+
+/// The whole-tree resolution (issue 14) feeds the same list: a transitive dependency's
+/// install script, invisible to the command line, is listed by `check` with its version and
+/// who pulls it in, judged by `[scripts]`, held back with npm's own flag on every step of the
+/// checked install, and run when the allow-list names it.
+#[test]
+fn a_transitive_install_script_found_by_resolution_is_listed_judged_and_gated() {
+    let sb = Sandbox::new();
+    let marker = sb.path("postinstall-ran");
+    let reg = resolved_tree(&sb, &marker);
+    let install = ["install", "--registry", &reg.url, "igtest-app"];
+    let check = |resolve: bool| {
+        let mut a = vec!["check", "--json"];
+        if resolve {
+            a.push("--resolve");
+        }
+        a.push("--");
+        a.push("npm");
+        a.extend(install);
+        let out = run(sb.ig(&a));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["scripts"].as_array().unwrap().clone()
+    };
+    // Names only: npm resolves igtest-app's dependencies itself, so their code is unseen.
+    let unresolved = check(false);
+    assert_eq!(unresolved.len(), 1, "{unresolved:?}");
+    assert_eq!(unresolved[0]["kind"], "unseen");
+    // Resolved: the dependency, its version and who requires it; the unseen note is gone.
+    let resolved = check(true);
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    let s = &resolved[0];
+    assert_eq!(
+        (
+            s["package"].as_str(),
+            s["version"].as_str(),
+            s["kind"].as_str(),
+            s["owner"].as_str(),
+            s["status"].as_str(),
+            s["origin"].as_str(),
+        ),
+        (
+            Some("igtest-builder"),
+            Some("1.0.0"),
+            Some("install-script"),
+            Some("dependency"),
+            Some("ask"),
+            Some("npm resolution: required by igtest-app"),
+        )
+    );
+    let mut a = vec!["check", "--resolve", "--", "npm"];
+    a.extend(install);
+    let human = text(&run(sb.ig(&a)).stdout);
+    assert!(
+        human.contains("ask      igtest-builder@1.0.0  install script  [npm resolution: required by igtest-app]"),
+        "{human}"
+    );
+    assert!(!marker.exists(), "check ran the script");
+
+    // `[scripts] dependencies = "off"`: installed, and the script held back by npm itself.
+    std::fs::write(
+        sb.work().join(".installguard.toml"),
+        "[scripts]\ndependencies = \"off\"\n",
+    )
+    .unwrap();
+    let out = run(sb.cmd("npm", &install));
+    assert_code(&out, 0);
+    assert!(
+        text(&out.stderr).contains("installguard adds --ignore-scripts to the npm command line"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        sb.work()
+            .join("node_modules/igtest-builder/package.json")
+            .exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the held-back script ran");
+    let rec = finished(&sb);
+    assert_eq!(rec["added_args"][0], "--ignore-scripts");
+    assert_eq!(rec["scripts"][0]["package"], "igtest-builder");
+    assert_eq!(rec["scripts"][0]["status"], "off");
+    assert_eq!(rec["resolution"]["status"], "resolved", "{rec:#}");
+
+    // In a fresh project whose user policy allows it by version range: it runs, watched.
+    let sb = Sandbox::new();
+    let marker = sb.path("postinstall-ran");
+    let reg = resolved_tree(&sb, &marker);
+    std::fs::create_dir_all(sb.path("config/installguard")).unwrap();
+    std::fs::write(
+        sb.path("config/installguard/policy.toml"),
+        "[scripts]\ndependencies = \"block\"\nallow = [\"pkg:npm/igtest-builder@>=1.0.0,<2.0.0\"]\n",
+    )
+    .unwrap();
+    let out = run(sb.cmd("npm", &["install", "--registry", &reg.url, "igtest-app"]));
+    assert_code(&out, 0);
+    assert!(marker.exists(), "{}", text(&out.stderr));
+    let rec = finished(&sb);
+    assert_eq!(rec["scripts"][0]["status"], "approved");
+    assert_eq!(rec["watch"]["complete"], true, "{rec:#}");
+    assert!(rec.get("behaviour").is_none(), "{rec:#}");
+}

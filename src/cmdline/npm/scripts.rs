@@ -197,7 +197,7 @@ pub(super) fn named(world: &dyn World, targets: &[Target]) -> Vec<Script> {
         }
     }
     if let Some((_, origin)) = registry.first() {
-        out.push(Script::unseen(
+        let mut s = Script::unseen(
             Ecosystem::Npm,
             None,
             format!(
@@ -205,7 +205,9 @@ pub(super) fn named(world: &dyn World, targets: &[Target]) -> Vec<Script> {
                 crate::scripts::some_names(registry.iter().map(|(n, _)| *n))
             ),
             (*origin).clone(),
-        ));
+        );
+        s.until_resolved = true;
+        out.push(s);
     }
     out
 }

@@ -118,7 +118,7 @@ pub(crate) fn install_time_code(world: &dyn World, targets: &[Target]) -> Vec<Sc
         }
     }
     if let Some((_, origin)) = index.first() {
-        out.push(Script::unseen(
+        let mut s = Script::unseen(
             Ecosystem::Pypi,
             None,
             format!(
@@ -126,7 +126,9 @@ pub(crate) fn install_time_code(world: &dyn World, targets: &[Target]) -> Vec<Sc
                 scripts::some_names(index.iter().map(|(n, _)| n.as_str()))
             ),
             origin.clone(),
-        ));
+        );
+        s.until_resolved = true;
+        out.push(s);
     }
     out
 }
