@@ -540,8 +540,12 @@ fn check_and_decide(
     // The last decision that allowed the install: what a later round keeps when it adds
     // nothing to decide.
     let mut allowed: Option<Outcome> = None;
+    // What was accepted to be built so the tree could be resolved: its code has run by then,
+    // so `[scripts]` does not ask about the same build again.
+    let mut built: Vec<String> = Vec::new();
     for round in 1..=4 {
-        let checked = check_tree(request, policy, loaded, how, &settings, &step);
+        let mut checked = check_tree(request, policy, loaded, how, &settings, &step);
+        install_code::accept_builds(&mut checked.applied, &checked.request, &built);
         if let Some(resolve::Outcome::Unresolved(u)) = &checked.resolution
             && u.failure == resolve::Failure::Interrupted
         {
@@ -601,11 +605,11 @@ fn check_and_decide(
                 say!("{n}");
             }
         }
-        let needs = match &checked.resolution {
+        let (needs, builds) = match &checked.resolution {
             Some(resolve::Outcome::Unresolved(u)) if u.failure == resolve::Failure::NeedsBuild => {
-                u.needs
+                (u.needs, u.builds.as_slice())
             }
-            _ => resolve::Builds::default(),
+            _ => (resolve::Builds::default(), &[][..]),
         };
         let deferred = checked.deferred;
         let widens = (needs.direct && !step.builds.direct) || (needs.index && !step.builds.index);
@@ -621,6 +625,7 @@ fn check_and_decide(
                 .filter(|f| f.severity >= Severity::Warn)
                 .map(key),
         );
+        built.extend(builds.iter().cloned());
         allowed = Some(outcome);
         step.first = false;
         step.decided = true;

@@ -28,6 +28,39 @@ pub fn apply(applied: &mut Applied, policy: &Policy, request: &Request) {
     applied.scripts = judged;
 }
 
+/// Builds accepted so the tree could be resolved (`build-from-source`, by the person or the
+/// policy): their code ran to learn the tree, so their `build` entries are not asked about
+/// again; they run as accepted (`allowed`, saying by what). `built` holds the names (or specs)
+/// the resolution had to build.
+pub fn accept_builds(applied: &mut Applied, request: &Request, built: &[String]) {
+    if built.is_empty() {
+        return;
+    }
+    let mut lifted: Vec<String> = Vec::new();
+    let scripts = &mut applied.scripts;
+    for ((s, st), by) in request
+        .scripts
+        .iter()
+        .zip(scripts.status.iter_mut())
+        .zip(scripts.allowed_by.iter_mut())
+    {
+        let named = s.package.as_deref().is_some_and(|p| {
+            let p = s.ecosystem.normalize(p);
+            built.iter().any(|b| s.ecosystem.normalize(b) == p)
+        });
+        if s.kind == crate::scripts::Kind::Build && *st == Status::Ask && named {
+            *st = Status::Allowed;
+            *by = Some("its build was accepted to resolve the tree (build-from-source)".into());
+            lifted.push(s.who());
+        }
+    }
+    let kept =
+        |f: &verdict::Finding| !(f.rule == Rule::InstallScript && lifted.contains(&f.target));
+    scripts.findings.retain(kept);
+    applied.evaluation.findings.retain(kept);
+    applied.evaluation.verdict = verdict::verdict_of(&applied.evaluation.findings);
+}
+
 fn is_script_rule(r: Rule) -> bool {
     matches!(r, Rule::InstallScript | Rule::ProjectScript)
 }
@@ -401,6 +434,60 @@ mod tests {
         flag: "--only-binary=:all:",
         all: false,
     };
+
+    #[test]
+    fn a_build_accepted_to_resolve_the_tree_is_not_asked_about_again() {
+        use crate::ecosystem::Ecosystem;
+        use crate::request::Origin;
+        use crate::scripts::{Kind, Script};
+        let (policy, _) = crate::policy::merge::merge(
+            vec![
+                crate::policy::parse::parse(
+                    crate::policy::DEFAULT_POLICY,
+                    "default",
+                    crate::policy::LayerKind::Default,
+                )
+                .0,
+            ],
+            0,
+        );
+        let mut r = req(Manager::Pip, "pip");
+        let build = |name: &str| {
+            let mut s = Script::new(
+                Ecosystem::Pypi,
+                Owner::Dependency,
+                Kind::Build,
+                Origin::Argv,
+            );
+            s.package = Some(name.into());
+            s.version = Some("1.0".into());
+            s
+        };
+        r.scripts = vec![build("Probe_Pkg"), build("other")];
+        let mut applied = Applied {
+            evaluation: verdict::Evaluation {
+                verdict: verdict::Verdict::Allow,
+                findings: Vec::new(),
+            },
+            by_exception: false,
+            notes: Vec::new(),
+            loosened: Vec::new(),
+            scripts: Default::default(),
+        };
+        apply(&mut applied, &policy, &r);
+        assert_eq!(applied.evaluation.findings.len(), 2);
+        accept_builds(&mut applied, &r, &["probe-pkg".to_string()]);
+        assert_eq!(applied.scripts.status, [Status::Allowed, Status::Ask]);
+        assert!(applied.scripts.allowed_by[0].is_some());
+        let left: Vec<&str> = applied
+            .evaluation
+            .findings
+            .iter()
+            .map(|f| f.target.as_str())
+            .collect();
+        assert_eq!(left, ["other@1.0"]);
+        assert_eq!(applied.evaluation.verdict, verdict::Verdict::Warn);
+    }
 
     #[test]
     fn where_the_flag_goes() {

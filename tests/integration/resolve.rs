@@ -369,6 +369,31 @@ fn pip_an_sdist_is_not_built_before_the_decision_nor_without_a_terminal() {
         checked(&r, "igtest-probe")["resolved"]["install_code"][0],
         "build"
     );
+    // The same build is in the install-time code `[scripts]` judges, already accepted: it is
+    // not asked about a second time.
+    let s = &r["scripts"][0];
+    assert_eq!(
+        (s["package"].as_str(), s["kind"].as_str()),
+        (Some("igtest-probe"), Some("build"))
+    );
+    assert_eq!(s["status"], "allowed", "{r:#}");
+    assert!(
+        s["allowed_by"]
+            .as_str()
+            .unwrap()
+            .contains("build-from-source"),
+        "{r:#}"
+    );
+    let rules: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["rule"])
+        .collect();
+    assert!(
+        !rules.contains(&&serde_json::json!("install-script")),
+        "{r:#}"
+    );
 }
 
 #[test]
