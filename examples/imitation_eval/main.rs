@@ -263,6 +263,8 @@ struct Figures {
     legit: usize,
     alarms: usize,
     alarms_by_kind: BTreeMap<&'static str, usize>,
+    /// legitimate names the oracle would call look-alikes, by category
+    legit_lookalike: BTreeMap<Category, usize>,
     blocks: usize,
     misses: BTreeMap<Category, Vec<String>>,
     alarm_list: Vec<String>,
@@ -405,8 +407,12 @@ impl Ecosys<'_> {
         {
             f.legit += 1;
             let hit = timed(&mut f.times_ns, || self.detect(d, n));
+            let shape = self.oracle.judge(n);
+            if let Some((cat, _)) = &shape {
+                *f.legit_lookalike.entry(*cat).or_default() += 1;
+            }
             if dumping {
-                dump.push(dump_line(self.snap, self.eco, n, "legitimate", &None));
+                dump.push(dump_line(self.snap, self.eco, n, "legitimate", &shape));
             }
             if let Some(h) = hit {
                 f.alarms += 1;
@@ -577,6 +583,16 @@ fn print_figures(eco: Ecosystem, set: Set, d: Detector, f: &Figures, show: usize
     println!(
         "  false alarms  {}   of legitimate names",
         rate(f.alarms, f.legit)
+    );
+    let shapes: usize = f.legit_lookalike.values().sum();
+    println!(
+        "    legitimate names the oracle would call look-alikes: {} ({})",
+        rate(shapes, f.legit),
+        f.legit_lookalike
+            .iter()
+            .map(|(c, n)| format!("{}: {n}", c.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!(
         "  false blocks  {}   of legitimate names",

@@ -88,8 +88,14 @@ pub struct Imitation {
 
 /// Only names this popular are typo targets (Homebrew's unranked lists: all).
 pub const TYPO_TARGET_MAX_RANK: u32 = 5_000;
-/// Against names this popular, any one-character edit counts, not only keyboard slips.
-const ANY_EDIT_MAX_RANK: u32 = 300;
+/// Against names this popular, two letters swapped count at the first letter or in a name of
+/// four letters: a swap keeps every letter, the likeliest slip of all.
+const SWAP_ANY_MAX_RANK: u32 = 300;
+/// How popular a name of 4 letters must be for any one-character edit of it to count, not only
+/// a keyboard slip; the rank allowed doubles with each letter more (see [`any_edit_rank`]).
+const ANY_EDIT_RANK_AT_4: u32 = 30;
+/// A letter triple in at most this many typo-target names is rare (see `EditInfo::rare`).
+const RARE_TRIGRAM: u8 = 2;
 /// npm's limit on a package name's length; longer names are answered without looking.
 pub const MAX_NAME_LEN: usize = 214;
 /// Compared forms shorter than this are not typo targets: too many real names are one letter
@@ -229,13 +235,21 @@ fn trigram_code(t: &[u8]) -> usize {
     t.iter().fold(0, |code, &b| code * 37 + digit(b))
 }
 
-/// The letter-triple codes of a name's compared form (used when building a snapshot).
-pub fn trigrams(normalized: &str) -> Vec<usize> {
-    compared(normalized)
+/// The distinct letter-triple codes a popular name adds to the snapshot's counts (used when
+/// building): only typo targets count, so the evaluation, which holds ranks 1–5,000, sees the
+/// same counts as the product, which also holds ranks 5,001–10,000.
+pub fn trigrams(normalized: &str, rank: u32) -> Vec<usize> {
+    if rank > TYPO_TARGET_MAX_RANK {
+        return Vec::new();
+    }
+    let mut codes: Vec<usize> = compared(normalized)
         .bytes
         .windows(3)
         .map(trigram_code)
-        .collect()
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
 }
 
 /// A scan handle with this bit set stands for the name without its trailing version number.
@@ -299,17 +313,20 @@ fn plain_key(kind: u8, text: &str) -> Vec<u8> {
 }
 
 /// The similarity keys a popular name is filed under (used when building a snapshot): its
-/// skeleton; each of its words of three letters or more, in every ecosystem's shared word list,
-/// so a check can tell a word that popular names use (`dom`, `gpu`, `next`) from a slip; for a
-/// scoped npm name, its unscoped part (to catch the scope dropped); for an unscoped name of
-/// several words, its first word (a naming family such as `babel-*`).
-pub fn index_keys(list: PopularList, normalized: &str, _rank: u32) -> Vec<Vec<u8>> {
+/// skeleton; for typo targets (ranks 1–5,000 and Homebrew's lists), each of its words of three
+/// letters or more, in every ecosystem's shared word list, so a check can tell a word that
+/// popular names use (`dom`, `gpu`, `next`) from a slip, and for an unscoped name of several
+/// words, its first word (a naming family such as `babel-*`); for a scoped npm name, its
+/// unscoped part (to catch the scope dropped). Words and families come from the typo targets
+/// only, so the evaluation (which holds ranks 1–5,000) measures the product's rules.
+pub fn index_keys(list: PopularList, normalized: &str, rank: u32) -> Vec<Vec<u8>> {
     let mut keys = Vec::new();
     let skel = skeleton(normalized);
     if skel.chars().count() >= 4 {
         keys.push(index_key(KIND_SKELETON, list, &skel));
     }
-    for w in words(normalized) {
+    let target = rank <= TYPO_TARGET_MAX_RANK;
+    for w in words(normalized).filter(|_| target) {
         let k = plain_key(KIND_WORD, w);
         if w.len() >= 3 && !keys.contains(&k) {
             keys.push(k);
@@ -317,13 +334,15 @@ pub fn index_keys(list: PopularList, normalized: &str, _rank: u32) -> Vec<Vec<u8
     }
     if let Some((_, bare)) = normalized.strip_prefix('@').and_then(|r| r.split_once('/')) {
         keys.push(index_key(KIND_BARE, list, bare));
-    } else if let Some((first, _)) = normalized.split_once(|c: char| is_separator(c)) {
+    } else if let Some((first, _)) = normalized.split_once(|c: char| is_separator(c))
+        && target
+    {
         keys.push(plain_key(KIND_FAMILY, first));
     }
     keys
 }
 
-/// Is `word` a word of some popular name (of any ecosystem)?
+/// Is `word` a word of some typo target (of any ecosystem)?
 fn known_word(snap: &Snapshot, word: &str) -> bool {
     word.len() >= 3 && snap.has_similar(&plain_key(KIND_WORD, word))
 }
@@ -568,9 +587,10 @@ pub struct EditInfo {
     /// A digit is added, dropped or changed next to a digit or at a word's end: a version or
     /// an architecture (`bootstrap4`/`5`, `freebsd-64`/`x64`), not a slip.
     pub version: bool,
-    /// The edit leaves letters side by side that no popular name has (`handleqazs`): the mark
-    /// of a slip or a garble, where a related name is made of real words.
-    pub novel: bool,
+    /// The edit leaves letters side by side that at most [`RARE_TRIGRAM`] typo targets have
+    /// (`handleqazs`, `jsoescheam`): the mark of a slip or a garble, where a related name is
+    /// made of real words.
+    pub rare: bool,
 }
 
 /// Everything the rules look at for one aligned candidate. Public so the evaluation can show
@@ -685,15 +705,15 @@ fn describe(
                 Op::Swap => (e.q.saturating_sub(2), e.q + 4),
                 Op::Del => (e.q.saturating_sub(2), e.q + 2),
             };
-            let novel = qb[from..to.min(qb.len())]
+            let rare = qb[from..to.min(qb.len())]
                 .windows(3)
-                .any(|t| !snap.known_trigram(trigram_code(t)));
+                .any(|t| snap.trigram_count(trigram_code(t)) <= RARE_TRIGRAM);
             EditInfo {
                 op: e.op,
                 slip: slip(e, qb, pb),
                 q: e.q,
                 p: e.p,
-                novel,
+                rare,
                 first: e.p == 0,
                 last: e.p + 1 >= pb.len(),
                 word_start: pword.start,
@@ -745,6 +765,25 @@ fn cost_budget(len: usize) -> u32 {
         8..=14 => 25,
         _ => 45,
     }
+}
+
+/// Extra slip cost (tenths) allowed against a more popular name: 5 per tenfold popularity
+/// over rank 5,000 (rank 1: 18, rank 100: 8, rank 1,000: 3). Squats aim at the most popular
+/// names, while legitimate names fall near popular names of any rank. Unranked lists: none.
+fn rank_allowance(rank: u32) -> u32 {
+    if rank == 0 || rank >= TYPO_TARGET_MAX_RANK {
+        return 0;
+    }
+    (5.0 * (f64::from(TYPO_TARGET_MAX_RANK) / f64::from(rank)).log10()) as u32
+}
+
+/// The least popular rank against which any one-character edit of a name of `len` letters
+/// counts: 30 at 4 letters, doubling with each letter (120 at 6, 960 at 9, every target from
+/// 12). A short name has many real names one edit away (`pytz`/`pytd`, `yarl`/`yaql`), so only
+/// the very most popular short names may be matched that loosely.
+fn any_edit_rank(len: usize) -> u32 {
+    let doublings = len.saturating_sub(4).min(16) as u32;
+    ANY_EDIT_RANK_AT_4.saturating_mul(1 << doublings)
 }
 
 /// Several letters added or dropped in one run at the start or end of a word
@@ -809,9 +848,10 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
     let spread = edits.iter().any(|e| e.word_start != edits[0].word_start);
     for e in edits {
         // A changed letter inside a short word makes another acronym (`sso`/`sts`), unless
-        // it is one of several garbling slips spread over the name (`7np-webpack-pugin`).
-        let short = e.op == Op::Sub && e.word_len.min(e.q_word_len) <= 3;
-        if short && e.slip != Slip::Lookalike && !(spread && e.novel) {
+        // it is one of several garbling slips spread over the name (`7np-webpack-pugin`) or the
+        // word is glued to another in the query (`nodeglp` for `node-gyp`).
+        let short = e.op == Op::Sub && e.q_word_len <= 3;
+        if short && e.slip != Slip::Lookalike && !(spread && e.rare) {
             return Err("short word");
         }
         // Another word popular names use (`jsdoc` for `jsdom`); two letters swapped are a slip
@@ -820,9 +860,14 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
             return Err("known word");
         }
     }
-    let top = rank != 0 && rank <= ANY_EDIT_MAX_RANK;
     if n == 1 {
         let e = edits[0];
+        // Popular enough that any slip counts, not only a likely one.
+        let top = if e.slip == Slip::Swap {
+            rank != 0 && rank <= SWAP_ANY_MAX_RANK
+        } else {
+            rank != 0 && rank <= any_edit_rank(len)
+        };
         if e.slip == Slip::Doubled {
             return Ok((0, ImitationKind::DoubledLetter));
         }
@@ -863,22 +908,23 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
             } else {
                 0
             };
-            // Letters side by side that no popular name has mark a slip, not another word.
-            (slip_cost(e.slip) + first).saturating_sub(if e.novel { 10 } else { 0 })
+            // Letters side by side that popular names hardly have mark a slip, not another
+            // word.
+            (slip_cost(e.slip) + first).saturating_sub(if e.rare { 10 } else { 0 })
         })
         .sum();
-    if cost > cost_budget(len) {
+    if cost > cost_budget(len) + rank_allowance(rank) {
         return Err("too many or too unlikely slips");
     }
     // Several edits in one short word rewrite it (`python-ldap`/`python-nmap`), unless each
-    // leaves letters side by side that no popular name has.
-    let all_novel = edits.iter().all(|e| e.novel);
+    // leaves letters side by side that popular names hardly have.
+    let all_rare = edits.iter().all(|e| e.rare);
     for e in edits {
         let in_word = edits
             .iter()
             .filter(|o| o.word_start == e.word_start)
             .count();
-        if in_word * 3 > e.word_len + 1 && !(all_novel && e.word_len >= 5) {
+        if in_word * 3 > e.word_len + 1 && !(all_rare && e.word_len >= 5) {
             return Err("a word rewritten");
         }
     }
@@ -1118,6 +1164,63 @@ mod tests {
         assert_eq!(osa_distance(a.as_bytes(), b.as_bytes(), 3), Some(1));
     }
 
+    fn edit(op: Op, slip: Slip, rare: bool) -> EditInfo {
+        EditInfo {
+            op,
+            slip,
+            q: 3,
+            p: 3,
+            first: false,
+            last: false,
+            word_start: 0,
+            word_len: 9,
+            q_word_len: 9,
+            known_word: false,
+            version: false,
+            rare,
+        }
+    }
+
+    #[test]
+    fn popularity_widens_what_counts() {
+        assert_eq!(
+            [4, 5, 6, 9, 12].map(any_edit_rank),
+            [30, 60, 120, 960, 7_680]
+        );
+        assert_eq!(any_edit_rank(10_000), ANY_EDIT_RANK_AT_4 << 16);
+        assert_eq!(
+            [0, 1, 13, 100, 1_000, 4_999, 5_000, u32::MAX].map(rank_allowance),
+            [0, 18, 12, 8, 3, 0, 0, 0]
+        );
+        // Two unrelated letters, one leaving a rare triple, in a name of 9 letters: a garble
+        // of a top-20 name, a coincidence near a name of rank 4,000.
+        let two = [
+            edit(Op::Sub, Slip::Other, true),
+            edit(Op::Sub, Slip::Other, false),
+        ];
+        assert_eq!(judge(9, 13, &two), Ok((2, ImitationKind::Garble)));
+        assert!(judge(9, 4_000, &two).is_err());
+        // One unrelated letter in a name of 6: only against the 120 most popular.
+        let one = [edit(Op::Sub, Slip::Other, false)];
+        assert!(judge(6, 120, &one).is_ok());
+        assert!(judge(6, 121, &one).is_err());
+        // Swaps keep the top-300 allowance at the first letter.
+        let mut swap = edit(Op::Swap, Slip::Swap, false);
+        swap.first = true;
+        assert!(judge(6, 300, &[swap]).is_ok());
+        assert!(judge(6, 301, &[swap]).is_err());
+    }
+
+    #[test]
+    fn a_short_word_is_judged_as_the_query_spells_it() {
+        let mut e = edit(Op::Sub, Slip::Other, false);
+        e.word_len = 3; // `gyp` in `node-gyp`
+        e.q_word_len = 7; // `nodeglp`: one word, not another acronym
+        assert_ne!(judge(7, 10, &[e]), Err("short word"));
+        e.q_word_len = 3; // `node-glp`
+        assert_eq!(judge(7, 10, &[e]), Err("short word"));
+    }
+
     #[test]
     fn forks() {
         assert!(fork_suffix(
@@ -1190,6 +1293,19 @@ mod tests {
                 Some(("@azure/core-rest-pipeline", ScopeConfusion)),
             ),
             (Ecosystem::Npm, "l0dash", Some(("lodash", Lookalike))),
+            // Letters side by side that hardly any popular name has make two unrelated letters
+            // a garble; against a very popular name a garble may carry more.
+            (Ecosystem::Pypi, "requesxt", Some(("requests", Garble))),
+            (
+                Ecosystem::Npm,
+                "quewynstring",
+                Some(("querystring", Garble)),
+            ),
+            (Ecosystem::Npm, "lru-cahle", Some(("lru-cache", Garble))),
+            // A letter changed in a short name counts against the very most popular only:
+            // `pytz` (rank 50) has real names one letter away.
+            (Ecosystem::Pypi, "pytd", None),
+            (Ecosystem::Pypi, "yaql", None),
             // Not imitations: separators only, versions, another word, an affix, a new scope,
             // a pre-scope family, a companion word.
             (Ecosystem::Pypi, "git-python", None),

@@ -88,7 +88,7 @@ impl Builder {
                 key,
                 index_keys: imitation::index_keys(list, &name, rank),
                 scan: imitation::scan_forms(&name, rank),
-                trigrams: imitation::trigrams(&name),
+                trigrams: imitation::trigrams(&name, rank),
                 name,
                 rank,
             })

@@ -14,7 +14,8 @@
 //! The scan table holds the typo targets grouped by the length of their compared form (see
 //! [`crate::reputation::imitation::scan_forms`]): a directory of `4 × (MAX_SCAN_LEN + 2)` u32
 //! entry indexes (per list in [`PopularList::ALL`] order, where each length's entries start),
-//! a bitset of the letter triples that occur in popular names (`TRIGRAM_CODES` bits), then
+//! in how many typo-target names each letter triple occurs (`TRIGRAM_CODES` 2-bit counts,
+//! 0 to 3 meaning "3 or more", four to a byte, lowest bits first), then
 //! 40-byte entries: a u32 with bit `i` set when bucket `i` of the counts is not zero, the
 //! form's letter counts (`SCAN_COUNTS` bytes) and a u32 handle (the names-blob offset of the
 //! name; the top bit is a tag of the entry). A check reads only the
@@ -27,8 +28,8 @@ use serde::{Deserialize, Serialize};
 use super::DataError;
 use crate::ecosystem::Ecosystem;
 
-pub const MAGIC: &[u8; 8] = b"IGREP03\n";
-pub const FORMAT: u32 = 3;
+pub const MAGIC: &[u8; 8] = b"IGREP04\n";
+pub const FORMAT: u32 = 4;
 
 /// Letter-count buckets per scan entry.
 pub const SCAN_COUNTS: usize = 32;
@@ -36,9 +37,11 @@ pub const SCAN_COUNTS: usize = 32;
 pub const MAX_SCAN_LEN: usize = 255;
 const SCAN_DIR_SLOTS: usize = MAX_SCAN_LEN + 2;
 const SCAN_DIR_BYTES: usize = 4 * SCAN_DIR_SLOTS * 4;
-/// Letter triples are coded in base 37 (a–z, 0–9, anything else): one bit per triple.
+/// Letter triples are coded in base 37 (a–z, 0–9, anything else): a 2-bit count per triple.
 pub const TRIGRAM_CODES: usize = 37 * 37 * 37;
-const TRIGRAM_BYTES: usize = TRIGRAM_CODES.div_ceil(8);
+/// Trigram counts saturate here: the check only asks whether a triple is rare.
+pub const TRIGRAM_COUNT_MAX: u8 = 3;
+const TRIGRAM_BYTES: usize = TRIGRAM_CODES.div_ceil(4);
 const SCAN_HEAD: usize = SCAN_DIR_BYTES + TRIGRAM_BYTES;
 const SCAN_ENTRY: usize = 4 + SCAN_COUNTS + 4;
 
@@ -439,9 +442,13 @@ impl<'a> Snapshot<'a> {
             })
     }
 
-    /// Does some popular name contain the letter triple `code` (see [`TRIGRAM_CODES`])?
-    pub fn known_trigram(&self, code: usize) -> bool {
-        code < TRIGRAM_CODES && self.scan[SCAN_DIR_BYTES + code / 8] & (1 << (code % 8)) != 0
+    /// In how many typo-target names the letter triple `code` occurs (see
+    /// [`TRIGRAM_CODES`]), up to [`TRIGRAM_COUNT_MAX`] ("that many or more").
+    pub fn trigram_count(&self, code: usize) -> u8 {
+        if code >= TRIGRAM_CODES {
+            return 0;
+        }
+        (self.scan[SCAN_DIR_BYTES + code / 4] >> (2 * (code % 4))) & TRIGRAM_COUNT_MAX
     }
 
     /// The name and rank behind a handle from [`Snapshot::scan`] (its top bit is the entry's
@@ -512,7 +519,8 @@ pub struct PopularEntry {
     pub index_keys: Vec<Vec<u8>>,
     /// Its scan-table entries (none unless it is a typo target).
     pub scan: Vec<ScanForm>,
-    /// The letter triples of its name (codes below [`TRIGRAM_CODES`]).
+    /// The distinct letter triples its name adds to the counts (codes below
+    /// [`TRIGRAM_CODES`]; the imitation rules decide which names count).
     pub trigrams: Vec<usize>,
 }
 
@@ -560,7 +568,10 @@ pub fn write(
             return Err(DataError("names blob over 2 GiB".into()));
         }
         for &code in entry.trigrams.iter().filter(|&&c| c < TRIGRAM_CODES) {
-            trigrams[code / 8] |= 1 << (code % 8);
+            let (byte, shift) = (code / 4, 2 * (code % 4));
+            if (trigrams[byte] >> shift) & TRIGRAM_COUNT_MAX < TRIGRAM_COUNT_MAX {
+                trigrams[byte] += 1 << shift;
+            }
         }
         let list = entry.key.first().copied().and_then(PopularList::from_tag);
         for form in &entry.scan {
@@ -683,10 +694,18 @@ mod tests {
             }],
             trigrams: vec![rank as usize],
         };
-        let popular = vec![
+        let mut popular = vec![
             entry(b'p', "requests", 3, &["k1", "shared"]),
             entry(b'n', "lodash", 7, &["shared"]),
         ];
+        // Triple 7 is in four names: its count stops at 3.
+        popular[0].trigrams = vec![3, 7];
+        for name in ["a", "b"] {
+            let mut e = entry(b'c', name, 0, &[]);
+            e.trigrams = vec![7];
+            e.scan.clear();
+            popular.push(e);
+        }
         write(&meta, &reports, &popular).unwrap()
     }
 
@@ -709,7 +728,7 @@ mod tests {
         assert_eq!(shared, vec![("lodash", 7), ("requests", 3)]);
         assert!(snap.similar(b"nothing").is_empty());
         assert_eq!(snap.reports().len(), 2);
-        assert_eq!(snap.popular_entries().len(), 2);
+        assert_eq!(snap.popular_entries().len(), 4);
         let scanned: Vec<_> = snap
             .scan(PopularList::Pypi, 8)
             .map(|(present, counts, h)| (present, counts[0], snap.scanned_name(h)))
@@ -718,7 +737,11 @@ mod tests {
         assert_eq!(snap.scan(PopularList::Npm, 8).count(), 0);
         assert_eq!(snap.scan(PopularList::Npm, 6).count(), 1);
         assert_eq!(snap.scan(PopularList::Npm, MAX_SCAN_LEN + 1).count(), 0);
-        assert!(snap.known_trigram(3) && snap.known_trigram(7) && !snap.known_trigram(4));
+        let counts: Vec<u8> = [3, 4, 7, TRIGRAM_CODES - 1, TRIGRAM_CODES]
+            .iter()
+            .map(|&c| snap.trigram_count(c))
+            .collect();
+        assert_eq!(counts, [1, 0, TRIGRAM_COUNT_MAX, 0, 0]);
     }
 
     #[test]
