@@ -394,6 +394,7 @@ fn check_target(target: &Target, snap: &Data, out: &mut Vec<Finding>) {
             }
             ImitationKind::ScopeConfusion => "copies the name of the scoped package",
             ImitationKind::Combo => "glues a filler word onto",
+            ImitationKind::VersionTag => "puts a version number on",
         };
         let mut f = finding(
             target,

@@ -10,16 +10,17 @@
 //!   their compared form (letters and digits). A check reads only the lengths within its edit
 //!   budget (1 edit under 8 letters, 2 under 15, 3 from 15), drops every name whose letter
 //!   counts already differ too much, and aligns the few that remain (a banded alignment);
-//! - a scoped name copied without its scope (`core-rest-pipeline`), and combos: the name minus
-//!   a filler word (`-install`, `-latest`, `python-`, `-js`, ...) is a popular name: exact
-//!   probes.
+//! - a scoped name copied without its scope (`core-rest-pipeline`), combos (the name minus a
+//!   filler word such as `-install`, `-latest`, `python-`, `-js` is a popular name) and
+//!   version tags (minus a major version: `httpxv2`, `redis-v4`, `react18`): exact probes.
 //!
 //! Which alignments count is decided edit by edit. One edit: a doubled or undoubled letter,
 //! two letters swapped, a neighbouring key, a look-alike character, a lost letter (`tensorflo`:
-//! a long name cut short), and against the 300 most popular names any letter. Several edits
-//! (names of 8+ letters): each slip has a cost (doubled letter and look-alike less, an
-//! unrelated letter more, one that leaves letters side by side that no popular name has less:
-//! `pzugin`), and their sum must fit a budget that grows with the length.
+//! a long name cut short), and any letter against a name popular enough for its length (rank
+//! 30 at 4 letters, doubling per letter). Several edits (names of 8+ letters): each slip has a
+//! cost (doubled letter and look-alike less, an unrelated letter more, one that leaves letters
+//! side by side that at most two popular names have less: `pzugin`), and their sum must fit a
+//! budget that grows with the length and, a little, with the popular name's popularity.
 //!
 //! What does not count, to keep false alarms rare: names that are popular themselves; names
 //! that differ only in separators (`git-python`, `mem-fs`: established pairs abound); a word
@@ -60,6 +61,8 @@ pub enum ImitationKind {
     ScopeConfusion,
     /// The popular name plus a filler word (`-js`, `python-`, `-install`, ...).
     Combo,
+    /// The popular name plus a version tag (`httpxv2`, `redis-v4`, `react18`).
+    VersionTag,
 }
 
 impl ImitationKind {
@@ -73,6 +76,7 @@ impl ImitationKind {
             ImitationKind::Lookalike => "lookalike",
             ImitationKind::ScopeConfusion => "scope-confusion",
             ImitationKind::Combo => "combo",
+            ImitationKind::VersionTag => "version-tag",
         }
     }
 }
@@ -952,6 +956,27 @@ fn combo_core(eco: Ecosystem, name: &str) -> Vec<&str> {
     cores
 }
 
+/// `name` = a popular name plus a major version: `v` and one or two digits, or two digits,
+/// with or without a separator (`httpxv2`, `redis-v4`, `react18`, `vue-loader-v15`). One bare
+/// digit (`foo2`, `foo-2`) is how forks and companions number themselves, so it does not
+/// count; nor do longer numbers (`versioneer-518`: a PEP), bit widths (`base64`), or a name
+/// whose rest ends in a digit (`es6`), where the split is a guess.
+fn version_cores(name: &str) -> impl Iterator<Item = &str> {
+    let rest = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let number = &name[rest.len()..];
+    let major = matches!(number.len(), 1..=2) && !matches!(number, "32" | "64");
+    let tagged = rest.strip_suffix('v').filter(|_| major);
+    let bare = Some(rest).filter(|_| major && number.len() == 2);
+    tagged
+        .into_iter()
+        .chain(bare)
+        .flat_map(|r| [Some(r), r.strip_suffix(['-', '_', '.'])])
+        .flatten()
+        .filter(|core| {
+            core.len() >= 4 && !core.ends_with(|c: char| c.is_ascii_digit() || is_separator(c))
+        })
+}
+
 /// Every popular name within the edit budget of `name`, with the alignment and the rules'
 /// verdict on it (the evaluation shows these; [`check`] keeps the best accepted one).
 pub fn candidates<'s>(snap: &'s Snapshot, eco: Ecosystem, name: &str) -> Vec<Candidate<'s>> {
@@ -1089,6 +1114,14 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
                 consider(2, core, rank, ImitationKind::Combo);
             }
         }
+        for core in version_cores(name) {
+            if let Some(rank) = snap.popular_rank(list, core)
+                && rank <= TYPO_TARGET_MAX_RANK
+                && !same_scope(core)
+            {
+                consider(2, core, rank, ImitationKind::VersionTag);
+            }
+        }
     }
     for c in candidates(snap, eco, name) {
         if let Ok((score, kind)) = c.verdict {
@@ -1222,6 +1255,30 @@ mod tests {
     }
 
     #[test]
+    fn version_tags() {
+        fn cores(n: &str) -> Vec<&str> {
+            version_cores(n).collect()
+        }
+        assert_eq!(cores("httpxv2"), ["httpx"]);
+        assert_eq!(cores("redis-v4"), ["redis"]);
+        assert_eq!(cores("glob10"), ["glob"]);
+        assert_eq!(cores("vue-loader-v15"), ["vue-loader", "vue-loader-v"]);
+        // `cliv12`: the rest `cli` is too short, but `cliv` is a name of its own.
+        assert_eq!(cores("cliv12"), ["cliv"]);
+        for none in [
+            "redis2",
+            "redis-2",
+            "redis-518",
+            "base64",
+            "es6-10",
+            "v10",
+            "",
+        ] {
+            assert!(cores(none).is_empty(), "{none}");
+        }
+    }
+
+    #[test]
     fn forks() {
         assert!(fork_suffix(
             "eslint-plugin-import-x",
@@ -1249,6 +1306,19 @@ mod tests {
                 Some(("@hookform/resolvers", ScopeConfusion)),
             ),
             (Ecosystem::Npm, "lodash-js", Some(("lodash", Combo))),
+            // A major version put on a popular name; not a fork's digit, a long number or a
+            // bit width.
+            (Ecosystem::Pypi, "httpxv2", Some(("httpx", VersionTag))),
+            (Ecosystem::Npm, "redis-v4", Some(("redis", VersionTag))),
+            (Ecosystem::Npm, "react18", Some(("react", VersionTag))),
+            (
+                Ecosystem::Npm,
+                "react-dom-16",
+                Some(("react-dom", VersionTag)),
+            ),
+            (Ecosystem::Pypi, "requests-518", None),
+            (Ecosystem::Pypi, "requests64", None),
+            (Ecosystem::Pypi, "requests-2", None),
             (Ecosystem::Npm, "@aws-sdk/client-sfn", None), // same scope: owned by one org
             // Repeated letters beat other one-edit neighbours (`wget2` is also one edit away).
             (Ecosystem::Brew, "wgett", Some(("wget", DoubledLetter))),
