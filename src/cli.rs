@@ -95,9 +95,10 @@ Exit codes: see the table in README.md (\"Exit codes\")."
         /// text, json (the records as stored) or ocsf (OCSF 1.8 Application Lifecycle events)
         #[arg(long, value_name = "FORMAT", value_parser = ["text", "json", "ocsf"])]
         format: Option<String>,
-        /// How many of the most recent matching records to show
-        #[arg(short = 'n', long, default_value_t = 20)]
-        limit: usize,
+        /// How many of the most recent matching records to show (text: 20 unless given;
+        /// json and ocsf exports: every matching record unless given)
+        #[arg(short = 'n', long)]
+        limit: Option<usize>,
         /// Only decisions at or after this time
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
@@ -235,7 +236,8 @@ syslog received as --anchor.\nExit codes: see the table in README.md (\"Exit cod
 #[derive(Subcommand)]
 enum PolicyCommand {
     /// Report every problem in the policy files in effect (or in FILE alone, judged as the
-    /// layer its path makes it: the machine path, a .installguard.toml, else a user policy)
+    /// layer its path makes it: the machine path, a .installguard.toml, the user path; a file
+    /// elsewhere that sets `lock` as the machine policy, else as a user policy)
     Check {
         file: Option<PathBuf>,
         /// Judge FILE as this layer instead of by its path

@@ -10,9 +10,19 @@ use crate::exit;
 use crate::output::{self, out, out_text, say};
 use crate::reputation::{import, store};
 
+/// How many records `log` shows for people when `-n` is not given; exports show every
+/// matching record unless `-n` is given.
+const TEXT_LIMIT: usize = 20;
+
 /// `installguard log`: the records that pass `query`, newest last, as text, as stored
-/// (`--json`) or as OCSF events (`--format ocsf`). Exit 5 when some lines are unreadable.
-pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 {
+/// (`--json`) or as OCSF events (`--format ocsf`). Exit 5 when some lines are unreadable or
+/// the hash chain is broken (a warning names the first broken record).
+pub fn log(query: &audit::Query, format: audit::LogFormat, limit: Option<usize>) -> i32 {
+    let limit = match (limit, format) {
+        (Some(n), _) => n,
+        (None, audit::LogFormat::Text) => TEXT_LIMIT,
+        (None, _) => usize::MAX,
+    };
     let Some(path) = audit::log_path() else {
         say!("no state directory (HOME and XDG_STATE_HOME are unset)");
         return exit::USAGE;
@@ -157,7 +167,26 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: usize) -> i32 
     } else {
         out(&text);
     }
-    if bad.is_empty() { exit::OK } else { exit::DATA }
+    // The records are shown either way; a broken chain (edited, deleted, reordered or
+    // redirected records) is said after them and in the exit code, as `audit verify` would.
+    let broken = match audit::verify(&path, None, false) {
+        Ok(v) => v.problems,
+        Err(e) => {
+            say!("cannot check the hash chain of {}: {e}", path.display());
+            return exit::DATA;
+        }
+    };
+    if let Some(first) = broken.first() {
+        say!(
+            "WARNING: the audit log's hash chain is broken: first at {first} ({} problem(s));              `installguard audit verify` lists them",
+            broken.len()
+        );
+    }
+    if bad.is_empty() && broken.is_empty() {
+        exit::OK
+    } else {
+        exit::DATA
+    }
 }
 
 /// `2 (1 held back: esbuild@0.28.2 install script)`: how many pieces of install-time code the
@@ -393,7 +422,7 @@ pub fn policy_check(file: Option<&Path>, layer: Option<&str>, overrides: &[Strin
                 Some("machine") => LayerKind::Machine,
                 Some("project") => LayerKind::Project,
                 Some(_) => LayerKind::User,
-                None => load::kind_of(f),
+                None => check_kind(f),
             };
             load::load_with(&[], Some((f, kind)))
         }
@@ -431,6 +460,40 @@ pub fn policy_check(file: Option<&Path>, layer: Option<&str>, overrides: &[Strin
     if errors > 0 { exit::USAGE } else { exit::OK }
 }
 
+/// The layer `policy check FILE` judges FILE as without `--layer`: the layer its path makes
+/// it (the machine path, the user path, a `.installguard.toml`); a file anywhere else is judged
+/// as the machine policy when it has a top-level `lock` (which only the machine policy may
+/// have: a template such as `config/example-policy.toml`), else as a user policy.
+fn check_kind(file: &Path) -> crate::policy::LayerKind {
+    use crate::policy::{LayerKind, load};
+    let kind = load::kind_of(file);
+    if kind != LayerKind::User || load::user_path().as_deref() == Some(file) {
+        return kind;
+    }
+    let text = crate::files::read_regular(file, 1 << 20).unwrap_or_default();
+    if has_top_level_lock(&String::from_utf8_lossy(&text)) {
+        LayerKind::Machine
+    } else {
+        LayerKind::User
+    }
+}
+
+/// Whether TOML text sets `lock` before its first table header.
+fn has_top_level_lock(text: &str) -> bool {
+    for line in text.lines() {
+        let line = line.trim_start();
+        if line.starts_with('[') {
+            return false;
+        }
+        if let Some(rest) = line.strip_prefix("lock")
+            && rest.trim_start().starts_with('=')
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// `installguard policy show`: the effective policy as TOML, with where each value came from.
 pub fn policy_show(overrides: &[String]) -> i32 {
     let loaded = crate::policy::load(overrides);
@@ -441,4 +504,15 @@ pub fn policy_show(overrides: &[String]) -> i32 {
     }
     out_text(&crate::policy::show::render(&loaded.policy));
     exit::OK
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_file_that_locks_is_judged_as_the_machine_policy() {
+        assert!(super::has_top_level_lock("# c\nlock = [\"rules\"]\n[rules]\n"));
+        assert!(super::has_top_level_lock("  lock=[]"));
+        assert!(!super::has_top_level_lock("[rules]\nlock = []\n"));
+        assert!(!super::has_top_level_lock("locked = 1\n"));
+    }
 }

@@ -20,6 +20,9 @@ pub const DATA: i32 = 5;
 /// The install ran (the tool exited 0), and the watch saw it change a startup location or read
 /// a credential store, with `[watch] on-finding = "fail"` (for CI).
 pub const BEHAVIOUR: i32 = 6;
+/// Interrupted at the prompt (Ctrl-C): nothing was installed; 128 + SIGINT, as a shell
+/// reports a command that SIGINT ended.
+pub const INTERRUPTED: i32 = 130;
 /// The real tool exists but could not be executed.
 pub const NOT_EXECUTABLE: i32 = 126;
 /// The real tool is not installed.

@@ -829,7 +829,7 @@ struct Outcome {
     /// Loosenings the decision itself made (`--yes`) or refused, for the log.
     loosened: Vec<policy::Loosening>,
     /// The exit code when the command ends without the real tool for another reason than a
-    /// block (an interrupted resolution: 128 + the signal).
+    /// block (an interrupted resolution: 128 + the signal; Ctrl-C at the prompt: 130).
     exit: Option<i32>,
     /// How install-time code warnings were answered.
     scripts: Option<install_code::Answer>,
@@ -1096,6 +1096,13 @@ fn decide_warn_or_not(
                 Ok(prompt::Choice::Cancel) => {
                     say!("cancelled; nothing was installed");
                     Outcome::new(Decision::Declined, DecidedBy::User)
+                }
+                Ok(prompt::Choice::Interrupted) => {
+                    say!("interrupted; nothing was installed");
+                    let mut o = Outcome::new(Decision::Declined, DecidedBy::Interrupt);
+                    o.reason = Some("interrupted at the prompt (Ctrl-C)".into());
+                    o.exit = Some(exit::INTERRUPTED);
+                    o
                 }
                 Err(e) => {
                     say!("cannot read the answer ({e}); nothing was installed");

@@ -31,6 +31,42 @@ pub enum Choice {
     Install,
     /// Add a dated exception to the user policy, then install.
     Exception,
+    /// Ctrl-C (or a SIGINT from elsewhere) while the menu was shown: nothing is installed,
+    /// and the guard exits 130 as a shell expects of an interrupted command.
+    Interrupted,
+}
+
+/// While it lives, SIGINT does not kill the process: the menu's read returns `Interrupted`
+/// (console raises SIGINT itself when it reads Ctrl-C in raw mode), so the guard can show the
+/// cursor again, log the decision and exit 130. The previous action comes back on drop.
+struct CatchInterrupt {
+    previous: libc::sigaction,
+}
+
+extern "C" fn on_interrupt(_: libc::c_int) {}
+
+impl CatchInterrupt {
+    fn new() -> CatchInterrupt {
+        // SAFETY: plain sigaction calls with a handler that does nothing (async-signal-safe);
+        // no SA_RESTART, so a blocked read returns EINTR.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_interrupt as *const () as usize;
+            libc::sigemptyset(&mut action.sa_mask);
+            let mut previous: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGINT, &action, &mut previous);
+            CatchInterrupt { previous }
+        }
+    }
+}
+
+impl Drop for CatchInterrupt {
+    fn drop(&mut self) {
+        // SAFETY: restores the action saved in `new`.
+        unsafe {
+            libc::sigaction(libc::SIGINT, &self.previous, std::ptr::null_mut());
+        }
+    }
 }
 
 /// The warn-level menu on stderr: Cancel (the default), Install anyway, and, when
@@ -45,12 +81,28 @@ pub fn choose(offer_exception: bool, days: u32) -> std::io::Result<Choice> {
             "Add an exception for {days} days to your policy, then install"
         ));
     }
-    let picked = dialoguer::Select::new()
-        .with_prompt("Install anyway? (arrow keys or j/k, Enter to choose)")
-        .items(&items)
-        .default(0)
-        .interact_on_opt(&dialoguer::console::Term::stderr())
-        .map_err(|dialoguer::Error::IO(e)| e)?;
+    let term = dialoguer::console::Term::stderr();
+    let picked = {
+        let _catch = CatchInterrupt::new();
+        dialoguer::Select::new()
+            .with_prompt("Install anyway? (arrow keys or j/k, Enter to choose)")
+            .items(&items)
+            .default(0)
+            .interact_on_opt(&term)
+    };
+    let picked = match picked {
+        Ok(p) => p,
+        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+            // dialoguer hid the cursor and returns before showing it again.
+            let _ = term.show_cursor();
+            let _ = term.write_line("");
+            return Ok(Choice::Interrupted);
+        }
+        Err(dialoguer::Error::IO(e)) => {
+            let _ = term.show_cursor();
+            return Err(e);
+        }
+    };
     Ok(match picked {
         Some(1) => Choice::Install,
         Some(2) => Choice::Exception,

@@ -57,7 +57,12 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.file.display(), self.line, self.what)
+        // Line 0: the problem is the file as a whole (redirected), not one of its lines.
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.what)
+        } else {
+            write!(f, "{}:{}: {}", self.file.display(), self.line, self.what)
+        }
     }
 }
 
@@ -144,6 +149,9 @@ pub fn verify(path: &Path, anchor: Option<&str>, follow: bool) -> std::io::Resul
     let mut chained = false;
     let mut anchor_found = false;
     let mut open: Vec<Incomplete> = Vec::new();
+    // Where the chain ends (the newest record's file and line): an anchor that is missing
+    // was expected at or before it.
+    let mut end: Option<(PathBuf, usize)> = None;
     for file in &files {
         let bytes = match super::file::read_file(file, follow && file == path) {
             Ok(b) => b.unwrap_or_default(),
@@ -264,6 +272,7 @@ pub fn verify(path: &Path, anchor: Option<&str>, follow: bool) -> std::io::Resul
             v.first_seq.get_or_insert(link.seq);
             v.last_seq = Some(link.seq);
             v.head = Some(claimed.clone());
+            end = Some((file.clone(), n));
             // Resynchronise on this record so one break is reported once.
             expect_prev = claimed;
             expect_seq = link.seq + 1;
@@ -273,12 +282,13 @@ pub fn verify(path: &Path, anchor: Option<&str>, follow: bool) -> std::io::Resul
     if let Some(a) = anchor
         && !anchor_found
     {
-        let file = files.last().cloned().unwrap_or_default();
+        let (file, line) = end.unwrap_or_else(|| (files.last().cloned().unwrap_or_default(), 0));
         v.problems.push(Problem {
             file,
-            line: 0,
+            line,
             what: format!(
-                "truncated or replaced: the anchor {a} (a head recorded off-host) is not in this chain"
+                "truncated or replaced: the chain ends here (seq {}) without the anchor {a} (a head recorded off-host)",
+                v.last_seq.map_or_else(|| "none".to_string(), |s| s.to_string())
             ),
         });
     }

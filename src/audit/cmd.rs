@@ -25,13 +25,7 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
     let files: Vec<String> = v.files.iter().map(|f| f.display().to_string()).collect();
     let mut text = String::new();
     if let Some(first) = v.problems.first() {
-        let _ = writeln!(
-            text,
-            "audit log BROKEN: first broken record at {}:{}: {}",
-            first.file.display(),
-            first.line,
-            first.what
-        );
+        let _ = writeln!(text, "audit log BROKEN: first broken record at {first}");
         for p in &v.problems[1..] {
             let _ = writeln!(text, "  also {p}");
         }

@@ -59,6 +59,8 @@ pub enum DecidedBy {
     Exception,
     /// The user answered the prompt.
     User,
+    /// The prompt was interrupted (Ctrl-C): declined, nothing installed.
+    Interrupt,
     /// `--yes` / `INSTALLGUARD_YES=1` accepted warn-level findings.
     Yes,
     /// A prompt was needed but there was no terminal.
@@ -78,10 +80,11 @@ pub enum Decision {
 }
 
 impl DecidedBy {
-    pub const ALL: [DecidedBy; 7] = [
+    pub const ALL: [DecidedBy; 8] = [
         DecidedBy::Policy,
         DecidedBy::Exception,
         DecidedBy::User,
+        DecidedBy::Interrupt,
         DecidedBy::Yes,
         DecidedBy::NoTerminal,
         DecidedBy::Audit,
@@ -94,6 +97,7 @@ impl DecidedBy {
             DecidedBy::Policy => "policy",
             DecidedBy::Exception => "exception",
             DecidedBy::User => "user",
+            DecidedBy::Interrupt => "interrupt",
             DecidedBy::Yes => "yes",
             DecidedBy::NoTerminal => "no-terminal",
             DecidedBy::Audit => "audit",

@@ -160,6 +160,15 @@ fn edited_deleted_reordered_and_truncated_records_are_named_by_line() {
     assert_ne!(edited, orig);
     put(&p, &edited);
     broken_at(&sb, &p, 5, "edited");
+    // `log` still shows the records, warns, and exits 5 as the exit table says.
+    let out = ig(&sb, &["log"]);
+    assert_code(&out, 5);
+    assert!(
+        text(&out.stderr).contains(&format!("hash chain is broken: first at {}:5: edited", p.display())),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("curl"), "{}", text(&out.stdout));
 
     let mut deleted = orig.clone();
     deleted.remove(1);
@@ -194,10 +203,11 @@ fn edited_deleted_reordered_and_truncated_records_are_named_by_line() {
         ],
     );
     assert_code(&out, 5);
+    // Named at the line where the chain now ends (the third record), never `:0`.
+    let err = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("anchor"),
-        "{}",
-        text(&out.stderr)
+        err.contains(&format!("{}:3: ", p.display())) && err.contains("anchor"),
+        "{err}"
     );
 
     // A copy shipped elsewhere verifies with --file.
@@ -261,6 +271,8 @@ fn rotation_by_size_keeps_the_chain_continuous_across_files() {
     );
     let out = ig(&sb, &["log", "--json"]);
     assert_eq!(text(&out.stdout).lines().count(), 12);
+    let out = ig(&sb, &["log", "--json", "-n", "5"]);
+    assert_eq!(text(&out.stdout).lines().count(), 5);
     // Deleting a rotated file breaks the chain at the start of the next one.
     std::fs::remove_file(dir.join("audit.1.jsonl")).unwrap();
     assert_code(&ig(&sb, &["audit", "verify"]), 5);
@@ -1054,4 +1066,22 @@ fn canary_one_secret_per_rule_reaches_no_sink() {
             assert!(!seen.contains(&w), "{w:?} of {secret:?} leaked:\n{seen}");
         }
     }
+}
+
+#[test]
+fn exports_print_every_matching_record_unless_n_is_given() {
+    let (sb, p, orig) = four_installs();
+    // 48 records, 24 invocations (the chain is broken by the copies, which `log` says, but every one is shown).
+    let many: Vec<String> = orig.iter().cycle().take(48).cloned().collect();
+    put(&p, &many);
+    let out = ig(&sb, &["log", "--json"]);
+    assert_code(&out, 5);
+    assert_eq!(text(&out.stdout).lines().count(), 48);
+    let out = ig(&sb, &["log", "--format", "ocsf"]);
+    assert!(text(&out.stdout).lines().count() > 20, "{}", text(&out.stdout));
+    let out = ig(&sb, &["log", "--format", "ocsf", "-n", "2"]);
+    assert!(text(&out.stdout).lines().count() <= 4, "{}", text(&out.stdout));
+    // For people: the last 20 unless -n says otherwise.
+    let out = ig(&sb, &["log"]);
+    assert_eq!(text(&out.stdout).matches("  #").count(), 20, "{}", text(&out.stdout));
 }

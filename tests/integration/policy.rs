@@ -202,6 +202,16 @@ fn policy_check_a_file_and_the_example() {
         "{}",
         text(&out.stdout)
     );
+    // As the README and the file's own header show it: it locks, so it is a machine policy.
+    let out = ig(&sb, &["policy", "check", example]);
+    assert_code(&out, 0);
+    assert!(
+        text(&out.stdout).contains("(machine)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = ig(&sb, &["policy", "check", "--layer", "user", example]);
+    assert_code(&out, 2);
     let bad = sb.path("bad.toml");
     std::fs::write(&bad, "[rules]\nimitation = 3\n[[exceptions]]\npackage = \"pkg:npm/nothing-flags-this-name-zz\"\nreason = \"testing\"\nexpires = 2099-01-01\n").unwrap();
     let out = ig(&sb, &["policy", "check", bad.to_str().unwrap()]);

@@ -88,6 +88,9 @@ pub fn on_pty(
             && !answered
             && text(&screen).contains(prompt)
         {
+            // The menu reads keys in raw mode once it is drawn; a key typed before that is
+            // read by the terminal's line discipline (Ctrl-C would be eaten there).
+            std::thread::sleep(Duration::from_millis(300));
             writer.write_all(keys).unwrap();
             answered = true;
         }
@@ -132,4 +135,21 @@ fn enter_takes_the_default_which_is_no() {
     assert_eq!(code, Some(4), "{screen}");
     assert!(screen.contains("Cancel"), "{screen}");
     assert_eq!(calls, "");
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_exits_130_logs_the_decline_and_shows_the_cursor() {
+    let sb = Sandbox::new();
+    let (code, screen, calls) = answer_in(&sb, &["install", "wgett"], b"\x03", |c| c);
+    assert_eq!(code, Some(130), "{screen}");
+    assert_eq!(calls, "", "nothing was installed");
+    assert!(screen.contains("interrupted"), "{screen}");
+    // dialoguer hides the cursor while the menu is shown; it must come back.
+    let hidden = screen.rfind("\x1b[?25l").expect("the menu hides the cursor");
+    let shown = screen.rfind("\x1b[?25h").unwrap_or(0);
+    assert!(shown > hidden, "the cursor stays hidden: {screen:?}");
+    let log = std::fs::read_to_string(sb.path("state/installguard/audit.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(last["decision"], "declined", "{last}");
+    assert_eq!(last["decided_by"], "interrupt", "{last}");
 }
