@@ -510,7 +510,9 @@ pub fn policy_show(overrides: &[String]) -> i32 {
 mod tests {
     #[test]
     fn a_file_that_locks_is_judged_as_the_machine_policy() {
-        assert!(super::has_top_level_lock("# c\nlock = [\"rules\"]\n[rules]\n"));
+        assert!(super::has_top_level_lock(
+            "# c\nlock = [\"rules\"]\n[rules]\n"
+        ));
         assert!(super::has_top_level_lock("  lock=[]"));
         assert!(!super::has_top_level_lock("[rules]\nlock = []\n"));
         assert!(!super::has_top_level_lock("locked = 1\n"));

@@ -556,7 +556,15 @@ fn check_and_decide(
             return (checked, o);
         }
         let outcome = if step.first {
-            decide(request, &checked.applied, policy, opts, freshness, nesting)
+            decide(
+                request,
+                how.args,
+                &checked.applied,
+                policy,
+                opts,
+                freshness,
+                nesting,
+            )
         } else {
             let new: Vec<verdict::Finding> = checked
                 .applied
@@ -583,7 +591,15 @@ fn check_and_decide(
                     // The install-time code's answer covers all of it (the new finding's too).
                     scripts: checked.applied.scripts.clone(),
                 };
-                let mut o = decide(&checked.request, &delta, policy, opts, freshness, nesting);
+                let mut o = decide(
+                    &checked.request,
+                    how.args,
+                    &delta,
+                    policy,
+                    opts,
+                    freshness,
+                    nesting,
+                );
                 if let Some(before) = allowed.take() {
                     o.loosened.splice(0..0, before.loosened);
                 }
@@ -926,6 +942,7 @@ fn invalid_policy(request: &Request, loaded: &policy::Loaded) -> Outcome {
 /// Apply the verdict: block, ask, or go ahead. Prints the explanation on stderr.
 fn decide(
     request: &Request,
+    args: &[OsString],
     applied: &policy::Applied,
     policy: &policy::Policy,
     opts: &RunOptions,
@@ -948,8 +965,15 @@ fn decide(
             l.refused.as_deref().unwrap_or_default()
         );
     }
-    let mut outcome =
-        decide_warn_or_not(request, applied, policy, yes.as_ref(), freshness, nesting);
+    let mut outcome = decide_warn_or_not(
+        request,
+        args,
+        applied,
+        policy,
+        yes.as_ref(),
+        freshness,
+        nesting,
+    );
     if evaluation.verdict == Verdict::Warn {
         outcome.loosened.extend(refused_yes);
     }
@@ -958,6 +982,7 @@ fn decide(
 
 fn decide_warn_or_not(
     request: &Request,
+    args: &[OsString],
     applied: &policy::Applied,
     policy: &policy::Policy,
     yes: Option<&policy::Loosening>,
@@ -984,7 +1009,7 @@ fn decide_warn_or_not(
         Verdict::Block => {
             say!("blocked this {} command:", request.program);
             print_findings(evaluation, Severity::Warn);
-            explain(request, evaluation, policy);
+            explain(request, args, evaluation, policy);
             if let Some(hint) = freshness.hint() {
                 say!("{hint}");
             }
@@ -1006,7 +1031,7 @@ fn decide_warn_or_not(
         Verdict::Warn => {
             say!("this install needs a second look:");
             print_findings(evaluation, Severity::Warn);
-            explain(request, evaluation, policy);
+            explain(request, args, evaluation, policy);
             if let Some(hint) = freshness.hint() {
                 say!("{hint}");
             }
@@ -1201,7 +1226,7 @@ fn exception_candidates(
 
 /// Under the findings: which rule made them this severe and where it is set, and what to do
 /// instead.
-fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) {
+fn explain(request: &Request, args: &[OsString], evaluation: &Evaluation, policy: &policy::Policy) {
     let mut rules: Vec<Rule> = Vec::new();
     for f in evaluation
         .findings
@@ -1209,10 +1234,17 @@ fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) 
         .filter(|f| f.severity >= Severity::Warn)
     {
         if let Some(i) = &f.imitates {
-            say!(
-                "  instead: did you mean `{i}`?  {} install {i}",
-                request.program
-            );
+            let typed = request
+                .targets
+                .iter()
+                .find(|t| t.label() == f.target)
+                .and_then(|t| t.name.as_deref())
+                .unwrap_or(&f.target);
+            match corrected_command(&request.program, args, typed, i) {
+                Some(cmd) => say!("  instead: did you mean `{i}`?  {cmd}"),
+                None if f.origin == "argv" => say!("  instead: did you mean `{i}`?"),
+                None => say!("  instead: did you mean `{i}`? (in {})", f.origin),
+            }
         }
         if let Some(r) = &f.report {
             say!("  report: {r} (https://osv.dev/vulnerability/{r})");
@@ -1240,6 +1272,54 @@ fn explain(request: &Request, evaluation: &Evaluation, policy: &policy::Policy) 
             _ => (policy.rule(r).as_str(), "built-in default".to_string()),
         };
         say!("  rule: {key} = \"{value}\" ({from})");
+    }
+}
+
+/// The user's own command with `name` replaced by `suggestion` in the one argument that names
+/// it (`npx lodahs` → `npx lodash`, `python -m pip install --user reqeusts==2` → `python -m pip
+/// install --user requests==2`): the same program, form and flags, shell-quoted where needed.
+/// None when no argument names it (it came from a file, or inside an option's value).
+fn corrected_command(
+    program: &str,
+    args: &[OsString],
+    name: &str,
+    suggestion: &str,
+) -> Option<String> {
+    let names_it = |arg: &str| {
+        !arg.starts_with('-')
+            && arg.len() >= name.len()
+            && arg.is_char_boundary(name.len())
+            && arg[..name.len()].eq_ignore_ascii_case(name)
+            && arg[name.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')))
+    };
+    let at = args
+        .iter()
+        .rposition(|a| a.to_str().is_some_and(names_it))?;
+    let mut words = vec![shell_word(program)];
+    for (i, a) in args.iter().enumerate() {
+        let a = a.to_string_lossy();
+        if i == at {
+            words.push(shell_word(&format!("{suggestion}{}", &a[name.len()..])));
+        } else {
+            words.push(shell_word(&a));
+        }
+    }
+    Some(words.join(" "))
+}
+
+/// `word` as a POSIX shell word: as is when it holds only safe characters, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-^~".contains(c));
+    if safe {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
@@ -1533,4 +1613,120 @@ fn write_human(
         }
     }
     writeln!(out, "verdict: {}", evaluation.verdict.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::corrected_command;
+    use std::ffi::OsString;
+
+    fn fix(cmd: &str, name: &str, suggestion: &str) -> Option<String> {
+        let mut words = cmd.split(' ');
+        let program = words.next().unwrap();
+        let args: Vec<OsString> = words.map(OsString::from).collect();
+        corrected_command(program, &args, name, suggestion)
+    }
+
+    #[test]
+    fn suggestions_keep_the_command_form_and_flags() {
+        for (cmd, name, good, want) in [
+            ("npx lodahs", "lodahs", "lodash", "npx lodash"),
+            (
+                "npx -y lodahs@4 --help",
+                "lodahs",
+                "lodash",
+                "npx -y lodash@4 --help",
+            ),
+            ("npm i -D lodahs", "lodahs", "lodash", "npm i -D lodash"),
+            (
+                "python -m pip install --user reqeusts",
+                "reqeusts",
+                "requests",
+                "python -m pip install --user requests",
+            ),
+            (
+                "python3.12 -Im pip install reqeusts==2.31",
+                "reqeusts",
+                "requests",
+                "python3.12 -Im pip install requests==2.31",
+            ),
+            (
+                "pip install Reqeusts[socks]>=2",
+                "reqeusts",
+                "requests",
+                "pip install 'requests[socks]>=2'",
+            ),
+            (
+                "uv pip install reqeusts",
+                "reqeusts",
+                "requests",
+                "uv pip install requests",
+            ),
+            (
+                "uv add --dev reqeusts",
+                "reqeusts",
+                "requests",
+                "uv add --dev requests",
+            ),
+            ("uvx reqeusts", "reqeusts", "requests", "uvx requests"),
+            (
+                "pipx install --force reqeusts",
+                "reqeusts",
+                "requests",
+                "pipx install --force requests",
+            ),
+            (
+                "pipx run reqeusts",
+                "reqeusts",
+                "requests",
+                "pipx run requests",
+            ),
+            (
+                "poetry add -G dev reqeusts",
+                "reqeusts",
+                "requests",
+                "poetry add -G dev requests",
+            ),
+            (
+                "yarn add -D lodahs",
+                "lodahs",
+                "lodash",
+                "yarn add -D lodash",
+            ),
+            ("yarn dlx lodahs", "lodahs", "lodash", "yarn dlx lodash"),
+            (
+                "pnpm add -D lodahs",
+                "lodahs",
+                "lodash",
+                "pnpm add -D lodash",
+            ),
+            ("pnpx lodahs", "lodahs", "lodash", "pnpx lodash"),
+            ("pnpm dlx lodahs", "lodahs", "lodash", "pnpm dlx lodash"),
+            ("bun add -d lodahs", "lodahs", "lodash", "bun add -d lodash"),
+            ("bunx lodahs", "lodahs", "lodash", "bunx lodash"),
+            ("bun x lodahs", "lodahs", "lodash", "bun x lodash"),
+            (
+                "brew install --cask wgett",
+                "wgett",
+                "wget",
+                "brew install --cask wget",
+            ),
+            (
+                "npm i @types/nod",
+                "@types/nod",
+                "@types/node",
+                "npm i @types/node",
+            ),
+        ] {
+            assert_eq!(fix(cmd, name, good).as_deref(), Some(want), "{cmd}");
+        }
+    }
+
+    #[test]
+    fn no_command_when_no_argument_names_the_package() {
+        // From a file, or a longer name that only starts with it.
+        assert_eq!(fix("pip install -r reqs.txt", "reqeusts", "requests"), None);
+        assert_eq!(fix("npm i lodahs-x", "lodahs", "lodash"), None);
+        assert_eq!(fix("npm i --registry=lodahs", "lodahs", "lodash"), None);
+    }
 }

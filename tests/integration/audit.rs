@@ -164,7 +164,10 @@ fn edited_deleted_reordered_and_truncated_records_are_named_by_line() {
     let out = ig(&sb, &["log"]);
     assert_code(&out, 5);
     assert!(
-        text(&out.stderr).contains(&format!("hash chain is broken: first at {}:5: edited", p.display())),
+        text(&out.stderr).contains(&format!(
+            "hash chain is broken: first at {}:5: edited",
+            p.display()
+        )),
         "{}",
         text(&out.stderr)
     );
@@ -1078,10 +1081,23 @@ fn exports_print_every_matching_record_unless_n_is_given() {
     assert_code(&out, 5);
     assert_eq!(text(&out.stdout).lines().count(), 48);
     let out = ig(&sb, &["log", "--format", "ocsf"]);
-    assert!(text(&out.stdout).lines().count() > 20, "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).lines().count() > 20,
+        "{}",
+        text(&out.stdout)
+    );
     let out = ig(&sb, &["log", "--format", "ocsf", "-n", "2"]);
-    assert!(text(&out.stdout).lines().count() <= 4, "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).lines().count() <= 4,
+        "{}",
+        text(&out.stdout)
+    );
     // For people: the last 20 unless -n says otherwise.
     let out = ig(&sb, &["log"]);
-    assert_eq!(text(&out.stdout).matches("  #").count(), 20, "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stdout).matches("  #").count(),
+        20,
+        "{}",
+        text(&out.stdout)
+    );
 }

@@ -145,7 +145,9 @@ fn ctrl_c_at_the_prompt_exits_130_logs_the_decline_and_shows_the_cursor() {
     assert_eq!(calls, "", "nothing was installed");
     assert!(screen.contains("interrupted"), "{screen}");
     // dialoguer hides the cursor while the menu is shown; it must come back.
-    let hidden = screen.rfind("\x1b[?25l").expect("the menu hides the cursor");
+    let hidden = screen
+        .rfind("\x1b[?25l")
+        .expect("the menu hides the cursor");
     let shown = screen.rfind("\x1b[?25h").unwrap_or(0);
     assert!(shown > hidden, "the cursor stays hidden: {screen:?}");
     let log = std::fs::read_to_string(sb.path("state/installguard/audit.jsonl")).unwrap();
