@@ -1067,8 +1067,11 @@ fn decide_warn_or_not(
                 let no_prompt = if nesting.depth > 0 {
                     "this install runs inside another guarded install (a lifecycle script or build \
                      step), where no prompt is shown"
+                        .to_string()
+                } else if let Some(why) = prompt::why_not_asked() {
+                    why
                 } else {
-                    "there is no terminal"
+                    "there is no terminal".to_string()
                 };
                 say!(
                     "a confirmation is needed but {no_prompt}, so nothing was installed. \
@@ -1579,7 +1582,13 @@ fn write_human(
         )?;
     }
     for s in &request.sources {
-        writeln!(out, "  source: {} ({:?}, {})", s.location, s.kind, s.origin)?;
+        writeln!(
+            out,
+            "  source: {} ({}, {})",
+            s.location,
+            s.kind.as_str(),
+            s.origin
+        )?;
     }
     if !request.scripts.is_empty() {
         writeln!(out, "install-time code (runs during the install):")?;

@@ -11,6 +11,19 @@ pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && !in_ci()
 }
 
+/// Why no prompt is shown although stdin and stderr are terminals (`CI` is set), for the
+/// message that says a confirmation was needed; None otherwise.
+pub fn why_not_asked() -> Option<String> {
+    let terminals = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    (terminals && in_ci()).then(|| {
+        format!(
+            "CI={} is set, which means an unattended run: no prompt is shown even on a terminal \
+             (unset CI to be asked)",
+            std::env::var_os("CI").unwrap_or_default().to_string_lossy()
+        )
+    })
+}
+
 fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
 }

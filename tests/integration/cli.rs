@@ -335,3 +335,23 @@ fn control_characters_from_argv_are_printed_escaped() {
     );
     assert!(!shown.contains(['\u{1b}', '\r', '\u{202e}']), "{shown:?}");
 }
+
+#[test]
+fn check_prints_source_kinds_as_the_json_names_them() {
+    let sb = Sandbox::new();
+    let out = run(sb.ig(&[
+        "check",
+        "--",
+        "pip",
+        "install",
+        "--index-url",
+        "https://pypi.example/simple",
+        "--find-links",
+        "/tmp/wheels",
+        "six",
+    ]));
+    let s = text(&out.stdout);
+    assert!(s.contains("(index, argv)"), "{s}");
+    assert!(s.contains("(find-links, argv)"), "{s}");
+    assert!(!s.contains("FindLinks"), "{s}");
+}

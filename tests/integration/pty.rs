@@ -155,3 +155,30 @@ fn ctrl_c_at_the_prompt_exits_130_logs_the_decline_and_shows_the_cursor() {
     assert_eq!(last["decision"], "declined", "{last}");
     assert_eq!(last["decided_by"], "interrupt", "{last}");
 }
+
+#[test]
+fn ci_on_a_real_terminal_says_why_it_did_not_ask() {
+    let sb = Sandbox::new();
+    let rec = sb.path("brew-calls");
+    sb.script(
+        "brew",
+        &format!("#!/bin/sh\necho \"$*\" >> '{}'\n", rec.display()),
+    );
+    let mut cmd = sb.cmd("brew", &["install", "wgett"]);
+    // on_pty removes CI from the environment it is given; `env` puts it back for the guard.
+    let mut wrapped = std::process::Command::new("/usr/bin/env");
+    wrapped.arg("CI=1").arg(cmd.get_program()).args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => wrapped.env(k, v),
+            None => wrapped.env_remove(k),
+        };
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        wrapped.current_dir(d);
+    }
+    let (code, screen) = on_pty(wrapped, None);
+    assert_eq!(code, Some(4), "{screen}");
+    assert!(screen.contains("CI=1 is set"), "{screen}");
+    assert!(!rec.exists(), "nothing was installed");
+}
