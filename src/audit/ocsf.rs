@@ -14,30 +14,111 @@ pub const CLASS_UID: u64 = 6002;
 const CATEGORY_UID: u64 = 6;
 const ACTIVITY_INSTALL: u64 = 1;
 
-fn severity(record: &Record) -> (u64, &'static str) {
-    match record.verdict.as_str() {
+/// OCSF severity for a finding severity (`block`, `warn`, `info`) or a verdict.
+fn severity(level: &str) -> (u64, &'static str) {
+    match level {
         "block" => (4, "High"),
         "warn" => (3, "Medium"),
         _ => (1, "Informational"),
     }
 }
 
-/// (action_id, action, disposition_id, disposition)
-fn action(record: &Record) -> (u64, &'static str, u64, &'static str) {
+/// The most severe level among `findings` (`block` > `warn` > `info`), if any.
+fn worst(findings: &[Value]) -> Option<&'static str> {
+    let levels: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["severity"].as_str())
+        .collect();
+    ["block", "warn", "info"]
+        .into_iter()
+        .find(|l| levels.contains(l))
+}
+
+/// (action_id, action, disposition_id, disposition) for one target of the record.
+/// `blocked_here`: this target is what the command was blocked for (or the block was about
+/// the command as a whole); a target of a blocked command that was not itself blocked was not
+/// installed either, but is not reported as blocked.
+fn action(record: &Record, blocked_here: bool) -> (u64, &'static str, u64, &'static str) {
     match (record.decision, record.decided_by) {
         (Decision::Allowed, DecidedBy::Policy | DecidedBy::Exception) => {
             (1, "Allowed", 1, "Allowed")
         }
         // A person accepted warnings: allowed after review.
         (Decision::Allowed, _) => (1, "Allowed", 8, "Approved"),
-        (Decision::Blocked, _) => (2, "Denied", 2, "Blocked"),
+        (Decision::Blocked, _) if blocked_here => (2, "Denied", 2, "Blocked"),
+        (Decision::Blocked, _) => (2, "Denied", 99, "Other"),
         (Decision::Declined, _) => (2, "Denied", 25, "Rejected"),
     }
 }
 
-/// A package URL for the target (`pkg:pypi/requests`, `pkg:npm/@scope/name`).
-fn purl(ecosystem: &str, name: &str) -> String {
-    format!("pkg:{ecosystem}/{name}")
+/// A package URL for a target that names a registry package (`pkg:pypi/requests`,
+/// `pkg:npm/@scope/name`, `pkg:brew/wget`); None for manifests, lockfiles, paths (`.`),
+/// URLs, git and files, which are not packages a purl can name.
+fn purl(ecosystem: &str, kind: Option<&str>, name: Option<&str>) -> Option<String> {
+    let name = name?;
+    match kind {
+        None | Some("registry" | "alias" | "formula" | "cask") if !ecosystem.is_empty() => {
+            Some(format!("pkg:{ecosystem}/{name}"))
+        }
+        _ => None,
+    }
+}
+
+/// Findings that say the package is malware: a malicious-package report, or the registry
+/// having taken it down (`registry-flagged`).
+fn malware(name: &str, findings: &[Value]) -> Vec<Value> {
+    findings
+        .iter()
+        .filter_map(|f| {
+            let provider = match f["rule"].as_str()? {
+                "malicious" => "OpenSSF Malicious Packages".to_string(),
+                "registry-flagged" => f["registry"]["url"]
+                    .as_str()
+                    .map_or_else(|| "the package registry".to_string(), str::to_string),
+                _ => return None,
+            };
+            Some(json!({
+                "name": name,
+                "uid": f["report"],
+                "classification_ids": [99],
+                "classifications": ["Other"],
+                "provider": provider,
+                "desc": f["message"],
+            }))
+        })
+        .collect()
+}
+
+/// OCSF `finding_info` for a target's findings: the most severe one's message as the title,
+/// every rule as a type and the rule as the analytic; None without findings.
+fn finding_info(record: &Record, index: usize, findings: &[Value]) -> Option<Value> {
+    let level = worst(findings)?;
+    let top = findings.iter().find(|f| f["severity"] == level)?;
+    let mut types: Vec<&str> = Vec::new();
+    for r in findings.iter().filter_map(|f| f["rule"].as_str()) {
+        if !types.contains(&r) {
+            types.push(r);
+        }
+    }
+    let rule = top["rule"].as_str().unwrap_or("unknown");
+    let mut info = json!({
+        "uid": format!("{}:{index}", if record.invocation.is_empty() { &record.hash } else { &record.invocation }),
+        "title": top["message"],
+        "desc": findings.iter().filter_map(|f| f["message"].as_str()).collect::<Vec<_>>().join("\n"),
+        "types": types,
+        "analytic": {
+            "name": format!("installguard {rule}"),
+            "uid": rule,
+            "type_id": 1,
+            "type": "Rule",
+        },
+    });
+    if let Some(r) = top["report"].as_str() {
+        info["src_url"] = json!(format!("https://osv.dev/vulnerability/{r}"));
+    } else if let Some(u) = top["registry"]["url"].as_str() {
+        info["src_url"] = json!(u);
+    }
+    Some(info)
 }
 
 /// The events for one record (at least one: a record with no targets maps to the program).
@@ -177,8 +258,6 @@ fn lifecycle_events(record: &Record) -> Vec<Value> {
     let mut lifecycle_metadata = metadata(record);
     lifecycle_metadata["profiles"] = json!(["security_control", "host"]);
     let time_ms = crate::time::parse_rfc3339(&record.time).map_or(0, |t| t * 1000);
-    let (severity_id, severity_name) = severity(record);
-    let (action_id, action_name, disposition_id, disposition) = action(record);
     let decided_by = record.decided_by.as_str();
     let empty = Vec::new();
     let targets = record.targets.value().as_array().unwrap_or(&empty);
@@ -188,34 +267,37 @@ fn lifecycle_events(record: &Record) -> Vec<Value> {
     } else {
         targets.iter().collect()
     };
+    // A block about the command as a whole (stale data, an invalid policy) blocks every target.
+    let any_blocked_target = targets
+        .iter()
+        .any(|t| worst(t["findings"].as_array().unwrap_or(&empty)) == Some("block"));
     targets
         .into_iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(index, t)| {
             let name = t["name"]
                 .as_str()
                 .or(t["spec"].as_str())
                 .unwrap_or("(unnamed)");
             let ecosystem = t["ecosystem"].as_str().unwrap_or("");
             let findings = t["findings"].as_array().unwrap_or(&empty);
-            let malware: Vec<Value> = findings
-                .iter()
-                .filter(|f| f["rule"] == "malicious")
-                .map(|f| {
-                    json!({
-                        "name": name,
-                        "uid": f["report"],
-                        "classification_ids": [99],
-                        "classifications": ["Other"],
-                        "provider": "OpenSSF Malicious Packages",
-                        "desc": f["message"],
-                    })
-                })
-                .collect();
+            let own = worst(findings);
+            let (severity_id, severity_name) = match own {
+                Some(level) => severity(level),
+                None if any_blocked_target => severity("info"),
+                None => severity(&record.verdict),
+            };
+            let blocked_here = own == Some("block") || !any_blocked_target;
+            let (action_id, action_name, disposition_id, disposition) =
+                action(record, blocked_here);
+            let malware = malware(name, findings);
             let mut app = json!({
                 "name": name,
                 "vendor_name": ecosystem,
-                "uid": purl(ecosystem, name),
             });
+            if let Some(uid) = purl(ecosystem, t["kind"].as_str(), t["name"].as_str()) {
+                app["uid"] = json!(uid);
+            }
             if let Some(spec) = t["spec"].as_str() {
                 app["version"] = json!(spec);
             }
@@ -271,6 +353,13 @@ fn lifecycle_events(record: &Record) -> Vec<Value> {
             if !malware.is_empty() {
                 ev["malware"] = Value::Array(malware);
             }
+            if let Some(info) = finding_info(record, index, findings) {
+                ev["finding_info"] = info;
+            }
+            if record.decision == Decision::Blocked && !blocked_here {
+                ev["status_detail"] =
+                    json!("not installed: the command was blocked for another package");
+            }
             ev
         })
         .collect()
@@ -288,7 +377,7 @@ mod tests {
         r.exit_code = None;
         r.targets = crate::redact::RedactedJson::from_value(json!([{
             "ecosystem": "pypi", "name": "bad", "spec": null,
-            "findings": [{"rule": "malicious", "report": "MAL-1", "message": "m"}]
+            "findings": [{"rule": "malicious", "severity": "block", "report": "MAL-1", "message": "m"}]
         }]));
         let ev = events(&r);
         assert_eq!(ev.len(), 1);
@@ -304,6 +393,58 @@ mod tests {
         assert_eq!(e["malware"][0]["uid"], "MAL-1");
         assert_eq!(e["app"]["uid"], "pkg:pypi/bad");
         assert_eq!(e["metadata"]["version"], "1.8.0");
+        assert_eq!(e["finding_info"]["title"], "m");
+        assert_eq!(e["finding_info"]["analytic"]["uid"], "malicious");
+        assert_eq!(
+            e["finding_info"]["src_url"],
+            "https://osv.dev/vulnerability/MAL-1"
+        );
+    }
+
+    #[test]
+    fn only_the_blocked_package_is_reported_blocked_and_files_are_not_purls() {
+        let mut r = crate::audit::test_record(0);
+        r.decision = Decision::Blocked;
+        r.verdict = "block".into();
+        r.exit_code = None;
+        r.targets = crate::redact::RedactedJson::from_value(json!([
+            {"ecosystem": "npm", "kind": "registry", "name": "bad", "findings": [
+                {"rule": "registry-flagged", "severity": "block", "message": "taken down",
+                 "registry": {"url": "https://registry.npmjs.org/bad"}}]},
+            {"ecosystem": "npm", "kind": "registry", "name": "lodash", "findings": []},
+            {"ecosystem": "npm", "kind": "manifest", "name": null, "spec": "package.json", "findings": []},
+            {"ecosystem": "pypi", "kind": "path", "name": null, "spec": ".", "findings": []},
+        ]));
+        let ev = events(&r);
+        assert_eq!(ev.len(), 4);
+        assert_eq!(ev[0]["disposition"], "Blocked");
+        assert_eq!(ev[0]["severity"], "High");
+        assert_eq!(
+            ev[0]["malware"][0]["provider"],
+            "https://registry.npmjs.org/bad"
+        );
+        assert_eq!(ev[0]["finding_info"]["types"], json!(["registry-flagged"]));
+        for e in &ev[1..] {
+            assert_ne!(e["disposition"], "Blocked", "{e}");
+            assert_eq!(e["action"], "Denied", "{e}");
+            assert_eq!(e["severity"], "Informational", "{e}");
+            assert!(e.get("finding_info").is_none(), "{e}");
+        }
+        assert_eq!(ev[1]["app"]["uid"], "pkg:npm/lodash");
+        assert!(ev[2]["app"].get("uid").is_none(), "{}", ev[2]);
+        assert_eq!(ev[2]["app"]["name"], "package.json");
+        assert!(ev[3]["app"].get("uid").is_none(), "{}", ev[3]);
+    }
+
+    #[test]
+    fn a_block_about_the_whole_command_blocks_every_target() {
+        let mut r = crate::audit::test_record(0);
+        r.decision = Decision::Blocked;
+        r.verdict = "block".into();
+        r.targets = crate::redact::RedactedJson::from_value(json!([
+            {"ecosystem": "npm", "kind": "registry", "name": "lodash", "findings": []},
+        ]));
+        assert_eq!(events(&r)[0]["disposition"], "Blocked");
     }
 
     #[test]

@@ -167,7 +167,10 @@ fn ci_on_a_real_terminal_says_why_it_did_not_ask() {
     let mut cmd = sb.cmd("brew", &["install", "wgett"]);
     // on_pty removes CI from the environment it is given; `env` puts it back for the guard.
     let mut wrapped = std::process::Command::new("/usr/bin/env");
-    wrapped.arg("CI=1").arg(cmd.get_program()).args(cmd.get_args());
+    wrapped
+        .arg("CI=1")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
     for (k, v) in cmd.get_envs() {
         match v {
             Some(v) => wrapped.env(k, v),
