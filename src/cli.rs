@@ -16,12 +16,14 @@ use crate::setup::Shell;
 #[command(
     name = "installguard",
     version,
-    about = "Checks every pip, npm and brew install against reputation data before the real tool runs",
-    long_about = "installguard stands in front of pip, npm and brew. Its shims work out exactly which \
+    about = "Checks every pip, uv, pipx, poetry, npm, yarn, pnpm, bun and brew install against reputation data before the real tool runs",
+    long_about = "installguard stands in front of pip, uv/uvx, pipx, poetry, npm/npx, yarn, \
+pnpm/pnpx, bun/bunx and brew. Its shims work out exactly which \
 packages a command would install, check them against known-malicious reports and look-alikes of \
 popular packages, ask you (or block) when something is wrong, run the real tool, and record the \
 decision in an audit log.\n\nSet up: eval \"$(installguard shell-init bash)\"   (or zsh / fish)\n\
-Try it: installguard check -- pip install reqeusts"
+Try it: installguard check -- pip install reqeusts\n\
+Exit codes: see the table in README.md (\"Exit codes\")."
 )]
 struct Cli {
     /// Override a policy setting for this command, e.g. --set rules.imitation=block (repeatable;
@@ -56,7 +58,8 @@ Exit codes: the real tool's own when it ran, else see the table in README.md (\"
 whatever the findings (they are still shown), and the audit log records it with decided_by \
 \"bypass\" and your reason. Installs the command starts in turn (lifecycle scripts, build steps) \
 are checked as usual. Refused when the policy sets [prompt] allow-bypass = false.\n\
-Example: installguard bypass --reason \"vendor tool, ticket SEC-123\" -- pip install ./vendor/tool"
+Example: installguard bypass --reason \"vendor tool, ticket SEC-123\" -- pip install ./vendor/tool\n\
+Exit codes: the real tool's own when it ran, else see the table in README.md (\"Exit codes\")."
     )]
     Bypass {
         /// Why (required; written to the audit log)
@@ -131,6 +134,10 @@ fish: add  installguard shell-init fish | source  to ~/.config/fish/config.fish"
     )]
     ShellInit { shell: Shell },
     /// Check the setup: real tools found, shims first on PATH, data age
+    #[command(
+        after_help = "Exit codes: 0 when nothing needs fixing, 1 when a problem is listed; see the table \
+in README.md (\"Exit codes\")."
+    )]
     Doctor,
     /// Update the reputation data from OSV feeds (npm/all.zip and PyPI/all.zip)
     #[command(
@@ -189,8 +196,9 @@ Exit codes: see the table in README.md (\"Exit codes\")."
 /// the tool (our options come before it).
 #[derive(clap::Args)]
 struct ToolCommand {
-    /// The command as you would type it: pip, pip3, pip3.X, python[3[.X]] (only `-m pip` is
-    /// checked), npm, npx or brew, then its arguments, passed to the real tool byte for byte
+    /// The command as you would type it: a guarded name (pip, pip3.X, python[3[.X]] with
+    /// `-m pip`, uv, uvx, pipx, poetry, npm, npx, yarn, pnpm, pnpx, bun, bunx, brew; `doctor`
+    /// lists them all), then its arguments, passed to the real tool byte for byte
     #[arg(
         value_name = "PROGRAM [ARGS]",
         required = true,
@@ -238,6 +246,10 @@ enum PolicyCommand {
     /// Report every problem in the policy files in effect (or in FILE alone, judged as the
     /// layer its path makes it: the machine path, a .installguard.toml, the user path; a file
     /// elsewhere that sets `lock` as the machine policy, else as a user policy)
+    #[command(
+        after_help = "Exit codes: 0 valid, 2 invalid (installs are blocked until it is fixed); see the \
+table in README.md (\"Exit codes\")."
+    )]
     Check {
         file: Option<PathBuf>,
         /// Judge FILE as this layer instead of by its path

@@ -15,6 +15,7 @@ mod pip;
 mod policy;
 mod pty;
 mod python_tools;
+mod readme;
 mod registry;
 mod resolve;
 mod sandbox;
