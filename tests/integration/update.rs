@@ -106,9 +106,15 @@ fn update_from_a_local_server_adds_newer_reports_and_check_uses_them() {
 fn update_from_a_directory_works_offline() {
     let sb = Sandbox::new();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osv");
+    let out = run(sb.ig(&["data", "info"]));
+    assert!(text(&out.stdout).contains("embedded"), "{}", text(&out.stdout));
     let out = run(sb.ig(&["update", "--from", dir.to_str().unwrap()]));
     assert_code(&out, 0);
     assert!(data_file(&sb).exists());
+    // `data info` shows the data the update wrote, not what the binary embeds.
+    let out = run(sb.ig(&["data", "info"]));
+    let s = text(&out.stdout);
+    assert!(s.contains("installguard/reputation.igrep"), "{s}");
 }
 
 #[test]
