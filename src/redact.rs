@@ -258,6 +258,25 @@ pub fn json(value: serde_json::Value) -> serde_json::Value {
 /// Idempotent: redacting redacted text changes nothing. What has no recognisable shape (a bare
 /// password argument with no option name before it) cannot be found.
 pub fn text(s: &str) -> String {
+    // A mask can change where a later value ends (the text that stopped it is gone), so
+    // redact until nothing changes; text with nothing to mask takes one pass, and a second
+    // pass almost always finds nothing more. Bounded, in case two rules ever feed each other.
+    let mut out = pass(s);
+    if out == s {
+        return out;
+    }
+    for _ in 0..8 {
+        let again = pass(&out);
+        if again == out {
+            break;
+        }
+        out = again;
+    }
+    out
+}
+
+/// One pass of every rule of [`text`], in order.
+fn pass(s: &str) -> String {
     let mut ranges = Vec::new();
     pem_blocks(s, &mut ranges);
     let s = apply(s, ranges);
@@ -297,6 +316,12 @@ fn apply(s: &str, mut ranges: Vec<Range<usize>>) -> String {
         last = r.end;
     }
     out.push_str(&s[last..]);
+    // Masks that touch (two secrets side by side, or one next to a mask an earlier step made)
+    // read as one: a second pass would otherwise take `******` for a value and mask it again.
+    let double = MASK.repeat(2);
+    while out.contains(&double) {
+        out = out.replace(&double, MASK);
+    }
     out
 }
 
@@ -598,7 +623,13 @@ fn assignments(s: &str, out: &mut Vec<Range<usize>>) {
         if q == key_end || !is_secret_key(&s[q..key_end]) {
             continue;
         }
-        let before = if quoted_key && q > 0 { q - 1 } else { q };
+        // The quote that opens a quoted key; anything else there (a letter of another
+        // script, say) is not part of the key.
+        let before = if quoted_key && q > 0 && matches!(b[q - 1], b'"' | b'\'') {
+            q - 1
+        } else {
+            q
+        };
         let query = before > 0 && matches!(b[before - 1], b'?' | b'&');
         let line_start = s[..before].rfind('\n').map_or(0, |i| i + 1);
         let at_line_start = s[line_start..before]
@@ -617,7 +648,12 @@ fn assignments(s: &str, out: &mut Vec<Range<usize>>) {
             while z < b.len() && b[z] != quote && b[z] != b'\n' {
                 z += if b[z] == b'\\' { 2 } else { 1 };
             }
-            (v + 1, z.min(b.len()))
+            // A backslash before a multi-byte character skips into its middle.
+            let mut z = z.min(b.len());
+            while !s.is_char_boundary(z) {
+                z += 1;
+            }
+            (v + 1, z)
         } else if query {
             let z = (v..b.len())
                 .find(|&i| matches!(b[i], b'&' | b'#') || url_stop(b[i]))
@@ -813,6 +849,41 @@ fn jwt_end(b: &[u8], i: usize) -> Option<usize> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Found by the fuzz harness (`tests/fuzz.rs`, target `redact`): a multi-byte
+    /// character right before a quoted key, or after a backslash in a quoted value, was
+    /// sliced through the middle (a panic, and an abort inside the panic hook).
+    #[test]
+    fn multi_byte_characters_next_to_keys_and_escapes_never_panic() {
+        for s in [
+            "\u{e9}token\": x",
+            "\u{e9}token': x",
+            "token=\"\\\u{e9}\"",
+            "token: '\\\u{1f600}",
+            "\"token\" : \"ab\\\u{e9}",
+        ] {
+            let once = text(s);
+            assert_eq!(text(&once), once, "{s:?}");
+        }
+        assert_eq!(text("token=\"\\\u{e9}\""), "token=\"***\"");
+    }
+
+    /// Found by the fuzz harness: two secrets side by side became `******`, which a second
+    /// pass masked again as a value (redaction must be idempotent).
+    #[test]
+    fn touching_masks_read_as_one() {
+        for s in [
+            "ghp_01token=abc&api_key=,>z ghp_0123456789abcdefghijklmnop",
+            "x ghp_01token=abc&api_key=,<zz ghp_0123456789abcdefghijklmnop\u{fffd}rst",
+            "ghp_01token=abc&api_key=,zz ghp_0123456789abcdefghijklmnop",
+            "token=abc&api_key=&x",
+            "token=******",
+        ] {
+            let once = text(s);
+            assert!(!once.contains("******"), "{once}");
+            assert_eq!(text(&once), once, "{s:?}");
+        }
+    }
 
     #[test]
     fn redacts_the_shapes_of_credentials() {
