@@ -10,6 +10,8 @@ pub mod dirs;
 pub mod ecosystem;
 pub mod exit;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod guard;
 pub mod install_code;
 mod names;

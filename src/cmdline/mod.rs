@@ -327,9 +327,8 @@ pub fn install_time_code(request: &mut Request, world: &dyn World) {
     }
 }
 
-#[cfg(test)]
 pub(crate) mod testworld {
-    //! An in-memory [`World`] for table tests.
+    //! An in-memory [`World`] for table tests and the fuzz targets (`crate::fuzzing`).
     use super::World;
     use std::collections::HashMap;
     use std::ffi::OsString;

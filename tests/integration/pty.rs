@@ -164,7 +164,7 @@ fn ci_on_a_real_terminal_says_why_it_did_not_ask() {
         "brew",
         &format!("#!/bin/sh\necho \"$*\" >> '{}'\n", rec.display()),
     );
-    let mut cmd = sb.cmd("brew", &["install", "wgett"]);
+    let cmd = sb.cmd("brew", &["install", "wgett"]);
     // on_pty removes CI from the environment it is given; `env` puts it back for the guard.
     let mut wrapped = std::process::Command::new("/usr/bin/env");
     wrapped

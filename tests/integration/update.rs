@@ -107,7 +107,11 @@ fn update_from_a_directory_works_offline() {
     let sb = Sandbox::new();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/osv");
     let out = run(sb.ig(&["data", "info"]));
-    assert!(text(&out.stdout).contains("embedded"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("embedded"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = run(sb.ig(&["update", "--from", dir.to_str().unwrap()]));
     assert_code(&out, 0);
     assert!(data_file(&sb).exists());
