@@ -48,13 +48,20 @@ fn ensure_regular(file: &File) -> io::Result<std::fs::Metadata> {
     Ok(meta)
 }
 
-/// Read a whole regular file of at most `cap` bytes, following symbolic links, without ever
-/// blocking: a FIFO, a device or a directory is an error, as is a file larger than `cap`.
-pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    let file = OpenOptions::new()
+/// Open a regular file of at most `cap` bytes for reading, following symbolic links, without
+/// ever blocking: a FIFO, a device or a directory is an error (`InvalidInput`), as is a file
+/// larger than `cap`. `Ok(None)` when it does not exist. For files read in place (the
+/// reputation data is mapped, not read); [`read_regular`] reads the whole file.
+pub fn open_regular(path: &Path, cap: u64) -> io::Result<Option<(File, std::fs::Metadata)>> {
+    let file = match OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)?;
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let meta = ensure_regular(&file)?;
     if meta.len() > cap {
         return Err(invalid(format!(
@@ -62,6 +69,15 @@ pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
             meta.len()
         )));
     }
+    Ok(Some((file, meta)))
+}
+
+/// Read a whole regular file of at most `cap` bytes, following symbolic links, without ever
+/// blocking: a FIFO, a device or a directory is an error, as is a file larger than `cap`.
+pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    let Some((file, meta)) = open_regular(path, cap)? else {
+        return Err(io::Error::from(io::ErrorKind::NotFound));
+    };
     let mut buf = Vec::with_capacity(meta.len() as usize);
     file.take(cap + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > cap {

@@ -266,7 +266,7 @@ fn fetch(
         Origin::Dir(dir) => {
             let path = dir.join(dir_name).join("all.zip");
             let shown = path.display().to_string();
-            let (file, meta) = store::open_regular(&path, max)
+            let (file, meta) = crate::files::open_regular(&path, max)
                 .map_err(|e| UpdateError::new(format!("{shown}: cannot use it: {e}")))?
                 .ok_or_else(|| {
                     UpdateError::new(format!(
@@ -676,7 +676,7 @@ fn auto_state_path() -> Option<PathBuf> {
 
 /// The last background refresh, if one was recorded.
 pub fn auto_state() -> Option<AutoState> {
-    let (mut f, _) = store::open_regular(&auto_state_path()?, 64 * 1024).ok()??;
+    let (mut f, _) = crate::files::open_regular(&auto_state_path()?, 64 * 1024).ok()??;
     let mut text = String::new();
     f.read_to_string(&mut text).ok()?;
     serde_json::from_str(&text).ok()

@@ -101,53 +101,6 @@ pub fn embedded_data() -> Data<'static> {
     Data::new(embedded(), None)
 }
 
-/// Open `path` for reading without blocking (a FIFO in its place must not hang us) and
-/// insist on a regular file of at most `max` bytes. `Ok(None)` when it does not exist.
-pub fn open_regular(path: &Path, max: u64) -> std::io::Result<Option<(File, Metadata)>> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other(format!(
-            "not a regular file (a {})",
-            file_type_name(&meta)
-        )));
-    }
-    if meta.len() > max {
-        return Err(std::io::Error::other(format!(
-            "{} bytes is more than the {max}-byte limit",
-            meta.len()
-        )));
-    }
-    Ok(Some((file, meta)))
-}
-
-fn file_type_name(meta: &Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    if t.is_dir() {
-        "directory"
-    } else if t.is_fifo() {
-        "FIFO"
-    } else if t.is_socket() {
-        "socket"
-    } else if t.is_char_device() {
-        "character device"
-    } else if t.is_block_device() {
-        "block device"
-    } else {
-        "special file"
-    }
-}
-
 /// Map `file` (`len` bytes) read-only for the rest of the process, so a check touches only
 /// the pages its lookups need instead of reading the whole file. Never unmapped ([`Loaded`]
 /// is `'static`); a process that loads the same file version again gets the same mapping, so
@@ -237,7 +190,8 @@ fn stamp_line(id: &FileId, sha256: &str, verified_at: i64) -> String {
 
 /// The stamp's verification time, if the stamp vouches for exactly this file and checksum.
 fn read_stamp(dir: &Path, id: &FileId, sha256: &str, now: i64) -> Option<i64> {
-    let (mut file, _) = open_regular(&dir.join(STAMP_NAME), MAX_STAMP_BYTES).ok()??;
+    let (mut file, _) =
+        crate::files::open_regular(&dir.join(STAMP_NAME), MAX_STAMP_BYTES).ok()??;
     let mut text = String::new();
     file.read_to_string(&mut text).ok()?;
     let rest = text.strip_suffix('\n')?.strip_prefix(STAMP_TAG)?;
@@ -350,7 +304,9 @@ fn open_updated(
     path: &Path,
     now: i64,
 ) -> Result<Option<(Updated<'static>, Integrity)>, String> {
-    let Some((file, meta)) = open_regular(path, MAX_FILE_BYTES).map_err(|e| e.to_string())? else {
+    let Some((file, meta)) =
+        crate::files::open_regular(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?
+    else {
         return Ok(None);
     };
     let id = FileId::of(&meta);
@@ -573,11 +529,11 @@ mod tests {
         // SAFETY: a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         let w = load_from(dir.path(), NOW).warning.unwrap();
-        assert!(w.contains("not a regular file (a FIFO)"), "{w}");
+        assert!(w.contains("a FIFO (named pipe), not a regular file"), "{w}");
         std::fs::remove_file(&path).unwrap();
         std::fs::create_dir(&path).unwrap();
         let w = load_from(dir.path(), NOW).warning.unwrap();
-        assert!(w.contains("(a directory)"), "{w}");
+        assert!(w.contains("a directory, not a regular file"), "{w}");
         std::fs::remove_dir(&path).unwrap();
         std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
         let w = load_from(dir.path(), NOW).warning.unwrap();

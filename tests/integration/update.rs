@@ -439,9 +439,13 @@ fn a_damaged_data_file_is_refused_loudly_and_the_embedded_data_used() {
         (
             "directory",
             Box::new(|p: &Path| std::fs::create_dir(p).unwrap()),
-            "not a regular file (a directory)",
+            "a directory, not a regular file",
         ),
-        ("FIFO", Box::new(fifo), "not a regular file (a FIFO)"),
+        (
+            "FIFO",
+            Box::new(fifo),
+            "a FIFO (named pipe), not a regular file",
+        ),
     ] {
         let _ = std::fs::remove_file(&path);
         let _ = std::fs::remove_dir(&path);
