@@ -426,7 +426,12 @@ const UNCHECKED_ENTRIES: [&str; 8] = [
     "whalebrew",
 ];
 
-pub(super) fn read_brewfile(text: &str, path: &str, b: &mut Builder) -> Result<(), Error> {
+pub(super) fn read_brewfile(
+    text: &str,
+    path: &str,
+    b: &mut Builder,
+    world: &dyn World,
+) -> Result<(), Error> {
     let toks = tokenize(text, path)?;
     let mut p = BrewfileParser {
         toks: &toks,
@@ -486,55 +491,22 @@ pub(super) fn read_brewfile(text: &str, path: &str, b: &mut Builder) -> Result<(
             "brew" => b.package(name, TargetKind::Formula, None, origin),
             "cask" => b.package(name, TargetKind::Cask, None, origin),
             "tap" => b.tap(name, positional.get(1).copied().flatten(), origin),
-            "npm" => b.targets.push(npm_target(name, origin)),
-            "uv" => b.targets.push(uv_target(name, origin)),
+            // `bundle/extensions/npm.rb` runs `npm install -g <spec>`: read as npm reads it.
+            "npm" => {
+                let spec = crate::cmdline::npm::spec::npa(name)
+                    .map_err(|e| p.err(&format!("npm {name:?}: {e}")))?;
+                b.targets.push(spec.target(origin));
+            }
+            // `uv tool install <requirement>`: read as pip reads a requirement.
+            "uv" => {
+                let mut t = crate::cmdline::pip::requirement::classify_line(name, world)
+                    .map_err(|e| p.err(&format!("uv {name:?}: {e}")))?;
+                t.origin = origin;
+                b.targets.push(t);
+            }
             // Unchecked ecosystems: nothing installguard can look up.
             _ => {}
         }
     }
     Ok(())
-}
-
-/// A `npm "spec"` Brewfile entry (`bundle/extensions/npm.rb` runs `npm install -g <spec>`).
-fn npm_target(spec: &str, origin: Origin) -> Target {
-    let unnamed = |kind| Target::unnamed(Ecosystem::Npm, kind, spec, origin.clone());
-    if spec.starts_with('.')
-        || spec.starts_with('/')
-        || spec.starts_with('~')
-        || spec.starts_with("file:")
-    {
-        return unnamed(TargetKind::Path);
-    }
-    if spec.starts_with("http://") || spec.starts_with("https://") {
-        return unnamed(TargetKind::Url);
-    }
-    if spec.contains(':') || (spec.contains('/') && !spec.starts_with('@')) {
-        return unnamed(TargetKind::Git);
-    }
-    // `name@range` / `@scope/name@range`: the first `@` after position 0 starts the range.
-    let split = spec
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| *c == '@')
-        .map(|(i, _)| i);
-    match split {
-        Some(at) => Target::registry(Ecosystem::Npm, &spec[..at], Some(&spec[at + 1..]), origin),
-        None => Target::registry(Ecosystem::Npm, spec, None, origin),
-    }
-}
-
-/// A `uv "requirement"` Brewfile entry (`uv tool install <requirement>`).
-fn uv_target(req: &str, origin: Origin) -> Target {
-    let req = req.trim();
-    let end = req
-        .char_indices()
-        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .map_or(req.len(), |(i, _)| i);
-    let (name, rest) = req.split_at(end);
-    let rest = rest.trim();
-    if name.is_empty() {
-        return Target::unnamed(Ecosystem::Pypi, TargetKind::Url, req, origin);
-    }
-    let spec = (!rest.is_empty()).then_some(rest);
-    Target::registry(Ecosystem::Pypi, name, spec, origin)
 }

@@ -342,7 +342,7 @@ fn bundle(parsed: &Parsed, world: &dyn World, b: &mut Builder) -> Result<bool, E
     })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::bad_file(format!("{shown}: Brewfile is not valid UTF-8")))?;
-    read_brewfile(&text, &shown, b)?;
+    read_brewfile(&text, &shown, b, world)?;
     Ok(true)
 }
 

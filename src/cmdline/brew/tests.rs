@@ -285,6 +285,13 @@ fn brewfile_entries() {
         ("npm \"github:user/repo\"", "npm:git:github:user/repo </project/Brewfile:1>"),
         ("uv \"ruff\"", "pypi:registry:ruff </project/Brewfile:1>"),
         ("uv \"ruff==0.5\"", "pypi:registry:ruff ==0.5 </project/Brewfile:1>"),
+        // Read as npm and pip read them (npa, requirement lines), not by a look-alike.
+        ("npm \"x@npm:lodash@4\"", "npm:alias:lodash 4 </project/Brewfile:1>"),
+        ("npm \"https://r.example/a/-/a-1.0.0.tgz\"", "npm:url:a https://r.example/a/-/a-1.0.0.tgz </project/Brewfile:1>"),
+        ("npm \"not a name!\"", "!file: …npm \"not a name!\""),
+        ("uv \"ruff[extra] >=0.5 ; python_version>'3'\"", "pypi:registry:ruff >=0.5 </project/Brewfile:1>"),
+        ("uv \"git+https://github.com/a/b\"", "pypi:git:git+https://github.com/a/b </project/Brewfile:1>"),
+        ("uv \"ruff ==\"", "!file: …uv \"ruff ==\": invalid requirement \"ruff ==\": missing version after =="),
         ("mas \"Xcode\", id: 497799835", ""),
         ("vscode \"ms-python.python\"", ""),
         ("go \"github.com/x/y\"", ""),
