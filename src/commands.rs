@@ -256,6 +256,21 @@ pub fn doctor() -> i32 {
             "  policy   valid (`installguard policy show` prints it)"
         );
     }
+    let signals = crate::signals::Settings::from_policy(&loaded.policy);
+    if signals.enabled {
+        let _ = writeln!(
+            text,
+            "  signals  on: asks {} about packages not on the popular lists (new package < {} d, new version < {} d; 2 s budget)",
+            signals.registries.join(", "),
+            signals.new_package_age / 86_400,
+            signals.new_version_age / 86_400
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "  signals  off ([signals] enabled = false): no registry is asked"
+        );
+    }
     match audit::log_path() {
         Some(p) => {
             let _ = writeln!(text, "  audit    {}", p.display());

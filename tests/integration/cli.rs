@@ -232,6 +232,10 @@ fn doctor_reports_tools_shims_and_data() {
         "{s}"
     );
     assert!(s.contains("days old (newest report 2024-12-31)"), "{s}");
+    assert!(
+        s.contains("signals  on: asks https://registry.npmjs.org/, https://pypi.org/simple/"),
+        "{s}"
+    );
     // The embedded data is far older than a week: doctor counts it as a problem.
     assert!(s.contains("STALE    the reputation data is"), "{s}");
     assert_eq!(out.status.code(), Some(1), "{s}");
