@@ -557,3 +557,57 @@ fn a_nested_install_never_prompts_even_on_a_terminal() {
         "{last}"
     );
 }
+
+/// zsh and fish: the functions `shell-init` prints guard what is typed there too, as bash's do
+/// (above). `.ci/run` installs both shells; without CI a missing shell skips its half.
+#[test]
+fn zsh_and_fish_functions_guard_what_is_typed() {
+    for (shell, script, is_function) in [
+        (
+            "zsh",
+            "eval \"$(installguard shell-init zsh)\"\nwhence -w brew\nbrew install wgett\necho \"exit $?\"",
+            "brew: function",
+        ),
+        (
+            "fish",
+            "installguard shell-init fish | source\ntype -t brew\nbrew install wgett\necho \"exit $status\"",
+            "function",
+        ),
+    ] {
+        let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .any(|d| d.join(shell).is_file());
+        if !found {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{shell} is not installed (.ci/run installs it)"
+            );
+            eprintln!("skipping the {shell} half: {shell} is not installed");
+            continue;
+        }
+        let mut sb = Sandbox::new();
+        sb.extra_path
+            .push(Path::new(crate::sandbox::BIN).parent().unwrap().into());
+        let calls = sb.path("brew-calls");
+        sb.script(
+            "brew",
+            &format!("#!/bin/sh\necho \"$*\" >> '{}'\n", calls.display()),
+        );
+        // Not through the shim link: the function must be what guards it.
+        std::fs::remove_file(sb.path("shims/brew")).unwrap();
+        let out = run(sb.cmd(shell, &["-c", script]));
+        let s = text(&out.stdout);
+        assert!(
+            s.contains(is_function),
+            "{shell}: {s}\n{}",
+            text(&out.stderr)
+        );
+        assert!(s.contains("exit 4"), "{shell}: {s}\n{}", text(&out.stderr));
+        assert!(!calls.exists(), "{shell}: the real brew ran");
+        let last = sb.log_records().pop().expect("a record");
+        assert_eq!(
+            (last["program"].as_str(), last["decision"].as_str()),
+            (Some("brew"), Some("declined")),
+            "{shell}: {last}"
+        );
+    }
+}
