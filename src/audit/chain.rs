@@ -93,13 +93,31 @@ pub struct Incomplete {
     pub invocation: String,
     pub time: String,
     pub program: String,
+    /// The guard's process id and host, as recorded.
+    pub pid: u32,
+    pub host: String,
+    /// Whether that process still exists (known only on the host that wrote the record;
+    /// filled in by the caller, which may look at processes: `verify` itself does not).
+    pub running: Option<bool>,
 }
 
 impl std::fmt::Display for Incomplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = match self.running {
+            Some(true) => format!(
+                "pid {} is still running on this host (the install is in progress, or a later \
+                 process reused the pid)",
+                self.pid
+            ),
+            Some(false) => format!(
+                "pid {} is gone: the guard was killed while the tool ran",
+                self.pid
+            ),
+            None => "the guard was killed while the tool ran, or it is still running".to_string(),
+        };
         write!(
             f,
-            "{}:{}: seq {}: `{}` started at {} (invocation {}) and has no outcome record: the guard was killed while the tool ran, or it is still running",
+            "{}:{}: seq {}: `{}` started at {} (invocation {}) and has no outcome record: {why}",
             self.file.display(),
             self.line,
             self.seq,
@@ -126,6 +144,10 @@ struct Link {
     time: String,
     #[serde(default)]
     program: String,
+    #[serde(default)]
+    pid: u32,
+    #[serde(default)]
+    host: String,
 }
 
 /// Walk `path`'s rotated files (oldest first) and then `path` itself. `anchor`: a record hash
@@ -262,6 +284,9 @@ pub fn verify(path: &Path, anchor: Option<&str>, follow: bool) -> std::io::Resul
                     invocation: link.invocation.clone(),
                     time: link.time.clone(),
                     program: link.program.clone(),
+                    pid: link.pid,
+                    host: link.host.clone(),
+                    running: None,
                 }),
                 super::Event::Finished => open.retain(|o| o.invocation != link.invocation),
                 super::Event::Decided => {}

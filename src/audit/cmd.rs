@@ -57,7 +57,12 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
             "{} incomplete invocation(s) (the chain is intact; the tool's outcome was never recorded):",
             v.incomplete.len()
         );
+        let here = super::host_name();
         for i in &v.incomplete {
+            let mut i = i.clone();
+            if i.host == here && i.pid > 0 {
+                i.running = Some(process_exists(i.pid));
+            }
             let _ = writeln!(text, "  incomplete: {i}");
         }
     }
@@ -70,4 +75,15 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
     }
     crate::output::out_text(&text);
     exit::OK
+}
+
+/// Whether a process with this id exists (signal 0 checks without sending anything; EPERM
+/// means it exists but belongs to someone else).
+fn process_exists(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill(2) with signal 0 sends nothing.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }

@@ -125,6 +125,14 @@ fn a_guard_killed_while_the_tool_runs_leaves_an_incomplete_invocation() {
         "{s}"
     );
     assert!(s.contains(recs[0]["invocation"].as_str().unwrap()), "{s}");
+    // On the host that wrote it, verify knows the guard's process is gone.
+    assert!(
+        s.contains(&format!(
+            "pid {} is gone: the guard was killed while the tool ran",
+            recs[0]["pid"]
+        )),
+        "{s}"
+    );
     let out = ig(&sb, &["log"]);
     assert_code(&out, 0);
     assert!(
