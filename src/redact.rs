@@ -593,6 +593,15 @@ fn auth_schemes(s: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// The positions of every `needle` byte in `b`.
+fn memchr_all(b: &[u8], needle: u8) -> Vec<usize> {
+    b.iter()
+        .enumerate()
+        .filter(|&(_, &c)| c == needle)
+        .map(|(i, _)| i)
+        .collect()
+}
+
 fn is_key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
 }
@@ -600,6 +609,9 @@ fn is_key_byte(b: u8) -> bool {
 /// `key=value`, `key: value`, `"key": "value"`, `?key=value&` with a secret-looking key.
 fn assignments(s: &str, out: &mut Vec<Range<usize>>) {
     let b = s.as_bytes();
+    // Where lines start, for "is this key at the start of its line" in O(log n) per key
+    // (a search back from each key made long text with many keys quadratic).
+    let newlines: Vec<usize> = memchr_all(b, b'\n');
     for (p, &c) in b.iter().enumerate() {
         if c != b'=' && c != b':' {
             continue;
@@ -631,7 +643,10 @@ fn assignments(s: &str, out: &mut Vec<Range<usize>>) {
             q
         };
         let query = before > 0 && matches!(b[before - 1], b'?' | b'&');
-        let line_start = s[..before].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = match newlines.partition_point(|&i| i < before) {
+            0 => 0,
+            k => newlines[k - 1] + 1,
+        };
         let at_line_start = s[line_start..before]
             .bytes()
             .all(|c| matches!(c, b' ' | b'\t'));
