@@ -153,3 +153,66 @@ fn help_texts_point_at_the_readme_exit_code_table() {
         );
     }
 }
+
+/// The commands the `--help` texts suggest (examples, `Try it:`, set-up lines) run as shown;
+/// `run`/`bypass` examples would run real tools and are left out, as are usage lines.
+#[test]
+fn commands_in_help_texts_run_as_written() {
+    let sb = sandbox_with_a_record();
+    let safe = [
+        "check ",
+        "audit verify",
+        "shell-init ",
+        "policy check",
+        "policy show",
+        "doctor",
+        "log",
+        "data info",
+    ];
+    let mut found = Vec::new();
+    for sub in [
+        &[][..],
+        &["run"],
+        &["bypass"],
+        &["check"],
+        &["log"],
+        &["update"],
+        &["doctor"],
+        &["audit", "verify"],
+        &["policy", "check"],
+        &["shell-init"],
+        &["data", "info"],
+    ] {
+        let mut args = sub.to_vec();
+        args.push("--help");
+        let help = text(&run(sb.ig(&args)).stdout);
+        let mut rest = help.as_str();
+        while let Some(i) = rest.find("installguard ") {
+            let after = &rest[i + "installguard ".len()..];
+            let end = after
+                .find(['`', '"', ';', ')', '\n', '('])
+                .unwrap_or(after.len());
+            let cmd = after[..end].trim().trim_end_matches('.').trim();
+            rest = &after[end..];
+            if safe.iter().any(|s| cmd.starts_with(s.trim_end()))
+                && !cmd.contains(['[', '<'])
+                && !cmd.contains('|')
+            {
+                found.push(format!("installguard {cmd}"));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    assert!(found.len() >= 4, "{found:?}");
+    for cmd in &found {
+        let out = run(sb.cmd("bash", &["-c", cmd]));
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "--help command `{cmd}` exited {:?}:\n{}{}",
+            out.status.code(),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+}
