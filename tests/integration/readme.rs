@@ -1,7 +1,8 @@
 //! The README's commands run as written: every `installguard` line of its `sh` blocks
 //! (`cargo run --release -- X` runs as `installguard X`), with a log holding records and its
 //! placeholders filled; the `$ installguard ...` example of a `text` block prints the lines the
-//! README shows; every `--help` that mentions exit codes points at the README's table. Lines
+//! README shows; every `--help` that mentions exit codes points at the README's table, and the
+//! commands `--help` texts suggest run as shown. Lines
 //! that need the network, a build or another shell (`cargo install`, fish's `| source`,
 //! `cargo test`, `bench/`, the evaluation example) are not run here.
 
