@@ -1301,13 +1301,16 @@ fn corrected_command(
     let at = args
         .iter()
         .rposition(|a| a.to_str().is_some_and(names_it))?;
+    // Shown as the audit log shows argv: a secret given as its own argument
+    // (`--_authToken X`) is masked whole, which redacting the printed line cannot do.
+    let shown = crate::redact::argv(args);
+    let typed = shown.get(at).filter(|a| names_it(a))?;
     let mut words = vec![shell_word(program)];
-    for (i, a) in args.iter().enumerate() {
-        let a = a.to_string_lossy();
+    for (i, a) in shown.iter().enumerate() {
         if i == at {
-            words.push(shell_word(&format!("{suggestion}{}", &a[name.len()..])));
+            words.push(shell_word(&format!("{suggestion}{}", &typed[name.len()..])));
         } else {
-            words.push(shell_word(&a));
+            words.push(shell_word(a));
         }
     }
     Some(words.join(" "))
@@ -1729,6 +1732,24 @@ mod tests {
         ] {
             assert_eq!(fix(cmd, name, good).as_deref(), Some(want), "{cmd}");
         }
+    }
+
+    #[test]
+    fn secrets_in_the_command_stay_masked() {
+        let got = fix(
+            "npm install lodahs --_authToken CanaryAuth3z --registry https://x:pw@r/",
+            "lodahs",
+            "lodash",
+        )
+        .unwrap();
+        assert!(
+            !got.contains("CanaryAuth3z") && !got.contains("pw@"),
+            "{got}"
+        );
+        assert!(
+            got.starts_with("npm install lodash --_authToken '***'"),
+            "{got}"
+        );
     }
 
     #[test]
