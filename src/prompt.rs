@@ -82,6 +82,42 @@ impl Drop for CatchInterrupt {
     }
 }
 
+/// What a menu returned: an item, a cancel (Esc or q), or an interrupt (Ctrl-C).
+enum Picked {
+    Item(usize),
+    Cancelled,
+    Interrupted,
+}
+
+/// A menu on stderr whose default is the first item. Ctrl-C (or a SIGINT from elsewhere)
+/// comes back as `Interrupted` with the cursor shown again, instead of killing the process
+/// with the cursor hidden and nothing logged.
+fn select(prompt: &str, items: &[String]) -> std::io::Result<Picked> {
+    let term = dialoguer::console::Term::stderr();
+    let picked = {
+        let _catch = CatchInterrupt::new();
+        dialoguer::Select::new()
+            .with_prompt(prompt)
+            .items(items)
+            .default(0)
+            .interact_on_opt(&term)
+    };
+    match picked {
+        Ok(Some(i)) => Ok(Picked::Item(i)),
+        Ok(None) => Ok(Picked::Cancelled),
+        Err(dialoguer::Error::IO(e)) => {
+            // dialoguer hid the cursor and returns before showing it again.
+            let _ = term.show_cursor();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                let _ = term.write_line("");
+                Ok(Picked::Interrupted)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
 /// The warn-level menu on stderr: Cancel (the default), Install anyway, and, when
 /// `offer_exception`, an exception for `days` days. Esc or q also cancels.
 pub fn choose(offer_exception: bool, days: u32) -> std::io::Result<Choice> {
@@ -94,33 +130,17 @@ pub fn choose(offer_exception: bool, days: u32) -> std::io::Result<Choice> {
             "Add an exception for {days} days to your policy, then install"
         ));
     }
-    let term = dialoguer::console::Term::stderr();
-    let picked = {
-        let _catch = CatchInterrupt::new();
-        dialoguer::Select::new()
-            .with_prompt("Install anyway? (arrow keys or j/k, Enter to choose)")
-            .items(&items)
-            .default(0)
-            .interact_on_opt(&term)
-    };
-    let picked = match picked {
-        Ok(p) => p,
-        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
-            // dialoguer hid the cursor and returns before showing it again.
-            let _ = term.show_cursor();
-            let _ = term.write_line("");
-            return Ok(Choice::Interrupted);
-        }
-        Err(dialoguer::Error::IO(e)) => {
-            let _ = term.show_cursor();
-            return Err(e);
-        }
-    };
-    Ok(match picked {
-        Some(1) => Choice::Install,
-        Some(2) => Choice::Exception,
-        _ => Choice::Cancel,
-    })
+    Ok(
+        match select(
+            "Install anyway? (arrow keys or j/k, Enter to choose)",
+            &items,
+        )? {
+            Picked::Item(1) => Choice::Install,
+            Picked::Item(2) => Choice::Exception,
+            Picked::Interrupted => Choice::Interrupted,
+            Picked::Item(_) | Picked::Cancelled => Choice::Cancel,
+        },
+    )
 }
 
 /// What the person chose about install-time code.
