@@ -2,7 +2,8 @@
 //! corpus (`fuzz/corpus/<target>/`) and then on mutations of it (bit flips, byte and chunk
 //! inserts, deletions, duplications, splices between corpus files, interesting bytes) for a
 //! bounded time, on stable Rust. A panic, or one input taking longer than `SLOW`, fails the
-//! test with the input written to `target/fuzz-crashes/` and printed escaped; each such input
+//! test with the input written to `fuzz-crashes/` in the target directory's tmp dir and printed in
+//! hex; each such input
 //! becomes a corpus file (a regression test) once fixed. Long runs use the cargo-fuzz crate in
 //! `fuzz/` on nightly. It does not reach the network or the user's files.
 //!
@@ -207,7 +208,7 @@ fn run_one(t: &Target, budget: Duration, seed: u64) -> Report {
             Ok(()) => None,
         };
         if let Some(why) = failure {
-            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/fuzz-crashes");
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-crashes");
             let _ = std::fs::create_dir_all(&dir);
             let file = dir.join(format!("{}-{:016x}", t.name, fxhash(&input)));
             let _ = std::fs::write(&file, &input);
