@@ -2,9 +2,8 @@
 //! corpus (`fuzz/corpus/<target>/`) and then on mutations of it (bit flips, byte and chunk
 //! inserts, deletions, duplications, splices between corpus files, interesting bytes) for a
 //! bounded time, on stable Rust. A panic, or one input taking longer than `SLOW`, fails the
-//! test with the input written to `fuzz-crashes/` in the target directory's tmp dir and printed in
-//! hex; each such input
-//! becomes a corpus file (a regression test) once fixed. Long runs use the cargo-fuzz crate in
+//! test with the input written to `fuzz-crashes/` in the target directory's tmp dir and
+//! printed in hex; each such input becomes a corpus file (a regression test) once fixed. Long runs use the cargo-fuzz crate in
 //! `fuzz/` on nightly. It does not reach the network or the user's files.
 //!
 //! `INSTALLGUARD_FUZZ_SECS` (default 0.2): seconds per target; `INSTALLGUARD_FUZZ_SEED`: the
