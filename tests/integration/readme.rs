@@ -113,6 +113,11 @@ fn the_readme_example_prints_what_the_readme_shows() {
         let Some(cmd) = block.first().and_then(|l| l.strip_prefix("$ ")) else {
             continue;
         };
+        // An example run inside a project of its own (its output names the project's files
+        // by absolute path) cannot be repeated in an empty directory.
+        if block[1..].iter().any(|l| l.contains(" /")) {
+            continue;
+        }
         let out = run(sb.cmd("bash", &["-c", cmd]));
         let got = text(&out.stdout) + &text(&out.stderr);
         // The data's age changes every day; the rest is as shown. The output may say more
