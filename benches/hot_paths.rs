@@ -165,20 +165,20 @@ fn bench_understand(c: &mut Criterion) {
     for (label, prog, words) in cases {
         let a = args(words);
         g.bench_function(label, |b| {
-            b.iter(|| cmdline::understand(OsStr::new(prog), black_box(&a), &plain).unwrap())
+            b.iter(|| cmdline::understand(OsStr::new(prog), black_box(&a), &plain).unwrap());
         });
     }
     let npm1000: Vec<&str> = std::iter::once("install").chain(names(NPM_TOP)).collect();
     let a = args(&npm1000);
     g.throughput(Throughput::Elements(1000));
     g.bench_function("npm install <1000 names>", |b| {
-        b.iter(|| cmdline::understand(OsStr::new("npm"), black_box(&a), &plain).unwrap())
+        b.iter(|| cmdline::understand(OsStr::new("npm"), black_box(&a), &plain).unwrap());
     });
     let world = BenchWorld::new().with_file("requirements.txt", requirements_500());
     let a = args(&["install", "-r", "requirements.txt"]);
     g.throughput(Throughput::Elements(500));
     g.bench_function("pip install -r <500 lines>", |b| {
-        b.iter(|| cmdline::understand(OsStr::new("pip"), black_box(&a), &world).unwrap())
+        b.iter(|| cmdline::understand(OsStr::new("pip"), black_box(&a), &world).unwrap());
     });
     g.finish();
 }
@@ -211,7 +211,7 @@ fn bench_open(c: &mut Criterion) {
                 l.integrity
             );
             l
-        })
+        });
     });
     g.sample_size(20);
     g.bench_function(
@@ -227,11 +227,11 @@ fn bench_open(c: &mut Criterion) {
                     l
                 },
                 BatchSize::PerIteration,
-            )
+            );
         },
     );
     g.bench_function("verify 200k in memory (sha256 + every record)", |b| {
-        b.iter(|| Updated::open(black_box(&bytes)).unwrap().verify().unwrap())
+        b.iter(|| Updated::open(black_box(&bytes)).unwrap().verify().unwrap());
     });
     let _ = std::fs::remove_dir_all(&tmp);
     // SAFETY: as above.
@@ -243,21 +243,21 @@ fn bench_lookup(c: &mut Criterion) {
     let mut g = c.benchmark_group("lookup");
     let snap = store::embedded();
     g.bench_function("malicious hit", |b| {
-        b.iter(|| snap.malicious(Ecosystem::Pypi, black_box("123bla")))
+        b.iter(|| snap.malicious(Ecosystem::Pypi, black_box("123bla")));
     });
     g.bench_function("malicious miss", |b| {
-        b.iter(|| snap.malicious(Ecosystem::Npm, black_box("lodash")))
+        b.iter(|| snap.malicious(Ecosystem::Npm, black_box("lodash")));
     });
     g.bench_function("popular rank", |b| {
-        b.iter(|| snap.popular_rank(PopularList::Npm, black_box("lodash")))
+        b.iter(|| snap.popular_rank(PopularList::Npm, black_box("lodash")));
     });
     let big = synthetic_updated(200_000);
     let big = Updated::open(&big).unwrap();
     g.bench_function("malicious hit (200k updated)", |b| {
-        b.iter(|| big.malicious(Ecosystem::Npm, black_box("bench-malware-123456")))
+        b.iter(|| big.malicious(Ecosystem::Npm, black_box("bench-malware-123456")));
     });
     g.bench_function("malicious miss (200k updated)", |b| {
-        b.iter(|| big.malicious(Ecosystem::Npm, black_box("lodash")))
+        b.iter(|| big.malicious(Ecosystem::Npm, black_box("lodash")));
     });
     g.finish();
 }
@@ -266,22 +266,22 @@ fn bench_imitation(c: &mut Criterion) {
     let mut g = c.benchmark_group("imitation");
     let snap = store::embedded();
     g.bench_function("1 name (typo: lodahs)", |b| {
-        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box("lodahs")))
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box("lodahs")));
     });
     g.bench_function("1 name (popular: lodash)", |b| {
-        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box("lodash")))
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box("lodash")));
     });
     let garble = "babel-pzugin-transform-es2015-modues-commonjs";
     g.bench_function("1 name (garble of a long name)", |b| {
-        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box(garble)))
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box(garble)));
     });
     let at_bound = "a".repeat(imitation::MAX_NAME_LEN);
     g.bench_function("1 name (214 letters, npm's limit)", |b| {
-        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box(&at_bound)))
+        b.iter(|| imitation::check(&snap, Ecosystem::Npm, black_box(&at_bound)));
     });
     let huge = "a".repeat(10_000);
     g.bench_function("1 name (10,000 letters)", |b| {
-        b.iter(|| imitation::check(&snap, Ecosystem::Pypi, black_box(&huge)))
+        b.iter(|| imitation::check(&snap, Ecosystem::Pypi, black_box(&huge)));
     });
     let popular = names(NPM_TOP);
     let unknown = typos(&popular, 1000);
@@ -292,7 +292,7 @@ fn bench_imitation(c: &mut Criterion) {
                 .iter()
                 .filter_map(|n| imitation::check(&snap, Ecosystem::Npm, n))
                 .count()
-        })
+        });
     });
     g.bench_function("1000 names (one-edit typos)", |b| {
         b.iter(|| {
@@ -300,7 +300,7 @@ fn bench_imitation(c: &mut Criterion) {
                 .iter()
                 .filter_map(|n| imitation::check(&snap, Ecosystem::Npm, n))
                 .count()
-        })
+        });
     });
     g.finish();
 }
@@ -312,13 +312,13 @@ fn bench_evaluate(c: &mut Criterion) {
     let one =
         cmdline::understand(OsStr::new("npm"), &args(&["install", "lodash"]), &world).unwrap();
     g.bench_function("npm install lodash", |b| {
-        b.iter(|| verdict::evaluate(black_box(&one), &snap))
+        b.iter(|| verdict::evaluate(black_box(&one), &snap));
     });
     let npm1000: Vec<&str> = std::iter::once("install").chain(names(NPM_TOP)).collect();
     let many = cmdline::understand(OsStr::new("npm"), &args(&npm1000), &world).unwrap();
     g.throughput(Throughput::Elements(1000));
     g.bench_function("npm install <1000 popular>", |b| {
-        b.iter(|| verdict::evaluate(black_box(&many), &snap))
+        b.iter(|| verdict::evaluate(black_box(&many), &snap));
     });
     let req = cmdline::understand(
         OsStr::new("pip"),
@@ -328,7 +328,7 @@ fn bench_evaluate(c: &mut Criterion) {
     .unwrap();
     g.throughput(Throughput::Elements(500));
     g.bench_function("pip install -r <500 lines>", |b| {
-        b.iter(|| verdict::evaluate(black_box(&req), &snap))
+        b.iter(|| verdict::evaluate(black_box(&req), &snap));
     });
     g.finish();
 }

@@ -369,15 +369,15 @@ fn data_summary(policy: Option<&crate::policy::Policy>) -> (String, usize) {
                 );
             }
             Some(secs) => {
-                let every = p
-                    .get("data.auto-update")
-                    .map(|s| match &s.value {
+                let every = p.get("data.auto-update").map_or_else(
+                    || format!("every {secs} s"),
+                    |s| match &s.value {
                         crate::policy::Value::Secs(_, t) => {
                             format!("every {t} ({} policy {})", s.layer.label(), s.at.short())
                         }
                         _ => String::new(),
-                    })
-                    .unwrap_or_else(|| format!("every {secs} s"));
+                    },
+                );
                 let last = match crate::update::auto_state() {
                     None => "never run yet".to_string(),
                     Some(st) if st.finished.is_empty() => {

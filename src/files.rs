@@ -122,7 +122,7 @@ pub fn open_private(path: &Path, access: Access) -> io::Result<File> {
 
 /// An `O_NOFOLLOW` refusal (ELOOP on Linux and macOS, EMLINK on the BSDs) said in words.
 fn explain_open_error(path: &Path, e: io::Error) -> io::Error {
-    let link = matches!(e.raw_os_error(), Some(libc::ELOOP) | Some(libc::EMLINK))
+    let link = matches!(e.raw_os_error(), Some(libc::ELOOP | libc::EMLINK))
         && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if !link {
         return e;

@@ -484,8 +484,10 @@ fn nested(nesting: &shim::Nesting) -> Option<audit::Nested> {
 /// The request recorded for a command that could not be understood: an install of nothing
 /// known.
 fn unreadable_request(program: &OsStr) -> Request {
-    let manager =
-        Program::from_name(program).map_or(crate::ecosystem::Manager::Pip, |p| p.manager());
+    let manager = Program::from_name(program).map_or(
+        crate::ecosystem::Manager::Pip,
+        super::cmdline::Program::manager,
+    );
     let mut request = Request::pass_through(&argv0(program).to_string_lossy(), manager);
     request.installs = true;
     request

@@ -65,9 +65,9 @@ impl CatchInterrupt {
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_interrupt as *const () as usize;
-            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigemptyset(&raw mut action.sa_mask);
             let mut previous: libc::sigaction = std::mem::zeroed();
-            libc::sigaction(libc::SIGINT, &action, &mut previous);
+            libc::sigaction(libc::SIGINT, &raw const action, &raw mut previous);
             CatchInterrupt { previous }
         }
     }
@@ -77,7 +77,7 @@ impl Drop for CatchInterrupt {
     fn drop(&mut self) {
         // SAFETY: restores the action saved in `new`.
         unsafe {
-            libc::sigaction(libc::SIGINT, &self.previous, std::ptr::null_mut());
+            libc::sigaction(libc::SIGINT, &raw const self.previous, std::ptr::null_mut());
         }
     }
 }

@@ -294,7 +294,7 @@ pub fn survey(
     let ours = shim::our_binaries();
     let mut names = guarded_names(path, shim_dir);
     let handled = names.len();
-    names.extend(NOT_GUARDED.iter().map(|s| s.to_string()));
+    names.extend(NOT_GUARDED.iter().map(std::string::ToString::to_string));
     names
         .into_iter()
         .enumerate()
@@ -416,7 +416,7 @@ pub fn report(
         match &s.first {
             Some((_, true)) => {}
             Some((_, false)) if shim_dir.is_some_and(|d| d.join(&s.name).exists()) => {
-                shadowed.push(s.name.as_str())
+                shadowed.push(s.name.as_str());
             }
             _ => no_link.push(s.name.as_str()),
         }

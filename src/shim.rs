@@ -65,7 +65,7 @@ impl Nesting {
                         && p.len() <= 64
                         && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
                 {
-                    n.parent = Some(p.to_string())
+                    n.parent = Some(p.to_string());
                 }
                 None if part == "internal" => n.internal = true,
                 _ => {
@@ -488,8 +488,8 @@ mod signals {
                 let mut action: libc::sigaction = std::mem::zeroed();
                 action.sa_sigaction = handler as *const () as usize;
                 action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-                libc::sigemptyset(&mut action.sa_mask);
-                libc::sigaction(sig, &action, std::ptr::null_mut());
+                libc::sigemptyset(&raw mut action.sa_mask);
+                libc::sigaction(sig, &raw const action, std::ptr::null_mut());
             }
         }
     }

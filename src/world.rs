@@ -162,7 +162,7 @@ impl World for OsWorld {
         if let Some(fd) = own_descriptor(&path) {
             // SAFETY: fstat into a zeroed struct; a closed descriptor is an error.
             let mut st: libc::stat = unsafe { std::mem::zeroed() };
-            if unsafe { libc::fstat(fd, &mut st) } != 0 {
+            if unsafe { libc::fstat(fd, &raw mut st) } != 0 {
                 return Err(io::Error::last_os_error());
             }
             match st.st_mode & libc::S_IFMT {

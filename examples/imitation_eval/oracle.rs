@@ -251,10 +251,10 @@ impl Oracle {
             for &i in ids {
                 let p = &self.reference[i];
                 if p.name != m && p.flat.len() >= 3 {
-                    let cat = if scoped(&p.name) != scoped(m) {
-                        Category::LookalikeScope
-                    } else {
+                    let cat = if scoped(&p.name) == scoped(m) {
                         Category::Lookalike
+                    } else {
+                        Category::LookalikeScope
                     };
                     return Some((cat, p.name.clone()));
                 }

@@ -183,7 +183,7 @@ fn append_locked(path: &Path, max_bytes: u64, record: &mut Record) -> std::io::R
         .clone()
         .map_or((1, GENESIS.to_string()), |(s, h)| (s + 1, h));
     record.seq = seq;
-    record.prev = prev.clone();
+    record.prev.clone_from(&prev);
     record.hash.clear();
     record.after_torn_line = None;
     let mut rotated_to = None;
@@ -218,7 +218,7 @@ fn append_locked(path: &Path, max_bytes: u64, record: &mut Record) -> std::io::R
         0
     };
     ensure_room(&file, size, line.len() as u64, reserve)?;
-    write_whole(&mut file, &line, size, |f, l| f.write_all(l))?;
+    write_whole(&mut file, &line, size, Write::write_all)?;
     file.sync_data()?;
     Ok(Appended {
         path: path.to_path_buf(),
@@ -237,7 +237,7 @@ fn ensure_room(file: &File, size: u64, len: u64, reserve: u64) -> std::io::Resul
     let need = len + reserve;
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
     // SAFETY: a valid open descriptor and a zeroed out-parameter of the right type.
-    if unsafe { libc::fstatvfs(file.as_raw_fd(), &mut st) } == 0 {
+    if unsafe { libc::fstatvfs(file.as_raw_fd(), &raw mut st) } == 0 {
         let free = (st.f_bavail as u64).saturating_mul(st.f_frsize as u64);
         if free < need + 4096 {
             return Err(std::io::Error::new(
@@ -255,7 +255,7 @@ fn ensure_room(file: &File, size: u64, len: u64, reserve: u64) -> std::io::Resul
     }
     let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
     // SAFETY: a zeroed out-parameter of the right type.
-    if unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut lim) } == 0
+    if unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &raw mut lim) } == 0
         && lim.rlim_cur != libc::RLIM_INFINITY
         && size + need > lim.rlim_cur as u64
     {
@@ -331,9 +331,8 @@ pub fn read(path: &Path) -> std::io::Result<(Vec<Record>, Vec<BadLine>)> {
     let mut records = Vec::new();
     let mut bad = Vec::new();
     for file in files {
-        let text = match read_file(&file, false)? {
-            Some(t) => t,
-            None => continue,
+        let Some(text) = read_file(&file, false)? else {
+            continue;
         };
         let ends_clean = text.is_empty() || text.ends_with(b"\n");
         let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();

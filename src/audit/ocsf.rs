@@ -323,7 +323,7 @@ fn lifecycle_events(record: &Record) -> Vec<Value> {
                         "pid": record.pid,
                         "name": record.program,
                         "cmd_line": std::iter::once(record.program.clone())
-                            .chain(record.argv.iter().map(|a| a.to_string()))
+                            .chain(record.argv.iter().map(std::string::ToString::to_string))
                             .collect::<Vec<_>>()
                             .join(" "),
                         "file": {"name": record.program, "parent_folder": record.cwd.as_str()},
@@ -384,7 +384,7 @@ mod tests {
         let e = &ev[0];
         assert_eq!(
             (e["class_uid"].as_u64(), e["type_uid"].as_u64()),
-            (Some(6002), Some(600201))
+            (Some(6002), Some(600_201))
         );
         assert_eq!(
             (e["action_id"].as_u64(), e["disposition_id"].as_u64()),

@@ -60,11 +60,7 @@ fn sd_escape(s: &str) -> String {
 
 /// A header field: printable US-ASCII without spaces, at most `max` characters, `-` if empty.
 fn header_field(s: &str, max: usize) -> String {
-    let f: String = s
-        .chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(max)
-        .collect();
+    let f: String = s.chars().filter(char::is_ascii_graphic).take(max).collect();
     if f.is_empty() { "-".into() } else { f }
 }
 

@@ -75,7 +75,7 @@ fn foreign_files(toml: &Toml, name: &str, t: &dyn TableLike, origin: &Origin, ou
         };
         match t.get(key) {
             Some(Item::Value(toml_edit::Value::Array(a))) => {
-                for v in a.iter() {
+                for v in a {
                     if let Some(it) = v.as_inline_table() {
                         push(it);
                     }
@@ -159,7 +159,7 @@ pub(crate) fn poetry_lock(toml: &Toml, out: &mut FileItems) -> Result<(), Error>
                 .push(named(TargetKind::Url, name, url, origin.clone())),
             "file" | "directory" => {
                 out.targets
-                    .push(named(TargetKind::Path, name, url, origin.clone()))
+                    .push(named(TargetKind::Path, name, url, origin.clone()));
             }
             _ => {
                 out.targets.push(pinned(name, version, &origin));

@@ -60,8 +60,7 @@ impl Toml {
         let doc = parsed.map_err(|e| {
             let line = e
                 .span()
-                .map(|s| starts.partition_point(|&x| x <= s.start) as u32)
-                .unwrap_or(1);
+                .map_or(1, |s| starts.partition_point(|&x| x <= s.start) as u32);
             Error::bad_file(format!(
                 "{shown}:{}: not valid TOML: {}",
                 line + line_offset,
@@ -90,9 +89,7 @@ impl Toml {
 
     /// The origin of a value written at `span`.
     pub(crate) fn origin(&self, span: Option<Range<usize>>) -> Origin {
-        let line = span
-            .map(|s| self.starts.partition_point(|&x| x <= s.start) as u32)
-            .unwrap_or(1);
+        let line = span.map_or(1, |s| self.starts.partition_point(|&x| x <= s.start) as u32);
         Origin::File {
             path: self.shown.clone(),
             line: line + self.line_offset,
@@ -549,7 +546,7 @@ fn include_group(
             format!("dependency group `{group}` must be an array"),
         ));
     };
-    for v in array.iter() {
+    for v in array {
         match v {
             Value::String(s) => out.push(requirement(s.value(), toml.origin(v.span()))?),
             Value::InlineTable(t) => match t.get("include-group").and_then(Value::as_str) {
@@ -693,14 +690,14 @@ pub(crate) fn poetry_dependency(
         return Ok(());
     }
     if let Some(array) = item.as_array() {
-        for v in array.iter() {
+        for v in array {
             let t = v.as_inline_table().ok_or_else(bad)?;
             poetry_table(name, t, toml.origin(v.span()), out);
         }
         return Ok(());
     }
     if let Some(aot) = item.as_array_of_tables() {
-        for t in aot.iter() {
+        for t in aot {
             poetry_table(name, t, toml.origin(t.span()), out);
         }
         return Ok(());

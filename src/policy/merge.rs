@@ -397,7 +397,10 @@ mod tests {
         use LayerKind::*;
         for kind in [Env, CommandLine] {
             let over = |entries: &[&str]| {
-                let entries: Vec<String> = entries.iter().map(|e| e.to_string()).collect();
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect();
                 let (l, d) = crate::policy::parse_overrides(&entries, "--set", kind);
                 assert!(d.is_empty(), "{d:?}");
                 merge(vec![layer(Default, DEFAULT_POLICY), l], 0)

@@ -304,7 +304,7 @@ impl Parser<'_> {
     }
 
     fn root(&mut self, root: &toml_edit::Table) {
-        for (name, item) in root.iter() {
+        for (name, item) in root {
             let key = root.key(name);
             match name {
                 "packages" => self.packages(key, item),
@@ -602,7 +602,7 @@ impl Parser<'_> {
             return None;
         };
         let mut out = Vec::new();
-        for v in arr.iter() {
+        for v in arr {
             let at = self.text.at(v.span());
             match v.as_str() {
                 Some(s) => out.push((s.to_string(), at)),
@@ -792,7 +792,7 @@ impl Parser<'_> {
             Item::ArrayOfTables(a) => a.iter().map(|t| (t as &dyn TableLike, t.span())).collect(),
             Item::Value(toml_edit::Value::Array(a)) => {
                 let mut v = Vec::new();
-                for e in a.iter() {
+                for e in a {
                     match e.as_inline_table() {
                         Some(t) => v.push((t as &dyn TableLike, e.span())),
                         None => {
@@ -976,9 +976,7 @@ pub(crate) mod tests {
     pub const PANIC_TEXT: &str = "# installguard test: panic inside the TOML parser\n";
 
     pub fn panic_seam(src: &str) {
-        if src == PANIC_TEXT {
-            panic!("injected parser panic");
-        }
+        assert!(src != PANIC_TEXT, "injected parser panic");
     }
 
     #[test]

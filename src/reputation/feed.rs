@@ -175,7 +175,7 @@ pub fn parse_zip(eco: Ecosystem, label: &str, bytes: &[u8], now: i64) -> Result<
             .map_err(|e| err(format!("entry #{i}: cannot read ({e})")))?;
         let name = entry
             .name()
-            .map(|n| n.into_owned())
+            .map(std::borrow::Cow::into_owned)
             .map_err(|e| err(format!("entry #{i}: bad file name ({e})")))?;
         if entry.is_dir() {
             continue;

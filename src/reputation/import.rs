@@ -48,7 +48,7 @@ pub struct Builder {
 impl Builder {
     pub fn add_report(&mut self, eco: Ecosystem, name: &str, report: Report) {
         if report.published > self.newest {
-            self.newest = report.published.clone();
+            self.newest.clone_from(&report.published);
         }
         let k = key(malicious_tag(eco), &eco.normalize(name));
         match self.malicious.get_mut(&k) {

@@ -238,7 +238,7 @@ struct Reader<'b> {
     pos: usize,
 }
 
-impl<'b> Reader<'b> {
+impl Reader<'_> {
     fn take(&mut self, n: usize, what: &str) -> Result<std::ops::Range<usize>, DataError> {
         let end = self
             .pos
@@ -554,10 +554,11 @@ pub fn write(
     pop.sort_by(|a, b| a.key.cmp(&b.key));
     let mut pop_builder = fst::MapBuilder::memory();
     let mut names = Vec::new();
-    let mut by_key: std::collections::BTreeMap<&[u8], Vec<u32>> = Default::default();
+    let mut by_key: std::collections::BTreeMap<&[u8], Vec<u32>> =
+        std::collections::BTreeMap::default();
     let mut trigrams = vec![0u8; TRIGRAM_BYTES];
     // (list, length) → scan entries.
-    let mut scan_groups: ScanGroups = Default::default();
+    let mut scan_groups = ScanGroups::default();
     for entry in pop {
         pop_builder
             .insert(&entry.key, u64::from(entry.rank))
@@ -724,7 +725,7 @@ mod tests {
         assert_eq!(snap.popular_rank(PopularList::Npm, "requests"), None);
         assert_eq!(snap.similar(b"k1"), vec![("requests", 3)]);
         let mut shared = snap.similar(b"shared");
-        shared.sort();
+        shared.sort_unstable();
         assert_eq!(shared, vec![("lodash", 7), ("requests", 3)]);
         assert!(snap.similar(b"nothing").is_empty());
         assert_eq!(snap.reports().len(), 2);

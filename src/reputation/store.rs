@@ -109,7 +109,9 @@ pub fn embedded_data() -> Data<'static> {
 fn map_file(file: &File, id: &FileId, len: u64) -> std::io::Result<&'static [u8]> {
     static MAPPED: std::sync::Mutex<Vec<(FileId, &'static [u8])>> =
         std::sync::Mutex::new(Vec::new());
-    let mut mapped = MAPPED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut mapped = MAPPED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some((_, bytes)) = mapped.iter().find(|(i, _)| i == id) {
         return Ok(bytes);
     }

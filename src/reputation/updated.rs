@@ -402,7 +402,7 @@ pub(crate) mod tests {
         Report {
             id: id.into(),
             published: "2026-01-01T00:00:00Z".into(),
-            versions: versions.map(|v| v.iter().map(|s| s.to_string()).collect()),
+            versions: versions.map(|v| v.iter().map(std::string::ToString::to_string).collect()),
             ranges: vec![],
         }
     }

@@ -296,14 +296,14 @@ fn fetch_all(
         if answered.contains(&fi) {
             continue;
         }
-        let result = if !sent.contains(&fi) {
-            Fetched::NotSent(format!(
-                "not asked: the {} budget ran out first",
+        let result = if sent.contains(&fi) {
+            Fetched::Unreached(format!(
+                "no answer within the {} budget",
                 budget_text(budget)
             ))
         } else {
-            Fetched::Unreached(format!(
-                "no answer within the {} budget",
+            Fetched::NotSent(format!(
+                "not asked: the {} budget ran out first",
                 budget_text(budget)
             ))
         };

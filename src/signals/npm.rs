@@ -22,7 +22,7 @@ pub fn url(registry: &str, name: &str) -> String {
     for b in name.bytes() {
         match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => {
-                escaped.push(b as char)
+                escaped.push(b as char);
             }
             _ => escaped.push_str(&format!("%{b:02x}")),
         }

@@ -105,7 +105,7 @@ fn hundred_concurrent_installs_give_hundred_records_and_a_valid_chain() {
     let records = sb.log_records();
     assert_eq!(records.len(), 200);
     let mut seqs: Vec<u64> = records.iter().map(|r| r["seq"].as_u64().unwrap()).collect();
-    seqs.sort();
+    seqs.sort_unstable();
     assert_eq!(seqs, (1..=200).collect::<Vec<_>>());
     let mut invocations = std::collections::HashMap::new();
     for r in &records {
@@ -370,7 +370,7 @@ fn log_filters_json_and_ocsf() {
         serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
     assert_eq!(ev["class_uid"], 6002);
     assert_eq!(ev["activity_id"], 1);
-    assert_eq!(ev["type_uid"], 600201);
+    assert_eq!(ev["type_uid"], 600_201);
     assert_eq!(ev["metadata"]["version"], "1.8.0");
     assert_eq!(ev["action"], "Denied");
     assert_eq!(ev["disposition"], "Blocked");

@@ -283,7 +283,7 @@ fn a_file_size_limit_blocks_a_required_install_before_the_tool_and_tears_nothing
                     rlim_cur: limit as libc::rlim_t,
                     rlim_max: limit as libc::rlim_t,
                 };
-                if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &raw const lim) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
                 Ok(())
@@ -359,7 +359,7 @@ fn a_full_disk_blocks_a_required_install_before_the_tool_and_tears_nothing() {
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
     let c = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).unwrap();
     // SAFETY: a valid path and a zeroed out-parameter.
-    assert_eq!(unsafe { libc::statvfs(c.as_ptr(), &mut st) }, 0);
+    assert_eq!(unsafe { libc::statvfs(c.as_ptr(), &raw mut st) }, 0);
     let free = st.f_bavail as u64 * st.f_frsize as u64;
     std::fs::write(dir.join("filler"), vec![0u8; (free - 4096) as usize]).unwrap();
 

@@ -45,8 +45,8 @@ pub fn on_pty(
     let (mut master, mut slave) = (0, 0);
     let rc = unsafe {
         libc::openpty(
-            &mut master,
-            &mut slave,
+            &raw mut master,
+            &raw mut slave,
             std::ptr::null_mut(),
             std::ptr::null(),
             std::ptr::null(),

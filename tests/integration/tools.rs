@@ -102,8 +102,7 @@ pub fn js_tool(package: &str) -> PathBuf {
     let version = JS_TOOLS
         .iter()
         .find(|(n, _)| *n == package)
-        .map(|(_, v)| *v)
-        .unwrap_or_else(|| panic!("{package} is not in JS_TOOLS"));
+        .map_or_else(|| panic!("{package} is not in JS_TOOLS"), |(_, v)| *v);
     let dir = root().join(format!("js-{}-{version}", package.replace(['@', '/'], "_")));
     let done = dir.join(".installed");
     locked(&root().join("js.lock"), || {

@@ -357,7 +357,7 @@ fn an_empty_updated_file_keeps_every_embedded_report() {
         popular_count: 0,
         feeds: vec![],
     };
-    let bytes = updated::write(&meta, &Default::default()).unwrap();
+    let bytes = updated::write(&meta, &std::collections::BTreeMap::default()).unwrap();
     std::fs::create_dir_all(sb.path("data/installguard")).unwrap();
     std::fs::write(data_file(&sb), bytes).unwrap();
     let doc = check_json(&sb, &["pip", "install", "1337test"]);

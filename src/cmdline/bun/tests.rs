@@ -297,7 +297,7 @@ proptest! {
     #[test]
     fn file_readers_never_panic(text in "(\"packages\": |\\[install\\]\n|[\"a-z@/:., \n\t#\\-{}\\[\\]0-9=*?!])*") {
         let w = MemWorld::new()
-            .file("/project/package.json", &format!("{{\"workspaces\": [{:?}]}}", text))
+            .file("/project/package.json", &format!("{{\"workspaces\": [{text:?}]}}"))
             .file("/project/bun.lock", &text)
             .file("/project/bunfig.toml", &text);
         let _ = lockfile::read(&w, Path::new("/project"));

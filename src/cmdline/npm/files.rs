@@ -55,7 +55,7 @@ impl KeyLines {
     }
 
     pub(crate) fn line(&self, path: &[&str]) -> u32 {
-        let key: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        let key: Vec<String> = path.iter().map(std::string::ToString::to_string).collect();
         self.0.get(&key).copied().unwrap_or(1)
     }
 }
@@ -628,7 +628,7 @@ impl Integrities {
                     });
                     t.kind = TargetKind::Alias;
                     t.name = Some(n.clone());
-                    t.spec = v.clone();
+                    t.spec.clone_from(v);
                     return t;
                 }
             }
@@ -639,7 +639,7 @@ impl Integrities {
 
 /// Whether a lockfile entry is of a dependency type left out.
 pub(super) fn omitted(entry: &serde_json::Value, omit: &HashSet<&str>) -> bool {
-    let flag = |k: &str| entry.get(k).and_then(|v| v.as_bool()) == Some(true);
+    let flag = |k: &str| entry.get(k).and_then(serde_json::Value::as_bool) == Some(true);
     (flag("dev") && omit.contains("dev"))
         || (flag("optional") && omit.contains("optional"))
         || (flag("peer") && omit.contains("peer"))
@@ -701,7 +701,7 @@ fn lock_target(
         claimed: None,
         resolved: None,
     };
-    if entry.get("link").and_then(|v| v.as_bool()) == Some(true) {
+    if entry.get("link").and_then(serde_json::Value::as_bool) == Some(true) {
         return mk(
             TargetKind::Path,
             Some(real),
@@ -730,10 +730,10 @@ fn lock_target(
         return m;
     }
     let registry = |name: String| {
-        if name != folder {
-            mk(TargetKind::Alias, Some(name), version.clone())
-        } else {
+        if name == folder {
             mk(TargetKind::Registry, Some(name), version.clone())
+        } else {
+            mk(TargetKind::Alias, Some(name), version.clone())
         }
     };
     match resolved {

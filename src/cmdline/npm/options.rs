@@ -116,7 +116,7 @@ fn short_abbrev(s: &str) -> Option<&'static str> {
 }
 
 fn owned(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
+    v.iter().map(std::string::ToString::to_string).collect()
 }
 
 /// nopt's `resolveShort`: the expansion of a shorthand (or cluster), if the token is one.
@@ -189,7 +189,7 @@ fn js_numeric(s: &str) -> bool {
         Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
         None => (unsigned, None),
     };
-    let digits = mant.chars().filter(|c| c.is_ascii_digit()).count();
+    let digits = mant.chars().filter(char::is_ascii_digit).count();
     let dots = mant.chars().filter(|c| *c == '.').count();
     let mant_ok = digits > 0 && dots <= 1 && mant.chars().all(|c| c.is_ascii_digit() || c == '.');
     let exp_ok = exp.is_none_or(|e| {
@@ -308,7 +308,7 @@ pub(super) fn nopt(input: &[String]) -> ParsedArgs {
             la = None;
             consumed = false;
         }
-        let val = la.map(OptValue::Str).unwrap_or(OptValue::Bool(true));
+        let val = la.map_or(OptValue::Bool(true), OptValue::Str);
         cli.settings.push((name, val));
         i += if consumed { 2 } else { 1 };
     }

@@ -295,7 +295,7 @@ mod tests {
             .file("/project/apps/web/deep/package.json", &pj("deep"))
             .file("/project/tools/t/package.json", &pj("t"));
         let names = |pats: &[&str]| -> Vec<String> {
-            let pats: Vec<String> = pats.iter().map(|s| s.to_string()).collect();
+            let pats: Vec<String> = pats.iter().map(std::string::ToString::to_string).collect();
             members(&w, Path::new("/project"), &pats)
                 .unwrap()
                 .iter()

@@ -335,7 +335,7 @@ pub(crate) fn lookup_long(name: &str, mask: u8, what: &str) -> Result<&'static P
             }
         }
         match hits.len() {
-            0 => continue,
+            0 => {}
             1 => return Ok(hits[0].1),
             _ => {
                 let mut names: Vec<&str> = hits.iter().map(|(l, _)| *l).collect();

@@ -472,8 +472,7 @@ fn sources(
         let config_home = world
             .env("XDG_CONFIG_HOME")
             .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(|| h.join(".config"));
+            .map_or_else(|| h.join(".config"), PathBuf::from);
         rc_files.push(config_home.join("pnpm").join("rc"));
     }
     rc_files.dedup();

@@ -213,7 +213,7 @@ fn pnpx_command_lines() {
     check(PNPX, |a| parse_pnpx(a, &world()));
 }
 
-const LOCK_V9: &str = r#"lockfileVersion: '9.0'
+const LOCK_V9: &str = r"lockfileVersion: '9.0'
 
 settings:
   autoInstallPeers: true
@@ -251,9 +251,9 @@ packages:
 snapshots:
 
   lodash@4.17.21: {}
-"#;
+";
 
-const LOCK_V6: &str = r#"lockfileVersion: '6.0'
+const LOCK_V6: &str = r"lockfileVersion: '6.0'
 
 dependencies:
   react-dom:
@@ -269,9 +269,9 @@ packages:
   /000webhost-admin@1.0.0:
     resolution: {integrity: sha512-EVIL}
     dev: true
-"#;
+";
 
-const LOCK_V5: &str = r#"lockfileVersion: 5.4
+const LOCK_V5: &str = r"lockfileVersion: 5.4
 
 packages:
 
@@ -280,7 +280,7 @@ packages:
 
   /@s/x/1.0.0_react@18.2.0:
     resolution: {integrity: sha512-X}
-"#;
+";
 
 fn fixture(name: &str) -> MemWorld {
     let pj = r#"{"name":"p","dependencies":{"lodash":"^4.17.0"}}"#;

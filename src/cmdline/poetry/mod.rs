@@ -585,7 +585,7 @@ fn poetry_sources(toml: &Toml, out: &mut Vec<Source>) -> Result<(), Error> {
         ));
     };
     let mut primary_seen = false;
-    for t in list.iter() {
+    for t in list {
         let Some(url) = t.get("url").and_then(Item::as_str) else {
             continue; // the implicit PyPI source (`name = "PyPI"` with a priority)
         };

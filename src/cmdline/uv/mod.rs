@@ -24,7 +24,7 @@ use options::*;
 type Opts = Vec<(&'static str, Option<String>)>;
 
 fn values<'a>(opts: &'a Opts, names: &[&str]) -> impl Iterator<Item = &'a str> {
-    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = names.iter().map(std::string::ToString::to_string).collect();
     opts.iter()
         .filter(move |(n, _)| names.iter().any(|x| x == n))
         .filter_map(|(_, v)| v.as_deref())
@@ -497,8 +497,10 @@ impl Cx<'_> {
                 let defaults = toml
                     .get(&["tool", "uv", "default-groups"])
                     .and_then(|i| i.as_array())
-                    .map(|a| a.iter().filter_map(|v| v.as_str()).map(pep503).collect())
-                    .unwrap_or_else(|| vec!["dev".to_string()]);
+                    .map_or_else(
+                        || vec!["dev".to_string()],
+                        |a| a.iter().filter_map(|v| v.as_str()).map(pep503).collect(),
+                    );
                 groups.extend(defaults);
             }
             if self.has(&["--dev"]) {

@@ -185,7 +185,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     if rest.iter().any(|a| a == "-h" || a == "--help")
         && !matches!(
             cmd.as_slice(),
-            ["dlx"] | ["create"] | ["workspace"] | ["workspaces", "foreach"]
+            ["dlx" | "create" | "workspace"] | ["workspaces", "foreach"]
         )
     {
         return Ok(pass());
@@ -200,7 +200,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     };
     // Commands that run another command: their own options come first, then the command.
     let stop = match cmd.as_slice() {
-        ["dlx"] | ["create"] | ["workspace"] | ["workspaces", "foreach"] => Stop::FirstPositional,
+        ["dlx" | "create" | "workspace"] | ["workspaces", "foreach"] => Stop::FirstPositional,
         _ => Stop::Never,
     };
     let mut p = argtable::parse(rest, &[table, HELP], STYLE, stop)?;
@@ -223,11 +223,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     let targets = match cmd.as_slice() {
         [] | ["install"] if !p.positionals.is_empty() => return Ok(pass()),
         []
-        | ["install"]
-        | ["dedupe"]
-        | ["remove"]
-        | ["unplug"]
-        | ["upgrade-interactive"]
+        | ["install" | "dedupe" | "remove" | "unplug" | "upgrade-interactive"]
         | ["workspaces", "focus"] => project.targets()?,
         ["add"] if p.positionals.is_empty() => return Ok(pass()),
         ["add"] => {
@@ -256,7 +252,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
             t.extend(project.targets()?);
             t
         }
-        ["dlx"] | ["create"] => {
+        ["dlx" | "create"] => {
             let packages = p.values("package");
             let Some(command) = p.rest.first() else {
                 return Ok(pass());

@@ -123,9 +123,7 @@ fn classic_target(key: &str, entry: &Syml, registries: &[String], origin: Origin
     // What the key asks for: a registry name, an alias's real package, or another source.
     let (real, kind) = match npa(key) {
         Ok(spec) if spec.ty == SpecType::Alias => (
-            spec.real
-                .map(|(r, _)| r)
-                .unwrap_or_else(|| folder.to_string()),
+            spec.real.map_or_else(|| folder.to_string(), |(r, _)| r),
             TargetKind::Alias,
         ),
         Ok(spec) if spec.ty == SpecType::Registry => (folder.to_string(), TargetKind::Registry),

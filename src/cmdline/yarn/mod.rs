@@ -375,10 +375,10 @@ fn berry_sources(world: &dyn World, cwd: &Path) -> Result<Vec<Source>, Error> {
             Origin::Env(var.into()),
         ));
     }
-    let name = world
-        .env("YARN_RC_FILENAME")
-        .map(|v| v.to_string_lossy().into_owned())
-        .unwrap_or_else(|| ".yarnrc.yml".into());
+    let name = world.env("YARN_RC_FILENAME").map_or_else(
+        || ".yarnrc.yml".into(),
+        |v| v.to_string_lossy().into_owned(),
+    );
     let mut files: Vec<PathBuf> = cwd.ancestors().map(|d| d.join(&name)).collect();
     if let Some(h) = world.home() {
         files.push(h.join(&name));
