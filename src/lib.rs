@@ -1,34 +1,35 @@
-//! installguard: checks every pip, npm and brew install against policy and reputation data
-//! before the real tool runs. The library holds everything; `main.rs` only calls [`cli::main`].
+//! installguard: checks every install of the guarded package managers against policy and
+//! reputation data before the real tool runs. The library holds everything; `main.rs` only
+//! calls [`cli::main`]. Only what the binaries, benches, examples and tests use is `pub`.
 
-pub mod audit;
+pub(crate) mod audit;
 pub mod cli;
 pub mod cmdline;
-pub mod commands;
+pub(crate) mod commands;
 pub mod contain;
-pub mod dirs;
+pub(crate) mod dirs;
 pub mod ecosystem;
-pub mod exit;
-pub mod files;
+pub(crate) mod exit;
+pub(crate) mod files;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod guard;
-pub mod install_code;
+pub(crate) mod guard;
+pub(crate) mod install_code;
 mod names;
-pub mod output;
-pub mod policy;
-pub mod prompt;
-pub mod redact;
+pub(crate) mod output;
+pub(crate) mod policy;
+pub(crate) mod prompt;
+pub(crate) mod redact;
 pub mod reputation;
 pub mod request;
-pub mod resolve;
-pub mod scripts;
-pub mod setup;
+pub(crate) mod resolve;
+pub(crate) mod scripts;
+pub(crate) mod setup;
 pub mod shim;
-pub mod signals;
+pub(crate) mod signals;
 pub mod time;
-pub mod update;
+pub(crate) mod update;
 pub mod verdict;
-pub mod version;
-pub mod watch;
-pub mod world;
+pub(crate) mod version;
+pub(crate) mod watch;
+pub(crate) mod world;

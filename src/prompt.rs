@@ -28,15 +28,6 @@ fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
-/// Ask a yes/no question on stderr; the default answer is No.
-pub fn confirm(question: &str) -> std::io::Result<bool> {
-    dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact_on(&dialoguer::console::Term::stderr())
-        .map_err(|dialoguer::Error::IO(e)| e)
-}
-
 /// What the person chose at the warn-level prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {

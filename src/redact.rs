@@ -7,8 +7,7 @@
 //! recognisable shape (a bare password argument with no option name before it).
 //!
 //! The types make the safe path the easy one: [`Redacted`] and [`RedactedJson`] can only be built
-//! by redacting, and [`SecretUrl`] prints its redacted form; getting the raw text back out of a
-//! `SecretUrl` takes a call to [`SecretUrl::expose_secret`].
+//! by redacting.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -114,44 +113,6 @@ impl Serialize for RedactedJson {
 impl<'de> Deserialize<'de> for RedactedJson {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(RedactedJson::from_value(serde_json::Value::deserialize(d)?))
-    }
-}
-
-/// A URL that may carry credentials (index, registry, git remote). `Display`, `Debug` and
-/// `Serialize` show the redacted form; the raw URL is only reachable through `expose_secret`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretUrl(String);
-
-impl SecretUrl {
-    pub fn new(raw: impl Into<String>) -> SecretUrl {
-        SecretUrl(raw.into())
-    }
-
-    /// The raw URL, credentials included: for handing to the real tool, never for printing.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-
-    pub fn redacted(&self) -> Redacted {
-        Redacted::new(&self.0)
-    }
-}
-
-impl fmt::Display for SecretUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&text(&self.0))
-    }
-}
-
-impl fmt::Debug for SecretUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretUrl({:?})", text(&self.0))
-    }
-}
-
-impl Serialize for SecretUrl {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&text(&self.0))
     }
 }
 
@@ -1117,10 +1078,6 @@ mod tests {
 
     #[test]
     fn types_print_redacted() {
-        let u = SecretUrl::new("https://a:b@h/");
-        assert_eq!(u.to_string(), "https://***@h/");
-        assert_eq!(format!("{u:?}"), "SecretUrl(\"https://***@h/\")");
-        assert_eq!(u.expose_secret(), "https://a:b@h/");
         let j = RedactedJson::from_serialize(&serde_json::json!({"spec": "https://a:b@h/"}));
         assert_eq!(j.value()["spec"], "https://***@h/");
         let j = RedactedJson::from_value(serde_json::json!({"api_key": "plain", "n": "x"}));

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::names::serde_by_name;
 use crate::redact::{Redacted, RedactedJson};
 
-pub use chain::{GENESIS, Incomplete, Problem, Verified, verify};
+pub use chain::verify;
 pub use cmd::verify_command;
-pub use file::{Appended, BadLine, append, read, read_file, rotated_files};
+pub use file::{Appended, append, read, rotated_files};
 pub use query::{LogFormat, Query, parse_decision, parse_when};
 
 pub const FILE_NAME: &str = "audit.jsonl";
@@ -429,14 +429,6 @@ pub enum AuditError {
     NotWritten(String),
     /// `[audit] require_delivery = true` and the record cannot be delivered to syslog.
     NotDelivered(String),
-}
-
-impl AuditError {
-    /// Exit code: [`crate::exit::DATA`] (5), fail closed on an infrastructure error, distinct
-    /// from 3 (the package itself was judged malicious).
-    pub fn exit_code(&self) -> i32 {
-        crate::exit::DATA
-    }
 }
 
 impl std::fmt::Display for AuditError {

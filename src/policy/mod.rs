@@ -28,7 +28,6 @@ pub use merge::merge;
 pub use parse::{parse, parse_overrides};
 pub use purl::PackagePattern;
 
-use crate::ecosystem::Ecosystem;
 use crate::verdict::Rule;
 
 /// The built-in defaults: the lowest layer, embedded in the binary.
@@ -190,13 +189,6 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The built-in defaults alone.
-    pub fn builtin() -> Policy {
-        let (layer, diags) = parse(DEFAULT_POLICY, "built-in defaults", LayerKind::Default);
-        debug_assert!(diags.is_empty(), "{diags:?}");
-        merge(vec![layer], 0).0
-    }
-
     pub fn get(&self, key: &str) -> Option<&Set<Value>> {
         self.settings.get(key)
     }
@@ -363,11 +355,6 @@ pub fn default_action(rule: Rule) -> Action {
         | Rule::RegistryUnavailable
         | Rule::Unresolved => Action::Allow,
     }
-}
-
-/// The `[sources]` key for an ecosystem's indexes.
-pub fn sources_key(eco: Ecosystem) -> &'static str {
-    eco.as_str()
 }
 
 /// Parse a duration: a number and a unit (`90s`, `30m`, `12h`, `30d`, `2w`).
