@@ -1,7 +1,7 @@
 //! Fuzz targets: one plain function per kind of outside input installguard reads (command
 //! lines of every guarded program, every file format the parsers read, the policy, both
-//! reputation data formats, OSV feeds, registry answers, redaction and the audit-log
-//! verifier). A target must return, without panicking, whatever the bytes; a panic that
+//! reputation data formats, OSV feeds, registry answers, redaction, the audit-log verifier,
+//! and what the tools print or write when resolving only). A target must return, without panicking, whatever the bytes; a panic that
 //! `contain::contain` catches inside a third-party parser is the designed outcome, not a crash.
 //! They are driven by the stable harness (`tests/fuzz.rs`: a bounded mutation run over
 //! `fuzz/corpus/<target>/`, part of `cargo test` and of `.ci/run`) and by the cargo-fuzz crate
@@ -196,6 +196,57 @@ fn pypi_page(data: &[u8]) {
     let _ = crate::signals::pypi::parse(data, Some(ct), "requests");
 }
 
+/// What `npm install --package-lock-only` writes: read, diffed, pinned, and compared as the
+/// after-install check compares it.
+fn resolve_npm_lock(data: &[u8]) {
+    use crate::resolve::npm;
+    if let Ok(lock) = npm::parse_lock(data) {
+        let _ = npm::packages(&lock, Some(&lock));
+        let _ = npm::drift(&npm::pins(&lock), data);
+    }
+}
+
+/// What `pip install --dry-run --report` writes, and the after-install comparison.
+fn resolve_pip_report(data: &[u8]) {
+    use crate::resolve::pip;
+    if let Ok(items) = pip::parse_report(data) {
+        let _ = pip::packages(&items);
+        let _ = pip::drift(&pip::pins(&items), data);
+    }
+}
+
+/// What `uv pip compile --generate-hashes` writes.
+fn resolve_uv_lock(data: &[u8]) {
+    let locked = crate::resolve::uv::parse_lock(&text(data));
+    let _ = crate::resolve::uv::packages(&locked);
+}
+
+/// What `brew install --dry-run` prints.
+fn resolve_brew_dry_run(data: &[u8]) {
+    let names = crate::resolve::brew::parse_dry_run(&text(data));
+    let _ = crate::resolve::brew::packages(&names);
+}
+
+/// The lockfile pnpm or bun writes when resolving only, diffed against itself.
+fn resolve_js_lock(tool: crate::resolve::js::Js, data: &[u8]) {
+    use crate::resolve::js;
+    let parsed = match tool {
+        js::Js::Pnpm => js::parse_pnpm(&text(data)),
+        js::Js::Bun => js::parse_bun(&text(data)),
+    };
+    if let Ok(lock) = parsed {
+        let _ = js::packages(tool, &lock, Some(&lock));
+    }
+}
+
+/// The tools' error output, read to say why a resolution failed.
+fn resolve_tool_output(data: &[u8]) {
+    let t = text(data);
+    let _ = crate::resolve::npm::classify(&t);
+    let _ = crate::resolve::js::classify(&t);
+    let _ = crate::resolve::uv::classify(&t);
+}
+
 macro_rules! targets {
     ($($name:literal => $f:expr),* $(,)?) => {
         /// Every target, by name.
@@ -250,4 +301,12 @@ targets! {
     "pypi_page" => pypi_page,
     "redact" => redact,
     "audit_log" => audit_log,
+    // What the tools print or write when installguard asks them to resolve only.
+    "resolve_npm_lock" => resolve_npm_lock,
+    "resolve_pip_report" => resolve_pip_report,
+    "resolve_uv_lock" => resolve_uv_lock,
+    "resolve_brew_dry_run" => resolve_brew_dry_run,
+    "resolve_pnpm_lock" => |d| resolve_js_lock(crate::resolve::js::Js::Pnpm, d),
+    "resolve_bun_lock" => |d| resolve_js_lock(crate::resolve::js::Js::Bun, d),
+    "resolve_tool_output" => resolve_tool_output,
 }

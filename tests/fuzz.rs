@@ -270,7 +270,7 @@ fn every_target_survives_its_corpus_and_mutations() {
     println!("fuzz seed {seed} (INSTALLGUARD_FUZZ_SEED), {secs} s per target:");
     for r in &reports {
         println!(
-            "  {:<16} {:>3} corpus files, {:>8} inputs, {} contained third-party panic(s){}",
+            "  {:<20} {:>3} corpus files, {:>8} inputs, {} contained third-party panic(s){}",
             r.name,
             r.corpus,
             r.inputs,
