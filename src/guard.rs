@@ -1165,13 +1165,19 @@ fn script_outcome(
         | install_code::Answer::Off { by_user, reason } => (Decision::Allowed, *by_user, reason),
         install_code::Answer::Approved { reason } => (Decision::Allowed, true, reason),
         install_code::Answer::Refuse { by_user, reason } => (Decision::Declined, *by_user, reason),
+        install_code::Answer::Interrupted { reason } => (Decision::Declined, true, reason),
     };
+    let interrupted = matches!(answer, install_code::Answer::Interrupted { .. });
     let by = match (by_user, decision) {
+        _ if interrupted => DecidedBy::Interrupt,
         (true, _) => DecidedBy::User,
         (false, Decision::Declined) => DecidedBy::NoTerminal,
         (false, _) => DecidedBy::Policy,
     };
     let mut o = Outcome::new(decision, by);
+    if interrupted {
+        o.decline_code = exit::INTERRUPTED;
+    }
     o.reason = Some(reason.clone());
     if let install_code::Answer::Off { .. } = answer {
         o.scripts_off = request

@@ -93,6 +93,8 @@ pub enum Answer {
     Off { by_user: bool, reason: String },
     /// Nothing is installed.
     Refuse { by_user: bool, reason: String },
+    /// Nothing is installed: Ctrl-C at the menu.
+    Interrupted { reason: String },
 }
 
 /// The gate that holds back every script the policy asks about, if the tool has one.
@@ -212,6 +214,12 @@ pub fn answer(request: &Request, applied: &Applied, policy: &Policy, asking: Ask
                         reason: format!("the approval could not be written: {e}"),
                     }
                 }
+            }
+        }
+        Ok(crate::prompt::ScriptChoice::Interrupted) => {
+            say!("interrupted; nothing was installed");
+            Answer::Interrupted {
+                reason: "interrupted at the prompt (Ctrl-C)".into(),
             }
         }
         Ok(crate::prompt::ScriptChoice::Cancel) => {

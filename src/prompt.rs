@@ -144,6 +144,8 @@ pub enum ScriptChoice {
     Approve,
     /// Install with the tool's scripts-off flag.
     Off,
+    /// Ctrl-C at the menu: nothing is installed, exit 130.
+    Interrupted,
 }
 
 /// The install-time code menu on stderr: Cancel (the default), run it this once, approve and
@@ -171,12 +173,15 @@ pub fn choose_scripts(
             ScriptChoice::Off,
         ));
     }
-    let labels: Vec<&str> = items.iter().map(|(l, _)| l.as_str()).collect();
-    let picked = dialoguer::Select::new()
-        .with_prompt("Run this install-time code? (arrow keys or j/k, Enter to choose)")
-        .items(&labels)
-        .default(0)
-        .interact_on_opt(&dialoguer::console::Term::stderr())
-        .map_err(|dialoguer::Error::IO(e)| e)?;
-    Ok(picked.map_or(ScriptChoice::Cancel, |i| items[i].1))
+    let labels: Vec<String> = items.iter().map(|(l, _)| l.clone()).collect();
+    Ok(
+        match select(
+            "Run this install-time code? (arrow keys or j/k, Enter to choose)",
+            &labels,
+        )? {
+            Picked::Item(i) => items.get(i).map_or(ScriptChoice::Cancel, |(_, c)| *c),
+            Picked::Cancelled => ScriptChoice::Cancel,
+            Picked::Interrupted => ScriptChoice::Interrupted,
+        },
+    )
 }
