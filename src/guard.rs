@@ -131,7 +131,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             by_exception: false,
             notes: Vec::new(),
             loosened: Vec::new(),
-            scripts: Default::default(),
+            scripts: policy::scripts::Judged::default(),
         };
         (Checked::names(&request, applied), outcome)
     } else if nesting.depth > shim::MAX_DEPTH {
@@ -1176,7 +1176,7 @@ fn script_outcome(
     };
     let mut o = Outcome::new(decision, by);
     if interrupted {
-        o.decline_code = exit::INTERRUPTED;
+        o.exit = Some(exit::INTERRUPTED);
     }
     o.reason = Some(reason.clone());
     if let install_code::Answer::Off { .. } = answer {

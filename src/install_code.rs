@@ -480,7 +480,7 @@ mod tests {
             by_exception: false,
             notes: Vec::new(),
             loosened: Vec::new(),
-            scripts: Default::default(),
+            scripts: Judged::default(),
         };
         apply(&mut applied, &policy, &r);
         assert_eq!(applied.evaluation.findings.len(), 2);

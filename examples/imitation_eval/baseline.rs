@@ -152,10 +152,10 @@ impl Baseline {
                 if p == name || same_scope(p) {
                     continue;
                 }
-                let kind = if npm_scope(p).is_some() != scope.is_some() {
-                    "scope-confusion"
-                } else {
+                let kind = if npm_scope(p).is_some() == scope.is_some() {
                     "lookalike"
+                } else {
+                    "scope-confusion"
                 };
                 consider(0, p, *rank, kind);
             }

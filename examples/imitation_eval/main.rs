@@ -166,13 +166,13 @@ fn parse_args() -> Result<Args, String> {
             "--show" => {
                 args.show = value("a number")?
                     .parse()
-                    .map_err(|e| format!("--show: {e}"))?
+                    .map_err(|e| format!("--show: {e}"))?;
             }
             "--set" => {
                 args.sets = value("a list of sets")?
                     .split(',')
                     .map(Set::parse)
-                    .collect::<Result<_, _>>()?
+                    .collect::<Result<_, _>>()?;
             }
             "--detector" => {
                 args.detectors = match value("current, baseline or both")?.as_str() {
@@ -380,7 +380,13 @@ impl Ecosys<'_> {
             let hit = timed(&mut f.times_ns, || self.detect(d, name));
             let truth = self.oracle.judge(name);
             if dumping && truth.is_some() {
-                dump.push(dump_line(self.snap, self.eco, name, "look-alike", &truth));
+                dump.push(dump_line(
+                    self.snap,
+                    self.eco,
+                    name,
+                    "look-alike",
+                    truth.as_ref(),
+                ));
             }
             match truth {
                 Some((cat, target)) => {
@@ -416,7 +422,13 @@ impl Ecosys<'_> {
                 *f.legit_lookalike.entry(*cat).or_default() += 1;
             }
             if dumping {
-                dump.push(dump_line(self.snap, self.eco, n, "legitimate", &shape));
+                dump.push(dump_line(
+                    self.snap,
+                    self.eco,
+                    n,
+                    "legitimate",
+                    shape.as_ref(),
+                ));
             }
             if let Some(h) = hit {
                 f.alarms += 1;
@@ -611,7 +623,7 @@ fn print_figures(eco: Ecosystem, set: Set, d: Detector, f: &Figures, show: usize
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    kinds.sort();
+    kinds.sort_unstable();
     for k in kinds {
         println!(
             "    {:16} {:5} / {}",
@@ -654,13 +666,13 @@ fn dump_line(
     eco: Ecosystem,
     name: &str,
     label: &str,
-    truth: &Option<(Category, String)>,
+    truth: Option<&(Category, String)>,
 ) -> String {
     serde_json::json!({
         "ecosystem": eco.as_str(),
         "label": label,
         "name": name,
-        "oracle": truth.as_ref().map(|(c, t)| serde_json::json!({"category": format!("{c:?}"), "imitates": t})),
+        "oracle": truth.map(|(c, t)| serde_json::json!({"category": format!("{c:?}"), "imitates": t})),
         "flagged": imitation::check(snap, eco, name),
         "candidates": imitation::candidates(snap, eco, name),
     })

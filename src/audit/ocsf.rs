@@ -155,7 +155,7 @@ fn actor(record: &Record) -> Value {
             "pid": record.pid,
             "name": record.program,
             "cmd_line": std::iter::once(record.program.clone())
-                .chain(record.argv.iter().map(|a| a.to_string()))
+                .chain(record.argv.iter().map(std::string::ToString::to_string))
                 .collect::<Vec<_>>()
                 .join(" "),
         },
@@ -178,7 +178,8 @@ fn behaviour_events(record: &Record) -> Vec<Value> {
         };
         let category = b.category();
         let label = category.map_or(b.category.as_str(), |c| c.label());
-        let (tactic_uid, tactic) = category.map_or(("", ""), |c| c.tactic());
+        let (tactic_uid, tactic) =
+            category.map_or(("", ""), super::super::watch::catalog::Category::tactic);
         let technique_name = category.map_or("", |c| c.technique().1);
         let name = b.path.rsplit('/').next().unwrap_or(&b.path);
         let file = json!({
@@ -461,8 +462,8 @@ mod tests {
         let fs: Vec<&Value> = ev.iter().filter(|e| e["class_uid"] == 1001).collect();
         let det: Vec<&Value> = ev.iter().filter(|e| e["class_uid"] == 2004).collect();
         assert_eq!((fs.len(), det.len()), (2, 2));
-        assert_eq!(fs[0]["type_uid"], 100103);
-        assert_eq!(fs[1]["type_uid"], 100102);
+        assert_eq!(fs[0]["type_uid"], 100_103);
+        assert_eq!(fs[1]["type_uid"], 100_102);
         assert_eq!(fs[0]["file"]["path"], "~/.bashrc");
         let a = &det[0]["finding_info"]["attacks"][0];
         assert_eq!(a["technique"]["uid"], "T1546.004");

@@ -435,7 +435,7 @@ pub fn apply(policy: &Policy, request: &Request, evaluation: Evaluation, data: D
         by_exception,
         notes,
         loosened,
-        scripts: Default::default(),
+        scripts: super::scripts::Judged::default(),
     }
 }
 

@@ -734,14 +734,14 @@ impl Parser<'_> {
             );
             return;
         };
-        for v in arr.iter() {
+        for v in arr {
             let at = self.text.at(v.span());
             let Some(t) = v.as_inline_table() else {
                 self.error(&at, "each entry of `scripts.projects` must be a table { path = \"...\", scripts = \"...\", approved = 2026-12-01 }");
                 continue;
             };
             let (mut path, mut scripts, mut approved) = (None, None, String::new());
-            for (name, val) in t.iter() {
+            for (name, val) in t {
                 match name {
                     "path" => match val.as_str() {
                         Some(p) if p.starts_with('/') => path = Some(p.to_string()),
@@ -749,7 +749,7 @@ impl Parser<'_> {
                     },
                     "scripts" => match val.as_str() {
                         Some(h) if h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                            scripts = Some(h.to_ascii_lowercase())
+                            scripts = Some(h.to_ascii_lowercase());
                         }
                         _ => self.error(&at, "`scripts.projects`: `scripts` must be the hex digest installguard wrote"),
                     },

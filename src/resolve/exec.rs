@@ -25,7 +25,7 @@ impl Workdir {
             let path = base.join(format!("installguard-resolve-{}-{attempt}", &id[24..]));
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {
                 Ok(()) => return Ok(Workdir { path }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
             }
         }

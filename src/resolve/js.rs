@@ -73,12 +73,20 @@ pub fn parse_pnpm(text: &str) -> Result<Lock, String> {
     let mut lock = Lock::default();
     if let Some(root) = doc.get("importers").and_then(|i| i.get(".")) {
         for group in ["dependencies", "devDependencies", "optionalDependencies"] {
-            for (name, _) in root.get(group).map(|g| g.entries()).unwrap_or_default() {
+            for (name, _) in root
+                .get(group)
+                .map(super::super::cmdline::yaml::Node::entries)
+                .unwrap_or_default()
+            {
                 lock.direct.push(name.clone());
             }
         }
     }
-    for (key, node) in doc.get("packages").map(|p| p.entries()).unwrap_or_default() {
+    for (key, node) in doc
+        .get("packages")
+        .map(super::super::cmdline::yaml::Node::entries)
+        .unwrap_or_default()
+    {
         let Some((name, version)) = split_name(key) else {
             continue;
         };
@@ -97,7 +105,7 @@ pub fn parse_pnpm(text: &str) -> Result<Lock, String> {
     }
     for (key, node) in doc
         .get("snapshots")
-        .map(|p| p.entries())
+        .map(super::super::cmdline::yaml::Node::entries)
         .unwrap_or_default()
     {
         let base = key.split('(').next().unwrap_or(key);
@@ -105,7 +113,11 @@ pub fn parse_pnpm(text: &str) -> Result<Lock, String> {
             continue;
         };
         for group in ["dependencies", "optionalDependencies"] {
-            for (name, _) in node.get(group).map(|g| g.entries()).unwrap_or_default() {
+            for (name, _) in node
+                .get(group)
+                .map(super::super::cmdline::yaml::Node::entries)
+                .unwrap_or_default()
+            {
                 e.deps.push(name.clone());
             }
         }

@@ -86,7 +86,9 @@ pub struct Plan {
     /// Files put in place before the first step; the originals come back if the install fails
     /// (npm writes package.json and its lockfile only when it succeeds).
     pub writes: Vec<FileWrite>,
-    /// Keeps the work directory (the checked lock, reports) until the install has run.
+    /// Keeps the work directory (the checked lock, reports) until the install has run: held
+    /// for its `Drop`, which removes it.
+    #[allow(dead_code)]
     pub workdir: Option<exec::Workdir>,
 }
 
@@ -316,7 +318,7 @@ pub fn unresolved_findings(
                     u.detail
                 ),
             );
-            f.target = b.clone();
+            f.target.clone_from(b);
             out.push(f);
         }
     }

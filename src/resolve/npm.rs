@@ -71,8 +71,7 @@ pub fn parse_lock(bytes: &[u8]) -> Result<Lock, String> {
             .collect();
         let name = e["name"]
             .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| name_of(path).to_string());
+            .map_or_else(|| name_of(path).to_string(), str::to_string);
         let s = |k: &str| e[k].as_str().map(str::to_string);
         lock.entries.insert(
             path.clone(),
@@ -252,7 +251,7 @@ pub fn drift(expect: &[Pin], installed: &[u8]) -> Result<Vec<String>, String> {
                     pin.path,
                     e.version.as_deref().unwrap_or("?"),
                     pin.version.as_deref().unwrap_or("?")
-                ))
+                ));
             }
             Some(_) => {}
         }

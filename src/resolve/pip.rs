@@ -227,7 +227,7 @@ pub fn lock_text(items: &[Item], request: &Request) -> String {
     for i in items.iter().filter(|i| lockable(i)) {
         match (&i.sha256, i.is_direct) {
             (Some(h), false) => {
-                out.push_str(&format!("{}=={} --hash=sha256:{h}\n", i.name, i.version))
+                out.push_str(&format!("{}=={} --hash=sha256:{h}\n", i.name, i.version));
             }
             (Some(h), true) => out.push_str(&format!("{} @ {} --hash=sha256:{h}\n", i.name, i.url)),
             (None, _) => {}
@@ -313,7 +313,7 @@ pub fn drift(expect: &[Pin], report: &[u8]) -> Result<Vec<String>, String> {
                 out.push(format!(
                     "{} {} was installed, {} was checked",
                     i.name, i.version, p.version
-                ))
+                ));
             }
             Some(_) => {}
         }
@@ -787,7 +787,7 @@ mod tests {
             "-q",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
         let scan = crate::cmdline::pip::scan(&argv).unwrap().unwrap();
         let args: Vec<OsString> = argv.iter().map(OsString::from).collect();

@@ -33,9 +33,8 @@ pub fn resolve(
                 },
                 _ => (0, &text[..]),
             };
-            let scan = match crate::cmdline::pip::scan(pip_text) {
-                Ok(Some(s)) => s,
-                _ => return Outcome::NotNeeded,
+            let Ok(Some(scan)) = crate::cmdline::pip::scan(pip_text) else {
+                return Outcome::NotNeeded;
             };
             pip::resolve(
                 tool,

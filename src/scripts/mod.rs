@@ -218,7 +218,7 @@ pub fn project_digest(scripts: &[Script], dir: &str) -> Option<String> {
     }
     parts.sort();
     parts.dedup();
-    let refs: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+    let refs: Vec<&[u8]> = parts.iter().map(std::string::String::as_bytes).collect();
     Some(digest(&refs))
 }
 

@@ -30,12 +30,14 @@ pub fn build_system(pyproject: Option<&str>) -> (String, Vec<String>) {
     let requires = bs
         .and_then(|b| b.get("requires"))
         .and_then(|v| v.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_else(|| vec!["setuptools".into()]);
+        .map_or_else(
+            || vec!["setuptools".into()],
+            |a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            },
+        );
     (backend, requires)
 }
 

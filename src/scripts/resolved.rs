@@ -23,7 +23,7 @@ fn script_of(t: &Target, code: &str, version: Option<&str>, url: Option<&str>) -
         _ => Kind::Unseen,
     };
     let mut s = Script::new(t.ecosystem, Owner::Dependency, kind, t.origin.clone());
-    s.package = t.name.clone();
+    s.package.clone_from(&t.name);
     s.version = version.map(str::to_string);
     match kind {
         Kind::GitPrepare => s.command = url.map(str::to_string),
@@ -37,7 +37,7 @@ fn script_of(t: &Target, code: &str, version: Option<&str>, url: Option<&str>) -
         Kind::Unseen => {
             s.command = Some(format!(
                 "the resolution says it runs `{code}` code, which installguard does not know"
-            ))
+            ));
         }
         _ => {}
     }
@@ -121,7 +121,7 @@ mod tests {
             version: Some(version.into()),
             source: "registry".into(),
             change: change.into(),
-            install_code: code.iter().map(|c| c.to_string()).collect(),
+            install_code: code.iter().map(std::string::ToString::to_string).collect(),
             ..Resolved::default()
         });
         t

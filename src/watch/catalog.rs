@@ -203,6 +203,7 @@ pub struct Catalog {
 
 /// The platform the catalog is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // `MacOs` is the platform's name, not a repeated suffix
 pub enum Os {
     Linux,
     MacOs,
@@ -503,7 +504,12 @@ pub fn catalog(
             store(home.join(".yarnrc.yml"), PackageCredentials, None, false);
         }
     }
-    if ctx.ecosystem != Ecosystem::Pypi {
+    if ctx.ecosystem == Ecosystem::Pypi {
+        c.expected.push((
+            PackageCredentials,
+            "pip reads pip.conf (and uv and poetry their own files) for index logins",
+        ));
+    } else {
         store(config.join("pip/pip.conf"), PackageCredentials, None, false);
         store(home.join(".pip/pip.conf"), PackageCredentials, None, false);
         store(
@@ -512,11 +518,6 @@ pub fn catalog(
             None,
             false,
         );
-    } else {
-        c.expected.push((
-            PackageCredentials,
-            "pip reads pip.conf (and uv and poetry their own files) for index logins",
-        ));
     }
     store(config.join("solana/id.json"), DesktopWallet, None, false);
     store(

@@ -280,7 +280,10 @@ mod imp {
             if let Some(t) = self.thread.take() {
                 let _ = t.join();
             }
-            let shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+            let shared = self
+                .shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if shared.overflow {
                 problems.push(
                     "the kernel dropped some file-access events (its inotify queue overflowed): \
@@ -367,7 +370,9 @@ mod imp {
                 let name_len = ev.len as usize;
                 let name_bytes = buf.get(at + HEADER..at + HEADER + name_len).unwrap_or(&[]);
                 at += HEADER + name_len;
-                let mut sh = shared.lock().unwrap_or_else(|e| e.into_inner());
+                let mut sh = shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 if ev.mask & libc::IN_Q_OVERFLOW != 0 {
                     sh.overflow = true;
                     continue;

@@ -148,7 +148,7 @@ fn look(path: &Path, category: Category, snap: &mut Snapshot, previous: Option<&
         match prior {
             Some(p) => {
                 e.sha256 = p.sha256;
-                e.text = p.text.clone();
+                e.text.clone_from(&p.text);
             }
             None => match crate::files::read_regular(path, HASH_LIMIT) {
                 Ok(bytes) => {
@@ -217,7 +217,7 @@ pub fn take(spots: &[Spot], crontab: bool, previous: Option<&Snapshot>) -> Snaps
         } else {
             match std::fs::symlink_metadata(&s.path) {
                 Ok(m) if m.is_dir() => {
-                    scan(&s.path, s.category, s.depth.min(2), &mut snap, previous)
+                    scan(&s.path, s.category, s.depth.min(2), &mut snap, previous);
                 }
                 Ok(_) => look(&s.path, s.category, &mut snap, previous),
                 Err(_) => {}

@@ -73,7 +73,7 @@ impl Pkg {
             m["dependencies"] = self
                 .deps
                 .iter()
-                .map(|(n, r)| (n.to_string(), serde_json::json!(r)))
+                .map(|(n, r)| (n.clone(), serde_json::json!(r)))
                 .collect();
         }
         if let Some(s) = &self.postinstall {

@@ -14,7 +14,7 @@ use crate::sandbox::{Sandbox, assert_code, run, text};
 /// project's own `postinstall`: reads an SSH key and AWS credentials, appends to ~/.bashrc,
 /// writes an autostart entry and a systemd user unit (both under ~/.config, as malware writes
 /// them whatever $XDG_CONFIG_HOME says).
-const PAYLOAD: &str = r#"const fs = require('fs'), os = require('os'), path = require('path');
+const PAYLOAD: &str = r"const fs = require('fs'), os = require('os'), path = require('path');
 const h = os.homedir();
 fs.readFileSync(path.join(h, '.ssh/id_rsa'));
 fs.readFileSync(path.join(h, '.aws/credentials'));
@@ -23,7 +23,7 @@ fs.mkdirSync(path.join(h, '.config/autostart'), {recursive: true});
 fs.writeFileSync(path.join(h, '.config/autostart/updater.desktop'), '[Desktop Entry]\nExec=/tmp/updater\n');
 fs.mkdirSync(path.join(h, '.config/systemd/user'), {recursive: true});
 fs.writeFileSync(path.join(h, '.config/systemd/user/updater.service'), '[Service]\nExecStart=/tmp/updater\n');
-"#;
+";
 
 /// The five paths, as every report names them.
 const FIVE: [&str; 5] = [

@@ -102,7 +102,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         cli_prefix,
         local_prefix,
         omit,
-        scripts: Default::default(),
+        scripts: std::cell::RefCell::default(),
     };
     let rest: Vec<String> = ctx.cli.positionals[1..].to_vec();
     let targets = match cmd {

@@ -93,7 +93,7 @@ pub(super) fn project(
                     }
                     for mut k in known {
                         k.origin = s.origin.clone();
-                        k.version = s.version.clone();
+                        k.version.clone_from(&s.version);
                         k.package = s.package.clone().or(k.package);
                         out.push(k);
                     }
@@ -157,7 +157,7 @@ pub(super) fn named(world: &dyn World, targets: &[Target]) -> Vec<Script> {
                     Kind::GitPrepare,
                     t.origin.clone(),
                 );
-                s.package = t.name.clone();
+                s.package.clone_from(&t.name);
                 s.command = Some(spec.to_string());
                 out.push(s);
             }
@@ -327,7 +327,11 @@ mod js_tests {
     #[test]
     fn each_manager_runs_the_projects_own_scripts_as_it_does() {
         let w = MemWorld::new().file("package.json", PJ);
-        let ev = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ev = |v: &[&str]| {
+            v.iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             scripts("pnpm", "install", &w),
             (

@@ -74,7 +74,7 @@ pub(crate) fn install_time_code(world: &dyn World, targets: &[Target]) -> Vec<Sc
                     owner,
                     t.origin.clone(),
                 );
-                s.package = t.name.clone();
+                s.package.clone_from(&t.name);
                 s.dir = Some(abs.display().to_string());
                 out.push(s);
             }

@@ -292,7 +292,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     };
     // `yarn install` and `yarn add` run the project's own lifecycle scripts (no `prepare`).
     let root_events = match cmd.as_slice() {
-        [] | ["install"] | ["add"] => crate::scripts::npm::BERRY_ROOT_EVENTS,
+        [] | ["install" | "add"] => crate::scripts::npm::BERRY_ROOT_EVENTS,
         _ => &[],
     };
     let mut r = installs(targets, sources);
