@@ -10,6 +10,18 @@ use crate::pip::{build_wheel_requiring, install_args, pip_install, sandbox_with_
 use crate::registry::{Pkg, Registry};
 use crate::sandbox::{Sandbox, assert_code, run, text};
 
+/// The packages the npm-family resolution tests serve: `igtest-clean`, whose dependency
+/// `000webhost-admin` is reported malicious (OpenSSF MAL-2024-11848) and has a postinstall that
+/// writes `marker`; then a clean tree, `igtest-app` → `igtest-leaf` 2.1.0.
+fn hostile_and_clean_trees(marker: &Path) -> [Pkg; 4] {
+    [
+        Pkg::new("igtest-clean").dep("000webhost-admin", "^1.0.0"),
+        Pkg::new("000webhost-admin").postinstall(&format!("touch {}", marker.display())),
+        Pkg::new("igtest-app").dep("igtest-leaf", "^2.0.0"),
+        Pkg::new("igtest-leaf").version("2.1.0"),
+    ]
+}
+
 fn npm_project() -> Sandbox {
     let sb = Sandbox::new();
     std::fs::write(
@@ -48,10 +60,7 @@ fn npm_a_malicious_dependency_with_an_install_script_is_blocked_before_any_tarba
     // dependency of a clean-looking package, and its postinstall would write the marker.
     let reg = Registry::start_tree(
         &sb.path("cache/reg"),
-        &[
-            Pkg::new("igtest-clean").dep("000webhost-admin", "^1.0.0"),
-            Pkg::new("000webhost-admin").postinstall(&format!("touch {}", marker.display())),
-        ],
+        &hostile_and_clean_trees(&marker)[..2],
     );
     let before = std::fs::read(sb.work().join("package.json")).unwrap();
     // `check --resolve` shows the whole tree, install-time code included, and changes nothing.
@@ -573,15 +582,7 @@ fn js_project(tool: &str, reg: &Registry, sb: &mut Sandbox) {
 fn js_resolves_the_whole_tree(tool: &str, program: &str, lockfile: &str) {
     let mut sb = npm_project();
     let marker = sb.path("postinstall-ran");
-    let reg = Registry::start_tree(
-        &sb.path("cache/reg"),
-        &[
-            Pkg::new("igtest-clean").dep("000webhost-admin", "^1.0.0"),
-            Pkg::new("000webhost-admin").postinstall(&format!("touch {}", marker.display())),
-            Pkg::new("igtest-app").dep("igtest-leaf", "^2.0.0"),
-            Pkg::new("igtest-leaf").version("2.1.0"),
-        ],
-    );
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
     js_project(tool, &reg, &mut sb);
     let before = std::fs::read(sb.work().join("package.json")).unwrap();
     let out = run(sb.cmd(program, &["add", "igtest-clean"]));
@@ -646,15 +647,7 @@ fn bun_resolves_the_whole_tree_before_anything_runs() {
 fn npm_global_installs_are_resolved_first_and_pinned() {
     let sb = npm_project();
     let marker = sb.path("postinstall-ran");
-    let reg = Registry::start_tree(
-        &sb.path("cache/reg"),
-        &[
-            Pkg::new("igtest-clean").dep("000webhost-admin", "^1.0.0"),
-            Pkg::new("000webhost-admin").postinstall(&format!("touch {}", marker.display())),
-            Pkg::new("igtest-app").dep("igtest-leaf", "^2.0.0"),
-            Pkg::new("igtest-leaf").version("2.1.0"),
-        ],
-    );
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
     let prefix = sb.path("global");
     let global = |pkg: &str| {
         sb.cmd(
