@@ -227,16 +227,22 @@ fn resolve_brew_dry_run(data: &[u8]) {
     let _ = crate::resolve::brew::packages(&names);
 }
 
-/// The lockfile pnpm or bun writes when resolving only, diffed against itself.
+/// The lockfile pnpm, bun or yarn writes when resolving only, diffed against itself.
 fn resolve_js_lock(tool: crate::resolve::js::Js, data: &[u8]) {
     use crate::resolve::js;
     let parsed = match tool {
         js::Js::Pnpm => js::parse_pnpm(&text(data)),
         js::Js::Bun => js::parse_bun(&text(data)),
+        js::Js::YarnClassic | js::Js::YarnBerry => js::parse_yarn(&text(data)),
     };
     if let Ok(lock) = parsed {
         let _ = js::packages(tool, &lock, Some(&lock));
     }
+}
+
+/// An archive in yarn ≥ 2's cache, read for the install scripts of the package in it.
+fn resolve_yarn_zip(data: &[u8]) {
+    let _ = crate::resolve::js::zip_scripts_of(data);
 }
 
 /// The tools' error output, read to say why a resolution failed.
@@ -308,5 +314,7 @@ targets! {
     "resolve_brew_dry_run" => resolve_brew_dry_run,
     "resolve_pnpm_lock" => |d| resolve_js_lock(crate::resolve::js::Js::Pnpm, d),
     "resolve_bun_lock" => |d| resolve_js_lock(crate::resolve::js::Js::Bun, d),
+    "resolve_yarn_lock" => |d| resolve_js_lock(crate::resolve::js::Js::YarnBerry, d),
+    "resolve_yarn_zip" => resolve_yarn_zip,
     "resolve_tool_output" => resolve_tool_output,
 }

@@ -1,15 +1,20 @@
-//! pnpm and bun: resolve `add` / `install` in a private copy of the project with the tool's
-//! own `--lockfile-only --ignore-scripts` (packuments only: no tarball, no script, no
-//! node_modules), read the lockfile it wrote (`pnpm-lock.yaml` v9, text `bun.lock`), diff it
-//! against the project's, and plan the real install: the checked package.json and lockfile put
-//! in place, then the command as typed with `--frozen-lockfile`, so the tool installs that
-//! lockfile or fails rather than resolving anew; the lockfile is compared after. Pure except
-//! [`resolve`]. Does not resolve workspaces, `-g`, `--dir`/`--cwd`/`--filter`, `dlx`/`bunx`,
-//! yarn (yarn 1 has no lockfile-only mode, berry's fetches every archive) or `bun.lockb`.
+//! pnpm, bun and yarn: resolve `add` / `install` in a private copy of the project with scripts
+//! off, read the lockfile the tool wrote (`pnpm-lock.yaml` v9, text `bun.lock`, `yarn.lock` in
+//! both formats), diff it against the project's, and plan the real install: the checked
+//! package.json and lockfile put in place, then an install that takes that lockfile as it is or
+//! fails (`--frozen-lockfile`; yarn ≥ 2 `--immutable`); the lockfile is compared after.
+//! pnpm and bun resolve with `--lockfile-only` (packuments only: no tarball, no node_modules).
+//! yarn has no such mode: yarn ≥ 2 `--mode=update-lockfile` fetches every archive into a
+//! private cache to compute its checksum, yarn 1 `add --ignore-scripts` fetches and unpacks the
+//! tree into the private copy; neither runs package code, and the package.json of every
+//! package fetched is read for install scripts (yarn.lock has no such flag). Pure except
+//! [`resolve`] and the readers of the private copy. Does not resolve workspaces, `-g`,
+//! `--dir`/`--cwd`/`--filter`, `dlx`/`bunx` or `bun.lockb`.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
@@ -24,6 +29,10 @@ use crate::request::Resolved;
 pub enum Js {
     Pnpm,
     Bun,
+    /// yarn 1 (classic).
+    YarnClassic,
+    /// yarn ≥ 2 (berry).
+    YarnBerry,
 }
 
 impl Js {
@@ -31,6 +40,7 @@ impl Js {
         match self {
             Js::Pnpm => "pnpm",
             Js::Bun => "bun",
+            Js::YarnClassic | Js::YarnBerry => "yarn",
         }
     }
 
@@ -38,7 +48,12 @@ impl Js {
         match self {
             Js::Pnpm => "pnpm-lock.yaml",
             Js::Bun => "bun.lock",
+            Js::YarnClassic | Js::YarnBerry => "yarn.lock",
         }
+    }
+
+    fn is_yarn(self) -> bool {
+        matches!(self, Js::YarnClassic | Js::YarnBerry)
     }
 }
 
@@ -52,6 +67,9 @@ pub struct Entry {
     pub url: Option<String>,
     pub install_script: bool,
     pub deps: Vec<String>,
+    /// Where it comes from when the lockfile says (`registry`, `url`, `git`); empty: told
+    /// from the version.
+    pub source: &'static str,
 }
 
 /// A lockfile: the project's direct dependencies and every package by `name@version`.
@@ -100,6 +118,7 @@ pub fn parse_pnpm(text: &str) -> Result<Lock, String> {
                 url: res.and_then(|r| r.get_str("tarball")).map(str::to_string),
                 install_script: node.get_str("requiresBuild") == Some("true"),
                 deps: Vec::new(),
+                source: "",
             },
         );
     }
@@ -165,10 +184,225 @@ pub fn parse_bun(text: &str) -> Result<Lock, String> {
                     .map(str::to_string),
                 install_script: meta["hasInstallScript"].as_bool() == Some(true),
                 deps,
+                source: "",
             },
         );
     }
     Ok(lock)
+}
+
+/// Read a `yarn.lock` in either format (yarn 1's text, berry's YAML with `__metadata`). The
+/// direct dependencies are not in it (yarn 1 has no importers): [`direct_of`] adds them.
+pub fn parse_yarn(text: &str) -> Result<Lock, String> {
+    use crate::cmdline::yarn::{lockfile, syml};
+    let mut lock = Lock::default();
+    if lockfile::is_berry(text) {
+        let doc = crate::cmdline::yaml::parse(text, "yarn.lock").map_err(|e| e.message)?;
+        for (key, node) in doc.entries() {
+            if key == "__metadata" {
+                continue;
+            }
+            let first = key.split(", ").next().unwrap_or(key);
+            let resolution = node.get_str("resolution").unwrap_or(first);
+            let Some((name, reference)) = split_name(resolution) else {
+                continue;
+            };
+            let (protocol, rest) = reference.split_once(':').unwrap_or(("", reference));
+            let source = match protocol {
+                // The project's own folders; a patch wraps a package that has its own entry.
+                "workspace" | "patch" | "virtual" => continue,
+                "npm" => "registry",
+                "file" | "portal" | "link" | "exec" => "path",
+                "http" | "https" if !reference.contains(".git#") => "url",
+                _ => "git",
+            };
+            let version =
+                node.get_str("version")
+                    .unwrap_or(if source == "registry" { rest } else { "" });
+            let deps = ["dependencies", "optionalDependencies"]
+                .iter()
+                .filter_map(|g| node.get(g))
+                .flat_map(|m| m.entries().iter().map(|(n, _)| n.clone()))
+                .collect();
+            lock.entries.insert(
+                format!("{name}@{version}"),
+                Entry {
+                    name: name.to_string(),
+                    version: version.to_string(),
+                    integrity: node.get_str("checksum").map(str::to_string),
+                    url: (source != "registry").then(|| reference.to_string()),
+                    install_script: false,
+                    deps,
+                    source,
+                },
+            );
+        }
+        return Ok(lock);
+    }
+    let doc = syml::parse(text, "yarn.lock").map_err(|e| e.message)?;
+    for e in doc.entries() {
+        let Some((folder, range)) = split_name(&e.key) else {
+            continue;
+        };
+        // `alias@npm:real@^1` installs `real`.
+        let name = range
+            .strip_prefix("npm:")
+            .and_then(split_name)
+            .map_or(folder, |(real, _)| real);
+        let Some(version) = e.value.get_str("version") else {
+            continue;
+        };
+        let resolved = e
+            .value
+            .get_str("resolved")
+            .map(|r| r.split('#').next().unwrap_or(r));
+        let source = match resolved {
+            Some(r) if r.starts_with("git") || r.contains("codeload.github.com") => "git",
+            Some(r) if r.starts_with("file:") || !r.contains(':') => "path",
+            Some(r) if r.contains("/-/") && r.ends_with(".tgz") => "registry",
+            Some(_) => "url",
+            None => "registry",
+        };
+        let deps = ["dependencies", "optionalDependencies"]
+            .iter()
+            .filter_map(|g| e.value.get(g))
+            .flat_map(|m| m.entries().iter().map(|d| d.key.clone()))
+            .collect();
+        lock.entries
+            .entry(format!("{name}@{version}"))
+            .or_insert_with(|| Entry {
+                name: name.to_string(),
+                version: version.to_string(),
+                integrity: e.value.get_str("integrity").map(str::to_string),
+                url: resolved.map(str::to_string),
+                install_script: false,
+                deps,
+                source,
+            });
+    }
+    Ok(lock)
+}
+
+/// The names a package.json depends on directly (every group that installs).
+pub fn direct_of(manifest: &Json) -> Vec<String> {
+    ["dependencies", "devDependencies", "optionalDependencies"]
+        .iter()
+        .filter_map(|g| manifest[*g].as_object())
+        .flat_map(|m| m.keys().cloned())
+        .collect()
+}
+
+/// Whether a package.json runs code when its package is installed: an install lifecycle
+/// script, or a `binding.gyp` (the implicit `node-gyp rebuild`).
+fn runs_code(manifest: &Json, binding_gyp: bool) -> bool {
+    let s = &manifest["scripts"];
+    ["preinstall", "install", "postinstall"]
+        .iter()
+        .any(|k| s[*k].is_string())
+        || binding_gyp
+}
+
+/// `name@version` of every package under a `node_modules` tree (yarn 1's private install)
+/// that runs code when installed. Nested `node_modules` are followed to a bounded depth.
+pub fn scripts_in_tree(node_modules: &Path) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut stack: Vec<(PathBuf, usize)> = vec![(node_modules.to_path_buf(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = e.path();
+            if !e.file_type().is_ok_and(|t| t.is_dir()) || name.starts_with('.') {
+                continue;
+            }
+            if name.starts_with('@') && depth < 64 {
+                stack.push((path, depth + 1));
+                continue;
+            }
+            if let Ok(Some(b)) = read(&path.join("package.json"))
+                && let Ok(m) = serde_json::from_slice::<Json>(&b)
+                && runs_code(&m, path.join("binding.gyp").is_file())
+                && let (Some(n), Some(v)) = (m["name"].as_str(), m["version"].as_str())
+            {
+                out.insert(format!("{n}@{v}"));
+            }
+            if depth < 64 {
+                stack.push((path.join("node_modules"), depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// `name@version` of every package in yarn ≥ 2's cache archives (`node_modules/<name>/` in
+/// each zip) that runs code when installed; `Err` names an archive that cannot be read.
+pub fn scripts_in_zips(cache: &Path) -> Result<HashSet<String>, String> {
+    let mut out = HashSet::new();
+    let Ok(rd) = std::fs::read_dir(cache) else {
+        return Ok(out);
+    };
+    for e in rd.flatten() {
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "zip") {
+            continue;
+        }
+        let bytes = read(&path)?.unwrap_or_default();
+        let found = zip_scripts_of(&bytes).map_err(|err| format!("{}: {err}", path.display()))?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// The `name@version` of the packages in one archive that run code when installed, read
+/// under `contain` (the archive was made from a downloaded tarball).
+pub fn zip_scripts_of(bytes: &[u8]) -> Result<Vec<String>, String> {
+    crate::contain::contain(|| zip_scripts(bytes))
+        .map_err(|panic| format!("the zip reader failed on it ({panic})"))?
+}
+
+fn zip_scripts(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut manifests: Vec<(String, Json)> = Vec::new();
+    let mut gyp: HashSet<String> = HashSet::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).map_err(|e| e.to_string())?;
+        let name = f.name().map_err(|e| e.to_string())?.to_string();
+        let parts: Vec<&str> = name.split('/').collect();
+        let (dir, file) = match parts.as_slice() {
+            ["node_modules", n, file] if !n.starts_with('@') => ((*n).to_string(), *file),
+            ["node_modules", s, n, file] if s.starts_with('@') => (format!("{s}/{n}"), *file),
+            _ => continue,
+        };
+        match file {
+            "binding.gyp" => {
+                gyp.insert(dir);
+            }
+            "package.json" => {
+                let mut text = Vec::new();
+                (&mut f)
+                    .take(4 << 20)
+                    .read_to_end(&mut text)
+                    .map_err(|e| format!("{name}: {e}"))?;
+                if let Ok(m) = serde_json::from_slice::<Json>(&text) {
+                    manifests.push((dir, m));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(manifests
+        .into_iter()
+        .filter(|(dir, m)| runs_code(m, gyp.contains(dir)))
+        .filter_map(|(_, m)| {
+            Some(format!(
+                "{}@{}",
+                m["name"].as_str()?,
+                m["version"].as_str()?
+            ))
+        })
+        .collect())
 }
 
 /// The packages of `new`, marked against `old`, with the chain that pulls each in (by name:
@@ -225,7 +459,9 @@ pub fn packages(tool: Js, new: &Lock, old: Option<&Lock>) -> Vec<Package> {
                     integrity: e.integrity.clone(),
                     direct: new.direct.contains(&e.name),
                     required_by: chain.cloned().unwrap_or_default(),
-                    source: if e.version.contains(':') {
+                    source: if !e.source.is_empty() {
+                        e.source
+                    } else if e.version.contains(':') {
                         "url"
                     } else {
                         "registry"
@@ -234,10 +470,10 @@ pub fn packages(tool: Js, new: &Lock, old: Option<&Lock>) -> Vec<Package> {
                     url: e.url.clone(),
                     change: change.into(),
                     previous,
-                    install_code: if e.install_script {
-                        vec!["install-script".into()]
-                    } else {
-                        Vec::new()
+                    install_code: match (e.install_script, e.source) {
+                        (true, _) => vec!["install-script".into()],
+                        (false, "git") => vec!["git-prepare".into()],
+                        _ => Vec::new(),
                     },
                 },
             }
@@ -261,6 +497,9 @@ pub fn classify(output: &str) -> Failure {
         || output.contains("404")
         || output.contains("ERR_PNPM_NO_MATCHING_VERSION")
         || output.contains("No version matching")
+        || output.contains("Package not found")
+        || output.contains("Couldn't find any versions")
+        || output.contains("No candidates found")
     {
         Failure::NotFound
     } else {
@@ -285,6 +524,16 @@ const ELSEWHERE: &[&str] = &[
     "--location",
 ];
 
+/// The same for yarn (whose `-C` and `-F` are `--caret` and `--fixed`).
+const YARN_ELSEWHERE: &[&str] = &[
+    "--cwd",
+    "--modules-folder",
+    "--link-folder",
+    "--global-folder",
+    "--no-lockfile",
+    "--pure-lockfile",
+];
+
 const CAP: u64 = 64 << 20;
 
 fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -295,52 +544,278 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// Resolve `pnpm|bun add|install …` (see the module doc).
+/// Where the command word is: the first argument that is not an option (for yarn, nor the
+/// value of a yarn 1 global option before it).
+fn command_at(kind: Js, text: &[String]) -> Option<usize> {
+    let mut i = 0;
+    while i < text.len() {
+        let a = &text[i];
+        if a == "--" {
+            return None;
+        }
+        if !a.starts_with('-') {
+            return Some(i);
+        }
+        i += if kind.is_yarn() {
+            crate::cmdline::yarn::classic_global(a).unwrap_or(1)
+        } else {
+            1
+        };
+    }
+    None
+}
+
+/// Resolve `yarn [add|install] …`: which yarn runs is asked of the tool itself (`--version`,
+/// in the working directory: a `yarnPath`, Corepack's `packageManager` and PATH all decide it),
+/// then the command is resolved as [`resolve`] does for that yarn.
+pub fn resolve_yarn(tool: &Tool, args: &[OsString], timeout: std::time::Duration) -> Outcome {
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    // Decide what is not resolved before running yarn at all.
+    if let Some(o) = command_outcome(Js::YarnClassic, &text) {
+        return o;
+    }
+    let kind = match yarn_kind(tool, timeout) {
+        Ok(k) => k,
+        Err(u) => return Outcome::Unresolved(u),
+    };
+    resolve(kind, tool, args, timeout)
+}
+
+/// Ask the yarn that will run which major version it is.
+fn yarn_kind(tool: &Tool, timeout: std::time::Duration) -> Result<Js, Unresolved> {
+    let fail = |d: String| Unresolved::new("yarn", Failure::ToolFailed, d);
+    let cwd = std::env::current_dir().map_err(|e| fail(e.to_string()))?;
+    let work = Workdir::new().map_err(|e| fail(format!("work directory: {e}")))?;
+    let ran = exec::run(tool, &["--version".into()], &cwd, &[], &work, timeout)
+        .map_err(|e| fail(format!("cannot run yarn: {e}")))?;
+    if let Some(u) = ran.stopped("yarn", timeout) {
+        return Err(u);
+    }
+    let version = ran.stdout.trim();
+    match version.split('.').next().map(str::parse::<u32>) {
+        Some(Ok(1)) if ran.ok() => Ok(Js::YarnClassic),
+        Some(Ok(n)) if ran.ok() && n >= 2 => Ok(Js::YarnBerry),
+        _ => Err(fail(format!(
+            "`yarn --version` did not say which yarn runs: {}",
+            super::tail(&ran.output(), 2)
+        ))),
+    }
+}
+
+/// What the stage does with a command before any tool runs: `None` to resolve it, else the
+/// outcome (not resolved, with why; or nothing to resolve).
+fn command_outcome(kind: Js, text: &[String]) -> Option<Outcome> {
+    let name = kind.name();
+    let unsupported = |why: String| {
+        Some(Outcome::Unresolved(Unresolved::new(
+            name,
+            Failure::Unsupported,
+            why,
+        )))
+    };
+    match command_at(kind, text).map(|i| text[i].as_str()) {
+        None if !kind.is_yarn() => return Some(Outcome::NotNeeded),
+        // Bare `yarn` installs.
+        None | Some("add" | "install") => {}
+        Some("a" | "i") if !kind.is_yarn() => {}
+        Some(command) => return unsupported(format!("`{name} {command}` is checked by name only")),
+    }
+    let elsewhere = if kind.is_yarn() {
+        YARN_ELSEWHERE
+    } else {
+        ELSEWHERE
+    };
+    if let Some(o) = text.iter().find(|a| {
+        let opt = a.split('=').next().unwrap_or(a);
+        elsewhere.contains(&opt)
+    }) {
+        return unsupported(format!(
+            "`{o}`: installs outside this project, across workspaces or without a lockfile are checked by name only"
+        ));
+    }
+    let update_lockfile = text
+        .windows(2)
+        .any(|w| w[0] == "--mode" && w[1] == "update-lockfile");
+    if update_lockfile
+        || text.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "--lockfile-only"
+                    | "--dry-run"
+                    | "--frozen-lockfile"
+                    | "--immutable"
+                    | "--mode=update-lockfile"
+            )
+        })
+    {
+        return Some(Outcome::NotNeeded);
+    }
+    None
+}
+
+/// Resolve `pnpm|bun|yarn add|install …` (see the module doc).
 pub fn resolve(
     tool_kind: Js,
     tool: &Tool,
     args: &[OsString],
     timeout: std::time::Duration,
 ) -> Outcome {
-    let name = tool_kind.name();
     let text: Vec<String> = args
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let unsupported =
-        |why: String| Outcome::Unresolved(Unresolved::new(name, Failure::Unsupported, why));
-    let Some(command) = text.iter().find(|a| !a.starts_with('-')) else {
-        return Outcome::NotNeeded;
-    };
-    if !matches!(command.as_str(), "add" | "a" | "install" | "i") {
-        return unsupported(format!("`{name} {command}` is checked by name only"));
+    if let Some(o) = command_outcome(tool_kind, &text) {
+        return o;
     }
-    if let Some(o) = text.iter().find(|a| {
-        let opt = a.split('=').next().unwrap_or(a);
-        ELSEWHERE.contains(&opt)
-    }) {
-        return unsupported(format!(
-            "`{o}`: installs outside this project or across workspaces are checked by name only"
-        ));
-    }
-    if text.iter().any(|a| {
-        matches!(
-            a.as_str(),
-            "--lockfile-only" | "--dry-run" | "--frozen-lockfile"
-        )
-    }) {
-        return Outcome::NotNeeded;
-    }
-    match project(tool_kind, tool, args, timeout) {
+    match project(tool_kind, tool, args, &text, timeout) {
         Ok(o) => o,
         Err(u) => Outcome::Unresolved(u),
     }
+}
+
+/// `args` without `--mode` (and its value): the resolve-only run sets its own.
+fn without_mode(args: &[OsString]) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if a == "--mode" {
+            skip = true;
+        } else if !a.to_string_lossy().starts_with("--mode=") {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+/// The resolve-only run: its arguments and environment. `args` are the user's, with the
+/// command word made explicit (`install` for a bare `yarn`).
+fn resolve_only(
+    kind: Js,
+    args: &[OsString],
+    cache: &Path,
+) -> (Vec<OsString>, Vec<(OsString, OsString)>) {
+    let dashes = args.iter().position(|a| a == "--");
+    match kind {
+        Js::Pnpm | Js::Bun => {
+            let mut extra: Vec<OsString> =
+                vec!["--lockfile-only".into(), "--ignore-scripts".into()];
+            if kind == Js::Pnpm {
+                extra.extend([
+                    "--config.update-notifier=false".into(),
+                    "--config.fetch-retries=0".into(),
+                ]);
+            }
+            (super::with_options(args, dashes, &extra), Vec::new())
+        }
+        Js::YarnClassic => {
+            // Last on the line: commander keeps the last value, so the cache is private.
+            let extra: Vec<OsString> = vec![
+                "--ignore-scripts".into(),
+                "--non-interactive".into(),
+                "--no-progress".into(),
+                "--cache-folder".into(),
+                cache.as_os_str().to_owned(),
+            ];
+            (super::with_options(args, dashes, &extra), Vec::new())
+        }
+        Js::YarnBerry => {
+            let args = without_mode(args);
+            let dashes = args.iter().position(|a| a == "--");
+            let env = [
+                ("YARN_ENABLE_GLOBAL_CACHE", OsString::from("false")),
+                ("YARN_CACHE_FOLDER", cache.as_os_str().to_owned()),
+                ("YARN_ENABLE_MIRROR", "false".into()),
+                ("YARN_ENABLE_SCRIPTS", "false".into()),
+                ("YARN_ENABLE_IMMUTABLE_INSTALLS", "false".into()),
+                ("YARN_ENABLE_TELEMETRY", "false".into()),
+                ("YARN_ENABLE_PROGRESS_BARS", "false".into()),
+                ("YARN_HTTP_RETRY", "0".into()),
+            ];
+            (
+                super::with_options(&args, dashes, &["--mode=update-lockfile".into()]),
+                env.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+            )
+        }
+    }
+}
+
+/// The real install: the user's command with the tool's "this lockfile or fail" flag; for a
+/// yarn `add` (whose packages are in the checked package.json now), `install` with the
+/// options that still apply (yarn 1's global options; berry's `--mode`, `--json`).
+pub fn install_args(kind: Js, args: &[OsString], text: &[String]) -> Vec<OsString> {
+    let at = command_at(kind, text);
+    let dashes = args.iter().position(|a| a == "--");
+    let is_add = at.is_some_and(|i| text[i] == "add");
+    match kind {
+        Js::Pnpm | Js::Bun => super::with_options(args, dashes, &["--frozen-lockfile".into()]),
+        Js::YarnClassic if is_add => {
+            let mut out: Vec<OsString> = vec!["install".into()];
+            let mut i = 0;
+            while i < args.len() {
+                match crate::cmdline::yarn::classic_global(&text[i]) {
+                    Some(n) if Some(i) != at => {
+                        out.extend(args[i..(i + n).min(args.len())].iter().cloned());
+                        i += n;
+                    }
+                    _ => i += 1,
+                }
+            }
+            out.push("--frozen-lockfile".into());
+            out
+        }
+        Js::YarnBerry if is_add => {
+            let mut out: Vec<OsString> = vec!["install".into(), "--immutable".into()];
+            for (i, a) in text.iter().enumerate() {
+                if a == "--json" || a.starts_with("--mode=") {
+                    out.push(args[i].clone());
+                } else if a == "--mode" && i + 1 < args.len() {
+                    out.extend([args[i].clone(), args[i + 1].clone()]);
+                }
+            }
+            out
+        }
+        Js::YarnClassic => super::with_options(args, dashes, &["--frozen-lockfile".into()]),
+        Js::YarnBerry => super::with_options(args, dashes, &["--immutable".into()]),
+    }
+}
+
+/// The files copied into the private project besides package.json and the lockfile: each
+/// tool's configuration (registries, scopes, auth stay the user's), and yarn ≥ 2's
+/// `yarnPath` release, plugins and patches.
+const CONFIG: &[&str] = &[".npmrc", "bunfig.toml", ".yarnrc", ".yarnrc.yml"];
+const YARN_DIRS: &[&str] = &[".yarn/releases", ".yarn/plugins", ".yarn/patches"];
+
+/// Copy the regular files under `from` to `to` (a bounded depth; no links followed).
+fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), String> {
+    let Ok(rd) = std::fs::read_dir(from) else {
+        return Ok(());
+    };
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for e in rd.flatten() {
+        let Ok(t) = e.file_type() else { continue };
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if t.is_dir() && depth < 8 {
+            copy_tree(&src, &dst, depth + 1)?;
+        } else if t.is_file()
+            && let Some(b) = read(&src)?
+        {
+            std::fs::write(&dst, b).map_err(|e| format!("{}: {e}", dst.display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn project(
     kind: Js,
     tool: &Tool,
     args: &[OsString],
+    text: &[String],
     timeout: std::time::Duration,
 ) -> Result<Outcome, Unresolved> {
     let name = kind.name();
@@ -374,27 +849,26 @@ fn project(
     let work =
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
     let copy = work.path().join("project");
+    let cache = work.path().join("cache");
     std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
-    for f in ["package.json", lockname, ".npmrc", "bunfig.toml"] {
+    for f in ["package.json", lockname].iter().chain(CONFIG) {
         if let Some(b) = read(&prefix.join(f)).map_err(|e| fail(Failure::ToolFailed, e))? {
             std::fs::write(copy.join(f), b)
                 .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
         }
     }
-    let mut run_args = args.to_vec();
-    let at = run_args
-        .iter()
-        .position(|a| a == "--")
-        .unwrap_or(run_args.len());
-    let mut extra: Vec<OsString> = vec!["--lockfile-only".into(), "--ignore-scripts".into()];
-    if kind == Js::Pnpm {
-        extra.extend([
-            "--config.update-notifier=false".into(),
-            "--config.fetch-retries=0".into(),
-        ]);
+    if kind == Js::YarnBerry {
+        for d in YARN_DIRS {
+            copy_tree(&prefix.join(d), &copy.join(d), 0)
+                .map_err(|e| fail(Failure::ToolFailed, e))?;
+        }
     }
-    run_args.splice(at..at, extra);
-    let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
+    let mut typed = args.to_vec();
+    if command_at(kind, text).is_none() {
+        typed.insert(0, "install".into());
+    }
+    let (run_args, env) = resolve_only(kind, &typed, &cache);
+    let ran = exec::run(tool, &run_args, &copy, &env, &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run {name}: {e}")))?;
     if let Some(u) = ran.stopped(name, timeout) {
         return Err(u);
@@ -410,13 +884,41 @@ fn project(
         match kind {
             Js::Pnpm => parse_pnpm(&t),
             Js::Bun => parse_bun(&t),
+            Js::YarnClassic | Js::YarnBerry => parse_yarn(&t),
         }
     };
-    let new =
+    let mut new =
         parse(&new_bytes).map_err(|e| fail(Failure::Unsupported, format!("{lockname}: {e}")))?;
     let old = old_bytes.as_deref().and_then(|b| parse(b).ok());
     let new_manifest =
         read(&copy.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
+    let mut notes = Vec::new();
+    if kind.is_yarn() {
+        let m: Json = new_manifest
+            .as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .unwrap_or(Json::Null);
+        new.direct = direct_of(&m);
+        let scripted = if kind == Js::YarnBerry {
+            notes.push(
+                "yarn ≥ 2 has no metadata-only resolution: it fetched the archives into a \
+                 private cache to compute their checksums (no package code ran); the install \
+                 fetches them again and checks them against yarn.lock"
+                    .to_string(),
+            );
+            scripts_in_zips(&cache).map_err(|e| fail(Failure::ToolFailed, e))?
+        } else {
+            notes.push(
+                "yarn 1 has no lockfile-only mode: the tree was fetched and unpacked into a \
+                 private copy with scripts off (no package code ran)"
+                    .to_string(),
+            );
+            scripts_in_tree(&copy.join("node_modules"))
+        };
+        for (key, e) in &mut new.entries {
+            e.install_script = scripted.contains(key);
+        }
+    }
     let mut writes = Vec::new();
     for (file, new, old) in [
         ("package.json", new_manifest, manifest),
@@ -432,15 +934,12 @@ fn project(
             });
         }
     }
-    let mut real = args.to_vec();
-    let at = real.iter().position(|a| a == "--").unwrap_or(real.len());
-    real.insert(at, "--frozen-lockfile".into());
     Ok(Outcome::Resolved(Resolution {
         tool: name,
         packages: packages(kind, &new, old.as_ref()),
         plan: Plan {
             steps: vec![Step {
-                args: real,
+                args: install_args(kind, args, text),
                 env: Vec::new(),
             }],
             verify: Some(Verify::Unchanged {
@@ -450,7 +949,7 @@ fn project(
             writes,
             workdir: Some(work),
         },
-        notes: Vec::new(),
+        notes,
     }))
 }
 
@@ -538,5 +1037,198 @@ mod tests {
             Failure::Offline
         );
         assert_eq!(classify("ERR_PNPM_PEER_DEP_ISSUES"), Failure::ToolFailed);
+    }
+
+    const BERRY: &str = "__metadata:\n  version: 10\n  cacheKey: 10c0\n\n\"@s/evil@npm:^1.0.0\":\n  version: 1.0.0\n  resolution: \"@s/evil@npm:1.0.0\"\n  checksum: 10c0/7eff\n  languageName: node\n  linkType: hard\n\n\"clean@npm:^1.0.0, clean@npm:^1.0\":\n  version: 1.0.0\n  resolution: \"clean@npm:1.0.0\"\n  dependencies:\n    \"@s/evil\": \"npm:^1.0.0\"\n  checksum: 10c0/0459\n  languageName: node\n  linkType: hard\n\n\"g@https://h/g.git#commit=abc\":\n  version: 0.1.0\n  resolution: \"g@https://h/g.git#commit=abc\"\n  languageName: node\n  linkType: hard\n\n\"p@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"p@workspace:.\"\n  dependencies:\n    clean: \"npm:^1.0.0\"\n  languageName: unknown\n  linkType: soft\n";
+
+    const CLASSIC: &str = "# yarn lockfile v1\n\n\n\"@s/evil@^1.0.0\":\n  version \"1.0.0\"\n  resolved \"http://r/@s/evil/-/evil-1.0.0.tgz#68812e\"\n  integrity sha512-J5L\n\nclean@^1.0.0, clean@^1.0:\n  version \"1.0.0\"\n  resolved \"http://r/clean/-/clean-1.0.0.tgz#b381\"\n  integrity sha512-fRq\n  dependencies:\n    \"@s/evil\" \"^1.0.0\"\n\n\"al@npm:real@^2\":\n  version \"2.0.0\"\n  resolved \"http://r/real/-/real-2.0.0.tgz\"\n";
+
+    #[test]
+    fn yarn_lockfiles_in_both_formats_give_the_tree() {
+        let manifest: Json = serde_json::from_str(
+            r#"{"dependencies": {"clean": "^1.0.0"}, "devDependencies": {"al": "npm:real@^2"}}"#,
+        )
+        .unwrap();
+        for text in [BERRY, CLASSIC] {
+            let mut lock = parse_yarn(text).unwrap();
+            lock.direct = direct_of(&manifest);
+            lock.entries
+                .get_mut("@s/evil@1.0.0")
+                .unwrap()
+                .install_script = true;
+            let pkgs = packages(Js::YarnBerry, &lock, None);
+            let get = |n: &str| pkgs.iter().find(|p| p.name == n).unwrap();
+            assert!(get("clean").resolved.direct, "{text}");
+            let evil = &get("@s/evil").resolved;
+            assert_eq!(evil.required_by, ["clean"], "{text}");
+            assert_eq!(evil.install_code, ["install-script"]);
+            assert_eq!(evil.source, "registry");
+            assert_eq!(evil.by, "yarn");
+            assert!(
+                !pkgs.iter().any(|p| p.name == "p"),
+                "the workspace is the project"
+            );
+        }
+        let berry = parse_yarn(BERRY).unwrap();
+        assert_eq!(
+            berry.entries["clean@1.0.0"].integrity.as_deref(),
+            Some("10c0/0459")
+        );
+        let git = &berry.entries["g@0.1.0"];
+        assert_eq!(git.source, "git");
+        let pkgs = packages(Js::YarnBerry, &berry, None);
+        let g = pkgs.iter().find(|p| p.name == "g").unwrap();
+        assert_eq!(g.resolved.install_code, ["git-prepare"]);
+        let classic = parse_yarn(CLASSIC).unwrap();
+        assert_eq!(
+            classic.entries.len(),
+            3,
+            "one entry under two keys is one package"
+        );
+        let real = &classic.entries["real@2.0.0"];
+        assert_eq!(real.url.as_deref(), Some("http://r/real/-/real-2.0.0.tgz"));
+        assert_eq!(
+            classic.entries["clean@1.0.0"].integrity.as_deref(),
+            Some("sha512-fRq")
+        );
+    }
+
+    fn os(v: &[&str]) -> (Vec<OsString>, Vec<String>) {
+        (
+            v.iter().map(OsString::from).collect(),
+            v.iter().map(|s| (*s).to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn yarn_installs_the_checked_lockfile_with_the_options_that_still_apply() {
+        let (a, t) = os(&[
+            "add",
+            "-D",
+            "--cache-folder",
+            "c",
+            "x",
+            "--registry=http://r/",
+            "-E",
+        ]);
+        assert_eq!(
+            install_args(Js::YarnClassic, &a, &t),
+            os(&[
+                "install",
+                "--cache-folder",
+                "c",
+                "--registry=http://r/",
+                "--frozen-lockfile"
+            ])
+            .0
+        );
+        let (a, t) = os(&["--offline", "add", "x"]);
+        assert_eq!(
+            install_args(Js::YarnClassic, &a, &t),
+            os(&["install", "--offline", "--frozen-lockfile"]).0
+        );
+        let (a, t) = os(&["add", "-D", "x", "--mode", "skip-build", "--json"]);
+        assert_eq!(
+            install_args(Js::YarnBerry, &a, &t),
+            os(&["install", "--immutable", "--mode", "skip-build", "--json"]).0
+        );
+        let (a, t) = os(&["--production"]);
+        assert_eq!(
+            install_args(Js::YarnClassic, &a, &t),
+            os(&["--production", "--frozen-lockfile"]).0
+        );
+        let (a, t) = os(&["install", "--check-cache"]);
+        assert_eq!(
+            install_args(Js::YarnBerry, &a, &t),
+            os(&["install", "--check-cache", "--immutable"]).0
+        );
+        let (a, _) = os(&["add", "x", "--mode=skip-build"]);
+        assert_eq!(without_mode(&a), os(&["add", "x"]).0,);
+    }
+
+    #[test]
+    fn which_yarn_commands_are_resolved() {
+        let outcome = |v: &[&str]| {
+            let (_, t) = os(v);
+            match command_outcome(Js::YarnClassic, &t) {
+                None => "resolve",
+                Some(Outcome::NotNeeded) => "not-needed",
+                Some(Outcome::Unresolved(_)) => "unresolved",
+                Some(Outcome::Resolved(_)) => unreachable!(),
+            }
+        };
+        assert_eq!(outcome(&[]), "resolve");
+        assert_eq!(outcome(&["--cache-folder", "add", "install"]), "resolve");
+        assert_eq!(outcome(&["add", "-C", "-F", "x"]), "resolve");
+        assert_eq!(outcome(&["install", "--frozen-lockfile"]), "not-needed");
+        assert_eq!(
+            outcome(&["add", "x", "--mode", "update-lockfile"]),
+            "not-needed"
+        );
+        assert_eq!(outcome(&["dlx", "x"]), "unresolved");
+        assert_eq!(outcome(&["global", "add", "x"]), "unresolved");
+        assert_eq!(outcome(&["--cwd", "sub", "add", "x"]), "unresolved");
+        assert_eq!(outcome(&["add", "x", "--pure-lockfile"]), "unresolved");
+        let (_, t) = os(&["add", "-C", "x"]);
+        assert!(matches!(
+            command_outcome(Js::Pnpm, &t),
+            Some(Outcome::Unresolved(_))
+        ));
+    }
+
+    #[test]
+    fn install_scripts_are_read_from_yarns_archives_and_unpacked_trees() {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let o = zip::write::SimpleFileOptions::default();
+            for (path, body) in [
+                (
+                    "node_modules/@s/evil/package.json",
+                    r#"{"name":"@s/evil","version":"1.0.0","scripts":{"postinstall":"x"}}"#,
+                ),
+                (
+                    "node_modules/gyp/package.json",
+                    r#"{"name":"gyp","version":"2.0.0"}"#,
+                ),
+                ("node_modules/gyp/binding.gyp", "{}"),
+                (
+                    "node_modules/plain/package.json",
+                    r#"{"name":"plain","version":"1.0.0","scripts":{"test":"x"}}"#,
+                ),
+                (
+                    "node_modules/plain/sub/package.json",
+                    r#"{"name":"inner","version":"1.0.0","scripts":{"install":"x"}}"#,
+                ),
+            ] {
+                z.start_file(path, o).unwrap();
+                std::io::Write::write_all(&mut z, body.as_bytes()).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        let mut found = zip_scripts_of(buf.get_ref()).unwrap();
+        found.sort();
+        assert_eq!(found, ["@s/evil@1.0.0", "gyp@2.0.0"]);
+        assert!(zip_scripts_of(b"not a zip").is_err());
+
+        let t = tempfile::tempdir().unwrap();
+        let nm = t.path().join("node_modules");
+        for (dir, body) in [
+            (
+                "@s/evil",
+                r#"{"name":"@s/evil","version":"1.0.0","scripts":{"preinstall":"x"}}"#,
+            ),
+            ("plain", r#"{"name":"plain","version":"1.0.0"}"#),
+            (
+                "plain/node_modules/deep",
+                r#"{"name":"deep","version":"3.0.0","scripts":{"install":"x"}}"#,
+            ),
+        ] {
+            std::fs::create_dir_all(nm.join(dir)).unwrap();
+            std::fs::write(nm.join(dir).join("package.json"), body).unwrap();
+        }
+        let found = scripts_in_tree(&nm);
+        assert_eq!(found.len(), 2);
+        assert!(found.contains("@s/evil@1.0.0") && found.contains("deep@3.0.0"));
     }
 }

@@ -1,5 +1,5 @@
 //! The resolution stage as the guard runs it: which tool's resolver a command goes to (pip,
-//! `python -m pip`, npm, brew), with the same real tool, arguments and environment the install
+//! `python -m pip`, npm, pnpm, bun, yarn, uv, brew), with the same real tool, arguments and environment the install
 //! will use. Dispatch only; each tool's module does the work. Commands no resolver covers are
 //! reported unresolved (the policy decides what that means), never silently skipped.
 
@@ -58,6 +58,7 @@ pub fn resolve(
         Program::Brew => brew::resolve(tool, args, request, settings.timeout),
         Program::Pnpm => js::resolve(js::Js::Pnpm, tool, args, settings.timeout),
         Program::Bun => js::resolve(js::Js::Bun, tool, args, settings.timeout),
+        Program::Yarn => js::resolve_yarn(tool, args, settings.timeout),
         Program::Uv => match crate::cmdline::uv::scan_pip_install(&text) {
             Some(scan) => uv::resolve(tool, args, &scan, request, builds, settings.timeout),
             None => Outcome::Unresolved(Unresolved::new(

@@ -53,7 +53,8 @@ fn script_of(t: &Target, code: &str, version: Option<&str>, url: Option<&str>) -
 ///   code themselves).
 /// - pnpm (10+) and bun hold dependencies' scripts back unless their own allow-list names the
 ///   package: the packages are named in the note that says so, not listed as code that runs.
-/// - The notes that stood for "not resolved yet" are dropped: the tree is now seen.
+/// - The notes that stood for "not resolved yet" are dropped: the tree is now seen (for yarn,
+///   whose resolution reads every package's package.json, also its note on dependencies).
 pub fn merge(request: &mut Request) {
     let native_gate = matches!(request.manager, Manager::Pnpm | Manager::Bun);
     let listed = |scripts: &[Script], t: &Target| {
@@ -79,6 +80,13 @@ pub fn merge(request: &mut Request) {
         }
     }
     request.scripts.retain(|s| !s.until_resolved);
+    // yarn's resolution read the package.json of every package of the tree: its note that
+    // dependencies' scripts cannot be seen gives way to what was found.
+    if request.manager == Manager::Yarn {
+        request
+            .scripts
+            .retain(|s| !(s.kind == Kind::Unseen && s.package.is_none()));
+    }
     if native_gate {
         if found.is_empty() {
             return;

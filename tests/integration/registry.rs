@@ -141,7 +141,12 @@ impl Registry {
 
     /// Serve a tree of packages (dependencies, install scripts), none dated.
     pub fn start_tree(dir: &Path, packages: &[Pkg]) -> Registry {
-        let pkgs: Vec<(Pkg, Option<&str>)> = packages.iter().map(|p| (p.clone(), None)).collect();
+        Registry::start_tree_dated(dir, packages, None)
+    }
+
+    /// Like [`Registry::start_tree`], every package published at `time` when given.
+    pub fn start_tree_dated(dir: &Path, packages: &[Pkg], time: Option<&str>) -> Registry {
+        let pkgs: Vec<(Pkg, Option<&str>)> = packages.iter().map(|p| (p.clone(), time)).collect();
         Registry::serve(dir, &pkgs)
     }
 

@@ -565,34 +565,87 @@ fn uv_an_sdist_is_not_built_before_the_decision() {
     assert!(!target.exists());
 }
 
-/// pnpm or bun (the real tool from the setup step) in a project whose registry is the
-/// loopback one.
+/// pnpm, bun or yarn (the real tool from the setup step) in a project whose registry is the
+/// loopback one, in each tool's own configuration file.
 fn js_project(tool: &str, reg: &Registry, sb: &mut Sandbox) {
     sb.extra_path.push(crate::tools::js_tool(tool));
-    std::fs::write(sb.work().join(".npmrc"), format!("registry={}/\n", reg.url)).unwrap();
+    let w = sb.work();
+    std::fs::write(w.join(".npmrc"), format!("registry={}/\n", reg.url)).unwrap();
     std::fs::write(
-        sb.work().join("bunfig.toml"),
+        w.join("bunfig.toml"),
         format!("[install]\nregistry = \"{}/\"\n", reg.url),
+    )
+    .unwrap();
+    std::fs::write(w.join(".yarnrc"), format!("registry \"{}/\"\n", reg.url)).unwrap();
+    std::fs::write(
+        w.join(".yarnrc.yml"),
+        format!(
+            "npmRegistryServer: \"{}\"\nunsafeHttpWhitelist:\n  - 127.0.0.1\nnodeLinker: node-modules\nenableTelemetry: false\n",
+            reg.url
+        ),
     )
     .unwrap();
 }
 
+/// How one JS tool is driven in [`js_resolves_the_whole_tree`].
+struct JsTool<'a> {
+    /// The npm package of the tool (`tools::JS_TOOLS`) and the command it is run as.
+    package: &'a str,
+    program: &'a str,
+    lockfile: &'a str,
+    /// The project's package.json (yarn's `packageManager` says which yarn).
+    package_json: Option<&'a str>,
+    env: &'a [(&'a str, &'a str)],
+    /// yarn fetches archives to resolve (berry: for checksums; 1: it has no lockfile-only
+    /// mode); pnpm and bun fetch packuments only.
+    fetches_archives: bool,
+    /// The resolution says which package runs an install script (pnpm-lock.yaml v9 does not).
+    sees_scripts: bool,
+    /// The linker leaves every package at `node_modules/<name>` (not pnpm's store layout).
+    flat: bool,
+}
+
 /// The same two proofs as for npm: a malicious dependency with an install script is blocked
-/// with packuments only fetched, and a clean tree installs exactly the checked lockfile.
-fn js_resolves_the_whole_tree(tool: &str, program: &str, lockfile: &str) {
+/// before any package code runs (with packuments only fetched where the tool allows it), and a
+/// clean tree installs exactly the checked lockfile.
+fn js_resolves_the_whole_tree(t: &JsTool) {
+    let (program, lockfile) = (t.program, t.lockfile);
     let mut sb = npm_project();
+    if let Some(pj) = t.package_json {
+        std::fs::write(sb.work().join("package.json"), pj).unwrap();
+    }
     let marker = sb.path("postinstall-ran");
-    let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
-    js_project(tool, &reg, &mut sb);
+    // Published long ago: berry's time gate quarantines a version without a date.
+    let reg = Registry::start_tree_dated(
+        &sb.path("cache/reg"),
+        &hostile_and_clean_trees(&marker),
+        Some("2020-01-01T00:00:00.000Z"),
+    );
+    js_project(t.package, &reg, &mut sb);
+    let cmd = |sb: &Sandbox, pkg: &str| {
+        let mut c = sb.cmd(program, &["add", pkg]);
+        for (k, v) in t.env {
+            c.env(k, v);
+        }
+        c
+    };
     let before = std::fs::read(sb.work().join("package.json")).unwrap();
-    let out = run(sb.cmd(program, &["add", "igtest-clean"]));
+    let out = run(cmd(&sb, "igtest-clean"));
     assert_code(&out, 3);
     let err = text(&out.stderr);
     assert!(
         err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
         "{err}"
     );
-    metadata_only(&reg);
+    if t.fetches_archives {
+        assert!(
+            reg.seen().iter().any(|p| p.contains("/-/")),
+            "{:?}",
+            reg.seen()
+        );
+    } else {
+        metadata_only(&reg);
+    }
     assert!(!marker.exists(), "the install script ran");
     assert!(!sb.work().join("node_modules").exists());
     assert!(!sb.work().join(lockfile).exists());
@@ -601,12 +654,18 @@ fn js_resolves_the_whole_tree(tool: &str, program: &str, lockfile: &str) {
         before
     );
     let r = sb.outcomes().pop().unwrap();
-    assert_eq!(r["resolution"]["tool"], tool);
+    assert_eq!(r["resolution"]["tool"], program);
     let evil = checked(&r, "000webhost-admin");
     assert_eq!(evil["resolved"]["version"], "1.0.0");
     assert_eq!(evil["resolved"]["direct"], false);
+    if t.sees_scripts {
+        assert_eq!(
+            evil["resolved"]["install_code"][0], "install-script",
+            "{r:#}"
+        );
+    }
 
-    let out = run(sb.cmd(program, &["add", "igtest-app"]));
+    let out = run(cmd(&sb, "igtest-app"));
     assert_code(&out, 0);
     let nm = sb.work().join("node_modules");
     assert!(
@@ -626,21 +685,81 @@ fn js_resolves_the_whole_tree(tool: &str, program: &str, lockfile: &str) {
     let r = sb.outcomes().pop().unwrap();
     assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(r["resolution"]["transitive"], 1, "{r:#}");
     let leaf = checked(&r, "igtest-leaf");
     assert_eq!(leaf["resolved"]["version"], "2.1.0");
     assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
     let pj = std::fs::read_to_string(sb.work().join("package.json")).unwrap();
     assert!(pj.contains("igtest-app"), "{pj}");
+    if t.flat {
+        // What is installed is what was checked, package for package.
+        for target in r["targets"].as_array().unwrap() {
+            let Some(version) = target["resolved"]["version"].as_str() else {
+                continue;
+            };
+            let name = target["name"].as_str().unwrap();
+            let installed: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(nm.join(name).join("package.json")).unwrap())
+                    .unwrap();
+            assert_eq!(installed["version"], version, "{name}");
+        }
+    }
 }
 
 #[test]
 fn pnpm_resolves_the_whole_tree_before_anything_runs() {
-    js_resolves_the_whole_tree("pnpm", "pnpm", "pnpm-lock.yaml");
+    js_resolves_the_whole_tree(&JsTool {
+        package: "pnpm",
+        program: "pnpm",
+        lockfile: "pnpm-lock.yaml",
+        package_json: None,
+        env: &[],
+        fetches_archives: false,
+        sees_scripts: false,
+        flat: false,
+    });
 }
 
 #[test]
 fn bun_resolves_the_whole_tree_before_anything_runs() {
-    js_resolves_the_whole_tree("bun", "bun", "bun.lock");
+    js_resolves_the_whole_tree(&JsTool {
+        package: "bun",
+        program: "bun",
+        lockfile: "bun.lock",
+        package_json: None,
+        env: &[],
+        fetches_archives: false,
+        sees_scripts: true,
+        flat: true,
+    });
+}
+
+#[test]
+fn yarn_berry_resolves_the_whole_tree_before_anything_runs() {
+    js_resolves_the_whole_tree(&JsTool {
+        package: "@yarnpkg/cli-dist",
+        program: "yarn",
+        lockfile: "yarn.lock",
+        package_json: Some(r#"{"name":"proj","version":"1.0.0","packageManager":"yarn@4.18.1"}"#),
+        env: &[("COREPACK_ENABLE_STRICT", "0")],
+        fetches_archives: true,
+        sees_scripts: true,
+        flat: true,
+    });
+}
+
+#[test]
+fn yarn_classic_resolves_the_whole_tree_before_anything_runs() {
+    js_resolves_the_whole_tree(&JsTool {
+        package: "yarn",
+        program: "yarn",
+        lockfile: "yarn.lock",
+        package_json: Some(r#"{"name":"proj","version":"1.0.0","packageManager":"yarn@1.22.22"}"#),
+        env: &[("YARN_IGNORE_PATH", "1")],
+        fetches_archives: true,
+        sees_scripts: true,
+        flat: true,
+    });
 }
 
 #[test]

@@ -45,7 +45,7 @@ pub(crate) fn read(world: &dyn World, path: &Path) -> Result<Option<YarnLock>, E
 }
 
 /// Berry's lockfile is YAML with a top-level `__metadata` key.
-fn is_berry(text: &str) -> bool {
+pub(crate) fn is_berry(text: &str) -> bool {
     text.lines()
         .any(|l| l.starts_with("__metadata:") || l.starts_with("\"__metadata\":"))
 }

@@ -95,6 +95,33 @@ fn union(a: Result<Request, Error>, b: Result<Request, Error>) -> Result<Request
     }
 }
 
+/// How many tokens a yarn 1 global option takes at `token` (itself, and its value when it
+/// takes one and has no `=`); `None` when it is not a global option (a command's own option,
+/// a positional). For the resolution, which keeps an `add`'s global options on the install it
+/// runs instead.
+pub(crate) fn classic_global(token: &str) -> Option<usize> {
+    use crate::cmdline::argtable::Arity;
+    if let Some(long) = token.strip_prefix("--") {
+        let (name, valued) = long
+            .split_once('=')
+            .map_or((long, false), |(n, _)| (n, true));
+        let o = classic::GLOBAL.iter().find(|o| o.long.contains(&name))?;
+        return Some(if !valued && matches!(o.arity, Arity::Value) {
+            2
+        } else {
+            1
+        });
+    }
+    let mut short = token.strip_prefix('-')?.chars();
+    let (Some(c), None) = (short.next(), short.next()) else {
+        return None;
+    };
+    classic::GLOBAL
+        .iter()
+        .any(|o| o.short == Some(c))
+        .then_some(1)
+}
+
 /// yarn's own choice of version: a `yarnPath` (berry's `.yarnrc.yml`, also honoured by yarn
 /// 1.22) or `yarn-path` (`.yarnrc`) in the nearest rc file that sets one, unless
 /// `YARN_IGNORE_PATH`; else the `packageManager` field of the nearest package.json (what
