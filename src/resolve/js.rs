@@ -8,8 +8,11 @@
 //! private cache to compute its checksum, yarn 1 `add --ignore-scripts` fetches and unpacks the
 //! tree into the private copy; neither runs package code, and the package.json of every
 //! package fetched is read for install scripts (yarn.lock has no such flag). Pure except
-//! [`resolve`] and the readers of the private copy. Does not resolve workspaces, `-g`,
-//! `--dir`/`--cwd`/`--filter`, `dlx`/`bunx` or `bun.lockb`.
+//! [`resolve`] and the readers of the private copy. A workspace is copied whole (every
+//! member's package.json), so `--filter`, `-r` and a command typed in a member resolve as
+//! typed; `pnpm add -g` / `bun add -g` resolve in an empty folder and install the named
+//! packages pinned. Does not resolve `--dir`/`--cwd`, yarn 1's `global`, `dlx`/`bunx` or
+//! `bun.lockb`.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -72,10 +75,12 @@ pub struct Entry {
     pub source: &'static str,
 }
 
-/// A lockfile: the project's direct dependencies and every package by `name@version`.
+/// A lockfile: the project's direct dependencies (of every workspace), the version each
+/// resolved to where the lockfile says, and every package by `name@version`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lock {
     pub direct: Vec<String>,
+    pub direct_version: BTreeMap<String, String>,
     pub entries: BTreeMap<String, Entry>,
 }
 
@@ -89,14 +94,27 @@ pub fn parse_pnpm(text: &str) -> Result<Lock, String> {
         ));
     }
     let mut lock = Lock::default();
-    if let Some(root) = doc.get("importers").and_then(|i| i.get(".")) {
+    // Every importer: the root (`.`) and each workspace member.
+    for (importer, node) in doc
+        .get("importers")
+        .map(super::super::cmdline::yaml::Node::entries)
+        .unwrap_or_default()
+    {
         for group in ["dependencies", "devDependencies", "optionalDependencies"] {
-            for (name, _) in root
+            for (name, dep) in node
                 .get(group)
                 .map(super::super::cmdline::yaml::Node::entries)
                 .unwrap_or_default()
             {
-                lock.direct.push(name.clone());
+                if !lock.direct.contains(name) {
+                    lock.direct.push(name.clone());
+                }
+                if importer == "."
+                    && let Some(v) = dep.get_str("version")
+                {
+                    let v = v.split('(').next().unwrap_or(v);
+                    lock.direct_version.insert(name.clone(), v.to_string());
+                }
             }
         }
     }
@@ -150,22 +168,39 @@ pub fn parse_bun(text: &str) -> Result<Lock, String> {
     let doc: Json = serde_json::from_str(&crate::cmdline::bun::lockfile::strict_json(text))
         .map_err(|e| format!("not JSON: {e}"))?;
     let mut lock = Lock::default();
-    let root = &doc["workspaces"][""];
-    for group in ["dependencies", "devDependencies", "optionalDependencies"] {
-        if let Some(m) = root[group].as_object() {
-            lock.direct.extend(m.keys().cloned());
+    // Every workspace: the root (`""`) and each member.
+    for ws in doc["workspaces"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        for group in ["dependencies", "devDependencies", "optionalDependencies"] {
+            for name in ws[group].as_object().into_iter().flat_map(|m| m.keys()) {
+                if !lock.direct.contains(name) {
+                    lock.direct.push(name.clone());
+                }
+            }
         }
     }
     let Some(packages) = doc["packages"].as_object() else {
         return Err("no `packages` map".into());
     };
-    for entry in packages.values() {
+    for (key, entry) in packages {
         let Some(id) = entry[0].as_str() else {
             continue;
         };
         let Some((name, version)) = split_name(id) else {
             continue;
         };
+        // A workspace member is the project's own folder.
+        if version.starts_with("workspace:") {
+            continue;
+        }
+        // The package at the top of node_modules, under its own name: the direct one.
+        if key == name {
+            lock.direct_version
+                .insert(name.to_string(), version.to_string());
+        }
         let meta = &entry[2];
         let deps = ["dependencies", "optionalDependencies"]
             .iter()
@@ -507,22 +542,10 @@ pub fn classify(output: &str) -> Failure {
     }
 }
 
-/// Options that change which project the command works on, or put it outside one: those
-/// commands are checked by name.
-const ELSEWHERE: &[&str] = &[
-    "-g",
-    "--global",
-    "-C",
-    "--dir",
-    "--cwd",
-    "-F",
-    "--filter",
-    "-w",
-    "--workspace-root",
-    "--recursive",
-    "-r",
-    "--location",
-];
+/// Options that change which project the command works on: those commands are checked by
+/// name. (A workspace is copied whole, so `--filter`, `-r` and `-w` resolve as typed; `-g`
+/// resolves in an empty folder.)
+const ELSEWHERE: &[&str] = &["-C", "--dir", "--cwd", "--location"];
 
 /// The same for yarn (whose `-C` and `-F` are `--caret` and `--fixed`).
 const YARN_ELSEWHERE: &[&str] = &[
@@ -670,10 +693,106 @@ pub fn resolve(
     if let Some(o) = command_outcome(tool_kind, &text) {
         return o;
     }
-    match project(tool_kind, tool, args, &text, timeout) {
-        Ok(o) => o,
-        Err(u) => Outcome::Unresolved(u),
+    let global = !tool_kind.is_yarn() && text.iter().any(|a| a == "-g" || a == "--global");
+    let done = if global {
+        self::global(tool_kind, tool, args, timeout)
+    } else {
+        project(tool_kind, tool, args, &text, timeout)
+    };
+    done.unwrap_or_else(Outcome::Unresolved)
+}
+
+/// `pnpm add -g` / `bun add -g <specs>`: resolved as a project of its own in an empty private
+/// folder, then installed globally
+/// with each registry spec pinned to the checked version. A global install keeps no lockfile
+/// the guard can put in place, so the dependencies are resolved again by the tool as it
+/// installs: said in a note.
+fn global(
+    kind: Js,
+    tool: &Tool,
+    args: &[OsString],
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let name = kind.name();
+    let fail = |f: Failure, d: String| Unresolved::new(name, f, d);
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let copy = work.path().join("global");
+    let put = |to: PathBuf, b: &[u8]| {
+        std::fs::write(&to, b)
+            .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", to.display())))
+    };
+    std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    // No project configuration: a global install reads the user's and the global one, as
+    // this run does (the same HOME and environment).
+    put(copy.join("package.json"), b"{}\n")?;
+    let local: Vec<OsString> = args
+        .iter()
+        .filter(|a| *a != "-g" && *a != "--global")
+        .cloned()
+        .collect();
+    let (run_args, env) = resolve_only(kind, &local, &work.path().join("cache"));
+    let ran = exec::run(tool, &run_args, &copy, &env, &work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run {name}: {e}")))?;
+    if let Some(u) = ran.stopped(name, timeout) {
+        return Err(u);
     }
+    if !ran.ok() {
+        return Err(fail(classify(&ran.output()), super::tail(&ran.output(), 3)));
+    }
+    let lockname = kind.lockfile();
+    let bytes = read(&copy.join(lockname))
+        .map_err(|e| fail(Failure::ToolFailed, e))?
+        .ok_or_else(|| fail(Failure::ToolFailed, format!("{name} wrote no {lockname}")))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let lock = match kind {
+        Js::Pnpm => parse_pnpm(&text),
+        _ => parse_bun(&text),
+    }
+    .map_err(|e| fail(Failure::Unsupported, format!("{lockname}: {e}")))?;
+    Ok(Outcome::Resolved(Resolution {
+        tool: name,
+        packages: packages(kind, &lock, None),
+        plan: Plan {
+            steps: vec![Step {
+                args: pin_global(args, &lock),
+                env: Vec::new(),
+            }],
+            workdir: Some(work),
+            ..Plan::default()
+        },
+        notes: vec![format!(
+            "a global install keeps no lockfile the guard can put in place: the packages named \
+             are pinned to the checked versions, their dependencies are resolved again by {name} \
+             as it installs"
+        )],
+    }))
+}
+
+/// The arguments with every registry spec the lockfile resolved for the project pinned to
+/// that version (`x` → `x@1.2.0`); other arguments (options, their values, git, URL and path
+/// specs) as they are.
+pub fn pin_global(args: &[OsString], lock: &Lock) -> Vec<OsString> {
+    use crate::cmdline::npm::spec::{SpecType, npa};
+    args.iter()
+        .map(|a| {
+            let text = a.to_string_lossy();
+            if text.starts_with('-') {
+                return a.clone();
+            }
+            let Ok(spec) = npa(&text) else {
+                return a.clone();
+            };
+            match spec
+                .name
+                .filter(|n| spec.ty == SpecType::Registry && lock.direct.contains(n))
+                .and_then(|n| lock.direct_version.get(&n).map(|v| format!("{n}@{v}")))
+            {
+                Some(pinned) => OsString::from(pinned),
+                None => a.clone(),
+            }
+        })
+        .collect()
 }
 
 /// `args` without `--mode` (and its value): the resolve-only run sets its own.
@@ -788,7 +907,13 @@ pub fn install_args(kind: Js, args: &[OsString], text: &[String]) -> Vec<OsStrin
 /// The files copied into the private project besides package.json and the lockfile: each
 /// tool's configuration (registries, scopes, auth stay the user's), and yarn ≥ 2's
 /// `yarnPath` release, plugins and patches.
-const CONFIG: &[&str] = &[".npmrc", "bunfig.toml", ".yarnrc", ".yarnrc.yml"];
+const CONFIG: &[&str] = &[
+    ".npmrc",
+    "bunfig.toml",
+    ".yarnrc",
+    ".yarnrc.yml",
+    "pnpm-workspace.yaml",
+];
 const YARN_DIRS: &[&str] = &[".yarn/releases", ".yarn/plugins", ".yarn/patches"];
 
 /// Copy the regular files under `from` to `to` (a bounded depth; no links followed).
@@ -811,6 +936,48 @@ fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// The project the command works on: the workspace root above `cwd` (pnpm: the folder of
+/// `pnpm-workspace.yaml`; bun, yarn: a package.json with `workspaces`), else the nearest
+/// package.json's folder, else `cwd`.
+fn project_root(kind: Js, cwd: &Path) -> PathBuf {
+    let workspace_root = cwd.ancestors().find(|d| {
+        if kind == Js::Pnpm {
+            return d.join("pnpm-workspace.yaml").is_file();
+        }
+        read(&d.join("package.json"))
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice::<Json>(&b).ok())
+            .is_some_and(|m| !super::npm::workspace_patterns(&m).is_empty())
+    });
+    workspace_root
+        .or_else(|| cwd.ancestors().find(|d| d.join("package.json").is_file()))
+        .unwrap_or(cwd)
+        .to_path_buf()
+}
+
+/// The workspace members' folders, relative to the root (pnpm: `pnpm-workspace.yaml`'s
+/// `packages`; bun, yarn: package.json's `workspaces`); `Err` for what the private copy cannot
+/// reproduce.
+fn members(kind: Js, root: &Path, manifest: &Json) -> Result<Vec<String>, String> {
+    if kind != Js::Pnpm {
+        return super::npm::expand_workspaces(root, &super::npm::workspace_patterns(manifest));
+    }
+    let Some(b) = read(&root.join("pnpm-workspace.yaml"))? else {
+        return Ok(Vec::new());
+    };
+    let doc = crate::cmdline::yaml::parse(&String::from_utf8_lossy(&b), "pnpm-workspace.yaml")
+        .map_err(|e| e.message)?;
+    let patterns: Vec<&str> = doc
+        .get("packages")
+        .map(crate::cmdline::yaml::Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(crate::cmdline::yaml::Node::str)
+        .collect();
+    super::npm::expand_workspaces(root, &patterns)
+}
+
 fn project(
     kind: Js,
     tool: &Tool,
@@ -821,22 +988,13 @@ fn project(
     let name = kind.name();
     let fail = |f: Failure, d: String| Unresolved::new(name, f, d);
     let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
-    let prefix = cwd
-        .ancestors()
-        .find(|d| d.join("package.json").is_file())
-        .unwrap_or(&cwd)
-        .to_path_buf();
+    let prefix = project_root(kind, &cwd);
     let manifest = read(&prefix.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
     let parsed: Json = manifest
         .as_deref()
         .and_then(|b| serde_json::from_slice(b).ok())
         .unwrap_or(Json::Null);
-    if !parsed["workspaces"].is_null() || prefix.join("pnpm-workspace.yaml").exists() {
-        return Err(fail(
-            Failure::Unsupported,
-            "workspaces are checked by name only".into(),
-        ));
-    }
+    let members = members(kind, &prefix, &parsed).map_err(|e| fail(Failure::Unsupported, e))?;
     if kind == Js::Bun && prefix.join("bun.lockb").exists() && !prefix.join("bun.lock").exists() {
         return Err(fail(
             Failure::Unsupported,
@@ -863,12 +1021,28 @@ fn project(
                 .map_err(|e| fail(Failure::ToolFailed, e))?;
         }
     }
+    // Every member's manifest, so the tool sees the same workspace.
+    let mut member_manifests = Vec::new();
+    for m in &members {
+        let rel = format!("{m}/package.json");
+        let b = read(&prefix.join(&rel))
+            .map_err(|e| fail(Failure::ToolFailed, e))?
+            .unwrap_or_default();
+        let to = copy.join(&rel);
+        std::fs::create_dir_all(copy.join(m))
+            .and_then(|()| std::fs::write(&to, &b))
+            .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", to.display())))?;
+        member_manifests.push((rel, b));
+    }
+    // The command runs where it was typed: the root or a member.
+    let here = copy.join(cwd.strip_prefix(&prefix).unwrap_or(Path::new("")));
+    std::fs::create_dir_all(&here).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
     let mut typed = args.to_vec();
     if command_at(kind, text).is_none() {
         typed.insert(0, "install".into());
     }
     let (run_args, env) = resolve_only(kind, &typed, &cache);
-    let ran = exec::run(tool, &run_args, &copy, &env, &work, timeout)
+    let ran = exec::run(tool, &run_args, &here, &env, &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run {name}: {e}")))?;
     if let Some(u) = ran.stopped(name, timeout) {
         return Err(u);
@@ -899,6 +1073,14 @@ fn project(
             .and_then(|b| serde_json::from_slice(b).ok())
             .unwrap_or(Json::Null);
         new.direct = direct_of(&m);
+        for (rel, _) in &member_manifests {
+            let m: Json = read(&copy.join(rel))
+                .ok()
+                .flatten()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or(Json::Null);
+            new.direct.extend(direct_of(&m));
+        }
         let scripted = if kind == Js::YarnBerry {
             notes.push(
                 "yarn ≥ 2 has no metadata-only resolution: it fetched the archives into a \
@@ -931,6 +1113,18 @@ fn project(
                 path: prefix.join(file),
                 bytes: new,
                 original: old,
+            });
+        }
+    }
+    // A member the command added to (`--filter`, or typed in its folder).
+    for (rel, old) in member_manifests {
+        if let Some(new) = read(&copy.join(&rel)).map_err(|e| fail(Failure::ToolFailed, e))?
+            && new != old
+        {
+            writes.push(FileWrite {
+                path: prefix.join(&rel),
+                bytes: new,
+                original: Some(old),
             });
         }
     }
@@ -1230,5 +1424,82 @@ mod tests {
         let found = scripts_in_tree(&nm);
         assert_eq!(found.len(), 2);
         assert!(found.contains("@s/evil@1.0.0") && found.contains("deep@3.0.0"));
+    }
+
+    #[test]
+    fn workspaces_and_global_pins() {
+        let pnpm = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      clean:\n        specifier: ^1.0.0\n        version: 1.0.0(peer@2.0.0)\n\n  packages/a:\n    dependencies:\n      b:\n        specifier: workspace:*\n        version: link:../b\n      leaf:\n        specifier: ^2\n        version: 2.1.0\n\npackages:\n\n  clean@1.0.0:\n    resolution: {integrity: sha512-c}\n\n  leaf@2.1.0:\n    resolution: {integrity: sha512-l}\n";
+        let lock = parse_pnpm(pnpm).unwrap();
+        assert_eq!(lock.direct, ["clean", "b", "leaf"]);
+        assert_eq!(lock.direct_version["clean"], "1.0.0");
+        assert!(
+            !lock.direct_version.contains_key("leaf"),
+            "a member's, not the root's"
+        );
+        let bun = r#"{"lockfileVersion": 1, "workspaces": {"": {"name": "root"}, "packages/a": {"name": "a", "dependencies": {"clean": "^1"}}},
+          "packages": {"a": ["a@workspace:packages/a"], "clean": ["clean@1.0.0", "", {}, "sha512-c"], "x/clean": ["clean@0.9.0", "", {}, "sha512-o"]}}"#;
+        let lock = parse_bun(bun).unwrap();
+        assert_eq!(lock.direct, ["clean"]);
+        assert_eq!(lock.direct_version["clean"], "1.0.0");
+        assert_eq!(
+            lock.entries.len(),
+            2,
+            "the member is not a package: {lock:?}"
+        );
+        let args: Vec<OsString> = [
+            "add",
+            "-g",
+            "--store-dir",
+            "../s",
+            "clean",
+            "git+https://h/x.git",
+            "other",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        assert_eq!(
+            pin_global(&args, &lock),
+            [
+                "add",
+                "-g",
+                "--store-dir",
+                "../s",
+                "clean@1.0.0",
+                "git+https://h/x.git",
+                "other"
+            ]
+            .map(OsString::from)
+        );
+
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::create_dir_all(root.join("packages/a/src")).unwrap();
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"workspaces": ["packages/*"]}"#,
+        )
+        .unwrap();
+        std::fs::write(root.join("packages/a/package.json"), "{}").unwrap();
+        std::fs::write(
+            root.join("pnpm-workspace.yaml"),
+            "packages:\n  - packages/*\n",
+        )
+        .unwrap();
+        let inner = root.join("packages/a/src");
+        assert_eq!(project_root(Js::Bun, &inner), root);
+        assert_eq!(project_root(Js::Pnpm, &inner), root);
+        let m: Json = serde_json::from_str(r#"{"workspaces": ["packages/*"]}"#).unwrap();
+        assert_eq!(members(Js::YarnBerry, root, &m).unwrap(), ["packages/a"]);
+        assert_eq!(
+            members(Js::Pnpm, root, &Json::Null).unwrap(),
+            ["packages/a"]
+        );
+        std::fs::write(
+            root.join("pnpm-workspace.yaml"),
+            "packages:\n  - '!**/test/**'\n",
+        )
+        .unwrap();
+        assert!(members(Js::Pnpm, root, &Json::Null).is_err());
     }
 }

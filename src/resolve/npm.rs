@@ -352,10 +352,10 @@ fn local_deps(manifest: &Json) -> Vec<String> {
     out
 }
 
-/// The workspace folders a manifest names (`packages/*`, `apps/web`); `Err` for patterns
-/// this copy does not expand (`**`, character classes).
-fn workspace_dirs(project: &Path, manifest: &Json) -> Result<Vec<String>, String> {
-    let patterns: Vec<&str> = match &manifest["workspaces"] {
+/// The workspace patterns a manifest names (`"workspaces": [...]` or `{"packages": [...]}`,
+/// as npm, yarn and bun read them).
+pub(crate) fn workspace_patterns(manifest: &Json) -> Vec<&str> {
+    match &manifest["workspaces"] {
         Json::Array(a) => a.iter().filter_map(Json::as_str).collect(),
         Json::Object(o) => o
             .get("packages")
@@ -363,7 +363,18 @@ fn workspace_dirs(project: &Path, manifest: &Json) -> Result<Vec<String>, String
             .map(|a| a.iter().filter_map(Json::as_str).collect())
             .unwrap_or_default(),
         _ => Vec::new(),
-    };
+    }
+}
+
+/// The workspace folders a manifest names (`packages/*`, `apps/web`); `Err` for patterns
+/// this copy does not expand (`**`, character classes).
+fn workspace_dirs(project: &Path, manifest: &Json) -> Result<Vec<String>, String> {
+    expand_workspaces(project, &workspace_patterns(manifest))
+}
+
+/// The folders (with a package.json) that workspace patterns name, relative to `project`;
+/// `Err` for patterns the private copy does not expand (`**`, negations, character classes).
+pub(crate) fn expand_workspaces(project: &Path, patterns: &[&str]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for p in patterns {
         let p = p.trim_start_matches("./").trim_end_matches('/');

@@ -812,3 +812,143 @@ fn npm_global_installs_are_resolved_first_and_pinned() {
     // The project the command ran in was left alone.
     assert!(!sb.work().join("package-lock.json").exists());
 }
+
+/// A workspace whose member `packages/a` depends on `dep`: pnpm's `pnpm-workspace.yaml`, bun's
+/// and yarn's `workspaces`.
+fn workspace(sb: &Sandbox, dep: &str) {
+    let w = sb.work();
+    std::fs::write(
+        w.join("package.json"),
+        r#"{"name":"root","version":"1.0.0","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .unwrap();
+    std::fs::write(w.join("pnpm-workspace.yaml"), "packages:\n  - packages/*\n").unwrap();
+    std::fs::create_dir_all(w.join("packages/a")).unwrap();
+    std::fs::write(
+        w.join("packages/a/package.json"),
+        format!(r#"{{"name":"a","version":"1.0.0","dependencies":{{"{dep}":"^1.0.0"}}}}"#),
+    )
+    .unwrap();
+}
+
+#[test]
+fn pnpm_and_bun_workspaces_are_resolved_with_every_member() {
+    for (tool, lockfile) in [("pnpm", "pnpm-lock.yaml"), ("bun", "bun.lock")] {
+        let mut sb = npm_project();
+        let marker = sb.path("postinstall-ran");
+        let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
+        js_project(tool, &reg, &mut sb);
+        workspace(&sb, "igtest-clean");
+        let out = run(sb.cmd(tool, &["install"]));
+        assert_code(&out, 3);
+        let err = text(&out.stderr);
+        assert!(err.contains("required by igtest-clean"), "{tool}: {err}");
+        metadata_only(&reg);
+        assert!(!marker.exists(), "{tool}: the install script ran");
+        assert!(!sb.work().join("node_modules").exists());
+        assert!(!sb.work().join(lockfile).exists());
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["resolution"]["status"], "resolved", "{tool}: {r:#}");
+        assert_eq!(checked(&r, "igtest-clean")["resolved"]["direct"], true);
+
+        workspace(&sb, "igtest-app");
+        let out = run(sb.cmd(tool, &["install"]));
+        assert_code(&out, 0);
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["resolution"]["status"], "resolved", "{tool}: {r:#}");
+        assert_eq!(r["resolution"]["verified"], true, "{tool}: {r:#}");
+        assert_eq!(
+            checked(&r, "igtest-leaf")["resolved"]["required_by"][0],
+            "igtest-app"
+        );
+        assert!(
+            !r["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"] == "a" && !t["resolved"].is_null()),
+            "{tool}: the member is the project's own folder: {r:#}"
+        );
+        assert!(sb.work().join(lockfile).exists(), "{}", text(&out.stderr));
+        assert!(
+            sb.work()
+                .join("packages/a/node_modules/igtest-app")
+                .exists(),
+            "{tool}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn pnpm_and_bun_global_installs_are_resolved_first_and_pinned() {
+    for tool in ["pnpm", "bun"] {
+        let mut sb = npm_project();
+        let marker = sb.path("postinstall-ran");
+        let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
+        sb.extra_path.push(crate::tools::js_tool(tool));
+        // A global install reads the user's configuration, not the project's.
+        let home = sb.path("home");
+        std::fs::write(home.join(".npmrc"), format!("registry={}/\n", reg.url)).unwrap();
+        std::fs::write(
+            home.join(".bunfig.toml"),
+            format!("[install]\nregistry = \"{}/\"\n", reg.url),
+        )
+        .unwrap();
+        let pnpm_home = sb.path("pnpm-home");
+        let bun_home = sb.path("bun-home");
+        sb.extra_path.push(pnpm_home.join("bin"));
+        let global = |pkg: &str| {
+            let mut c = sb.cmd(tool, &["add", "-g", pkg]);
+            c.env("PNPM_HOME", &pnpm_home)
+                .env("BUN_INSTALL", &bun_home)
+                .env("pnpm_config_update_notifier", "false");
+            c
+        };
+        let out = run(global("igtest-clean"));
+        assert_code(&out, 3);
+        assert!(
+            text(&out.stderr).contains("required by igtest-clean"),
+            "{tool}: {}",
+            text(&out.stderr)
+        );
+        metadata_only(&reg);
+        assert!(!marker.exists(), "{tool}: the install script ran");
+        let manifests = if tool == "pnpm" {
+            pnpm_home.join("global")
+        } else {
+            bun_home.join("install/global")
+        };
+        let global_manifests = |needle: &str| {
+            std::process::Command::new("grep")
+                .args(["-rh", "--include=package.json", needle])
+                .arg(&manifests)
+                .output()
+                .unwrap()
+                .stdout
+        };
+        assert!(global_manifests("igtest-clean").is_empty(), "{tool}");
+
+        let out = run(global("igtest-app"));
+        assert_code(&out, 0);
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["resolution"]["status"], "resolved", "{tool}: {r:#}");
+        assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+        assert!(
+            r["resolution"]["notes"][0]
+                .as_str()
+                .unwrap()
+                .contains("global"),
+            "{r:#}"
+        );
+        // The named package was installed pinned to the checked version.
+        assert!(
+            !global_manifests("\"igtest-app\": \"1.0.0\"").is_empty(),
+            "{tool}: no pinned igtest-app in {}: {}",
+            manifests.display(),
+            text(&out.stderr)
+        );
+        // The project the command ran in was left alone.
+        assert!(!sb.work().join("node_modules").exists());
+    }
+}
