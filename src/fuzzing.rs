@@ -202,7 +202,7 @@ fn resolve_npm_lock(data: &[u8]) {
     use crate::resolve::npm;
     if let Ok(lock) = npm::parse_lock(data) {
         let _ = npm::packages(&lock, Some(&lock));
-        let _ = npm::drift(&npm::pins(&lock), data);
+        let _ = npm::drift(&npm::pins(&lock), data, true);
     }
 }
 

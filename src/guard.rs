@@ -360,7 +360,7 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
     };
     let writes = plan.map(|p| p.writes.as_slice()).unwrap_or_default();
     if let Err(e) = resolve::exec::put_in_place(writes) {
-        resolve::exec::restore(writes);
+        resolve::exec::restore(writes, true);
         say!("cannot put the checked package.json / lockfile in place: {e}; nothing was installed");
         record.reason = Some(crate::redact::Redacted::new(&format!(
             "the checked lockfile could not be put in place: {e}"
@@ -395,10 +395,9 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
         }
     }
     let (exit_code, mut code) = outcome;
-    if exit_code != Some(0) {
-        // npm writes package.json and its lockfile only when it succeeds: so does the guard.
-        resolve::exec::restore(writes);
-    }
+    // npm writes package.json and its lockfile only when it succeeds: so does the guard. Files
+    // that were only the install's input (`--no-save`) go back either way.
+    resolve::exec::restore(writes, exit_code != Some(0));
     if let Some(r) = &run.resolution {
         let verified = plan
             .and_then(|p| p.verify.as_ref())

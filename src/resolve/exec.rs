@@ -179,6 +179,7 @@ pub struct Verified {
 pub fn verify(v: &Verify) -> Verified {
     let (path, cap) = match v {
         Verify::NpmLock { path, .. }
+        | Verify::NpmInstalled { path, .. }
         | Verify::PipReport { path, .. }
         | Verify::Unchanged { path, .. } => (path, 256 << 20),
     };
@@ -192,7 +193,8 @@ pub fn verify(v: &Verify) -> Verified {
         }
     };
     let drift = match v {
-        Verify::NpmLock { expect, .. } => npm::drift(expect, &bytes),
+        Verify::NpmLock { expect, .. } => npm::drift(expect, &bytes, true),
+        Verify::NpmInstalled { expect, .. } => npm::drift(expect, &bytes, false),
         Verify::PipReport { expect, .. } => pip::drift(expect, &bytes),
         Verify::Unchanged { bytes: want, .. } => Ok(if *want == bytes {
             Vec::new()
@@ -223,9 +225,10 @@ pub fn put_in_place(writes: &[super::FileWrite]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Put back what was there before [`put_in_place`] (after a failed install).
-pub fn restore(writes: &[super::FileWrite]) {
-    for w in writes {
+/// Put back what was there before [`put_in_place`]: every file after a failed install (npm
+/// writes package.json and its lockfile only when it succeeds), else those not kept.
+pub fn restore(writes: &[super::FileWrite], failed: bool) {
+    for w in writes.iter().filter(|w| failed || !w.keep) {
         match &w.original {
             Some(b) => {
                 let _ = write_atomic(&w.path, b);
@@ -302,16 +305,24 @@ mod tests {
                 path: a.clone(),
                 bytes: b"new".to_vec(),
                 original: Some(b"old".to_vec()),
+                keep: true,
             },
             super::super::FileWrite {
                 path: work.path().join("b.json"),
                 bytes: b"made".to_vec(),
                 original: None,
+                keep: true,
             },
         ];
         put_in_place(&writes).unwrap();
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "new");
-        restore(&writes);
+        restore(&writes, false);
+        assert_eq!(
+            std::fs::read_to_string(&a).unwrap(),
+            "new",
+            "kept after a success"
+        );
+        restore(&writes, true);
         assert_eq!(std::fs::read_to_string(&a).unwrap(), "old");
         assert!(!work.path().join("b.json").exists());
     }

@@ -1113,6 +1113,7 @@ fn project(
                 path: prefix.join(file),
                 bytes: new,
                 original: old,
+                keep: true,
             });
         }
     }
@@ -1125,6 +1126,7 @@ fn project(
                 path: prefix.join(&rel),
                 bytes: new,
                 original: Some(old),
+                keep: true,
             });
         }
     }

@@ -99,12 +99,15 @@ pub struct Step {
     pub env: Vec<(&'static str, OsString)>,
 }
 
-/// A file to write before the install, with what was there before (`None`: nothing).
+/// A file to write before the install, with what was there before (`None`: nothing), and
+/// whether it stays after an install that succeeded (npm `--no-save`: the checked files are
+/// the install's input only, and the user's come back after it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileWrite {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
     pub original: Option<Vec<u8>>,
+    pub keep: bool,
 }
 
 /// What is compared after the install.
@@ -112,6 +115,13 @@ pub struct FileWrite {
 pub enum Verify {
     /// npm: the project's lockfile must still hold exactly the checked entries.
     NpmLock {
+        path: PathBuf,
+        expect: Vec<npm::Pin>,
+    },
+    /// npm `--no-save` / `--no-package-lock`: what npm records as installed
+    /// (`node_modules/.package-lock.json`) must be checked entries; checked ones it did not
+    /// install (other platforms' optional packages, omitted dev dependencies) are not drift.
+    NpmInstalled {
         path: PathBuf,
         expect: Vec<npm::Pin>,
     },

@@ -4,8 +4,10 @@
 //! install from exactly that lockfile (put in place, then `npm install` without specs, which
 //! installs the lock as it is and checks every tarball's integrity). `npm ci`: the project's
 //! lockfile is the tree. Pure except [`resolve`]. Does not read `yarn.lock`, pnpm or bun
-//! lockfiles, and resolves no `-g`, `exec`/`npx`, `--no-save` or `file:` installs (those are
-//! reported unresolved and checked by name).
+//! lockfiles, and resolves no `exec`/`npx` or `file:` installs (those are reported unresolved
+//! and checked by name). `-g`: resolved in an empty folder, the named packages pinned.
+//! `--no-save` / `--no-package-lock`: resolved like a saving install, the checked files put in
+//! place for the install and put back after it, npm's record of what it installed compared.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -233,14 +235,21 @@ pub fn pins(lock: &Lock) -> Vec<Pin> {
         .collect()
 }
 
-/// Differences between the checked pins and the lockfile the install left.
-pub fn drift(expect: &[Pin], installed: &[u8]) -> Result<Vec<String>, String> {
+/// Differences between the checked pins and the lockfile the install left; a checked entry
+/// missing from it is drift only when `missing_is_drift` (npm's hidden lockfile lists what was
+/// installed, not other platforms' optional packages or omitted dev dependencies).
+pub fn drift(
+    expect: &[Pin],
+    installed: &[u8],
+    missing_is_drift: bool,
+) -> Result<Vec<String>, String> {
     let lock = parse_lock(installed)?;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for pin in expect {
         seen.insert(pin.path.as_str());
         match lock.entries.get(&pin.path) {
+            None if !missing_is_drift => {}
             None => out.push(format!(
                 "{} was checked but is not in the lockfile",
                 pin.path
@@ -443,12 +452,6 @@ pub fn resolve(
             ),
         };
     }
-    if shape.no_save {
-        return unsupported("with --no-save the checked lockfile cannot be put in place");
-    }
-    if shape.no_lockfile {
-        return unsupported("with --no-package-lock npm neither reads nor writes a lockfile");
-    }
     match project(tool, args, shape, timeout) {
         Ok(o) => o,
         Err(u) => Outcome::Unresolved(u),
@@ -531,7 +534,8 @@ fn project(
     if let Some(b) = &manifest_bytes {
         put("package.json", b)?;
     }
-    if let Some(b) = &old_lock_bytes {
+    // `--no-package-lock`: npm resolves without reading the lockfile; so does the copy.
+    if let Some(b) = old_lock_bytes.as_ref().filter(|_| !shape.no_lockfile) {
         put(lock_name, b)?;
     }
     if let Some(b) = read(&prefix.join(".npmrc")).map_err(|e| fail(Failure::ToolFailed, e))? {
@@ -544,11 +548,10 @@ fn project(
         }
     }
     let timeout_ms = timeout.as_millis().clamp(1_000, 60_000) as u64;
-    let run_args = super::with_options(
-        args,
-        dashes_at(args),
-        &resolve_only_flags(&copy, timeout_ms),
-    );
+    // The lockfile is the resolution's output even when the user keeps npm from writing one.
+    let mut flags = resolve_only_flags(&copy, timeout_ms);
+    flags.extend(["--save=true".into(), "--package-lock=true".into()]);
+    let run_args = super::with_options(args, dashes_at(args), &flags);
     let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
     if let Some(u) = ran.stopped(TOOL, timeout) {
@@ -564,13 +567,22 @@ fn project(
         .ok_or_else(|| fail(Failure::ToolFailed, format!("npm wrote no {lock_name}")))?;
     let new_lock = parse_lock(&new_lock_bytes)
         .map_err(|e| fail(Failure::ToolFailed, format!("{lock_name}: {e}")))?;
-    let old_lock = old_lock_bytes.as_deref().and_then(|b| parse_lock(b).ok());
+    let old_lock = old_lock_bytes
+        .as_deref()
+        .filter(|_| !shape.no_lockfile)
+        .and_then(|b| parse_lock(b).ok());
     let new_manifest =
         read(&copy.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
+    // `--no-save`: neither file stays; `--no-package-lock`: the lockfile does not.
     let mut writes = Vec::new();
-    for (name, new, old) in [
-        ("package.json", new_manifest, manifest_bytes),
-        (lock_name, Some(new_lock_bytes), old_lock_bytes),
+    for (name, new, old, keep) in [
+        ("package.json", new_manifest, manifest_bytes, !shape.no_save),
+        (
+            lock_name,
+            Some(new_lock_bytes),
+            old_lock_bytes,
+            !shape.no_save && !shape.no_lockfile,
+        ),
     ] {
         if let Some(new) = new
             && old.as_deref() != Some(new.as_slice())
@@ -579,25 +591,47 @@ fn project(
                 path: prefix.join(name),
                 bytes: new,
                 original: old,
+                keep,
             });
         }
     }
+    let mut step = install_args(args, shape);
+    let mut notes = Vec::new();
+    let expect = pins(&new_lock);
+    let verify = if shape.no_save || shape.no_lockfile {
+        // npm installs from the checked lockfile only when it reads one.
+        if shape.no_lockfile {
+            step = super::with_options(&step, dashes_at(&step), &["--package-lock=true".into()]);
+        }
+        notes.push(
+            "the checked package.json and lockfile were npm's input for this install and were \
+             put back after it (--no-save / --no-package-lock): npm's record of what it \
+             installed (node_modules/.package-lock.json) is compared with the checked tree"
+                .to_string(),
+        );
+        Verify::NpmInstalled {
+            path: prefix.join("node_modules/.package-lock.json"),
+            expect,
+        }
+    } else {
+        Verify::NpmLock {
+            path: prefix.join(lock_name),
+            expect,
+        }
+    };
     Ok(Outcome::Resolved(Resolution {
         tool: TOOL,
         packages: packages(&new_lock, old_lock.as_ref()),
         plan: Plan {
             steps: vec![Step {
-                args: install_args(args, shape),
+                args: step,
                 env: Vec::new(),
             }],
-            verify: Some(Verify::NpmLock {
-                path: prefix.join(lock_name),
-                expect: pins(&new_lock),
-            }),
+            verify: Some(verify),
             writes,
             workdir: Some(work),
         },
-        notes: Vec::new(),
+        notes,
     }))
 }
 
@@ -774,14 +808,17 @@ mod tests {
         let lock = parse_lock(LOCK.as_bytes()).unwrap();
         let expect = pins(&lock);
         assert_eq!(
-            drift(&expect, LOCK.as_bytes()).unwrap(),
+            drift(&expect, LOCK.as_bytes(), true).unwrap(),
             Vec::<String>::new()
         );
         let changed = LOCK
             .replace("\"sha512-e\"", "\"sha512-other\"")
             .replace("\"node_modules/shared\"", "\"node_modules/sneaky\"");
-        let d = drift(&expect, changed.as_bytes()).unwrap();
+        let d = drift(&expect, changed.as_bytes(), true).unwrap();
         assert_eq!(d.len(), 3, "{d:?}");
+        // npm's record of what it installed: a checked entry it left out is not drift.
+        let d = drift(&expect, changed.as_bytes(), false).unwrap();
+        assert_eq!(d.len(), 2, "{d:?}");
         assert!(
             d.iter()
                 .any(|l| l.contains("node_modules/sneaky") && l.contains("not checked"))

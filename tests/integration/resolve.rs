@@ -952,3 +952,60 @@ fn pnpm_and_bun_global_installs_are_resolved_first_and_pinned() {
         assert!(!sb.work().join("node_modules").exists());
     }
 }
+
+#[test]
+fn npm_no_save_and_no_package_lock_install_the_checked_tree_and_write_what_npm_would() {
+    for flag in ["--no-save", "--no-package-lock"] {
+        let sb = npm_project();
+        let marker = sb.path("postinstall-ran");
+        let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
+        let before = std::fs::read(sb.work().join("package.json")).unwrap();
+        let install = |pkg: &str| sb.cmd("npm", &["install", flag, "--registry", &reg.url, pkg]);
+        let out = run(install("igtest-clean"));
+        assert_code(&out, 3);
+        assert!(
+            text(&out.stderr).contains("required by igtest-clean"),
+            "{flag}: {}",
+            text(&out.stderr)
+        );
+        metadata_only(&reg);
+        assert!(!marker.exists(), "{flag}: the install script ran");
+        assert!(!sb.work().join("node_modules").exists());
+
+        let out = run(install("igtest-app"));
+        assert_code(&out, 0);
+        let nm = sb.work().join("node_modules");
+        assert!(
+            nm.join("igtest-leaf/index.js").exists(),
+            "{flag}: {}",
+            text(&out.stderr)
+        );
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["resolution"]["status"], "resolved", "{flag}: {r:#}");
+        assert_eq!(r["resolution"]["verified"], true, "{flag}: {r:#}");
+        assert_eq!(r["resolution"]["transitive"], 1, "{flag}: {r:#}");
+        // What npm records as installed is the checked tree.
+        let installed: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(nm.join(".package-lock.json")).unwrap()).unwrap();
+        for name in ["igtest-app", "igtest-leaf"] {
+            let t = checked(&r, name);
+            let e = &installed["packages"][format!("node_modules/{name}")];
+            assert_eq!(e["version"], t["resolved"]["version"], "{flag} {name}");
+            assert_eq!(e["integrity"], t["resolved"]["integrity"], "{flag} {name}");
+        }
+        // npm's own meaning: --no-save writes neither file, --no-package-lock no lockfile.
+        assert!(
+            !sb.work().join("package-lock.json").exists(),
+            "{flag}: the lockfile was left"
+        );
+        let pj = std::fs::read(sb.work().join("package.json")).unwrap();
+        if flag == "--no-save" {
+            assert_eq!(pj, before, "{flag}");
+        } else {
+            assert!(
+                String::from_utf8_lossy(&pj).contains("igtest-app"),
+                "{flag}"
+            );
+        }
+    }
+}
