@@ -8,6 +8,11 @@
 # warm caches for both sides alike. Prints medians and the ratio; appends a Markdown table to
 # the file named by $1 (default bench/resolve-results.md).
 #
+# yarn, when its bins are given (no download here; the integration tests' setup step installs
+# both under $CARGO_TARGET_DIR/tmp/tools/js-*/node_modules/.bin): YARN1=<dir> for yarn 1,
+# YARN_BERRY=<dir> for yarn 4, the same shapes with `yarn add <app>` in a fresh project.
+# TOOLS (default "npm pip", plus yarn1 / yarn-berry when their dirs are set) picks the rows.
+#
 # Usage: bench/resolve.sh [OUT.md] (RUNS=10 by default; set RUNS to change it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +29,8 @@ server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 mkdir -p "$tmp/shims" "$tmp/home" "$tmp/reg" "$tmp/wheels"
-for t in npm pip; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
+for t in npm pip yarn; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
+tools=${TOOLS:-npm pip${YARN1:+ yarn1}${YARN_BERRY:+ yarn-berry}}
 python3 -m venv "$tmp/venv" >/dev/null
 
 # Packages: a small tree (app -> mid -> leaf) and a wide one (big -> 10 groups of 10 leaves,
@@ -69,7 +75,10 @@ for name, deps in tree.items():
     tgz = buf.getvalue()
     v = dict(manifest, dist={"tarball": f"{url}/{name}/-/{name}-1.0.0.tgz",
                              "integrity": "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()})
-    routes[f"/{name}"] = json.dumps({"name": name, "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": v}}).encode()
+    # Dated long ago: yarn 4's time gate quarantines a version without a date.
+    t0 = "2020-01-01T00:00:00.000Z"
+    routes[f"/{name}"] = json.dumps({"name": name, "dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": v},
+                                     "time": {"created": t0, "modified": t0, "1.0.0": t0}}).encode()
     routes[f"/{name}/-/{name}-1.0.0.tgz"] = tgz
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -119,21 +128,46 @@ printf 'rm -rf %s && mkdir -p %s && printf %s > %s/package.json\n' "$proj" "$pro
 printf 'rm -rf %s/target\n' "$tmp" > "$tmp/prep-pip.sh"
 npm_prepare="sh $tmp/prep-npm.sh"
 pip_prepare="sh $tmp/prep-pip.sh"
+# yarn: a fresh project with its registry in .yarnrc (1) / .yarnrc.yml (4); `yarn add` runs in it.
+yarn_prepare() { # yarn_prepare VERSION: the prepare script's path
+  local f=$tmp/prep-yarn-$1.sh
+  {
+    echo "rm -rf $proj && mkdir -p $proj && cd $proj"
+    echo "printf '{\"name\":\"p\",\"version\":\"1.0.0\",\"packageManager\":\"yarn@$1\"}\\n' > package.json"
+    echo "printf 'registry \"$reg/\"\\n' > .yarnrc"
+    echo "printf 'npmRegistryServer: \"$reg\"\\nunsafeHttpWhitelist:\\n  - 127.0.0.1\\nnodeLinker: node-modules\\nenableTelemetry: false\\n' > .yarnrc.yml"
+  } > "$f"
+  echo "sh $f"
+}
+yarn_run() { # yarn_run DIR APP SHIMMED: a script running `yarn add APP` in the project
+  local f=$tmp/yarn-$RANDOM.sh path=$1
+  [ "$3" = 1 ] && path=$tmp/shims:$1
+  echo "cd $proj && PATH=$path:\$PATH COREPACK_ENABLE_STRICT=0 exec yarn add $2" > "$f"
+  echo "sh $f"
+}
 for app in igb-app igb-big; do
   n=$([ "$app" = igb-app ] && echo 3 || echo 111)
+  case " $tools " in *" npm "*)
   bench "npm install ($n packages)" "$npm_prepare" \
     "$real_npm install --prefix $proj --registry $reg/ $app" \
-    "$tmp/shims/npm install --prefix $proj --registry $reg/ $app"
+    "$tmp/shims/npm install --prefix $proj --registry $reg/ $app" ;; esac
+  case " $tools " in *" pip "*)
   bench "pip install ($n packages)" "$pip_prepare" \
     "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target $app" \
-    "env PATH=$tmp/shims:$tmp/venv/bin:$PATH pip install --no-index --find-links $tmp/wheels --target $tmp/target $app"
+    "env PATH=$tmp/shims:$tmp/venv/bin:$PATH pip install --no-index --find-links $tmp/wheels --target $tmp/target $app" ;; esac
+  case " $tools " in *" yarn1 "*)
+  bench "yarn 1 add ($n packages)" "$(yarn_prepare 1.22.22)" \
+    "$(yarn_run "$YARN1" $app 0)" "$(yarn_run "$YARN1" $app 1)" ;; esac
+  case " $tools " in *" yarn-berry "*)
+  bench "yarn 4 add ($n packages)" "$(yarn_prepare 4.18.1)" \
+    "$(yarn_run "$YARN_BERRY" $app 0)" "$(yarn_run "$YARN_BERRY" $app 1)" ;; esac
 done
 
 {
   echo
   echo "### Whole-tree resolution: guarded vs direct clean install (loopback registry, $(date -u +%Y-%m-%d))"
   echo
-  echo "npm $(npm --version), pip $("$tmp/venv/bin/pip" --version | cut -d' ' -f2); medians of $runs runs; registry signals off."
+  echo "$tools: npm $(npm --version), pip $("$tmp/venv/bin/pip" --version | cut -d' ' -f2)${YARN1:+, yarn $("$YARN1/yarn" --version)}${YARN_BERRY:+, yarn $(cd "$tmp" && "$YARN_BERRY/yarn" --version)}; medians of $runs runs; registry signals off."
   echo
   echo "| install | direct | guarded | ratio |"
   echo "|---|---:|---:|---:|"

@@ -534,6 +534,7 @@ pub fn classify(output: &str) -> Failure {
         || output.contains("No version matching")
         || output.contains("Package not found")
         || output.contains("Couldn't find any versions")
+        || output.contains("Couldn't find package")
         || output.contains("No candidates found")
     {
         Failure::NotFound
@@ -905,8 +906,8 @@ pub fn install_args(kind: Js, args: &[OsString], text: &[String]) -> Vec<OsStrin
 }
 
 /// The files copied into the private project besides package.json and the lockfile: each
-/// tool's configuration (registries, scopes, auth stay the user's), and yarn ≥ 2's
-/// `yarnPath` release, plugins and patches.
+/// tool's configuration (registries, scopes, auth stay the user's), and yarn's
+/// `yarnPath` / `yarn-path` release, plugins and patches.
 const CONFIG: &[&str] = &[
     ".npmrc",
     "bunfig.toml",
@@ -1015,7 +1016,7 @@ fn project(
                 .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
         }
     }
-    if kind == Js::YarnBerry {
+    if kind.is_yarn() {
         for d in YARN_DIRS {
             copy_tree(&prefix.join(d), &copy.join(d), 0)
                 .map_err(|e| fail(Failure::ToolFailed, e))?;
@@ -1233,6 +1234,18 @@ mod tests {
             Failure::Offline
         );
         assert_eq!(classify("ERR_PNPM_PEER_DEP_ISSUES"), Failure::ToolFailed);
+        assert_eq!(
+            classify("error Error: connect ECONNREFUSED 127.0.0.1:9"),
+            Failure::Offline
+        );
+        assert_eq!(
+            classify("error Couldn't find package \"x\" on the \"npm\" registry."),
+            Failure::NotFound
+        );
+        assert_eq!(
+            classify("➤ YN0035: │ Package not found\n➤ YN0035: │   Response Code: 404 (Not Found)"),
+            Failure::NotFound
+        );
     }
 
     const BERRY: &str = "__metadata:\n  version: 10\n  cacheKey: 10c0\n\n\"@s/evil@npm:^1.0.0\":\n  version: 1.0.0\n  resolution: \"@s/evil@npm:1.0.0\"\n  checksum: 10c0/7eff\n  languageName: node\n  linkType: hard\n\n\"clean@npm:^1.0.0, clean@npm:^1.0\":\n  version: 1.0.0\n  resolution: \"clean@npm:1.0.0\"\n  dependencies:\n    \"@s/evil\": \"npm:^1.0.0\"\n  checksum: 10c0/0459\n  languageName: node\n  linkType: hard\n\n\"g@https://h/g.git#commit=abc\":\n  version: 0.1.0\n  resolution: \"g@https://h/g.git#commit=abc\"\n  languageName: node\n  linkType: hard\n\n\"p@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"p@workspace:.\"\n  dependencies:\n    clean: \"npm:^1.0.0\"\n  languageName: unknown\n  linkType: soft\n";
