@@ -9,8 +9,9 @@
 # the file named by $1 (default bench/resolve-results.md).
 #
 # yarn, when its bins are given (no download here; the integration tests' setup step installs
-# both under $CARGO_TARGET_DIR/tmp/tools/js-*/node_modules/.bin): YARN1=<dir> for yarn 1,
-# YARN_BERRY=<dir> for yarn 4, the same shapes with `yarn add <app>` in a fresh project.
+# both under $CARGO_TARGET_DIR/tmp/tools/js-*/node_modules/.bin): YARN1_BIN=<dir> for yarn 1,
+# YARN4_BIN=<dir> for yarn 4 (not YARN_*: yarn 4 reads those as its settings), the same
+# shapes with `yarn add <app>` in a fresh project.
 # TOOLS (default "npm pip", plus yarn1 / yarn-berry when their dirs are set) picks the rows.
 #
 # Usage: bench/resolve.sh [OUT.md] (RUNS=10 by default; set RUNS to change it)
@@ -30,7 +31,7 @@ cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp
 trap cleanup EXIT
 mkdir -p "$tmp/shims" "$tmp/home" "$tmp/reg" "$tmp/wheels"
 for t in npm pip yarn; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
-tools=${TOOLS:-npm pip${YARN1:+ yarn1}${YARN_BERRY:+ yarn-berry}}
+tools=${TOOLS:-npm pip${YARN1_BIN:+ yarn1}${YARN4_BIN:+ yarn-berry}}
 python3 -m venv "$tmp/venv" >/dev/null
 
 # Packages: a small tree (app -> mid -> leaf) and a wide one (big -> 10 groups of 10 leaves,
@@ -157,17 +158,17 @@ for app in igb-app igb-big; do
     "env PATH=$tmp/shims:$tmp/venv/bin:$PATH pip install --no-index --find-links $tmp/wheels --target $tmp/target $app" ;; esac
   case " $tools " in *" yarn1 "*)
   bench "yarn 1 add ($n packages)" "$(yarn_prepare 1.22.22)" \
-    "$(yarn_run "$YARN1" $app 0)" "$(yarn_run "$YARN1" $app 1)" ;; esac
+    "$(yarn_run "$YARN1_BIN" $app 0)" "$(yarn_run "$YARN1_BIN" $app 1)" ;; esac
   case " $tools " in *" yarn-berry "*)
   bench "yarn 4 add ($n packages)" "$(yarn_prepare 4.18.1)" \
-    "$(yarn_run "$YARN_BERRY" $app 0)" "$(yarn_run "$YARN_BERRY" $app 1)" ;; esac
+    "$(yarn_run "$YARN4_BIN" $app 0)" "$(yarn_run "$YARN4_BIN" $app 1)" ;; esac
 done
 
 {
   echo
   echo "### Whole-tree resolution: guarded vs direct clean install (loopback registry, $(date -u +%Y-%m-%d))"
   echo
-  echo "$tools: npm $(npm --version), pip $("$tmp/venv/bin/pip" --version | cut -d' ' -f2)${YARN1:+, yarn $("$YARN1/yarn" --version)}${YARN_BERRY:+, yarn $(cd "$tmp" && "$YARN_BERRY/yarn" --version)}; medians of $runs runs; registry signals off."
+  echo "$tools: npm $(npm --version), pip $("$tmp/venv/bin/pip" --version | cut -d' ' -f2)${YARN1_BIN:+, yarn $("$YARN1_BIN/yarn" --version)}${YARN4_BIN:+, yarn $(cd "$tmp" && "$YARN4_BIN/yarn" --version)}; medians of $runs runs; registry signals off."
   echo
   echo "| install | direct | guarded | ratio |"
   echo "|---|---:|---:|---:|"

@@ -613,6 +613,7 @@ fn yarn_kind(tool: &Tool, timeout: std::time::Duration) -> Result<Js, Unresolved
     let fail = |d: String| Unresolved::new("yarn", Failure::ToolFailed, d);
     let cwd = std::env::current_dir().map_err(|e| fail(e.to_string()))?;
     let work = Workdir::new().map_err(|e| fail(format!("work directory: {e}")))?;
+    let timeout = timeout.min(std::time::Duration::from_secs(30));
     let ran = exec::run(tool, &["--version".into()], &cwd, &[], &work, timeout)
         .map_err(|e| fail(format!("cannot run yarn: {e}")))?;
     if let Some(u) = ran.stopped("yarn", timeout) {
@@ -732,25 +733,9 @@ fn global(
         .filter(|a| *a != "-g" && *a != "--global")
         .cloned()
         .collect();
-    let (run_args, env) = resolve_only(kind, &local, &work.path().join("cache"));
-    let ran = exec::run(tool, &run_args, &copy, &env, &work, timeout)
-        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run {name}: {e}")))?;
-    if let Some(u) = ran.stopped(name, timeout) {
-        return Err(u);
-    }
-    if !ran.ok() {
-        return Err(fail(classify(&ran.output()), super::tail(&ran.output(), 3)));
-    }
-    let lockname = kind.lockfile();
-    let bytes = read(&copy.join(lockname))
-        .map_err(|e| fail(Failure::ToolFailed, e))?
-        .ok_or_else(|| fail(Failure::ToolFailed, format!("{name} wrote no {lockname}")))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let lock = match kind {
-        Js::Pnpm => parse_pnpm(&text),
-        _ => parse_bun(&text),
-    }
-    .map_err(|e| fail(Failure::Unsupported, format!("{lockname}: {e}")))?;
+    let bytes = run_resolve_only(kind, tool, &local, &copy, &copy, &work, timeout)?;
+    let lock = parse_lock(kind, &bytes)
+        .map_err(|e| fail(Failure::Unsupported, format!("{}: {e}", kind.lockfile())))?;
     Ok(Outcome::Resolved(Resolution {
         tool: name,
         packages: packages(kind, &lock, None),
@@ -834,13 +819,13 @@ fn resolve_only(
             (super::with_options(args, dashes, &extra), Vec::new())
         }
         Js::YarnClassic => {
-            // Last on the line: commander keeps the last value, so the cache is private.
+            // The user's cache, as the install will use: yarn 1 unpacks every package to
+            // resolve, and a private cache would fetch the whole tree twice (measured: 4×
+            // the direct install for 111 packages). Unpacked files in a cache run nothing.
             let extra: Vec<OsString> = vec![
                 "--ignore-scripts".into(),
                 "--non-interactive".into(),
                 "--no-progress".into(),
-                "--cache-folder".into(),
-                cache.as_os_str().to_owned(),
             ];
             (super::with_options(args, dashes, &extra), Vec::new())
         }
@@ -935,6 +920,44 @@ fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Run the resolve-only command in `dir` (its cache in `work`) and read back the lockfile it
+/// wrote in `root`.
+fn run_resolve_only(
+    kind: Js,
+    tool: &Tool,
+    args: &[OsString],
+    dir: &Path,
+    root: &Path,
+    work: &Workdir,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, Unresolved> {
+    let name = kind.name();
+    let fail = |f: Failure, d: String| Unresolved::new(name, f, d);
+    let (run_args, env) = resolve_only(kind, args, &work.path().join("cache"));
+    let ran = exec::run(tool, &run_args, dir, &env, work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run {name}: {e}")))?;
+    if let Some(u) = ran.stopped(name, timeout) {
+        return Err(u);
+    }
+    if !ran.ok() {
+        return Err(fail(classify(&ran.output()), super::tail(&ran.output(), 3)));
+    }
+    let lockname = kind.lockfile();
+    read(&root.join(lockname))
+        .map_err(|e| fail(Failure::ToolFailed, e))?
+        .ok_or_else(|| fail(Failure::ToolFailed, format!("{name} wrote no {lockname}")))
+}
+
+/// Read the lockfile `kind` writes.
+fn parse_lock(kind: Js, bytes: &[u8]) -> Result<Lock, String> {
+    let text = String::from_utf8_lossy(bytes);
+    match kind {
+        Js::Pnpm => parse_pnpm(&text),
+        Js::Bun => parse_bun(&text),
+        Js::YarnClassic | Js::YarnBerry => parse_yarn(&text),
+    }
 }
 
 /// The project the command works on: the workspace root above `cwd` (pnpm: the folder of
@@ -1042,29 +1065,10 @@ fn project(
     if command_at(kind, text).is_none() {
         typed.insert(0, "install".into());
     }
-    let (run_args, env) = resolve_only(kind, &typed, &cache);
-    let ran = exec::run(tool, &run_args, &here, &env, &work, timeout)
-        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run {name}: {e}")))?;
-    if let Some(u) = ran.stopped(name, timeout) {
-        return Err(u);
-    }
-    if !ran.ok() {
-        return Err(fail(classify(&ran.output()), super::tail(&ran.output(), 3)));
-    }
-    let new_bytes = read(&copy.join(lockname))
-        .map_err(|e| fail(Failure::ToolFailed, e))?
-        .ok_or_else(|| fail(Failure::ToolFailed, format!("{name} wrote no {lockname}")))?;
-    let parse = |b: &[u8]| {
-        let t = String::from_utf8_lossy(b);
-        match kind {
-            Js::Pnpm => parse_pnpm(&t),
-            Js::Bun => parse_bun(&t),
-            Js::YarnClassic | Js::YarnBerry => parse_yarn(&t),
-        }
-    };
-    let mut new =
-        parse(&new_bytes).map_err(|e| fail(Failure::Unsupported, format!("{lockname}: {e}")))?;
-    let old = old_bytes.as_deref().and_then(|b| parse(b).ok());
+    let new_bytes = run_resolve_only(kind, tool, &typed, &here, &copy, &work, timeout)?;
+    let mut new = parse_lock(kind, &new_bytes)
+        .map_err(|e| fail(Failure::Unsupported, format!("{lockname}: {e}")))?;
+    let old = old_bytes.as_deref().and_then(|b| parse_lock(kind, b).ok());
     let new_manifest =
         read(&copy.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
     let mut notes = Vec::new();

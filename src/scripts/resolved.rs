@@ -227,6 +227,27 @@ mod tests {
     }
 
     #[test]
+    fn yarns_note_on_dependencies_gives_way_to_what_its_resolution_read() {
+        let note = Script::unseen(
+            Ecosystem::Npm,
+            None,
+            "yarn runs dependencies' install scripts".into(),
+            Origin::Argv,
+        );
+        let mut r = request(
+            Manager::Yarn,
+            vec![
+                resolved("esbuild", "0.28.2", &["install-script"], "added"),
+                resolved("lodash", "4.17.21", &[], "added"),
+            ],
+            vec![note],
+        );
+        merge(&mut r);
+        let got: Vec<(Kind, String)> = r.scripts.iter().map(|s| (s.kind, s.who())).collect();
+        assert_eq!(got, [(Kind::InstallScript, "esbuild@0.28.2".to_string())]);
+    }
+
+    #[test]
     fn pypi_builds_are_sdist_builds_and_unknown_code_is_unseen() {
         let mut t = resolved("mid", "2.0", &["build", "something-new"], "added");
         t.ecosystem = Ecosystem::Pypi;

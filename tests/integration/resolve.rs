@@ -654,6 +654,7 @@ fn js_resolves_the_whole_tree(t: &JsTool) {
         before
     );
     let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["decision"], "blocked", "{r:#}");
     assert_eq!(r["resolution"]["tool"], program);
     let evil = checked(&r, "000webhost-admin");
     assert_eq!(evil["resolved"]["version"], "1.0.0");
@@ -706,59 +707,52 @@ fn js_resolves_the_whole_tree(t: &JsTool) {
     }
 }
 
-#[test]
-fn pnpm_resolves_the_whole_tree_before_anything_runs() {
-    js_resolves_the_whole_tree(&JsTool {
-        package: "pnpm",
-        program: "pnpm",
-        lockfile: "pnpm-lock.yaml",
+/// pnpm or bun: packuments only, the rest as given.
+fn lockfile_only<'a>(package: &'a str, lockfile: &'a str) -> JsTool<'a> {
+    JsTool {
+        package,
+        program: package,
+        lockfile,
         package_json: None,
         env: &[],
         fetches_archives: false,
+        sees_scripts: true,
+        flat: true,
+    }
+}
+
+#[test]
+fn pnpm_resolves_the_whole_tree_before_anything_runs() {
+    js_resolves_the_whole_tree(&JsTool {
         sees_scripts: false,
         flat: false,
+        ..lockfile_only("pnpm", "pnpm-lock.yaml")
     });
 }
 
 #[test]
 fn bun_resolves_the_whole_tree_before_anything_runs() {
-    js_resolves_the_whole_tree(&JsTool {
-        package: "bun",
-        program: "bun",
-        lockfile: "bun.lock",
-        package_json: None,
-        env: &[],
-        fetches_archives: false,
-        sees_scripts: true,
-        flat: true,
-    });
+    js_resolves_the_whole_tree(&lockfile_only("bun", "bun.lock"));
 }
 
 #[test]
 fn yarn_berry_resolves_the_whole_tree_before_anything_runs() {
     js_resolves_the_whole_tree(&JsTool {
-        package: "@yarnpkg/cli-dist",
         program: "yarn",
-        lockfile: "yarn.lock",
         package_json: Some(r#"{"name":"proj","version":"1.0.0","packageManager":"yarn@4.18.1"}"#),
         env: &[("COREPACK_ENABLE_STRICT", "0")],
         fetches_archives: true,
-        sees_scripts: true,
-        flat: true,
+        ..lockfile_only("@yarnpkg/cli-dist", "yarn.lock")
     });
 }
 
 #[test]
 fn yarn_classic_resolves_the_whole_tree_before_anything_runs() {
     js_resolves_the_whole_tree(&JsTool {
-        package: "yarn",
-        program: "yarn",
-        lockfile: "yarn.lock",
         package_json: Some(r#"{"name":"proj","version":"1.0.0","packageManager":"yarn@1.22.22"}"#),
         env: &[("YARN_IGNORE_PATH", "1")],
         fetches_archives: true,
-        sees_scripts: true,
-        flat: true,
+        ..lockfile_only("yarn", "yarn.lock")
     });
 }
 
@@ -848,6 +842,7 @@ fn pnpm_and_bun_workspaces_are_resolved_with_every_member() {
         assert!(!sb.work().join("node_modules").exists());
         assert!(!sb.work().join(lockfile).exists());
         let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["decision"], "blocked", "{tool}: {r:#}");
         assert_eq!(r["resolution"]["status"], "resolved", "{tool}: {r:#}");
         assert_eq!(checked(&r, "igtest-clean")["resolved"]["direct"], true);
 
@@ -928,6 +923,9 @@ fn pnpm_and_bun_global_installs_are_resolved_first_and_pinned() {
                 .stdout
         };
         assert!(global_manifests("igtest-clean").is_empty(), "{tool}");
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["decision"], "blocked", "{tool}: {r:#}");
+        assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
 
         let out = run(global("igtest-app"));
         assert_code(&out, 0);
@@ -971,6 +969,12 @@ fn npm_no_save_and_no_package_lock_install_the_checked_tree_and_write_what_npm_w
         metadata_only(&reg);
         assert!(!marker.exists(), "{flag}: the install script ran");
         assert!(!sb.work().join("node_modules").exists());
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["decision"], "blocked", "{flag}: {r:#}");
+        assert_eq!(
+            checked(&r, "000webhost-admin")["resolved"]["version"],
+            "1.0.0"
+        );
 
         let out = run(install("igtest-app"));
         assert_code(&out, 0);
