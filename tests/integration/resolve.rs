@@ -826,18 +826,37 @@ fn workspace(sb: &Sandbox, dep: &str) {
 }
 
 #[test]
-fn pnpm_and_bun_workspaces_are_resolved_with_every_member() {
-    for (tool, lockfile) in [("pnpm", "pnpm-lock.yaml"), ("bun", "bun.lock")] {
+fn workspaces_are_resolved_with_every_member() {
+    // (tool package, program, lockfile, fetches archives to resolve)
+    for (package, program, lockfile, archives) in [
+        ("pnpm", "pnpm", "pnpm-lock.yaml", false),
+        ("bun", "bun", "bun.lock", false),
+        ("yarn", "yarn", "yarn.lock", true),
+        ("@yarnpkg/cli-dist", "yarn", "yarn.lock", true),
+    ] {
+        let tool = package;
         let mut sb = npm_project();
         let marker = sb.path("postinstall-ran");
-        let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
-        js_project(tool, &reg, &mut sb);
+        let reg = Registry::start_tree_dated(
+            &sb.path("cache/reg"),
+            &hostile_and_clean_trees(&marker),
+            Some("2020-01-01T00:00:00.000Z"),
+        );
+        js_project(package, &reg, &mut sb);
         workspace(&sb, "igtest-clean");
-        let out = run(sb.cmd(tool, &["install"]));
+        let install = || {
+            let mut c = sb.cmd(program, &["install"]);
+            c.env("YARN_IGNORE_PATH", "1")
+                .env("COREPACK_ENABLE_STRICT", "0");
+            c
+        };
+        let out = run(install());
         assert_code(&out, 3);
         let err = text(&out.stderr);
         assert!(err.contains("required by igtest-clean"), "{tool}: {err}");
-        metadata_only(&reg);
+        if !archives {
+            metadata_only(&reg);
+        }
         assert!(!marker.exists(), "{tool}: the install script ran");
         assert!(!sb.work().join("node_modules").exists());
         assert!(!sb.work().join(lockfile).exists());
@@ -847,7 +866,7 @@ fn pnpm_and_bun_workspaces_are_resolved_with_every_member() {
         assert_eq!(checked(&r, "igtest-clean")["resolved"]["direct"], true);
 
         workspace(&sb, "igtest-app");
-        let out = run(sb.cmd(tool, &["install"]));
+        let out = run(install());
         assert_code(&out, 0);
         let r = sb.outcomes().pop().unwrap();
         assert_eq!(r["resolution"]["status"], "resolved", "{tool}: {r:#}");
@@ -865,10 +884,14 @@ fn pnpm_and_bun_workspaces_are_resolved_with_every_member() {
             "{tool}: the member is the project's own folder: {r:#}"
         );
         assert!(sb.work().join(lockfile).exists(), "{}", text(&out.stderr));
+        // In the member's node_modules, or hoisted to the root's.
         assert!(
-            sb.work()
-                .join("packages/a/node_modules/igtest-app")
-                .exists(),
+            [
+                "packages/a/node_modules/igtest-app",
+                "node_modules/igtest-app"
+            ]
+            .iter()
+            .any(|p| sb.work().join(p).exists()),
             "{tool}: {}",
             text(&out.stderr)
         );
