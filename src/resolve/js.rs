@@ -568,8 +568,8 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// Where the command word is: the first argument that is not an option (for yarn, nor the
-/// value of a yarn 1 global option before it).
+/// Where the command word is: the first argument that is not an option (for yarn and pnpm,
+/// nor the value of a global option before it).
 fn command_at(kind: Js, text: &[String]) -> Option<usize> {
     let mut i = 0;
     while i < text.len() {
@@ -580,10 +580,10 @@ fn command_at(kind: Js, text: &[String]) -> Option<usize> {
         if !a.starts_with('-') {
             return Some(i);
         }
-        i += if kind.is_yarn() {
-            crate::cmdline::yarn::classic_global(a).unwrap_or(1)
-        } else {
-            1
+        i += match kind {
+            Js::YarnClassic | Js::YarnBerry => crate::cmdline::yarn::classic_global(a).unwrap_or(1),
+            Js::Pnpm => crate::cmdline::pnpm::leading_option_len(a),
+            Js::Bun => 1,
         };
     }
     None
@@ -1387,6 +1387,9 @@ mod tests {
             command_outcome(Js::Pnpm, &t),
             Some(Outcome::Unresolved(_))
         ));
+        let (_, t) = os(&["--filter", "a", "--config.x=1", "add", "x"]);
+        assert_eq!(command_at(Js::Pnpm, &t), Some(3));
+        assert!(command_outcome(Js::Pnpm, &t).is_none());
     }
 
     #[test]

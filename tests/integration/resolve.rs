@@ -895,6 +895,17 @@ fn workspaces_are_resolved_with_every_member() {
             "{tool}: {}",
             text(&out.stderr)
         );
+        if tool == "pnpm" {
+            // A member's own add, typed at the root: the member's package.json is the one
+            // written.
+            let out = run(sb.cmd("pnpm", &["--filter", "a", "add", "igtest-leaf@^2"]));
+            assert_code(&out, 0);
+            let r = sb.outcomes().pop().unwrap();
+            assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+            assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+            let pj = std::fs::read_to_string(sb.work().join("packages/a/package.json")).unwrap();
+            assert!(pj.contains("igtest-leaf"), "{pj}");
+        }
     }
 }
 

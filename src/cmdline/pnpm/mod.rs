@@ -100,6 +100,24 @@ fn command_index(args: &[String]) -> Result<Option<usize>, Error> {
     Ok(None)
 }
 
+/// How many tokens the option at `token` takes before the command word (itself, and its value
+/// when it takes one as the next token): for the resolution, which finds the command as this
+/// reader does (`pnpm --filter a add x`).
+pub(crate) fn leading_option_len(token: &str) -> usize {
+    if token.starts_with("--config.")
+        || matches!(
+            token,
+            "-v" | "--version" | "-h" | "--help" | "-s" | "--silent"
+        )
+    {
+        return 1;
+    }
+    match argtable::parse(&[token.to_string()], &[GLOBAL], STYLE, Stop::Never) {
+        Err(e) if e.message.contains("needs a value") => 2,
+        _ => 1,
+    }
+}
+
 use crate::cmdline::npm::scripts::js_project;
 use crate::scripts::npm::{PNPM_DEPS, PNPM_ROOT_EVENTS};
 
