@@ -10,8 +10,8 @@
 //! package fetched is read for install scripts (yarn.lock has no such flag). Pure except
 //! [`resolve`] and the readers of the private copy. A workspace is copied whole (every
 //! member's package.json), so `--filter`, `-r` and a command typed in a member resolve as
-//! typed; `pnpm add -g` / `bun add -g` resolve in an empty folder and install the named
-//! packages pinned. Does not resolve `--dir`/`--cwd`, yarn 1's `global`, `dlx`/`bunx` or
+//! typed; `pnpm add -g` / `bun add -g` / yarn 1's `global add` resolve in an empty folder and
+//! install the named packages pinned. Does not resolve `--dir`/`--cwd`, `dlx`/`bunx` or
 //! `bun.lockb`.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -641,11 +641,18 @@ fn command_outcome(kind: Js, text: &[String]) -> Option<Outcome> {
             why,
         )))
     };
-    match command_at(kind, text).map(|i| text[i].as_str()) {
+    let at = command_at(kind, text);
+    match at.map(|i| text[i].as_str()) {
         None if !kind.is_yarn() => return Some(Outcome::NotNeeded),
         // Bare `yarn` installs.
         None | Some("add" | "install") => {}
         Some("a" | "i") if !kind.is_yarn() => {}
+        // yarn 1's `global add` (yarn ≥ 2 has no `global`).
+        Some("global")
+            if kind == Js::YarnClassic
+                && at
+                    .and_then(|i| command_at(kind, &text[i + 1..]).map(|j| &text[i + 1 + j]))
+                    .is_some_and(|sub| sub == "add") => {}
         Some(command) => return unsupported(format!("`{name} {command}` is checked by name only")),
     }
     let elsewhere = if kind.is_yarn() {
@@ -695,7 +702,11 @@ pub fn resolve(
     if let Some(o) = command_outcome(tool_kind, &text) {
         return o;
     }
-    let global = !tool_kind.is_yarn() && text.iter().any(|a| a == "-g" || a == "--global");
+    let global = if tool_kind.is_yarn() {
+        command_at(tool_kind, &text).is_some_and(|i| text[i] == "global")
+    } else {
+        text.iter().any(|a| a == "-g" || a == "--global")
+    };
     let done = if global {
         self::global(tool_kind, tool, args, timeout)
     } else {
@@ -704,8 +715,8 @@ pub fn resolve(
     done.unwrap_or_else(Outcome::Unresolved)
 }
 
-/// `pnpm add -g` / `bun add -g <specs>`: resolved as a project of its own in an empty private
-/// folder, then installed globally
+/// `pnpm add -g` / `bun add -g <specs>` / `yarn global add <specs>` (yarn 1): resolved as a
+/// project of its own in an empty private folder (`add` there), then installed globally
 /// with each registry spec pinned to the checked version. A global install keeps no lockfile
 /// the guard can put in place, so the dependencies are resolved again by the tool as it
 /// installs: said in a note.
@@ -728,14 +739,34 @@ fn global(
     // No project configuration: a global install reads the user's and the global one, as
     // this run does (the same HOME and environment).
     put(copy.join("package.json"), b"{}\n")?;
-    let local: Vec<OsString> = args
-        .iter()
-        .filter(|a| *a != "-g" && *a != "--global")
-        .cloned()
-        .collect();
+    let local = local_of_global(kind, args);
     let bytes = run_resolve_only(kind, tool, &local, &copy, &copy, &work, timeout)?;
-    let lock = parse_lock(kind, &bytes)
+    let mut lock = parse_lock(kind, &bytes)
         .map_err(|e| fail(Failure::Unsupported, format!("{}: {e}", kind.lockfile())))?;
+    if kind.is_yarn() {
+        // yarn 1 put each package it added at the top of the private node_modules.
+        let nm = copy.join("node_modules");
+        let added: Json = read(&copy.join("package.json"))
+            .ok()
+            .flatten()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(Json::Null);
+        lock.direct = direct_of(&added);
+        for n in &lock.direct {
+            if let Some(v) = read(&nm.join(n).join("package.json"))
+                .ok()
+                .flatten()
+                .and_then(|b| serde_json::from_slice::<Json>(&b).ok())
+                .and_then(|m| m["version"].as_str().map(str::to_string))
+            {
+                lock.direct_version.insert(n.clone(), v);
+            }
+        }
+        let scripted = scripts_in_tree(&nm);
+        for (key, e) in &mut lock.entries {
+            e.install_script = scripted.contains(key);
+        }
+    }
     Ok(Outcome::Resolved(Resolution {
         tool: name,
         packages: packages(kind, &lock, None),
@@ -753,6 +784,37 @@ fn global(
              as it installs"
         )],
     }))
+}
+
+/// The arguments of a global install as a project's: without `-g` / `--global`; for yarn 1's
+/// `global add`, `add` with the options `add` knows (not `global`'s `--prefix <dir>`,
+/// `--latest`).
+fn local_of_global(kind: Js, args: &[OsString]) -> Vec<OsString> {
+    if !kind.is_yarn() {
+        return args
+            .iter()
+            .filter(|a| *a != "-g" && *a != "--global")
+            .cloned()
+            .collect();
+    }
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let at = command_at(kind, &text);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match text[i].as_str() {
+            _ if Some(i) == at => {}
+            "--prefix" => i += 1,
+            "--latest" => {}
+            t if t.starts_with("--prefix=") => {}
+            _ => out.push(args[i].clone()),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The arguments with every registry spec the lockfile resolved for the project pinned to
@@ -1379,7 +1441,18 @@ mod tests {
             "not-needed"
         );
         assert_eq!(outcome(&["dlx", "x"]), "unresolved");
-        assert_eq!(outcome(&["global", "add", "x"]), "unresolved");
+        assert_eq!(outcome(&["global", "add", "x"]), "resolve");
+        assert_eq!(outcome(&["global", "remove", "x"]), "unresolved");
+        let (a, _) = os(&["global", "add", "--prefix", "/p", "x", "--latest", "-D"]);
+        assert_eq!(
+            local_of_global(Js::YarnClassic, &a),
+            os(&["add", "x", "-D"]).0
+        );
+        let (_, t) = os(&["global", "add", "x"]);
+        assert!(
+            command_outcome(Js::YarnBerry, &t).is_some(),
+            "berry has no global"
+        );
         assert_eq!(outcome(&["--cwd", "sub", "add", "x"]), "unresolved");
         assert_eq!(outcome(&["add", "x", "--pure-lockfile"]), "unresolved");
         let (_, t) = os(&["add", "-C", "x"]);

@@ -910,8 +910,8 @@ fn workspaces_are_resolved_with_every_member() {
 }
 
 #[test]
-fn pnpm_and_bun_global_installs_are_resolved_first_and_pinned() {
-    for tool in ["pnpm", "bun"] {
+fn global_installs_are_resolved_first_and_pinned() {
+    for tool in ["pnpm", "bun", "yarn"] {
         let mut sb = npm_project();
         let marker = sb.path("postinstall-ran");
         let reg = Registry::start_tree(&sb.path("cache/reg"), &hostile_and_clean_trees(&marker));
@@ -928,7 +928,12 @@ fn pnpm_and_bun_global_installs_are_resolved_first_and_pinned() {
         let bun_home = sb.path("bun-home");
         sb.extra_path.push(pnpm_home.join("bin"));
         let global = |pkg: &str| {
-            let mut c = sb.cmd(tool, &["add", "-g", pkg]);
+            let args = if tool == "yarn" {
+                ["global", "add", pkg]
+            } else {
+                ["add", "-g", pkg]
+            };
+            let mut c = sb.cmd(tool, &args);
             c.env("PNPM_HOME", &pnpm_home)
                 .env("BUN_INSTALL", &bun_home)
                 .env("pnpm_config_update_notifier", "false");
@@ -941,17 +946,21 @@ fn pnpm_and_bun_global_installs_are_resolved_first_and_pinned() {
             "{tool}: {}",
             text(&out.stderr)
         );
-        metadata_only(&reg);
+        if tool != "yarn" {
+            metadata_only(&reg); // yarn 1 unpacks the tree to resolve it
+        }
         assert!(!marker.exists(), "{tool}: the install script ran");
-        let manifests = if tool == "pnpm" {
-            pnpm_home.join("global")
-        } else {
-            bun_home.join("install/global")
+        // Where each keeps its global package.json (yarn 1: its global folder, under the
+        // config or data dirs; its cache of unpacked packages is elsewhere).
+        let manifests = match tool {
+            "pnpm" => vec![pnpm_home.join("global")],
+            "bun" => vec![bun_home.join("install/global")],
+            _ => vec![home.clone(), sb.path("config"), sb.path("data")],
         };
         let global_manifests = |needle: &str| {
             std::process::Command::new("grep")
                 .args(["-rh", "--include=package.json", needle])
-                .arg(&manifests)
+                .args(&manifests)
                 .output()
                 .unwrap()
                 .stdout
@@ -976,8 +985,8 @@ fn pnpm_and_bun_global_installs_are_resolved_first_and_pinned() {
         // The named package was installed pinned to the checked version.
         assert!(
             !global_manifests("\"igtest-app\": \"1.0.0\"").is_empty(),
-            "{tool}: no pinned igtest-app in {}: {}",
-            manifests.display(),
+            "{tool}: no pinned igtest-app in {:?}: {}",
+            manifests,
             text(&out.stderr)
         );
         // The project the command ran in was left alone.
