@@ -5,7 +5,7 @@
 //! fails (`--frozen-lockfile`; yarn ≥ 2 `--immutable`); the lockfile is compared after.
 //! pnpm and bun resolve with `--lockfile-only` (packuments only: no tarball, no node_modules).
 //! yarn has no such mode: yarn ≥ 2 `--mode=update-lockfile` fetches every archive into a
-//! private cache to compute its checksum, yarn 1 `add --ignore-scripts` fetches and unpacks the
+//! private cache (and its mirror, yarn's global cache) to compute its checksum, yarn 1 `add --ignore-scripts` fetches and unpacks the
 //! tree into the private copy; neither runs package code, and the package.json of every
 //! package fetched is read for install scripts (yarn.lock has no such flag). Pure except
 //! [`resolve`] and the readers of the private copy. A workspace is copied whole (every
@@ -894,10 +894,12 @@ fn resolve_only(
         Js::YarnBerry => {
             let args = without_mode(args);
             let dashes = args.iter().position(|a| a == "--");
+            // A private cache, read for the install scripts; with the global cache as its
+            // mirror (berry's default), which the install uses: archives already there are
+            // copied, new ones are fetched once for both.
             let env = [
                 ("YARN_ENABLE_GLOBAL_CACHE", OsString::from("false")),
                 ("YARN_CACHE_FOLDER", cache.as_os_str().to_owned()),
-                ("YARN_ENABLE_MIRROR", "false".into()),
                 ("YARN_ENABLE_SCRIPTS", "false".into()),
                 ("YARN_ENABLE_IMMUTABLE_INSTALLS", "false".into()),
                 ("YARN_ENABLE_TELEMETRY", "false".into()),
@@ -1150,9 +1152,10 @@ fn project(
         }
         let scripted = if kind == Js::YarnBerry {
             notes.push(
-                "yarn ≥ 2 has no metadata-only resolution: it fetched the archives into a \
-                 private cache to compute their checksums (no package code ran); the install \
-                 fetches them again and checks them against yarn.lock"
+                "yarn ≥ 2 has no metadata-only resolution: it fetched the archives to \
+                 compute their checksums (into a private cache and yarn's global one, its \
+                 mirror; no package code ran); the install takes them from there and checks \
+                 them against yarn.lock"
                     .to_string(),
             );
             scripts_in_zips(&cache).map_err(|e| fail(Failure::ToolFailed, e))?
