@@ -5,9 +5,10 @@
 //! fails (`--frozen-lockfile`; yarn ≥ 2 `--immutable`); the lockfile is compared after.
 //! pnpm and bun resolve with `--lockfile-only` (packuments only: no tarball, no node_modules).
 //! yarn has no such mode: yarn ≥ 2 `--mode=update-lockfile` fetches every archive into a
-//! private cache (and its mirror, yarn's global cache) to compute its checksum, yarn 1 `add --ignore-scripts` fetches and unpacks the
-//! tree into the private copy; neither runs package code, and the package.json of every
-//! package fetched is read for install scripts (yarn.lock has no such flag). Pure except
+//! private cache (and its mirror, yarn's global cache) to compute its checksum, yarn 1
+//! `add --ignore-scripts` fetches the tree (into the user's cache) and unpacks it into the
+//! private copy; neither runs package code, and the package.json of every package fetched is
+//! read for install scripts (yarn.lock has no such flag). Pure except
 //! [`resolve`] and the readers of the private copy. A workspace is copied whole (every
 //! member's package.json), so `--filter`, `-r` and a command typed in a member resolve as
 //! typed; `pnpm add -g` / `bun add -g` / yarn 1's `global add` resolve in an empty folder and
@@ -619,7 +620,8 @@ fn yarn_kind(tool: &Tool, timeout: std::time::Duration) -> Result<Js, Unresolved
     if let Some(u) = ran.stopped("yarn", timeout) {
         return Err(u);
     }
-    let version = ran.stdout.trim();
+    // The version is the last line (Corepack may say something first).
+    let version = ran.stdout.lines().last().unwrap_or("").trim();
     match version.split('.').next().map(str::parse::<u32>) {
         Some(Ok(1)) if ran.ok() => Ok(Js::YarnClassic),
         Some(Ok(n)) if ran.ok() && n >= 2 => Ok(Js::YarnBerry),

@@ -1,7 +1,8 @@
 //! The resolution stage as the guard runs it: which tool's resolver a command goes to (pip,
-//! `python -m pip`, npm, pnpm, bun, yarn, uv, brew), with the same real tool, arguments and environment the install
-//! will use. Dispatch only; each tool's module does the work. Commands no resolver covers are
-//! reported unresolved (the policy decides what that means), never silently skipped.
+//! `python -m pip`, npm, pnpm, bun, yarn, uv, brew), with the same real tool, arguments and
+//! environment the install will use. Dispatch only; each tool's module does the work.
+//! Commands no resolver covers are reported unresolved (the policy decides what that means),
+//! never silently skipped.
 
 use std::ffi::OsString;
 
