@@ -12,8 +12,8 @@
 //! [`resolve`] and the readers of the private copy. A workspace is copied whole (every
 //! member's package.json), so `--filter`, `-r` and a command typed in a member resolve as
 //! typed; `pnpm add -g` / `bun add -g` / yarn 1's `global add` resolve in an empty folder and
-//! install the named packages pinned. Does not resolve `--dir`/`--cwd`, `dlx`/`bunx` or
-//! `bun.lockb`.
+//! install the named packages pinned; `-C`/`--dir`/`--cwd` name the project copied. Does not
+//! resolve `dlx`/`bunx`, `bun.lockb` or a global install with a directory option.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -544,14 +544,14 @@ pub fn classify(output: &str) -> Failure {
     }
 }
 
-/// Options that change which project the command works on: those commands are checked by
-/// name. (A workspace is copied whole, so `--filter`, `-r` and `-w` resolve as typed; `-g`
-/// resolves in an empty folder.)
-const ELSEWHERE: &[&str] = &["-C", "--dir", "--cwd", "--location"];
+/// Options that change which project the command works on in a way the private copy does not
+/// reproduce: those commands are checked by name. (A workspace is copied whole, so `--filter`,
+/// `-r` and `-w` resolve as typed; `-g` resolves in an empty folder; `-C`/`--dir`/`--cwd` move
+/// the project the copy is made of.)
+const ELSEWHERE: &[&str] = &["--location"];
 
 /// The same for yarn (whose `-C` and `-F` are `--caret` and `--fixed`).
 const YARN_ELSEWHERE: &[&str] = &[
-    "--cwd",
     "--modules-folder",
     "--link-folder",
     "--global-folder",
@@ -567,6 +567,63 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
+}
+
+/// The option that moves the command to another directory (pnpm `-C`/`--dir`, bun and yarn
+/// `--cwd`): its value, and the positions of its tokens.
+fn dir_option(kind: Js, text: &[String]) -> Option<(String, Vec<usize>)> {
+    let names: &[&str] = if kind == Js::Pnpm {
+        &["-C", "--dir"]
+    } else {
+        &["--cwd"]
+    };
+    for (i, a) in text.iter().enumerate() {
+        if a == "--" {
+            break;
+        }
+        for n in names {
+            if a == n {
+                return text.get(i + 1).map(|v| (v.clone(), vec![i, i + 1]));
+            }
+            if let Some(v) = a.strip_prefix(n).and_then(|r| r.strip_prefix('=')) {
+                return Some((v.to_string(), vec![i]));
+            }
+            // clap's attached short value: `-Cdir`.
+            if *n == "-C"
+                && let Some(v) = a.strip_prefix("-C").filter(|v| !v.is_empty())
+            {
+                return Some((v.to_string(), vec![i]));
+            }
+        }
+    }
+    None
+}
+
+/// The working directory the command acts in (the real one, moved by [`dir_option`]), and the
+/// arguments without that option, for the runs made there.
+fn moved(
+    kind: Js,
+    args: &[OsString],
+    text: &[String],
+) -> Result<(PathBuf, Vec<OsString>, Vec<String>), Unresolved> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Unresolved::new(kind.name(), Failure::ToolFailed, e.to_string()))?;
+    Ok(match dir_option(kind, text) {
+        Some((dir, at)) => (
+            cwd.join(dir),
+            args.iter()
+                .enumerate()
+                .filter(|(i, _)| !at.contains(i))
+                .map(|(_, a)| a.clone())
+                .collect(),
+            text.iter()
+                .enumerate()
+                .filter(|(i, _)| !at.contains(i))
+                .map(|(_, a)| a.clone())
+                .collect(),
+        ),
+        None => (cwd, args.to_vec(), text.to_vec()),
+    })
 }
 
 /// Where the command word is: the first argument that is not an option (for yarn and pnpm,
@@ -602,20 +659,21 @@ pub fn resolve_yarn(tool: &Tool, args: &[OsString], timeout: std::time::Duration
     if let Some(o) = command_outcome(Js::YarnClassic, &text) {
         return o;
     }
-    let kind = match yarn_kind(tool, timeout) {
+    let kind = match moved(Js::YarnClassic, args, &text)
+        .and_then(|(cwd, _, _)| yarn_kind(tool, &cwd, timeout))
+    {
         Ok(k) => k,
         Err(u) => return Outcome::Unresolved(u),
     };
     resolve(kind, tool, args, timeout)
 }
 
-/// Ask the yarn that will run which major version it is.
-fn yarn_kind(tool: &Tool, timeout: std::time::Duration) -> Result<Js, Unresolved> {
+/// Ask the yarn that will run in `cwd` which major version it is.
+fn yarn_kind(tool: &Tool, cwd: &Path, timeout: std::time::Duration) -> Result<Js, Unresolved> {
     let fail = |d: String| Unresolved::new("yarn", Failure::ToolFailed, d);
-    let cwd = std::env::current_dir().map_err(|e| fail(e.to_string()))?;
     let work = Workdir::new().map_err(|e| fail(format!("work directory: {e}")))?;
     let timeout = timeout.min(std::time::Duration::from_secs(30));
-    let ran = exec::run(tool, &["--version".into()], &cwd, &[], &work, timeout)
+    let ran = exec::run(tool, &["--version".into()], cwd, &[], &work, timeout)
         .map_err(|e| fail(format!("cannot run yarn: {e}")))?;
     if let Some(u) = ran.stopped("yarn", timeout) {
         return Err(u);
@@ -710,6 +768,13 @@ pub fn resolve(
         text.iter().any(|a| a == "-g" || a == "--global")
     };
     let done = if global {
+        if dir_option(tool_kind, &text).is_some() {
+            return Outcome::Unresolved(Unresolved::new(
+                tool_kind.name(),
+                Failure::Unsupported,
+                "a global install with a directory option is checked by name only",
+            ));
+        }
         self::global(tool_kind, tool, args, timeout)
     } else {
         project(tool_kind, tool, args, &text, timeout)
@@ -941,7 +1006,9 @@ pub fn install_args(kind: Js, args: &[OsString], text: &[String]) -> Vec<OsStrin
             out
         }
         Js::YarnBerry if is_add => {
-            let mut out: Vec<OsString> = vec!["install".into(), "--immutable".into()];
+            // What precedes the command (`--cwd <dir>`), then `install`.
+            let mut out: Vec<OsString> = args[..at.unwrap_or(0)].to_vec();
+            out.extend(["install".into(), "--immutable".into()]);
             for (i, a) in text.iter().enumerate() {
                 if a == "--json" || a.starts_with("--mode=") {
                     out.push(args[i].clone());
@@ -1077,7 +1144,8 @@ fn project(
 ) -> Result<Outcome, Unresolved> {
     let name = kind.name();
     let fail = |f: Failure, d: String| Unresolved::new(name, f, d);
-    let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    // Runs in the copy are made where the command acts, without the option that moved it.
+    let (cwd, here_args, here_text) = moved(kind, args, text)?;
     let prefix = project_root(kind, &cwd);
     let manifest = read(&prefix.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
     let parsed: Json = manifest
@@ -1127,8 +1195,8 @@ fn project(
     // The command runs where it was typed: the root or a member.
     let here = copy.join(cwd.strip_prefix(&prefix).unwrap_or(Path::new("")));
     std::fs::create_dir_all(&here).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
-    let mut typed = args.to_vec();
-    if command_at(kind, text).is_none() {
+    let mut typed = here_args;
+    if command_at(kind, &here_text).is_none() {
         typed.insert(0, "install".into());
     }
     let new_bytes = run_resolve_only(kind, tool, &typed, &here, &copy, &work, timeout)?;
@@ -1458,9 +1526,34 @@ mod tests {
             command_outcome(Js::YarnBerry, &t).is_some(),
             "berry has no global"
         );
-        assert_eq!(outcome(&["--cwd", "sub", "add", "x"]), "unresolved");
+        assert_eq!(outcome(&["--cwd", "sub", "add", "x"]), "resolve");
+        for (kind, v, dir) in [
+            (Js::Pnpm, &["-C", "sub", "add", "x"][..], "sub"),
+            (Js::Pnpm, &["--dir=sub", "add", "x"][..], "sub"),
+            (Js::Pnpm, &["add", "-Csub", "x"][..], "sub"),
+            (Js::Bun, &["add", "--cwd", "sub", "x"][..], "sub"),
+            (
+                Js::YarnBerry,
+                &["--cwd", "sub", "add", "-C", "x"][..],
+                "sub",
+            ),
+        ] {
+            let (a, t) = os(v);
+            let (cwd, rest, _) = moved(kind, &a, &t).unwrap();
+            assert!(cwd.ends_with(dir), "{v:?}");
+            assert_eq!(
+                rest.len(),
+                a.len() - if v.contains(&"sub") { 2 } else { 1 },
+                "{v:?}"
+            );
+        }
+        let (a, t) = os(&["--cwd", "sub", "add", "-D", "x"]);
+        assert_eq!(
+            install_args(Js::YarnBerry, &a, &t),
+            os(&["--cwd", "sub", "install", "--immutable"]).0
+        );
         assert_eq!(outcome(&["add", "x", "--pure-lockfile"]), "unresolved");
-        let (_, t) = os(&["add", "-C", "x"]);
+        let (_, t) = os(&["add", "x", "--location", "global"]);
         assert!(matches!(
             command_outcome(Js::Pnpm, &t),
             Some(Outcome::Unresolved(_))

@@ -1056,3 +1056,62 @@ fn npm_no_save_and_no_package_lock_install_the_checked_tree_and_write_what_npm_w
         }
     }
 }
+
+#[test]
+fn a_directory_option_resolves_the_project_it_names() {
+    // (tool package, program, its directory option before the command or after it)
+    for (package, program, args) in [
+        ("pnpm", "pnpm", &["-C", "sub", "add"][..]),
+        ("bun", "bun", &["add", "--cwd", "sub"][..]),
+        ("yarn", "yarn", &["--cwd", "sub", "add"][..]),
+        ("@yarnpkg/cli-dist", "yarn", &["--cwd", "sub", "add"][..]),
+    ] {
+        let mut sb = npm_project();
+        let marker = sb.path("postinstall-ran");
+        let reg = Registry::start_tree_dated(
+            &sb.path("cache/reg"),
+            &hostile_and_clean_trees(&marker),
+            Some("2020-01-01T00:00:00.000Z"),
+        );
+        js_project(package, &reg, &mut sb);
+        let (w, sub) = (sb.work(), sb.work().join("sub"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for f in [
+            "package.json",
+            ".npmrc",
+            "bunfig.toml",
+            ".yarnrc",
+            ".yarnrc.yml",
+        ] {
+            std::fs::rename(w.join(f), sub.join(f)).unwrap();
+        }
+        let install = |pkg: &str| {
+            let mut a = args.to_vec();
+            a.push(pkg);
+            let mut c = sb.cmd(program, &a);
+            c.env("YARN_IGNORE_PATH", "1")
+                .env("COREPACK_ENABLE_STRICT", "0");
+            c
+        };
+        let out = run(install("igtest-clean"));
+        assert_code(&out, 3);
+        assert!(!marker.exists(), "{package}: the install script ran");
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["resolution"]["status"], "resolved", "{package}: {r:#}");
+
+        let out = run(install("igtest-app"));
+        assert_code(&out, 0);
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["resolution"]["status"], "resolved", "{package}: {r:#}");
+        assert_eq!(r["resolution"]["verified"], true, "{package}: {r:#}");
+        assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+        assert!(
+            sub.join("node_modules/igtest-app").exists(),
+            "{package}: {}",
+            text(&out.stderr)
+        );
+        let pj = std::fs::read_to_string(sub.join("package.json")).unwrap();
+        assert!(pj.contains("igtest-app"), "{package}: {pj}");
+        assert!(!w.join("node_modules").exists(), "{package}");
+    }
+}
