@@ -20,6 +20,7 @@ pub mod npm;
 pub mod pip;
 pub mod stage;
 pub mod uv;
+pub mod uv_project;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

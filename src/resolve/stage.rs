@@ -6,7 +6,8 @@
 use std::ffi::OsString;
 
 use super::exec::Tool;
-use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, pip, uv};
+use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, pip, uv, uv_project};
+use crate::cmdline::uv::Command;
 use crate::cmdline::{Program, World};
 use crate::request::Request;
 
@@ -58,14 +59,28 @@ pub fn resolve(
         Program::Brew => brew::resolve(tool, args, request, settings.timeout),
         Program::Pnpm => js::resolve(js::Js::Pnpm, tool, args, settings.timeout),
         Program::Bun => js::resolve(js::Js::Bun, tool, args, settings.timeout),
-        Program::Uv => match crate::cmdline::uv::scan_pip_install(&text) {
-            Some(scan) => uv::resolve(tool, args, &scan, request, builds, settings.timeout),
-            None => Outcome::Unresolved(Unresolved::new(
-                "uv",
-                Failure::Unsupported,
-                "only `uv pip install` is resolved; uv's project and tool commands are checked by name (their uv.lock is read)",
-            )),
-        },
+        Program::Uv | Program::Uvx => {
+            match crate::cmdline::uv::scan(&text, kind == Program::Uvx).map(|s| (s.command, s)) {
+                Some((Command::PipInstall, scan)) => {
+                    uv::resolve(tool, args, &scan, request, builds, settings.timeout)
+                }
+                Some((Command::Add | Command::Sync | Command::Lock, scan)) => {
+                    uv_project::resolve(tool, args, &scan, builds, settings.timeout)
+                }
+                Some((Command::ToolInstall | Command::ToolRun, _)) => {
+                    Outcome::Unresolved(Unresolved::new(
+                        "uv",
+                        Failure::Unsupported,
+                        "the packages of `uvx` / `uv tool` are checked by name only",
+                    ))
+                }
+                None => Outcome::Unresolved(Unresolved::new(
+                    "uv",
+                    Failure::Unsupported,
+                    "installguard resolves `uv pip install`, `uv add`, `uv sync` and `uv lock`; this command is checked by name",
+                )),
+            }
+        }
         other => Outcome::Unresolved(Unresolved::new(
             other.manager().as_str(),
             Failure::Unsupported,

@@ -10,7 +10,7 @@ use std::ffi::OsString;
 
 use super::exec::{self, Tool, Workdir};
 use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved};
-use crate::cmdline::uv::PipInstall;
+use crate::cmdline::uv::Scan;
 use crate::ecosystem::{Ecosystem, pep503};
 use crate::request::{Request, Resolved};
 
@@ -132,7 +132,7 @@ pub fn classify(output: &str) -> Failure {
 }
 
 /// The packages uv names in "Wheels are required for `x`" hints.
-fn needing_builds(output: &str) -> Vec<String> {
+pub fn needing_builds(output: &str) -> Vec<String> {
     output
         .lines()
         .filter_map(|l| l.split("Wheels are required for `").nth(1))
@@ -194,7 +194,7 @@ const NAMES_PACKAGES: &[&str] = &["--requirement", "-r", "--editable", "-e"];
 pub fn resolve(
     tool: &Tool,
     args: &[OsString],
-    scan: &PipInstall,
+    scan: &Scan,
     request: &Request,
     builds: Builds,
     timeout: std::time::Duration,
@@ -229,7 +229,7 @@ pub fn resolve(
 fn run(
     tool: &Tool,
     args: &[OsString],
-    scan: &PipInstall,
+    scan: &Scan,
     builds: Builds,
     timeout: std::time::Duration,
 ) -> Result<Outcome, Unresolved> {

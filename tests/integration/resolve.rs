@@ -693,3 +693,125 @@ fn npm_global_installs_are_resolved_first_and_pinned() {
     // The project the command ran in was left alone.
     assert!(!sb.work().join("package-lock.json").exists());
 }
+
+/// A uv project in `<work>/u` whose default index is `index`, and `uv <args>` run in it with
+/// the test venv's interpreter (the index is on 127.0.0.1: not offline, config read).
+fn uv_project<'a>(sb: &'a Sandbox, index: &str) -> impl Fn(&[&str]) -> std::process::Output + 'a {
+    let dir = sb.work().join("u");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        format!(
+            "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.9\"\ndependencies = []\n\n[[tool.uv.index]]\nurl = \"{index}/simple/\"\ndefault = true\n"
+        ),
+    )
+    .unwrap();
+    move |args: &[&str]| {
+        let mut c = sb.cmd("uv", args);
+        c.current_dir(sb.work().join("u"))
+            .env_remove("UV_OFFLINE")
+            .env_remove("UV_NO_CONFIG")
+            .env("UV_PYTHON", venv().join("bin/python"))
+            .env("UV_PYTHON_DOWNLOADS", "never");
+        run(c)
+    }
+}
+
+/// The `*.dist-info` directories of the project's environment (`name-version`, sorted).
+fn installed(venv_dir: &Path) -> Vec<String> {
+    let lib = venv_dir.join("lib");
+    let Ok(mut pys) = std::fs::read_dir(&lib) else {
+        return Vec::new();
+    };
+    let site = pys.next().unwrap().unwrap().path().join("site-packages");
+    let mut out: Vec<String> = std::fs::read_dir(site)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.strip_suffix(".dist-info").map(str::to_string)
+        })
+        .filter(|n| !n.starts_with("app-"))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
+    let (sb, wheels) = uv_sandbox();
+    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test"]);
+    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    let marker = sb.path("backend-ran");
+    build_sdist(&wheels, "igprobe", "2.0", &marker);
+    let index = crate::python_tools::local_index(&wheels);
+    let uv = uv_project(&sb, &index.url);
+    let dir = sb.work().join("u");
+    let manifest = std::fs::read(dir.join("pyproject.toml")).unwrap();
+
+    // A clean package whose wheel requires a malicious one: blocked, nothing written.
+    let out = uv(&["add", "igtest-clean"]);
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(dir.join("pyproject.toml")).unwrap(), manifest);
+    assert!(!dir.join("uv.lock").exists() && !dir.join(".venv").exists());
+
+    // An sdist-only package: not built before the decision, nor without a terminal.
+    let out = uv(&["add", "igprobe"]);
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("build-from-source"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the build backend ran");
+    assert_eq!(std::fs::read(dir.join("pyproject.toml")).unwrap(), manifest);
+
+    // A clean tree: installed from exactly the checked lock.
+    let out = uv(&["add", "igtest-app"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        installed(&dir.join(".venv")),
+        ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], "uv");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let dep = checked(&r, "igtest-dep");
+    assert_eq!(dep["resolved"]["version"], "1.2.0");
+    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
+    assert!(
+        dep["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"),
+        "{dep:#}"
+    );
+    let lock = std::fs::read_to_string(dir.join("uv.lock")).unwrap();
+    assert!(
+        lock.contains("igtest-dep") && !lock.contains("igprobe"),
+        "{lock}"
+    );
+
+    // `uv sync` and `uv lock` of that project: resolved, nothing changes.
+    let out = uv(&["sync"]);
+    assert_code(&out, 0);
+    let out = uv(&["lock"]);
+    assert_code(&out, 0);
+    assert_eq!(std::fs::read_to_string(dir.join("uv.lock")).unwrap(), lock);
+    let outcomes = sb.outcomes();
+    for r in &outcomes[outcomes.len() - 2..] {
+        assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+        assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+        assert_eq!(checked(r, "igtest-dep")["resolved"]["change"], "unchanged");
+    }
+    assert!(!marker.exists());
+}
