@@ -61,23 +61,25 @@ pub fn resolve(
         Program::Bun => js::resolve(js::Js::Bun, tool, args, settings.timeout),
         Program::Uv | Program::Uvx => {
             match crate::cmdline::uv::scan(&text, kind == Program::Uvx).map(|s| (s.command, s)) {
-                Some((Command::PipInstall, scan)) => {
+                Some((Command::PipInstall | Command::ToolInstall | Command::ToolRun, scan)) => {
+                    // `uvx` cannot compile: its `uv` (installed beside it) does.
+                    let uv_tool = (kind == Program::Uvx).then(|| Tool {
+                        real: std::fs::canonicalize(&tool.real)
+                            .unwrap_or_else(|_| tool.real.clone())
+                            .with_file_name("uv"),
+                        argv0: "uv".into(),
+                        env: tool.env.clone(),
+                    });
+                    let tool = uv_tool.as_ref().unwrap_or(tool);
                     uv::resolve(tool, args, &scan, request, builds, settings.timeout)
                 }
                 Some((Command::Add | Command::Sync | Command::Lock, scan)) => {
                     uv_project::resolve(tool, args, &scan, builds, settings.timeout)
                 }
-                Some((Command::ToolInstall | Command::ToolRun, _)) => {
-                    Outcome::Unresolved(Unresolved::new(
-                        "uv",
-                        Failure::Unsupported,
-                        "the packages of `uvx` / `uv tool` are checked by name only",
-                    ))
-                }
                 None => Outcome::Unresolved(Unresolved::new(
                     "uv",
                     Failure::Unsupported,
-                    "installguard resolves `uv pip install`, `uv add`, `uv sync` and `uv lock`; this command is checked by name",
+                    "installguard resolves `uv pip install`, `uv add|sync|lock`, `uv tool install|run` and `uvx`; this command is checked by name",
                 )),
             }
         }

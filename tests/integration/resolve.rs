@@ -815,3 +815,85 @@ fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
     }
     assert!(!marker.exists());
 }
+
+#[test]
+fn uvx_and_uv_tool_install_resolve_the_tools_environment_first_and_pin_it() {
+    let (sb, wheels) = uv_sandbox();
+    std::os::unix::fs::symlink(
+        crate::tools::python_tools().join("uvx"),
+        sb.path("bin").join("uvx"),
+    )
+    .unwrap();
+    crate::pip::build_wheel_full(&wheels, "igtest-clean", "1.0.0", true, &["1337test"]);
+    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
+    crate::pip::build_wheel_full(&wheels, "igtest-app", "1.0.0", true, &["igtest-dep>=1"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    let marker = sb.path("backend-ran");
+    build_sdist(&wheels, "igprobe", "2.0", &marker);
+    let python = venv().join("bin/python");
+    let tools = sb.path("data/uv-tools");
+    let run_uv = |program: &str, words: &[&str], pkg: &str| {
+        let mut args = words.to_vec();
+        args.extend([
+            "--no-index",
+            "--find-links",
+            wheels.to_str().unwrap(),
+            "--python",
+            python.to_str().unwrap(),
+            pkg,
+        ]);
+        let mut c = sb.cmd(program, &args);
+        c.env("UV_TOOL_DIR", &tools)
+            .env("UV_TOOL_BIN_DIR", sb.path("data/uv-bin"));
+        run(c)
+    };
+    for (program, words) in [("uvx", &[][..]), ("uv", &["tool", "install"][..])] {
+        let out = run_uv(program, words, "igtest-clean");
+        assert_code(&out, 3);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+            "{program}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+        assert!(!tools.exists(), "{program} must not have run");
+        let out = run_uv(program, words, "igprobe");
+        assert_code(&out, 4);
+        assert!(
+            text(&out.stderr).contains("build-from-source"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!marker.exists(), "the build backend ran");
+    }
+    // uvx: the tool runs with the checked environment, its output untouched.
+    let out = run_uv("uvx", &[], "igtest-app");
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "ran\n", "{}", text(&out.stderr));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["pinned"], true, "{r:#}");
+    let dep = checked(&r, "igtest-dep");
+    assert_eq!(dep["resolved"]["version"], "1.2.0");
+    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
+    assert!(
+        dep["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    // uv tool install: the tool's environment holds exactly the checked set.
+    let out = run_uv("uv", &["tool", "install"], "igtest-app");
+    assert_code(&out, 0);
+    assert_eq!(
+        installed(&tools.join("igtest-app")),
+        ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(sb.path("data/uv-bin/igtest-app").exists());
+    assert_eq!(
+        sb.outcomes().pop().unwrap()["resolution"]["status"],
+        "resolved"
+    );
+}

@@ -201,6 +201,35 @@ fn env_true(world: &dyn World, key: &str) -> bool {
     })
 }
 
+/// `--with a,b[x,y]>=1,<2`: comma-separated outside brackets, a comma before a version
+/// operator continues the specifier (uv-cli `CommaSeparatedRequirements`).
+pub fn split_with(value: &str) -> Vec<String> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in value.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                let next = value[i + 1..].chars().find(|c| !c.is_whitespace());
+                if matches!(next, Some('!' | '=' | '<' | '>' | '~')) {
+                    continue;
+                }
+                parts.push(value[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(value[start..].trim());
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// One command being read.
 struct Cx<'a> {
     level: u32,
@@ -230,30 +259,10 @@ impl Cx<'_> {
         Ok(())
     }
 
-    /// `--with a,b[x,y]>=1,<2`: comma-separated outside brackets, a comma before a version
-    /// operator continues the specifier (uv-cli `CommaSeparatedRequirements`).
+    /// `--with a,b[x,y]>=1,<2`: several requirements ([`split_with`]).
     fn comma_requirements(&mut self, value: &str) -> Result<(), Error> {
-        let mut depth = 0usize;
-        let mut start = 0;
-        let mut parts = Vec::new();
-        for (i, c) in value.char_indices() {
-            match c {
-                '[' => depth += 1,
-                ']' => depth = depth.saturating_sub(1),
-                ',' if depth == 0 => {
-                    let next = value[i + 1..].chars().find(|c| !c.is_whitespace());
-                    if matches!(next, Some('!' | '=' | '<' | '>' | '~')) {
-                        continue;
-                    }
-                    parts.push(value[start..i].trim());
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        parts.push(value[start..].trim());
-        for p in parts.into_iter().filter(|p| !p.is_empty()) {
-            self.requirement(p)?;
+        for p in split_with(value) {
+            self.requirement(&p)?;
         }
         Ok(())
     }
