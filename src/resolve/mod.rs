@@ -18,6 +18,7 @@ pub mod exec;
 pub mod js;
 pub mod npm;
 pub mod pip;
+pub mod pipx;
 pub mod stage;
 pub mod uv;
 pub mod uv_project;

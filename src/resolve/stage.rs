@@ -6,7 +6,9 @@
 use std::ffi::OsString;
 
 use super::exec::Tool;
-use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, pip, uv, uv_project};
+use super::{
+    Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, pip, pipx, uv, uv_project,
+};
 use crate::cmdline::uv::Command;
 use crate::cmdline::{Program, World};
 use crate::request::Request;
@@ -83,6 +85,16 @@ pub fn resolve(
                 )),
             }
         }
+        Program::Pipx => match crate::cmdline::pipx::scan(&text) {
+            Some(scan) => {
+                pipx::resolve(tool, args, &scan, request, world, builds, settings.timeout)
+            }
+            None => Outcome::Unresolved(Unresolved::new(
+                "pipx",
+                Failure::Unsupported,
+                "installguard resolves `pipx install` and `pipx run`; this command is checked by name",
+            )),
+        },
         other => Outcome::Unresolved(Unresolved::new(
             other.manager().as_str(),
             Failure::Unsupported,

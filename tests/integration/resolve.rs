@@ -897,3 +897,101 @@ fn uvx_and_uv_tool_install_resolve_the_tools_environment_first_and_pin_it() {
         "resolved"
     );
 }
+
+#[test]
+fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
+    let (sb, wheels) = pip_sandbox();
+    std::os::unix::fs::symlink(
+        crate::tools::python_tools().join("pipx"),
+        sb.path("bin").join("pipx"),
+    )
+    .unwrap();
+    crate::pip::build_wheel_full(&wheels, "igtest-clean", "1.0.0", true, &["1337test"]);
+    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
+    crate::pip::build_wheel_full(&wheels, "igtest-app", "1.0.0", true, &["igtest-dep>=1"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    let marker = sb.path("backend-ran");
+    build_sdist(&wheels, "igprobe", "2.0", &marker);
+    let python = venv().join("bin/python");
+    let pip_args = format!("--pip-args=--no-index --find-links {}", wheels.display());
+    let pipx = |words: &[&str]| {
+        let mut args = vec![words[0], "--python", python.to_str().unwrap(), &pip_args];
+        args.extend_from_slice(&words[1..]);
+        let mut c = sb.cmd("pipx", &args);
+        // pipx's own housekeeping (upgrading its shared pip) must not reach the internet.
+        c.env("PIP_INDEX_URL", "http://127.0.0.1:9/simple");
+        run(c)
+    };
+    let venvs = sb.path("data/pipx/venvs");
+    let out = pipx(&["install", "igtest-clean"]);
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert!(
+        !venvs.join("igtest-clean").exists(),
+        "pipx must not have run"
+    );
+    let out = pipx(&["install", "igprobe"]);
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("build-from-source"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the build backend ran");
+    assert!(!venvs.join("igprobe").exists());
+
+    let out = pipx(&["install", "igtest-app"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        installed(&venvs.join("igtest-app")),
+        ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], "pipx", "{r:#}");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    let dep = checked(&r, "igtest-dep");
+    assert_eq!(dep["resolved"]["version"], "1.2.0");
+    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
+    assert!(
+        dep["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+
+    // `pipx run` goes through `uv tool run` (pipx finds the uv installed beside it), which
+    // has no `--no-index`: the wheels come from an index on 127.0.0.1.
+    let index = crate::python_tools::local_index(&wheels);
+    let index_url = format!("{}/simple/", index.url);
+    let pipx_run = |spec: &str| {
+        let args = [
+            "run",
+            "--python",
+            python.to_str().unwrap(),
+            "--index-url",
+            &index_url,
+            "--spec",
+            spec,
+            spec,
+        ];
+        let mut c = sb.cmd("pipx", &args);
+        c.env_remove("UV_OFFLINE");
+        run(c)
+    };
+    let out = pipx_run("igtest-app");
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "ran\n", "{}", text(&out.stderr));
+    assert_eq!(
+        sb.outcomes().pop().unwrap()["resolution"]["status"],
+        "resolved"
+    );
+    let out = pipx_run("igtest-clean");
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty());
+}
