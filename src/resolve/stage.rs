@@ -1,6 +1,6 @@
 //! The resolution stage as the guard runs it: which tool's resolver a command goes to (pip,
-//! `python -m pip`, npm, brew), with the same real tool, arguments and environment the install
-//! will use. Dispatch only; each tool's module does the work. Commands no resolver covers are
+//! `python -m pip`, npm, pnpm, bun, brew, `uv pip install`, uv projects, uv tools and `uvx`,
+//! pipx), with the same real tool, arguments and environment the install will use. Dispatch only; each tool's module does the work. Commands no resolver covers are
 //! reported unresolved (the policy decides what that means), never silently skipped.
 
 use std::ffi::OsString;
@@ -95,6 +95,15 @@ pub fn resolve(
                 "installguard resolves `pipx install` and `pipx run`; this command is checked by name",
             )),
         },
+        // Measured (poetry 2.5.1): `poetry lock` / `poetry add --lock` builds an sdist whose
+        // metadata it cannot trust (PKG-INFO before 2.2) to learn its dependencies, running its
+        // build backend, and has no option that refuses to: resolving first would itself run
+        // package code. Its lockfile and pyproject.toml are checked by name instead.
+        Program::Poetry => Outcome::Unresolved(Unresolved::new(
+            "poetry",
+            Failure::Unsupported,
+            "poetry is not resolved first: `poetry lock` builds sdists to learn their dependencies (running their code) and cannot be told not to; poetry.lock and pyproject.toml are checked by name",
+        )),
         other => Outcome::Unresolved(Unresolved::new(
             other.manager().as_str(),
             Failure::Unsupported,
