@@ -280,28 +280,60 @@ fn compile(
         compile.push(input.clone().into());
     }
     compile.extend(inputs.files.iter().map(OsString::from));
-    let env = [(OsString::from("UV_HTTP_RETRIES"), OsString::from("0"))];
-    let ran = exec::run(tool, &compile, &cwd, &env, &work, timeout)
-        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run uv: {e}")))?;
-    if let Some(u) = ran.stopped(TOOL, timeout) {
-        return Err(u);
-    }
-    if !ran.ok() {
-        let out = ran.output();
-        let failure = classify(&out);
-        let mut u = fail(failure, super::tail(&ran.stderr, 3));
-        if failure == Failure::NeedsBuild {
-            u.builds = needing_builds(&out);
-            u.needs.index = true;
-            u.detail = "nothing was built; if you go ahead, uv builds it and installguard checks what it requires".into();
-        }
-        return Err(u);
-    }
+    run_uv(tool, &compile, &cwd, &work, timeout)?;
     let text = crate::files::read_regular(&lock, 64 << 20)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .map_err(|e| fail(Failure::ToolFailed, format!("uv's lock: {e}")))?;
     let locked = parse_lock(&text);
     Ok((work, lock, locked))
+}
+
+/// Run uv resolve-only (`UV_HTTP_RETRIES=0`) in `cwd`; its failure told apart from its
+/// words (an sdist it would have to build names the packages and asks for an index build).
+pub fn run_uv(
+    tool: &Tool,
+    args: &[OsString],
+    cwd: &std::path::Path,
+    work: &Workdir,
+    timeout: std::time::Duration,
+) -> Result<(), Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let env = [(OsString::from("UV_HTTP_RETRIES"), OsString::from("0"))];
+    let ran = exec::run(tool, args, cwd, &env, work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run uv: {e}")))?;
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
+    }
+    if ran.ok() {
+        return Ok(());
+    }
+    let out = ran.output();
+    let failure = classify(&out);
+    let mut u = fail(failure, super::tail(&ran.stderr, 3));
+    if failure == Failure::NeedsBuild {
+        u.builds = needing_builds(&out);
+        u.needs.index = true;
+        u.detail = "nothing was built; if you go ahead, uv builds it and installguard checks what it requires".into();
+    }
+    Err(u)
+}
+
+/// A compiled lock as the resolution, installed by `real` (the work directory kept for it).
+fn pinned(locked: &[Locked], work: Workdir, real: Vec<OsString>, notes: Vec<String>) -> Outcome {
+    Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: packages(locked),
+        plan: Plan {
+            steps: vec![Step {
+                args: real,
+                env: Vec::new(),
+            }],
+            verify: None,
+            writes: Vec::new(),
+            workdir: Some(work),
+        },
+        notes,
+    })
 }
 
 fn run(
@@ -350,20 +382,7 @@ fn run(
     }
     let at = real.iter().position(|a| a == "--").unwrap_or(real.len());
     real.splice(at..at, extra);
-    Ok(Outcome::Resolved(Resolution {
-        tool: TOOL,
-        packages: packages(&locked),
-        plan: Plan {
-            steps: vec![Step {
-                args: real,
-                env: Vec::new(),
-            }],
-            verify: None,
-            writes: Vec::new(),
-            workdir: Some(work),
-        },
-        notes: Vec::new(),
-    }))
+    Ok(pinned(&locked, work, real, Vec::new()))
 }
 
 /// The requirement a `uvx` command or a `uv tool install` package names: `name@1.2` is
@@ -448,20 +467,7 @@ fn tool_run(
     if scan.command == Command::ToolInstall {
         notes.push("uv records the constraints in the tool's receipt: `uv tool upgrade` keeps these versions until the tool is installed again".into());
     }
-    Ok(Outcome::Resolved(Resolution {
-        tool: TOOL,
-        packages: packages(&locked),
-        plan: Plan {
-            steps: vec![Step {
-                args: real,
-                env: Vec::new(),
-            }],
-            verify: None,
-            writes: Vec::new(),
-            workdir: Some(work),
-        },
-        notes,
-    }))
+    Ok(pinned(&locked, work, real, notes))
 }
 
 #[cfg(test)]

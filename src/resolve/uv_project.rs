@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::exec::{self, Tool, Workdir};
+use super::exec::{Tool, Workdir};
 use super::{
     Builds, Failure, FileWrite, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify,
 };
@@ -449,23 +449,12 @@ fn project(
         )
     };
     let resolve_args = resolve_args(args, scan, &copy, builds).ok_or_else(split)?;
-    let env = [(OsString::from("UV_HTTP_RETRIES"), OsString::from("0"))];
-    let ran = exec::run(tool, &resolve_args, &cwd, &env, &work, timeout)
-        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run uv: {e}")))?;
-    if let Some(u) = ran.stopped(TOOL, timeout) {
-        return Err(u);
-    }
-    if !ran.ok() {
-        let out = ran.output();
-        let failure = super::uv::classify(&out);
-        let mut u = fail(failure, super::tail(&ran.stderr, 3));
-        if failure == Failure::NeedsBuild {
-            u.builds = super::uv::needing_builds(&out);
-            u.needs.index = true;
+    super::uv::run_uv(tool, &resolve_args, &cwd, &work, timeout).map_err(|mut u| {
+        if u.failure == Failure::NeedsBuild {
             u.detail = "nothing was built; if you go ahead, uv builds it to learn what it requires and installguard checks that".into();
         }
-        return Err(u);
-    }
+        u
+    })?;
     let new_bytes = read(&copy.join(LOCKFILE))
         .map_err(|e| fail(Failure::ToolFailed, e))?
         .ok_or_else(|| fail(Failure::ToolFailed, "uv wrote no uv.lock".into()))?;

@@ -736,6 +736,41 @@ fn installed(venv_dir: &Path) -> Vec<String> {
     out
 }
 
+/// The last record: `igtest-app`'s tree resolved by `tool`, its dependency checked with version,
+/// chain and hash; and, when given, the environment holding exactly that tree.
+#[track_caller]
+fn app_checked(
+    sb: &Sandbox,
+    out: &std::process::Output,
+    tool: &str,
+    env: Option<&Path>,
+) -> serde_json::Value {
+    assert_code(out, 0);
+    if let Some(env) = env {
+        assert_eq!(
+            installed(env),
+            ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], tool, "{r:#}");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["pinned"], true, "{r:#}");
+    let dep = checked(&r, "igtest-dep");
+    assert_eq!(dep["resolved"]["version"], "1.2.0");
+    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
+    assert!(
+        dep["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"),
+        "{dep:#}"
+    );
+    r
+}
+
 #[test]
 fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
     let (sb, wheels) = uv_sandbox();
@@ -774,27 +809,8 @@ fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
 
     // A clean tree: installed from exactly the checked lock.
     let out = uv(&["add", "igtest-app"]);
-    assert_code(&out, 0);
-    assert_eq!(
-        installed(&dir.join(".venv")),
-        ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
-        "{}",
-        text(&out.stderr)
-    );
-    let r = sb.outcomes().pop().unwrap();
-    assert_eq!(r["resolution"]["tool"], "uv");
-    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    let r = app_checked(&sb, &out, "uv", Some(&dir.join(".venv")));
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
-    let dep = checked(&r, "igtest-dep");
-    assert_eq!(dep["resolved"]["version"], "1.2.0");
-    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
-    assert!(
-        dep["resolved"]["integrity"]
-            .as_str()
-            .unwrap()
-            .starts_with("sha256:"),
-        "{dep:#}"
-    );
     let lock = std::fs::read_to_string(dir.join("uv.lock")).unwrap();
     assert!(
         lock.contains("igtest-dep") && !lock.contains("igprobe"),
@@ -816,20 +832,28 @@ fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
     assert!(!marker.exists());
 }
 
+/// `tool` (from the tools setup step) on the sandbox's PATH, and the applications the tool
+/// tests install: `igtest-clean` whose wheel requires a malicious package, `igtest-app` with a
+/// clean dependency, and the sdist `igprobe` whose build backend writes the returned marker.
+fn app_trees(sb: &Sandbox, wheels: &Path, tool: &str) -> PathBuf {
+    std::os::unix::fs::symlink(
+        crate::tools::python_tools().join(tool),
+        sb.path("bin").join(tool),
+    )
+    .unwrap();
+    crate::pip::build_wheel_full(wheels, "igtest-clean", "1.0.0", true, &["1337test"]);
+    build_wheel_requiring(wheels, "1337test", "1.0.0", &[]);
+    crate::pip::build_wheel_full(wheels, "igtest-app", "1.0.0", true, &["igtest-dep>=1"]);
+    build_wheel_requiring(wheels, "igtest-dep", "1.2.0", &[]);
+    let marker = sb.path("backend-ran");
+    build_sdist(wheels, "igprobe", "2.0", &marker);
+    marker
+}
+
 #[test]
 fn uvx_and_uv_tool_install_resolve_the_tools_environment_first_and_pin_it() {
     let (sb, wheels) = uv_sandbox();
-    std::os::unix::fs::symlink(
-        crate::tools::python_tools().join("uvx"),
-        sb.path("bin").join("uvx"),
-    )
-    .unwrap();
-    crate::pip::build_wheel_full(&wheels, "igtest-clean", "1.0.0", true, &["1337test"]);
-    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
-    crate::pip::build_wheel_full(&wheels, "igtest-app", "1.0.0", true, &["igtest-dep>=1"]);
-    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
-    let marker = sb.path("backend-ran");
-    build_sdist(&wheels, "igprobe", "2.0", &marker);
+    let marker = app_trees(&sb, &wheels, "uvx");
     let python = venv().join("bin/python");
     let tools = sb.path("data/uv-tools");
     let run_uv = |program: &str, words: &[&str], pkg: &str| {
@@ -868,50 +892,18 @@ fn uvx_and_uv_tool_install_resolve_the_tools_environment_first_and_pin_it() {
     }
     // uvx: the tool runs with the checked environment, its output untouched.
     let out = run_uv("uvx", &[], "igtest-app");
-    assert_code(&out, 0);
     assert_eq!(text(&out.stdout), "ran\n", "{}", text(&out.stderr));
-    let r = sb.outcomes().pop().unwrap();
-    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
-    assert_eq!(r["resolution"]["pinned"], true, "{r:#}");
-    let dep = checked(&r, "igtest-dep");
-    assert_eq!(dep["resolved"]["version"], "1.2.0");
-    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
-    assert!(
-        dep["resolved"]["integrity"]
-            .as_str()
-            .unwrap()
-            .starts_with("sha256:")
-    );
+    app_checked(&sb, &out, "uv", None);
     // uv tool install: the tool's environment holds exactly the checked set.
     let out = run_uv("uv", &["tool", "install"], "igtest-app");
-    assert_code(&out, 0);
-    assert_eq!(
-        installed(&tools.join("igtest-app")),
-        ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
-        "{}",
-        text(&out.stderr)
-    );
+    app_checked(&sb, &out, "uv", Some(&tools.join("igtest-app")));
     assert!(sb.path("data/uv-bin/igtest-app").exists());
-    assert_eq!(
-        sb.outcomes().pop().unwrap()["resolution"]["status"],
-        "resolved"
-    );
 }
 
 #[test]
 fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
     let (sb, wheels) = pip_sandbox();
-    std::os::unix::fs::symlink(
-        crate::tools::python_tools().join("pipx"),
-        sb.path("bin").join("pipx"),
-    )
-    .unwrap();
-    crate::pip::build_wheel_full(&wheels, "igtest-clean", "1.0.0", true, &["1337test"]);
-    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
-    crate::pip::build_wheel_full(&wheels, "igtest-app", "1.0.0", true, &["igtest-dep>=1"]);
-    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
-    let marker = sb.path("backend-ran");
-    build_sdist(&wheels, "igprobe", "2.0", &marker);
+    let marker = app_trees(&sb, &wheels, "pipx");
     let python = venv().join("bin/python");
     let pip_args = format!("--pip-args=--no-index --find-links {}", wheels.display());
     let pipx = |words: &[&str]| {
@@ -945,25 +937,7 @@ fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
     assert!(!venvs.join("igprobe").exists());
 
     let out = pipx(&["install", "igtest-app"]);
-    assert_code(&out, 0);
-    assert_eq!(
-        installed(&venvs.join("igtest-app")),
-        ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
-        "{}",
-        text(&out.stderr)
-    );
-    let r = sb.outcomes().pop().unwrap();
-    assert_eq!(r["resolution"]["tool"], "pipx", "{r:#}");
-    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
-    let dep = checked(&r, "igtest-dep");
-    assert_eq!(dep["resolved"]["version"], "1.2.0");
-    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
-    assert!(
-        dep["resolved"]["integrity"]
-            .as_str()
-            .unwrap()
-            .starts_with("sha256:")
-    );
+    app_checked(&sb, &out, "pipx", Some(&venvs.join("igtest-app")));
 
     // `pipx run` goes through `uv tool run` (pipx finds the uv installed beside it), which
     // has no `--no-index`: the wheels come from an index on 127.0.0.1.
