@@ -177,42 +177,70 @@ pub struct Verified {
 
 /// Read what the install left and compare it with the checked tree.
 pub fn verify(v: &Verify) -> Verified {
-    let (path, cap) = match v {
-        Verify::NpmLock { path, .. }
-        | Verify::PipReport { path, .. }
-        | Verify::Unchanged { path, .. } => (path, 256 << 20),
-    };
-    let bytes = match crate::files::read_regular(path, cap) {
-        Ok(b) => b,
-        Err(e) => {
-            return Verified {
-                drift: Vec::new(),
-                unverifiable: Some(format!("{}: {e}", path.display())),
-            };
-        }
-    };
-    let drift = match v {
-        Verify::NpmLock { expect, .. } => npm::drift(expect, &bytes),
-        Verify::PipReport { expect, .. } => pip::drift(expect, &bytes),
-        Verify::Unchanged { bytes: want, .. } => Ok(if *want == bytes {
-            Vec::new()
-        } else {
-            vec![format!(
-                "{} changed during the install",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            )]
+    match v {
+        Verify::NpmLock { path, expect } => compare_file(path, |b| npm::drift(expect, b)),
+        Verify::PipReport { path, expect } => compare_file(path, |b| pip::drift(expect, b)),
+        Verify::Unchanged { path, bytes: want } => compare_file(path, |b| {
+            Ok(if want == b {
+                Vec::new()
+            } else {
+                vec![format!(
+                    "{} changed during the install",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                )]
+            })
         }),
-    };
-    match drift {
-        Ok(drift) => Verified {
-            drift,
-            unverifiable: None,
-        },
-        Err(e) => Verified {
-            drift: Vec::new(),
-            unverifiable: Some(format!("{}: {e}", path.display())),
+        Verify::Environment { dir, expect } => match distributions(dir) {
+            Ok(found) => Verified {
+                drift: super::environment_drift(expect, &found),
+                unverifiable: None,
+            },
+            Err(e) => Verified {
+                drift: Vec::new(),
+                unverifiable: Some(format!("{}: {e}", dir.display())),
+            },
         },
     }
+}
+
+/// Read the file an install left and compare it with `drift`.
+fn compare_file(path: &Path, drift: impl FnOnce(&[u8]) -> Result<Vec<String>, String>) -> Verified {
+    let unverifiable = |e: String| Verified {
+        drift: Vec::new(),
+        unverifiable: Some(format!("{}: {e}", path.display())),
+    };
+    match crate::files::read_regular(path, 256 << 20) {
+        Ok(bytes) => match drift(&bytes) {
+            Ok(drift) => Verified {
+                drift,
+                unverifiable: None,
+            },
+            Err(e) => unverifiable(e),
+        },
+        Err(e) => unverifiable(e.to_string()),
+    }
+}
+
+/// The distributions an environment holds: `(name, version)` of each
+/// `lib/<python>/site-packages/<name>-<version>.dist-info`.
+fn distributions(env: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for py in std::fs::read_dir(env.join("lib"))? {
+        let site = py?.path().join("site-packages");
+        let Ok(entries) = std::fs::read_dir(&site) else {
+            continue;
+        };
+        for e in entries {
+            let name = e?.file_name().to_string_lossy().into_owned();
+            if let Some((n, v)) = name
+                .strip_suffix(".dist-info")
+                .and_then(|d| d.split_once('-'))
+            {
+                out.push((n.to_string(), v.to_string()));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Write the plan's files, keeping the originals' bytes to restore.

@@ -124,6 +124,37 @@ pub enum Verify {
     },
     /// pnpm, bun: the lockfile is byte for byte the checked one.
     Unchanged { path: PathBuf, bytes: Vec<u8> },
+    /// `uv tool install`: the tool's environment (`dir`) holds exactly the checked
+    /// distributions (its `lib/*/site-packages/*.dist-info`).
+    Environment { dir: PathBuf, expect: Vec<pip::Pin> },
+}
+
+/// Each difference between the checked distributions and those an environment holds
+/// (`(name, version)`), as a sentence. Pure.
+pub fn environment_drift(expect: &[pip::Pin], found: &[(String, String)]) -> Vec<String> {
+    use crate::ecosystem::pep503;
+    let mut out = Vec::new();
+    for (name, version) in found {
+        match expect.iter().find(|p| pep503(&p.name) == pep503(name)) {
+            None => out.push(format!("{name} {version} was installed but not checked")),
+            Some(p) if !crate::version::compare(Ecosystem::Pypi, &p.version, version).is_eq() => {
+                out.push(format!(
+                    "{name} {version} was installed, {} was checked",
+                    p.version
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for p in expect {
+        if !found.iter().any(|(n, _)| pep503(n) == pep503(&p.name)) {
+            out.push(format!(
+                "{} {} was checked but not installed",
+                p.name, p.version
+            ));
+        }
+    }
+    out
 }
 
 /// Why a tree could not be resolved.
@@ -493,6 +524,37 @@ mod tests {
         let merged = merge(&request, &resolution);
         assert_eq!(merged.targets.len(), 2);
         assert!(merged.targets[0].resolved.is_none());
+    }
+
+    #[test]
+    fn an_environment_is_compared_both_ways() {
+        let pin = |n: &str, v: &str| pip::Pin {
+            name: n.into(),
+            version: v.into(),
+            sha256: None,
+        };
+        let found = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        let expect = [pin("igtest-app", "1.0"), pin("dep", "1.2.0")];
+        assert!(
+            environment_drift(&expect, &found(&[("igtest_app", "1.0.0"), ("dep", "1.2")]))
+                .is_empty(),
+            "names and versions compare the PyPI way"
+        );
+        assert_eq!(
+            environment_drift(&expect, &found(&[("igtest_app", "1.0"), ("evil", "1")])),
+            [
+                "evil 1 was installed but not checked",
+                "dep 1.2.0 was checked but not installed"
+            ]
+        );
+        assert_eq!(
+            environment_drift(&expect[1..], &found(&[("dep", "1.3")])),
+            ["dep 1.3 was installed, 1.2.0 was checked"]
+        );
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn parse_report(bytes: &[u8]) -> Result<Vec<Item>, String> {
 }
 
 /// The project name a PEP 508 requirement starts with, normalised.
-fn requirement_name(req: &str) -> Option<String> {
+pub fn requirement_name(req: &str) -> Option<String> {
     let end = req
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(req.len());

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 
 use super::exec::{self, Tool, Workdir};
-use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved};
+use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify};
 use crate::cmdline::uv::{Command, Scan};
 use crate::ecosystem::{Ecosystem, pep503};
 use crate::request::{Request, Resolved};
@@ -464,10 +464,45 @@ fn tool_run(
     let mut notes = vec![
         "uv does not check requirement-file hashes for tools: the environment is pinned to the checked versions (--constraints)".to_string(),
     ];
+    let mut verify = None;
     if scan.command == Command::ToolInstall {
         notes.push("uv records the constraints in the tool's receipt: `uv tool upgrade` keeps these versions until the tool is installed again".into());
+        // The tool's environment is `<uv tool dir>/<its package>`: compared after.
+        let name = inputs
+            .specs
+            .first()
+            .and_then(|s| super::pip::requirement_name(s));
+        let global: Vec<OsString> = scan
+            .options
+            .iter()
+            .filter(|o| o.global)
+            .flat_map(|o| args[o.start..o.end].iter().cloned())
+            .collect();
+        let mut ask = global;
+        ask.extend(["tool".into(), "dir".into()]);
+        let cwd = std::env::current_dir().unwrap_or_default();
+        if let (Some(name), Ok(ran)) = (name, exec::run(tool, &ask, &cwd, &[], &work, timeout))
+            && ran.ok()
+        {
+            let dir = std::path::PathBuf::from(ran.stdout.trim()).join(name);
+            verify = Some(Verify::Environment {
+                dir,
+                expect: locked
+                    .iter()
+                    .map(|l| super::pip::Pin {
+                        name: l.name.clone(),
+                        version: l.version.clone(),
+                        sha256: None,
+                    })
+                    .collect(),
+            });
+        }
     }
-    Ok(pinned(&locked, work, real, notes))
+    let mut out = pinned(&locked, work, real, notes);
+    if let Outcome::Resolved(r) = &mut out {
+        r.plan.verify = verify;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

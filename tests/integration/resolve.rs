@@ -896,7 +896,8 @@ fn uvx_and_uv_tool_install_resolve_the_tools_environment_first_and_pin_it() {
     app_checked(&sb, &out, "uv", None);
     // uv tool install: the tool's environment holds exactly the checked set.
     let out = run_uv("uv", &["tool", "install"], "igtest-app");
-    app_checked(&sb, &out, "uv", Some(&tools.join("igtest-app")));
+    let r = app_checked(&sb, &out, "uv", Some(&tools.join("igtest-app")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
     assert!(sb.path("data/uv-bin/igtest-app").exists());
 }
 
