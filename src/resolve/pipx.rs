@@ -7,13 +7,14 @@
 //! recorded, unlike `--pip-args`, which pipx keeps for every later upgrade). pip 23.2.1 takes
 //! no hashes in constraints and pipx always names the package on pip's command line, so the
 //! pin is by version (each file is checked against the index's own hash). Pure except [`resolve`]. Does not resolve `inject`, `upgrade*`, `reinstall*`,
-//! `--backend uv`, `--editable`, `--system-site-packages` or `pipx run` of a script.
+//! `--backend uv`, `--editable`, `--system-site-packages` or `pipx run` of a script. A
+//! `pipx install` of one package is compared after with the environment pipx created.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::exec::Tool;
-use super::{Builds, Failure, Outcome, Plan, Step, Unresolved, pip};
+use super::exec::{self, Tool};
+use super::{Builds, Failure, Outcome, Plan, Step, Unresolved, Verify, pip};
 use crate::cmdline::World;
 use crate::cmdline::pipx::Scan;
 use crate::request::Request;
@@ -153,13 +154,34 @@ pub fn resolve(
         value.push(file.as_os_str());
         (key, value)
     });
+    // The environment pipx creates is compared after (`pipx environment` says where pipx
+    // keeps them).
+    let verify = scan.environment.as_ref().and_then(|name| {
+        let ask = ["environment", "--value", "PIPX_LOCAL_VENVS"].map(OsString::from);
+        let ran = exec::run(tool, &ask, world.cwd(), &[], &work, timeout).ok()?;
+        let venvs = ran.stdout.trim();
+        (ran.ok() && !venvs.is_empty()).then(|| Verify::Environment {
+            dir: PathBuf::from(venvs).join(name),
+            expect: r
+                .packages
+                .iter()
+                .filter_map(|p| {
+                    Some(pip::Pin {
+                        name: p.name.clone(),
+                        version: p.resolved.version.clone()?,
+                        sha256: None,
+                    })
+                })
+                .collect(),
+        })
+    });
     r.tool = TOOL;
     r.plan = Plan {
         steps: vec![Step {
             args: args.to_vec(),
             env: env.to_vec(),
         }],
-        verify: None,
+        verify,
         writes: Vec::new(),
         workdir: Some(work),
     };
@@ -192,6 +214,11 @@ mod tests {
         .to_vec();
         let scan = crate::cmdline::pipx::scan(&text).unwrap();
         assert_eq!(
+            scan.environment.as_deref(),
+            Some("app"),
+            "--preinstall goes into it"
+        );
+        assert_eq!(
             pip_argv(&scan),
             [
                 "install",
@@ -209,6 +236,14 @@ mod tests {
             .to_vec();
         let scan = crate::cmdline::pipx::scan(&run).unwrap();
         assert_eq!(scan.specs, ["w", "app==2"]);
+        let one: Vec<String> = ["install", "--suffix", "_2", "My_App[x]>=1"]
+            .map(String::from)
+            .to_vec();
+        let scan = crate::cmdline::pipx::scan(&one).unwrap();
+        assert_eq!(scan.environment.as_deref(), Some("my-app-2"));
+        let two: Vec<String> = ["install", "a", "b"].map(String::from).to_vec();
+        let scan = crate::cmdline::pipx::scan(&two).unwrap();
+        assert_eq!(scan.environment, None, "two packages: two environments");
         let editable: Vec<String> = ["install", "-e", "."].map(String::from).to_vec();
         assert!(
             crate::cmdline::pipx::scan(&editable)

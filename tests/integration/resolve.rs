@@ -938,7 +938,8 @@ fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
     assert!(!venvs.join("igprobe").exists());
 
     let out = pipx(&["install", "igtest-app"]);
-    app_checked(&sb, &out, "pipx", Some(&venvs.join("igtest-app")));
+    let r = app_checked(&sb, &out, "pipx", Some(&venvs.join("igtest-app")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
 
     // `pipx run` goes through `uv tool run` (pipx finds the uv installed beside it), which
     // has no `--no-index`: the wheels come from an index on 127.0.0.1.

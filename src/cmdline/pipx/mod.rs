@@ -321,6 +321,9 @@ pub struct Scan {
     pub python: Option<String>,
     /// Why the environment cannot be resolved with pip beforehand, when it cannot.
     pub unsupported: Option<String>,
+    /// `pipx install` of one package: the name of the environment it creates (pipx's
+    /// `canonicalize_name(package + suffix)`), when the spec starts with a plain name.
+    pub environment: Option<String>,
 }
 
 /// Read `pipx install|run` for the resolution stage. Pure; `None` for other commands.
@@ -377,7 +380,23 @@ pub fn scan(args: &[String]) -> Option<Scan> {
     } else {
         None
     };
+    let environment = match (read.mask, read.positionals.as_slice()) {
+        (INSTALL, [one]) => {
+            let end = one
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                .unwrap_or(one.len());
+            (end > 0 && !one[end..].starts_with(['/', ':'])).then(|| {
+                crate::ecosystem::pep503(&format!(
+                    "{}{}",
+                    &one[..end],
+                    get("--suffix").last().map_or("", String::as_str)
+                ))
+            })
+        }
+        _ => None,
+    };
     Some(Scan {
+        environment,
         command: read.command,
         specs,
         pip_args,
