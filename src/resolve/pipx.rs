@@ -6,9 +6,10 @@
 //! `UV_CONSTRAINT`: pipx 1.18 installs with uv when it finds one; the environment is not
 //! recorded, unlike `--pip-args`, which pipx keeps for every later upgrade). pip 23.2.1 takes
 //! no hashes in constraints and pipx always names the package on pip's command line, so the
-//! pin is by version (each file is checked against the index's own hash). Pure except [`resolve`]. Does not resolve `inject`, `upgrade*`, `reinstall*`,
-//! `--backend uv`, `--editable`, `--system-site-packages` or `pipx run` of a script. A
-//! `pipx install` of one package is compared after with the environment pipx created.
+//! pin is by version (each file is checked against the index's own hash); a `pipx install` of
+//! one package is compared after with the environment pipx created. Pure except [`resolve`].
+//! Does not resolve `inject`, `upgrade*`, `reinstall*`, `--backend uv`, `--editable`,
+//! `--system-site-packages` or `pipx run` of a script.
 
 use std::ffi::OsString;
 use std::path::PathBuf;

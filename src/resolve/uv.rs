@@ -1,10 +1,12 @@
-//! uv: resolve `uv pip install` with `uv pip compile --no-build --generate-hashes` (the same uv,
-//! interpreter and index options; nothing is built, so no package code runs), read the lock it
-//! writes (every version with its file hashes and what pulls it in: `# via`), and plan the real
-//! install from exactly that lock with `--require-hashes` (and `--no-build` unless a build was
-//! allowed). Pure except [`resolve`]. Does not resolve `uv add|sync|lock|run|tool` (project and
-//! tool commands keep their own lockfiles; reported unresolved and checked by name).
-
+//! uv: resolve `uv pip install`, `uvx`, `uv tool run` and `uv tool install` with `uv pip
+//! compile --no-build --generate-hashes` (the same uv, interpreter and index options; nothing is
+//! built, so no package code runs), read the lock it writes (every version with its file hashes
+//! and what pulls it in: `# via`), and plan the real run from exactly that lock: `uv pip
+//! install --require-hashes -r <lock>`; for tools, the command as typed with the lock as
+//! `--constraints` (uv checks no hashes there: pinned by version) and, for `uv tool install`,
+//! the tool's environment compared after. `--no-build` unless a build was allowed. Pure except
+//! [`resolve`] and [`run_uv`]. Project commands are `uv_project`'s; `uv run|remove` are not
+//! resolved (checked by name).
 use std::collections::HashMap;
 use std::ffi::OsString;
 
