@@ -9,7 +9,8 @@
 //! checked lock, are left out, as uv refuses them with `--locked`) and no checked package
 //! built (`UV_NO_BUILD_PACKAGE`); the lock is compared after. `uv sync --frozen` installs the
 //! project's lock as it is: read, not resolved. Pure except [`resolve`]. Does not resolve
-//! workspaces, local path sources, `--directory` / `--project` / `--script`.
+//! workspaces, local path sources, `--directory` / `--project` / `--script` (or
+//! `UV_PROJECT` / `UV_WORKING_DIR`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -365,6 +366,14 @@ pub fn resolve(
         return unsupported(&format!(
             "`{}`: commands on another directory, project or script are checked by name only",
             o.spell
+        ));
+    }
+    if let Some(key) = ["UV_PROJECT", "UV_WORKING_DIR"]
+        .into_iter()
+        .find(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
+    {
+        return unsupported(&format!(
+            "`{key}` moves the project uv works on; checked by name only"
         ));
     }
     // Nothing is installed or written: the names are the whole story.
