@@ -177,10 +177,15 @@ pub struct Verified {
 
 /// Read what the install left and compare it with the checked tree.
 pub fn verify(v: &Verify) -> Verified {
+    let npx_lock;
     let (path, cap) = match v {
         Verify::NpmLock { path, .. }
         | Verify::PipReport { path, .. }
         | Verify::Unchanged { path, .. } => (path, 256 << 20),
+        Verify::NpxTree { dir, .. } => {
+            npx_lock = dir.join("package-lock.json");
+            (&npx_lock, 256 << 20)
+        }
     };
     let bytes = match crate::files::read_regular(path, cap) {
         Ok(b) => b,
@@ -193,6 +198,19 @@ pub fn verify(v: &Verify) -> Verified {
     };
     let drift = match v {
         Verify::NpmLock { expect, .. } => npm::drift(expect, &bytes),
+        Verify::NpxTree { dir, expect } => npm::drift(expect, &bytes).map(|mut d| {
+            let ran_here = crate::files::read_regular(&dir.join("package.json"), 16 << 20)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .is_some_and(|m| m["_npx"].is_object());
+            if !ran_here {
+                d.push(format!(
+                    "npx did not run from {}, where the checked tree was put",
+                    dir.display()
+                ));
+            }
+            d
+        }),
         Verify::PipReport { expect, .. } => pip::drift(expect, &bytes),
         Verify::Unchanged { bytes: want, .. } => Ok(if *want == bytes {
             Vec::new()
@@ -218,6 +236,9 @@ pub fn verify(v: &Verify) -> Verified {
 /// Write the plan's files, keeping the originals' bytes to restore.
 pub fn put_in_place(writes: &[super::FileWrite]) -> std::io::Result<()> {
     for w in writes {
+        if let Some(dir) = w.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
         write_atomic(&w.path, &w.bytes)?;
     }
     Ok(())

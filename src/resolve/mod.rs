@@ -17,6 +17,7 @@ pub mod brew;
 pub mod exec;
 pub mod js;
 pub mod npm;
+pub mod oneoff;
 pub mod pip;
 pub mod stage;
 pub mod uv;
@@ -86,6 +87,9 @@ pub struct Plan {
     /// Files put in place before the first step; the originals come back if the install fails
     /// (npm writes package.json and its lockfile only when it succeeds).
     pub writes: Vec<FileWrite>,
+    /// The files stay when a step fails: for a one-off run the step's exit code is the
+    /// program's, not the install's.
+    pub keep_writes: bool,
     /// Keeps the work directory (the checked lock, reports) until the install has run: held
     /// for its `Drop`, which removes it.
     #[allow(dead_code)]
@@ -122,6 +126,9 @@ pub enum Verify {
     },
     /// pnpm, bun: the lockfile is byte for byte the checked one.
     Unchanged { path: PathBuf, bytes: Vec<u8> },
+    /// npx: the tree it installed in its cache directory holds exactly the checked entries, and
+    /// npx marked that directory as the one it ran from (`_npx` in its package.json).
+    NpxTree { dir: PathBuf, expect: Vec<npm::Pin> },
 }
 
 /// Why a tree could not be resolved.

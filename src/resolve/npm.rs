@@ -584,6 +584,7 @@ fn project(
                 expect: pins(&new_lock),
             }),
             writes,
+            keep_writes: false,
             workdir: Some(work),
         },
         notes: Vec::new(),

@@ -629,6 +629,7 @@ fn run(
             steps,
             verify,
             writes: Vec::new(),
+            keep_writes: false,
             workdir: Some(work),
         },
         notes,

@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 
 use super::exec::Tool;
-use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, pip, uv};
+use super::{Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, oneoff, pip, uv};
 use crate::cmdline::{Program, World};
 use crate::request::Request;
 
@@ -47,14 +47,13 @@ pub fn resolve(
             )
         }
         Program::Npm => match crate::cmdline::npm::shape(&text, world) {
+            Some(shape) if shape.command == "exec" => {
+                oneoff::npm_exec(oneoff::Runner::NpmExec, tool, args, world, settings.timeout)
+            }
             Some(shape) => npm::resolve(tool, args, &shape, settings.timeout),
             None => Outcome::NotNeeded,
         },
-        Program::Npx => Outcome::Unresolved(Unresolved::new(
-            "npm",
-            Failure::Unsupported,
-            "packages npx runs are checked by name only",
-        )),
+        Program::Npx => oneoff::npm_exec(oneoff::Runner::Npx, tool, args, world, settings.timeout),
         Program::Brew => brew::resolve(tool, args, request, settings.timeout),
         Program::Pnpm => js::resolve(js::Js::Pnpm, tool, args, settings.timeout),
         Program::Bun => js::resolve(js::Js::Bun, tool, args, settings.timeout),

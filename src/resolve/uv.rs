@@ -334,6 +334,7 @@ fn run(
             }],
             verify: None,
             writes: Vec::new(),
+            keep_writes: false,
             workdir: Some(work),
         },
         notes: Vec::new(),

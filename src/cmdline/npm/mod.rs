@@ -213,6 +213,102 @@ pub fn shape(args: &[String], world: &dyn World) -> Option<Shape> {
     })
 }
 
+/// What the resolution stage needs to know about `npm exec` / `npx` (the arguments as `npm exec`
+/// reads them, `exec` first; for npx after its rewrite): the packages it would fetch and where
+/// each is written, the options that are npm configuration (kept for the resolve-only run), and
+/// the bare command a local or global bin may answer. Pure; `None` when it is not `exec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecShape {
+    /// Each package: where it is written and the spec. `inline`: the argument is
+    /// `--package=<spec>` (the spec is its part after `=`); else the argument is the spec.
+    pub specs: Vec<ExecSpec>,
+    /// No `--package`: the first positional names both the package and the command, and a bin
+    /// of that name in the project or the global prefix runs without fetching anything.
+    pub bare: Option<String>,
+    /// `--call` / `-c` given.
+    pub call: bool,
+    /// `-w` / `--workspace` / `--workspaces`: run in workspaces.
+    pub workspaces: bool,
+    /// The arguments that are npm configuration (`--registry x`, `--cache=y`), not exec's own.
+    pub config_at: Vec<usize>,
+    pub cwd: PathBuf,
+    pub local_prefix: PathBuf,
+}
+
+/// One package `npm exec` would fetch (see [`ExecShape`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecSpec {
+    pub at: usize,
+    pub inline: bool,
+    pub spec: String,
+}
+
+/// Read `npm exec …` for the resolution stage (see [`ExecShape`]).
+pub fn exec_shape(args: &[String], world: &dyn World) -> Option<ExecShape> {
+    /// exec's own options and the ones that place the run: not passed to the resolve-only run.
+    const OWN: [&str; 9] = [
+        "package",
+        "call",
+        "yes",
+        "workspace",
+        "workspaces",
+        "include-workspace-root",
+        "prefix",
+        "global",
+        "location",
+    ];
+    let cli = nopt(args);
+    if cli.positionals.first().and_then(|c| deref(c)) != Some("exec") {
+        return None;
+    }
+    let Placement {
+        cwd, local_prefix, ..
+    } = placement(&cli, world);
+    let mut specs = Vec::new();
+    let mut config_at = Vec::new();
+    for ((key, value), &(start, end)) in cli.settings.iter().zip(&cli.spans) {
+        if key == "package" {
+            if let OptValue::Str(v) = value {
+                specs.push(ExecSpec {
+                    at: end,
+                    inline: start == end,
+                    spec: v.clone(),
+                });
+            }
+        } else if !OWN.contains(&key.as_str()) {
+            config_at.extend(start..=end);
+        }
+    }
+    config_at.dedup();
+    let call = cli.string("call").is_some_and(|c| !c.is_empty());
+    let mut bare = None;
+    if specs.is_empty()
+        && !call
+        && let (Some(first), Some(&at)) = (cli.positionals.get(1), cli.positional_at.get(1))
+    {
+        specs.push(ExecSpec {
+            at,
+            inline: false,
+            spec: first.clone(),
+        });
+        bare = Some(first.clone());
+    }
+    Some(ExecShape {
+        specs,
+        bare,
+        call,
+        workspaces: !cli.strings("workspace").is_empty() || cli.flag("workspaces") == Some(true),
+        config_at,
+        cwd,
+        local_prefix,
+    })
+}
+
+/// npx-cli.js's rewrite of `npx ARGS` into the arguments of `npm exec` (without `exec`).
+pub fn npx_args(args: &[String]) -> Vec<String> {
+    npx_rewrite(args)
+}
+
 /// Where an npm command works: global or not, and its prefixes.
 struct Placement {
     cwd: PathBuf,

@@ -1,0 +1,581 @@
+//! One-off runners: `npx` / `npm exec`. The packages the command would fetch are resolved first
+//! in an empty private directory with `npm install --package-lock-only --ignore-scripts` (the
+//! flags and the user's npm configuration of the npm resolver), checked like any resolved tree,
+//! and then run pinned: each spec becomes `name@<checked version>`, and the checked
+//! package.json and lockfile are put into npx's own cache directory for those specs
+//! (`<cache>/_npx/<hash>`), so npx installs exactly that lockfile (measured with npm 11.19.1:
+//! a lockfile placed there is followed entry for entry, tarballs integrity-checked) and the run
+//! is compared with it after. A tree npx installed there before is reused by npx without
+//! resolving: then that tree's lockfile is what is checked. A bare command that a bin of the
+//! project or of the global prefix answers fetches nothing and is not resolved. Does not
+//! resolve git, URL or path specs, workspaces (`-w`), or `npm init <x>`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use sha2::Digest;
+
+use super::exec::{self, Tool, Workdir};
+use super::{Failure, FileWrite, Outcome, Plan, Resolution, Step, Unresolved, Verify, npm};
+use crate::cmdline::World;
+use crate::cmdline::npm::ExecShape;
+use crate::cmdline::npm::spec::{SpecType, npa};
+
+const TOOL: &str = "npm";
+
+/// How the one-off run was typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runner {
+    /// `npx …` (npx-cli.js rewrites it into `npm exec …`).
+    Npx,
+    /// `npm exec …` / `npm x …`.
+    NpmExec,
+}
+
+/// The arguments as `npm exec` reads them (`exec` first), and the arguments the real tool is
+/// given once the specs are pinned: for npx its own rewrite with the options in npm's long
+/// form and a `--` before the command (which npx leaves as it is when it reads it again), the
+/// command and its arguments as the user's bytes. `map` turns an index of the first into one
+/// of the second.
+pub struct Argv {
+    pub text: Vec<String>,
+    pub real: Vec<OsString>,
+    /// `real` index = text index - `offset`.
+    pub offset: usize,
+}
+
+impl Argv {
+    pub fn new(runner: Runner, args: &[OsString]) -> Argv {
+        let text: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        match runner {
+            Runner::NpmExec => Argv {
+                text,
+                real: args.to_vec(),
+                offset: 0,
+            },
+            Runner::Npx => {
+                let rewritten = crate::cmdline::npm::npx_args(&text);
+                let mut real: Vec<OsString> = rewritten.iter().map(OsString::from).collect();
+                // Everything after the first `--` is the user's, unchanged by the rewrite:
+                // give it back as the bytes typed.
+                if let Some(dash) = rewritten.iter().position(|a| a == "--") {
+                    let k = rewritten.len() - dash - 1;
+                    if k <= args.len() && text[args.len() - k..] == rewritten[dash + 1..] {
+                        real.truncate(dash + 1);
+                        real.extend_from_slice(&args[args.len() - k..]);
+                    }
+                }
+                let mut full = vec!["exec".to_string()];
+                full.extend(rewritten);
+                Argv {
+                    text: full,
+                    real,
+                    offset: 1,
+                }
+            }
+        }
+    }
+}
+
+/// The npm arguments of the resolve-only run: `install`, the user's npm configuration, the
+/// resolver's flags, then the specs.
+pub fn resolve_args(
+    text: &[String],
+    shape: &ExecShape,
+    prefix: &Path,
+    timeout_ms: u64,
+) -> Vec<OsString> {
+    let mut out: Vec<OsString> = vec!["install".into()];
+    out.extend(shape.config_at.iter().map(|&i| OsString::from(&text[i])));
+    out.extend(npm::resolve_only_flags(prefix, timeout_ms));
+    out.extend(["--global=false".into(), "--location=project".into()]);
+    out.extend(shape.specs.iter().map(|s| OsString::from(&s.spec)));
+    out
+}
+
+/// The real run's arguments with every spec pinned (`pinned[i]` for `shape.specs[i]`).
+pub fn pinned_args(argv: &Argv, shape: &ExecShape, pinned: &[String]) -> Vec<OsString> {
+    let mut out = argv.real.clone();
+    for (s, p) in shape.specs.iter().zip(pinned) {
+        let Some(i) = s.at.checked_sub(argv.offset) else {
+            continue;
+        };
+        if let Some(slot) = out.get_mut(i) {
+            *slot = if s.inline {
+                OsString::from(format!("--package={p}"))
+            } else {
+                OsString::from(p)
+            };
+        }
+    }
+    out
+}
+
+/// npx's cache directory name for a list of specs: the first 16 hex digits of the sha512 of
+/// the specs, sorted, joined by newlines (libnpmexec sorts with `localeCompare(b, 'en')`:
+/// punctuation before digits before letters, case-insensitive first).
+pub fn npx_hash(specs: &[String]) -> String {
+    let key = |s: &str| -> Vec<(u8, char)> {
+        s.chars()
+            .map(|c| {
+                let class = if c.is_ascii_alphabetic() {
+                    2
+                } else if c.is_ascii_digit() {
+                    1
+                } else {
+                    0
+                };
+                (class, c.to_ascii_lowercase())
+            })
+            .collect()
+    };
+    let mut sorted: Vec<&String> = specs.iter().collect();
+    sorted.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| b.cmp(a)));
+    let joined = sorted
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let digest = sha2::Sha512::digest(joined.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// What `npm config get cache prefix` printed: the cache directory and the global prefix.
+pub fn parse_config(out: &str) -> Option<(PathBuf, PathBuf)> {
+    let mut cache = None;
+    let mut prefix = None;
+    for line in out.lines() {
+        if let Some(v) = line.strip_prefix("cache=") {
+            cache = Some(PathBuf::from(v.trim_end()));
+        } else if let Some(v) = line.strip_prefix("prefix=") {
+            prefix = Some(PathBuf::from(v.trim_end()));
+        }
+    }
+    Some((cache?, prefix?))
+}
+
+/// Why nothing is fetched for a bare command: a bin of that name in a `node_modules/.bin` from
+/// the project up, or in the global prefix (what libnpmexec looks at before fetching).
+pub fn bin_found(shape: &ExecShape, global_prefix: Option<&Path>) -> Option<String> {
+    let cmd = shape.bare.as_deref()?;
+    if cmd.contains('/') || cmd.is_empty() {
+        return None;
+    }
+    for dir in shape.local_prefix.ancestors() {
+        let bin = dir.join("node_modules/.bin").join(cmd);
+        if bin.is_file() {
+            return Some(format!(
+                "`{cmd}` is the project's own bin {}",
+                bin.display()
+            ));
+        }
+    }
+    let global = global_prefix?;
+    if global == shape.local_prefix {
+        return None;
+    }
+    let bin = global.join("bin").join(cmd);
+    if bin.is_file() {
+        return Some(format!("`{cmd}` is the global bin {}", bin.display()));
+    }
+    // An installed global package of that name (any version for a name alone) whose bin is
+    // linked: npx runs it.
+    let spec = npa(cmd).ok()?;
+    let name = spec.name.filter(|_| spec.ty == SpecType::Registry)?;
+    let pj = global
+        .join("lib/node_modules")
+        .join(&name)
+        .join("package.json");
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&pj).ok()?).ok()?;
+    let version = manifest["version"].as_str()?;
+    let fits = spec.written.as_deref().is_none_or(|w| {
+        w == "*" || crate::version::in_range(crate::ecosystem::Ecosystem::Npm, version, w)
+    });
+    let bins: Vec<String> = match &manifest["bin"] {
+        serde_json::Value::String(_) => vec![name.rsplit('/').next().unwrap_or(&name).to_string()],
+        serde_json::Value::Object(m) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    (fits && bins.iter().any(|b| global.join("bin").join(b).is_file())).then(|| {
+        format!(
+            "`{cmd}` is installed globally ({name} {version} in {})",
+            global.display()
+        )
+    })
+}
+
+/// Resolve `npx …` / `npm exec …` (see the module doc). `args`: the arguments after the program.
+pub fn npm_exec(
+    runner: Runner,
+    tool: &Tool,
+    args: &[OsString],
+    world: &dyn World,
+    timeout: std::time::Duration,
+) -> Outcome {
+    let argv = Argv::new(runner, args);
+    let Some(shape) = crate::cmdline::npm::exec_shape(&argv.text, world) else {
+        return Outcome::NotNeeded;
+    };
+    if shape.specs.is_empty() {
+        // An interactive shell or `-c` without packages: it runs what is already there.
+        return Outcome::NotNeeded;
+    }
+    match run(tool, &argv, &shape, timeout) {
+        Ok(o) => o,
+        Err(u) => Outcome::Unresolved(u),
+    }
+}
+
+fn run(
+    tool: &Tool,
+    argv: &Argv,
+    shape: &ExecShape,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    if shape.workspaces {
+        return Err(fail(
+            Failure::Unsupported,
+            "`npm exec` in workspaces is checked by name only".into(),
+        ));
+    }
+    let mut names = Vec::new();
+    for s in &shape.specs {
+        match npa(&s.spec) {
+            Ok(spec) if spec.ty == SpecType::Registry && spec.name.is_some() => {
+                names.push(spec.name.unwrap_or_default());
+            }
+            _ => {
+                return Err(fail(
+                    Failure::Unsupported,
+                    format!(
+                        "`{}` is not a registry package (git, URL, path or alias specs are checked by name only)",
+                        s.spec
+                    ),
+                ));
+            }
+        }
+    }
+    // npx is a script next to npm: the resolve-only runs use that npm.
+    let npm_tool = sibling_npm(tool)
+        .ok_or_else(|| fail(Failure::ToolFailed, "no `npm` next to npx".into()))?;
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    // Where npx keeps its installs, and the global prefix whose bins it runs.
+    let mut config_args: Vec<OsString> = vec!["config".into(), "get".into()];
+    config_args.extend(
+        shape
+            .config_at
+            .iter()
+            .map(|&i| OsString::from(&argv.text[i])),
+    );
+    config_args.extend(["cache".into(), "prefix".into()]);
+    let ran = exec::run(&npm_tool, &config_args, &shape.cwd, &[], &work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
+    }
+    let (cache, global_prefix) = parse_config(&ran.stdout).ok_or_else(|| {
+        fail(
+            Failure::ToolFailed,
+            format!(
+                "`npm config get cache prefix` failed: {}",
+                super::tail(&ran.output(), 2)
+            ),
+        )
+    })?;
+    if bin_found(shape, Some(&global_prefix)).is_some() {
+        return Ok(Outcome::NotNeeded);
+    }
+    if shape.bare.is_some() && has_own_bin(&shape.local_prefix, shape.bare.as_deref()) {
+        return Err(fail(
+            Failure::Unsupported,
+            "the command is a bin of this project's own package.json: npx installs the project \
+             into its cache, which is checked by name only"
+                .into(),
+        ));
+    }
+    let copy = work.path().join("exec");
+    std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    // The project's .npmrc (registries, scopes) applies to npx run in it.
+    if let Ok(b) = crate::files::read_regular(&shape.local_prefix.join(".npmrc"), 1 << 20) {
+        std::fs::write(copy.join(".npmrc"), b)
+            .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    }
+    let timeout_ms = timeout.as_millis().clamp(1_000, 60_000) as u64;
+    let run_args = resolve_args(&argv.text, shape, &copy, timeout_ms);
+    let ran = exec::run(&npm_tool, &run_args, &copy, &[], &work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
+    }
+    if !ran.ok() {
+        return Err(fail(
+            npm::classify(&ran.output()),
+            super::tail(&ran.stderr, 3),
+        ));
+    }
+    let read = |p: &Path| crate::files::read_regular(p, 64 << 20);
+    let lock_bytes = read(&copy.join("package-lock.json"))
+        .map_err(|e| fail(Failure::ToolFailed, format!("npm wrote no lockfile: {e}")))?;
+    let manifest_bytes = read(&copy.join("package.json")).map_err(|e| {
+        fail(
+            Failure::ToolFailed,
+            format!("npm wrote no package.json: {e}"),
+        )
+    })?;
+    let lock = npm::parse_lock(&lock_bytes)
+        .map_err(|e| fail(Failure::ToolFailed, format!("package-lock.json: {e}")))?;
+    let mut pinned = Vec::new();
+    for n in &names {
+        let v = lock
+            .entries
+            .get(&format!("node_modules/{n}"))
+            .and_then(|e| e.version.clone())
+            .ok_or_else(|| fail(Failure::ToolFailed, format!("{n} is not in the lockfile")))?;
+        pinned.push(format!("{n}@{v}"));
+    }
+    let dir = cache.join("_npx").join(npx_hash(&pinned));
+    let real = pinned_args(argv, shape, &pinned);
+    let step = Step {
+        args: real,
+        env: Vec::new(),
+    };
+    // A tree npx installed there before is reused as it is: that one is what runs.
+    if dir.join("node_modules").is_dir() {
+        let (used, bytes) = ["package-lock.json", "node_modules/.package-lock.json"]
+            .iter()
+            .find_map(|f| read(&dir.join(f)).ok().map(|b| (dir.join(f), b)))
+            .ok_or_else(|| {
+                fail(
+                    Failure::Unsupported,
+                    format!(
+                        "npx's cache {} holds a tree without a lockfile; remove the directory to resolve it anew",
+                        dir.display()
+                    ),
+                )
+            })?;
+        let old = npm::parse_lock(&bytes)
+            .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", used.display())))?;
+        let reused = pinned.iter().zip(&names).all(|(p, n)| {
+            old.entries
+                .get(&format!("node_modules/{n}"))
+                .and_then(|e| e.version.as_deref())
+                .is_some_and(|v| format!("{n}@{v}") == *p)
+        });
+        if !reused {
+            return Err(fail(
+                Failure::Unsupported,
+                format!(
+                    "npx's cache {} holds another tree for {}; remove the directory to resolve it anew",
+                    dir.display(),
+                    pinned.join(" ")
+                ),
+            ));
+        }
+        return Ok(Outcome::Resolved(Resolution {
+            tool: TOOL,
+            packages: npm::packages(&old, None),
+            plan: Plan {
+                steps: vec![step],
+                verify: Some(Verify::NpmLock {
+                    path: used,
+                    expect: npm::pins(&old),
+                }),
+                writes: Vec::new(),
+                keep_writes: false,
+                workdir: Some(work),
+            },
+            notes: vec![format!(
+                "npx reuses the tree it installed before in {}: that tree was checked",
+                dir.display()
+            )],
+        }));
+    }
+    let original = |f: &str| read(&dir.join(f)).ok();
+    Ok(Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: npm::packages(&lock, None),
+        plan: Plan {
+            steps: vec![step],
+            verify: Some(Verify::NpxTree {
+                dir: dir.clone(),
+                expect: npm::pins(&lock),
+            }),
+            writes: vec![
+                FileWrite {
+                    path: dir.join("package.json"),
+                    original: original("package.json"),
+                    bytes: manifest_bytes,
+                },
+                FileWrite {
+                    path: dir.join("package-lock.json"),
+                    original: original("package-lock.json"),
+                    bytes: lock_bytes,
+                },
+            ],
+            // The program's own exit code is not an install failure: the tree stays.
+            keep_writes: true,
+            workdir: Some(work),
+        },
+        notes: vec![format!(
+            "npx runs {} from {}, installed from the checked lockfile",
+            pinned.join(" "),
+            dir.display()
+        )],
+    }))
+}
+
+/// `package.json` of the project declares a bin named `cmd`.
+fn has_own_bin(prefix: &Path, cmd: Option<&str>) -> bool {
+    let Some(cmd) = cmd else { return false };
+    let Ok(b) = crate::files::read_regular(&prefix.join("package.json"), 16 << 20) else {
+        return false;
+    };
+    let Ok(m) = serde_json::from_slice::<serde_json::Value>(&b) else {
+        return false;
+    };
+    match &m["bin"] {
+        serde_json::Value::Object(o) => o.contains_key(cmd),
+        serde_json::Value::String(_) => m["name"]
+            .as_str()
+            .is_some_and(|n| n.rsplit('/').next() == Some(cmd)),
+        _ => false,
+    }
+}
+
+/// The npm that ships with this npx (same directory, then the directory the npx script lives
+/// in), run as the resolver runs tools.
+fn sibling_npm(tool: &Tool) -> Option<Tool> {
+    let name = tool.real.file_name()?.to_string_lossy().into_owned();
+    if name == "npm" || name.starts_with("npm-cli") {
+        return Some(tool.clone());
+    }
+    let mut dirs = vec![tool.real.parent()?.to_path_buf()];
+    if let Ok(r) = std::fs::canonicalize(&tool.real)
+        && let Some(p) = r.parent()
+    {
+        dirs.push(p.to_path_buf());
+    }
+    dirs.iter().find_map(|d| {
+        ["npm", "npm-cli.js"]
+            .iter()
+            .map(|n| d.join(n))
+            .find(|p| p.is_file())
+            .map(|p| Tool {
+                real: p,
+                argv0: "npm".into(),
+                env: tool.env.clone(),
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmdline::testworld::MemWorld;
+
+    fn os(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn npx_hash_is_npxs() {
+        // node -e "crypto.createHash('sha512').update('ex-app@1.0.0').digest('hex').slice(0,16)"
+        assert_eq!(npx_hash(&["ex-app@1.0.0".into()]), "7644170ca35dcf0c");
+    }
+
+    #[test]
+    fn specs_are_pinned_in_place_and_the_users_arguments_stay() {
+        let world = MemWorld::new();
+        for (runner, args, want) in [
+            (
+                Runner::Npx,
+                vec!["--registry", "http://r/", "app", "a", "--b", "c d"],
+                vec![
+                    "--registry",
+                    "http://r/",
+                    "--",
+                    "app@1.0.0",
+                    "a",
+                    "--b",
+                    "c d",
+                ],
+            ),
+            (
+                Runner::Npx,
+                vec!["-y", "-p", "app@^1", "--", "app", "-p", "x"],
+                vec!["--yes", "--package", "app@1.0.0", "--", "app", "-p", "x"],
+            ),
+            (
+                Runner::NpmExec,
+                vec!["exec", "--package=app", "-c", "app x"],
+                vec!["exec", "--package=app@1.0.0", "-c", "app x"],
+            ),
+        ] {
+            let argv = Argv::new(runner, &os(&args));
+            let shape = crate::cmdline::npm::exec_shape(&argv.text, &world).unwrap();
+            assert_eq!(shape.specs.len(), 1, "{args:?}");
+            let got = pinned_args(&argv, &shape, &["app@1.0.0".into()]);
+            assert_eq!(got, os(&want), "{args:?}");
+            if runner == Runner::Npx {
+                // npx reads its own rewrite as it is.
+                let again: Vec<String> = got
+                    .iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                assert_eq!(crate::cmdline::npm::npx_args(&again), again);
+            }
+        }
+    }
+
+    #[test]
+    fn the_resolve_only_run_keeps_the_users_npm_configuration_only() {
+        let world = MemWorld::new();
+        let argv = Argv::new(
+            Runner::Npx,
+            &os(&[
+                "--yes",
+                "--registry=http://r/",
+                "--cache",
+                "/c",
+                "-p",
+                "a",
+                "-p",
+                "b@2",
+                "--",
+                "cmd",
+                "--registry",
+                "x",
+            ]),
+        );
+        let shape = crate::cmdline::npm::exec_shape(&argv.text, &world).unwrap();
+        let args = resolve_args(&argv.text, &shape, Path::new("/w"), 5000);
+        let text: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            text[..4],
+            ["install", "--registry=http://r/", "--cache", "/c"]
+        );
+        assert_eq!(text[text.len() - 2..], ["a", "b@2"]);
+        assert!(
+            !text.iter().any(|a| a == "--yes" || a == "cmd" || a == "x"),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|a| a == "--package-lock-only"));
+    }
+
+    #[test]
+    fn config_output_is_read() {
+        assert_eq!(
+            parse_config("cache=/h/.npm\nprefix=/usr\n"),
+            Some((PathBuf::from("/h/.npm"), PathBuf::from("/usr")))
+        );
+        assert_eq!(parse_config("npm error\n"), None);
+    }
+}
