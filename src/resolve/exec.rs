@@ -186,6 +186,10 @@ pub fn verify(v: &Verify) -> Verified {
             npx_lock = dir.join("package-lock.json");
             (&npx_lock, 256 << 20)
         }
+        Verify::BunxTree { dir, .. } => {
+            npx_lock = dir.join("bun.lock");
+            (&npx_lock, 256 << 20)
+        }
     };
     let bytes = match crate::files::read_regular(path, cap) {
         Ok(b) => b,
@@ -211,6 +215,28 @@ pub fn verify(v: &Verify) -> Verified {
             }
             d
         }),
+        Verify::BunxTree { dir, expect } => super::js::parse_bun(&String::from_utf8_lossy(&bytes))
+            .map(|lock| {
+                let got = super::oneoff::entries(&lock);
+                let mut d: Vec<String> = got
+                    .iter()
+                    .filter(|e| !expect.contains(e))
+                    .map(|e| format!("{e} is in bun.lock but was not checked"))
+                    .chain(
+                        expect
+                            .iter()
+                            .filter(|e| !got.contains(e))
+                            .map(|e| format!("{e} was checked but is not in bun.lock")),
+                    )
+                    .collect();
+                if !dir.join("node_modules").is_dir() {
+                    d.push(format!(
+                        "bunx did not install into {}, where the checked tree was put",
+                        dir.display()
+                    ));
+                }
+                d
+            }),
         Verify::PipReport { expect, .. } => pip::drift(expect, &bytes),
         Verify::Unchanged { bytes: want, .. } => Ok(if *want == bytes {
             Vec::new()
@@ -236,8 +262,15 @@ pub fn verify(v: &Verify) -> Verified {
 /// Write the plan's files, keeping the originals' bytes to restore.
 pub fn put_in_place(writes: &[super::FileWrite]) -> std::io::Result<()> {
     for w in writes {
-        if let Some(dir) = w.path.parent() {
-            std::fs::create_dir_all(dir)?;
+        // A missing directory (a one-off runner's cache entry) is made private: bunx refuses
+        // a `.bunx-<uid>` others may write to.
+        if let Some(dir) = w.path.parent()
+            && !dir.is_dir()
+        {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
         }
         write_atomic(&w.path, &w.bytes)?;
     }

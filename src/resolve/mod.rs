@@ -129,6 +129,9 @@ pub enum Verify {
     /// npx: the tree it installed in its cache directory holds exactly the checked entries, and
     /// npx marked that directory as the one it ran from (`_npx` in its package.json).
     NpxTree { dir: PathBuf, expect: Vec<npm::Pin> },
+    /// bunx: the lockfile in its cache directory holds exactly the checked packages
+    /// (`name@version integrity`, sorted), and the tree was installed there.
+    BunxTree { dir: PathBuf, expect: Vec<String> },
 }
 
 /// Why a tree could not be resolved.

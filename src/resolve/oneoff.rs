@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use sha2::Digest;
 
 use super::exec::{self, Tool, Workdir};
-use super::{Failure, FileWrite, Outcome, Plan, Resolution, Step, Unresolved, Verify, npm};
+use super::{Failure, FileWrite, Outcome, Plan, Resolution, Step, Unresolved, Verify, js, npm};
 use crate::cmdline::World;
 use crate::cmdline::npm::ExecShape;
 use crate::cmdline::npm::spec::{SpecType, npa};
@@ -424,6 +424,254 @@ fn run(
         notes: vec![format!(
             "npx runs {} from {}, installed from the checked lockfile",
             pinned.join(" "),
+            dir.display()
+        )],
+    }))
+}
+
+/// The packages of a bun or pnpm lockfile as `name@version integrity`, sorted (what a run from
+/// it must hold).
+pub fn entries(lock: &js::Lock) -> Vec<String> {
+    let mut out: Vec<String> = lock
+        .entries
+        .values()
+        .map(|e| {
+            format!(
+                "{}@{} {}",
+                e.name,
+                e.version,
+                e.integrity.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A bin named `cmd` in a `node_modules/.bin` from `dir` up.
+fn local_bin(dir: &Path, cmd: Option<&str>) -> bool {
+    cmd.is_some_and(|c| {
+        !c.contains('/')
+            && dir
+                .ancestors()
+                .any(|d| d.join("node_modules/.bin").join(c).is_file())
+    })
+}
+
+/// Resolve `bunx …` / `bun x …` (see the module doc). `skip`: how many arguments come before
+/// bunx's own (1 for `bun x`).
+pub fn bunx(
+    tool: &Tool,
+    args: &[OsString],
+    skip: usize,
+    world: &dyn World,
+    timeout: std::time::Duration,
+) -> Outcome {
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let Some(mut shape) = crate::cmdline::bun::x_shape(&text[skip.min(text.len())..], world) else {
+        return Outcome::NotNeeded;
+    };
+    for s in &mut shape.specs {
+        s.at += skip;
+    }
+    if local_bin(&shape.cwd, shape.bare.as_deref()) {
+        return Outcome::NotNeeded;
+    }
+    match bunx_run(tool, args, &shape, timeout) {
+        Ok(o) => o,
+        Err(u) => Outcome::Unresolved(u),
+    }
+}
+
+fn bunx_run(
+    tool: &Tool,
+    args: &[OsString],
+    shape: &crate::cmdline::bun::XShape,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    const BUN: &str = "bun";
+    let fail = |f: Failure, d: String| Unresolved::new(BUN, f, d);
+    let [spec] = shape.specs.as_slice() else {
+        return Err(fail(
+            Failure::Unsupported,
+            "bunx with several packages is checked by name only".into(),
+        ));
+    };
+    let name = match npa(&spec.spec) {
+        Ok(s) if s.ty == SpecType::Registry && s.name.is_some() => s.name.unwrap_or_default(),
+        _ => {
+            return Err(fail(
+                Failure::Unsupported,
+                format!(
+                    "`{}` is not a registry package (git, URL, path or alias specs are checked by name only)",
+                    spec.spec
+                ),
+            ));
+        }
+    };
+    // bunx is bun under another name.
+    let bun = Tool {
+        real: tool.real.clone(),
+        argv0: BUN.into(),
+        env: tool.env.clone(),
+    };
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let copy = work.path().join("x");
+    std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    let run = |args: Vec<OsString>, env: &[(OsString, OsString)]| {
+        let ran = exec::run(&bun, &args, &copy, env, &work, timeout)
+            .map_err(|e| fail(Failure::ToolFailed, format!("cannot run bun: {e}")))?;
+        match ran.stopped(BUN, timeout) {
+            Some(u) => Err(u),
+            None => Ok(ran),
+        }
+    };
+    // Where bunx keeps its installs: `<install cache>/.bunx-<uid>/<spec>[+registry=<hash>]`.
+    let ran = run(vec!["pm".into(), "cache".into()], &[])?;
+    let cache = PathBuf::from(ran.stdout.trim());
+    if !ran.ok() || !cache.is_absolute() {
+        return Err(fail(
+            Failure::ToolFailed,
+            format!("`bun pm cache`: {}", super::tail(&ran.output(), 2)),
+        ));
+    }
+    let suffix = match &shape.registry {
+        Some(r) => {
+            let ran = run(
+                vec![
+                    "-e".into(),
+                    "process.stdout.write(Bun.hash(process.env.INSTALLGUARD_REGISTRY).toString(16))"
+                        .into(),
+                ],
+                &[("INSTALLGUARD_REGISTRY".into(), r.into())],
+            )?;
+            let h = ran.stdout.trim();
+            if !ran.ok() || h.is_empty() || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(fail(
+                    Failure::ToolFailed,
+                    format!("bun's registry hash: {}", super::tail(&ran.output(), 2)),
+                ));
+            }
+            format!("+registry={h}")
+        }
+        None => String::new(),
+    };
+    std::fs::write(copy.join("package.json"), "{}\n")
+        .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    let mut add: Vec<OsString> = vec![
+        "add".into(),
+        "--lockfile-only".into(),
+        "--ignore-scripts".into(),
+        "--exact".into(),
+    ];
+    add.extend(shape.config.iter().map(OsString::from));
+    add.push(OsString::from(&spec.spec));
+    let ran = run(add, &[])?;
+    if !ran.ok() {
+        return Err(fail(
+            js::classify(&ran.output()),
+            super::tail(&ran.output(), 3),
+        ));
+    }
+    let read = |p: &Path| crate::files::read_regular(p, 64 << 20);
+    let lock_bytes = read(&copy.join("bun.lock"))
+        .map_err(|e| fail(Failure::ToolFailed, format!("bun.lock: {e}")))?;
+    let manifest = read(&copy.join("package.json"))
+        .map_err(|e| fail(Failure::ToolFailed, format!("package.json: {e}")))?;
+    let lock = js::parse_bun(&String::from_utf8_lossy(&lock_bytes))
+        .map_err(|e| fail(Failure::ToolFailed, format!("bun.lock: {e}")))?;
+    let version = lock
+        .entries
+        .values()
+        .find(|e| e.name == name)
+        .map(|e| e.version.clone())
+        .ok_or_else(|| fail(Failure::ToolFailed, format!("{name} is not in bun.lock")))?;
+    let pinned = format!("{name}@{version}");
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let dir = cache
+        .join(format!(".bunx-{uid}"))
+        .join(format!("{pinned}{suffix}"));
+    let argv = Argv {
+        text: Vec::new(),
+        real: args.to_vec(),
+        offset: 0,
+    };
+    let shape_specs = ExecShape {
+        specs: shape.specs.clone(),
+        bare: shape.bare.clone(),
+        call: false,
+        workspaces: false,
+        config_at: Vec::new(),
+        cwd: shape.cwd.clone(),
+        local_prefix: shape.cwd.clone(),
+    };
+    let step = Step {
+        args: pinned_args(&argv, &shape_specs, std::slice::from_ref(&pinned)),
+        env: Vec::new(),
+    };
+    if dir.join("node_modules").is_dir() {
+        // bunx runs what it installed there before, as it is.
+        let bytes = read(&dir.join("bun.lock")).map_err(|e| {
+            fail(
+                Failure::Unsupported,
+                format!(
+                    "bunx's cache {} holds a tree without a readable bun.lock ({e}); remove the directory to resolve it anew",
+                    dir.display()
+                ),
+            )
+        })?;
+        let old = js::parse_bun(&String::from_utf8_lossy(&bytes))
+            .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", dir.display())))?;
+        return Ok(Outcome::Resolved(Resolution {
+            tool: BUN,
+            packages: js::packages(js::Js::Bun, &old, None),
+            plan: Plan {
+                steps: vec![step],
+                verify: Some(Verify::Unchanged {
+                    path: dir.join("bun.lock"),
+                    bytes,
+                }),
+                workdir: Some(work),
+                ..Plan::default()
+            },
+            notes: vec![format!(
+                "bunx reuses the tree it installed before in {}: that tree was checked",
+                dir.display()
+            )],
+        }));
+    }
+    let original = |f: &str| read(&dir.join(f)).ok();
+    Ok(Outcome::Resolved(Resolution {
+        tool: BUN,
+        packages: js::packages(js::Js::Bun, &lock, None),
+        plan: Plan {
+            steps: vec![step],
+            verify: Some(Verify::BunxTree {
+                dir: dir.clone(),
+                expect: entries(&lock),
+            }),
+            writes: vec![
+                FileWrite {
+                    path: dir.join("package.json"),
+                    original: original("package.json"),
+                    bytes: manifest,
+                },
+                FileWrite {
+                    path: dir.join("bun.lock"),
+                    original: original("bun.lock"),
+                    bytes: lock_bytes,
+                },
+            ],
+            keep_writes: true,
+            workdir: Some(work),
+        },
+        notes: vec![format!(
+            "bunx runs {pinned} from {}, installed from the checked bun.lock",
             dir.display()
         )],
     }))

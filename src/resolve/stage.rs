@@ -56,7 +56,18 @@ pub fn resolve(
         Program::Npx => oneoff::npm_exec(oneoff::Runner::Npx, tool, args, world, settings.timeout),
         Program::Brew => brew::resolve(tool, args, request, settings.timeout),
         Program::Pnpm => js::resolve(js::Js::Pnpm, tool, args, settings.timeout),
+        Program::Bun
+            if text
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .map(String::as_str)
+                == Some("x") =>
+        {
+            let at = text.iter().position(|a| a == "x").unwrap_or(0);
+            oneoff::bunx(tool, args, at + 1, world, settings.timeout)
+        }
         Program::Bun => js::resolve(js::Js::Bun, tool, args, settings.timeout),
+        Program::Bunx => oneoff::bunx(tool, args, 0, world, settings.timeout),
         Program::Uv => match crate::cmdline::uv::scan_pip_install(&text) {
             Some(scan) => uv::resolve(tool, args, &scan, request, builds, settings.timeout),
             None => Outcome::Unresolved(Unresolved::new(

@@ -882,3 +882,56 @@ fn npx_an_unreachable_registry_is_an_outage() {
     assert_eq!(r["resolution"]["status"], "unresolved", "{r:#}");
     assert_eq!(r["resolution"]["why"], "offline", "{r:#}");
 }
+
+#[test]
+fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
+    let mut sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    js_project("bun", &reg, &mut sb);
+    // bunx installs in its own cache directory, where the project's bunfig.toml is not read:
+    // the registry is given on the command line.
+    let registry = format!("--registry={}/", reg.url);
+    let out = run(sb.cmd("bunx", &[&registry, "igtest-clean"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], "bun", "{r:#}");
+    assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
+
+    let out = run(sb.cmd(
+        "bunx",
+        &[&registry, "igtest-app", "a b", "--registry", "-p"],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        r#"["a b","--registry","-p"]"#,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+    // `bun x` is the same command; it reuses the tree, which is checked again.
+    let out = run(sb.cmd("bun", &["x", &registry, "igtest-app", "again"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["again"]"#);
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses"),
+        "{r:#}"
+    );
+}
