@@ -190,6 +190,21 @@ pub fn verify(v: &Verify) -> Verified {
             npx_lock = dir.join("bun.lock");
             (&npx_lock, 256 << 20)
         }
+        Verify::PnpmDlx { dlx, wanted, .. } => {
+            match super::oneoff::dlx_trees(dlx, wanted).into_iter().next() {
+                Some((p, _)) => npx_lock = p.join("pnpm-lock.yaml"),
+                None => {
+                    return Verified {
+                        drift: Vec::new(),
+                        unverifiable: Some(format!(
+                            "no tree of pnpm dlx for {wanted} in {}",
+                            dlx.display()
+                        )),
+                    };
+                }
+            }
+            (&npx_lock, 256 << 20)
+        }
     };
     let bytes = match crate::files::read_regular(path, cap) {
         Ok(b) => b,
@@ -215,6 +230,14 @@ pub fn verify(v: &Verify) -> Verified {
             }
             d
         }),
+        Verify::PnpmDlx { expect, .. } => super::js::parse_pnpm(&String::from_utf8_lossy(&bytes))
+            .map(|lock| {
+                super::oneoff::entries(&lock)
+                    .into_iter()
+                    .filter(|e| !expect.contains(e))
+                    .map(|e| format!("{e} was installed by pnpm dlx but was not checked"))
+                    .collect()
+            }),
         Verify::BunxTree { dir, expect } => super::js::parse_bun(&String::from_utf8_lossy(&bytes))
             .map(|lock| {
                 let got = super::oneoff::entries(&lock);

@@ -132,6 +132,13 @@ pub enum Verify {
     /// bunx: the lockfile in its cache directory holds exactly the checked packages
     /// (`name@version integrity`, sorted), and the tree was installed there.
     BunxTree { dir: PathBuf, expect: Vec<String> },
+    /// pnpm dlx: the newest tree in its cache for exactly the pinned packages holds only
+    /// checked packages (`name@version integrity`).
+    PnpmDlx {
+        dlx: PathBuf,
+        wanted: serde_json::Value,
+        expect: Vec<String>,
+    },
 }
 
 /// Why a tree could not be resolved.

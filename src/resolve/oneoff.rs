@@ -260,7 +260,7 @@ fn run(
         }
     }
     // npx is a script next to npm: the resolve-only runs use that npm.
-    let npm_tool = sibling_npm(tool)
+    let npm_tool = sibling(tool, &["npm", "npm-cli.js"])
         .ok_or_else(|| fail(Failure::ToolFailed, "no `npm` next to npx".into()))?;
     let work =
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
@@ -513,11 +513,11 @@ fn bunx_run(
         }
     };
     // bunx is bun under another name.
-    let bun = Tool {
+    let bun = sibling(tool, &["bun"]).unwrap_or_else(|| Tool {
         real: tool.real.clone(),
         argv0: BUN.into(),
         env: tool.env.clone(),
-    };
+    });
     let work =
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
     let copy = work.path().join("x");
@@ -677,6 +677,234 @@ fn bunx_run(
     }))
 }
 
+/// pnpm's cache directory (its `dlx` trees are there): `$XDG_CACHE_HOME/pnpm`, else the
+/// platform's user cache (`~/.cache/pnpm`, macOS `~/Library/Caches/pnpm`). A `cache-dir` set in
+/// pnpm's configuration is not read.
+fn pnpm_cache() -> Option<PathBuf> {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return Some(PathBuf::from(x).join("pnpm"));
+    }
+    let home = PathBuf::from(std::env::var_os("HOME")?);
+    #[cfg(target_os = "macos")]
+    let dir = home.join("Library/Caches/pnpm");
+    #[cfg(not(target_os = "macos"))]
+    let dir = home.join(".cache/pnpm");
+    Some(dir)
+}
+
+/// The trees `pnpm dlx` installed before for exactly these packages (`name` → version, as its
+/// `package.json` in `<cache>/dlx/<key>/pkg` lists them), newest first, each with its lockfile.
+pub fn dlx_trees(dlx: &Path, wanted: &serde_json::Value) -> Vec<(PathBuf, Vec<u8>)> {
+    let Ok(rd) = std::fs::read_dir(dlx) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(std::time::SystemTime, PathBuf, Vec<u8>)> = rd
+        .flatten()
+        .filter_map(|d| {
+            let pkg = d.path().join("pkg");
+            let m: serde_json::Value = serde_json::from_slice(
+                &crate::files::read_regular(&pkg.join("package.json"), 1 << 20).ok()?,
+            )
+            .ok()?;
+            if &m["dependencies"] != wanted || !pkg.join("node_modules").is_dir() {
+                return None;
+            }
+            let lock = crate::files::read_regular(&pkg.join("pnpm-lock.yaml"), 64 << 20).ok()?;
+            let when = std::fs::symlink_metadata(&pkg)
+                .and_then(|m| m.modified())
+                .ok()?;
+            Some((when, pkg, lock))
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.into_iter().map(|(_, p, l)| (p, l)).collect()
+}
+
+/// Resolve `pnpm dlx …` / `pnpx …` (see the module doc). `dlx_first`: the arguments are
+/// pnpx's (`dlx` is implied).
+pub fn pnpm_dlx(
+    tool: &Tool,
+    args: &[OsString],
+    dlx_first: bool,
+    world: &dyn World,
+    timeout: std::time::Duration,
+) -> Outcome {
+    let mut text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let offset = usize::from(dlx_first);
+    if dlx_first {
+        text.insert(0, "dlx".into());
+    }
+    let Some(shape) = crate::cmdline::pnpm::dlx_shape(&text, world) else {
+        return Outcome::NotNeeded;
+    };
+    match pnpm_run(tool, args, offset, &shape, timeout) {
+        Ok(o) => o,
+        Err(u) => Outcome::Unresolved(u),
+    }
+}
+
+fn pnpm_run(
+    tool: &Tool,
+    args: &[OsString],
+    offset: usize,
+    shape: &crate::cmdline::pnpm::DlxShape,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    const PNPM: &str = "pnpm";
+    let fail = |f: Failure, d: String| Unresolved::new(PNPM, f, d);
+    let mut names = Vec::new();
+    for s in &shape.specs {
+        match npa(&s.spec) {
+            Ok(spec) if spec.ty == SpecType::Registry && spec.name.is_some() => {
+                names.push(spec.name.unwrap_or_default());
+            }
+            _ => {
+                return Err(fail(
+                    Failure::Unsupported,
+                    format!(
+                        "`{}` is not a registry package (git, URL, path or alias specs are checked by name only)",
+                        s.spec
+                    ),
+                ));
+            }
+        }
+    }
+    let pnpm = sibling(tool, &["pnpm"])
+        .ok_or_else(|| fail(Failure::ToolFailed, "no `pnpm` next to pnpx".into()))?;
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let copy = work.path().join("dlx");
+    std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    std::fs::write(copy.join("package.json"), "{}\n")
+        .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    // The registries of the project pnpm runs in.
+    if let Some(rc) = shape
+        .dir
+        .ancestors()
+        .map(|d| d.join(".npmrc"))
+        .find(|p| p.is_file())
+        && let Ok(b) = crate::files::read_regular(&rc, 1 << 20)
+    {
+        std::fs::write(copy.join(".npmrc"), b)
+            .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+    }
+    let mut add: Vec<OsString> = vec![
+        "add".into(),
+        "--lockfile-only".into(),
+        "--ignore-scripts".into(),
+        "--config.update-notifier=false".into(),
+        "--config.fetch-retries=0".into(),
+    ];
+    add.extend(shape.config.iter().map(OsString::from));
+    add.extend(shape.specs.iter().map(|s| OsString::from(&s.spec)));
+    let ran = exec::run(&pnpm, &add, &copy, &[], &work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run pnpm: {e}")))?;
+    if let Some(u) = ran.stopped(PNPM, timeout) {
+        return Err(u);
+    }
+    if !ran.ok() {
+        return Err(fail(
+            js::classify(&ran.output()),
+            super::tail(&ran.output(), 3),
+        ));
+    }
+    let bytes = crate::files::read_regular(&copy.join("pnpm-lock.yaml"), 64 << 20)
+        .map_err(|e| fail(Failure::ToolFailed, format!("pnpm-lock.yaml: {e}")))?;
+    let lock = js::parse_pnpm(&String::from_utf8_lossy(&bytes))
+        .map_err(|e| fail(Failure::ToolFailed, format!("pnpm-lock.yaml: {e}")))?;
+    let mut pinned = Vec::new();
+    let mut wanted = serde_json::Map::new();
+    for n in &names {
+        let v = lock
+            .entries
+            .values()
+            .find(|e| &e.name == n)
+            .map(|e| e.version.clone())
+            .ok_or_else(|| fail(Failure::ToolFailed, format!("{n} is not in pnpm-lock.yaml")))?;
+        wanted.insert(n.clone(), serde_json::Value::String(v.clone()));
+        pinned.push(format!("{n}@{v}"));
+    }
+    let argv = Argv {
+        text: Vec::new(),
+        real: args.to_vec(),
+        offset,
+    };
+    let exec_shape = ExecShape {
+        specs: shape.specs.clone(),
+        bare: shape.bare.clone(),
+        call: false,
+        workspaces: false,
+        config_at: Vec::new(),
+        cwd: shape.dir.clone(),
+        local_prefix: shape.dir.clone(),
+    };
+    let step = Step {
+        args: pinned_args(&argv, &exec_shape, &pinned),
+        env: Vec::new(),
+    };
+    let dlx = pnpm_cache()
+        .ok_or_else(|| fail(Failure::ToolFailed, "no HOME for pnpm's cache".into()))?
+        .join("dlx");
+    let wanted = serde_json::Value::Object(wanted);
+    // pnpm reuses a tree it installed before for the same packages, without resolving: those
+    // are checked (all of them: which one pnpm picks depends on its cache key).
+    let before = dlx_trees(&dlx, &wanted);
+    let (packages, expect, note) = if before.is_empty() {
+        (
+            js::packages(js::Js::Pnpm, &lock, None),
+            entries(&lock),
+            format!(
+                "pnpm dlx takes no lockfile: it resolves the dependencies of {} again as it \
+                 installs them; the tree it installed is compared with the checked one after",
+                pinned.join(" ")
+            ),
+        )
+    } else {
+        let mut packages = Vec::new();
+        let mut expect = Vec::new();
+        for (path, b) in &before {
+            let old = js::parse_pnpm(&String::from_utf8_lossy(b))
+                .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", path.display())))?;
+            for p in js::packages(js::Js::Pnpm, &old, None) {
+                if !packages.contains(&p) {
+                    packages.push(p);
+                }
+            }
+            expect.extend(entries(&old));
+        }
+        (
+            packages,
+            expect,
+            format!(
+                "pnpm dlx may reuse a tree it installed before ({}): checked",
+                before
+                    .iter()
+                    .map(|(p, _)| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    };
+    Ok(Outcome::Resolved(Resolution {
+        tool: PNPM,
+        packages,
+        plan: Plan {
+            steps: vec![step],
+            verify: Some(Verify::PnpmDlx {
+                dlx,
+                wanted,
+                expect,
+            }),
+            workdir: Some(work),
+            ..Plan::default()
+        },
+        notes: vec![note],
+    }))
+}
+
 /// `package.json` of the project declares a bin named `cmd`.
 fn has_own_bin(prefix: &Path, cmd: Option<&str>) -> bool {
     let Some(cmd) = cmd else { return false };
@@ -695,29 +923,27 @@ fn has_own_bin(prefix: &Path, cmd: Option<&str>) -> bool {
     }
 }
 
-/// The npm that ships with this npx (same directory, then the directory the npx script lives
-/// in), run as the resolver runs tools.
-fn sibling_npm(tool: &Tool) -> Option<Tool> {
-    let name = tool.real.file_name()?.to_string_lossy().into_owned();
-    if name == "npm" || name.starts_with("npm-cli") {
-        return Some(tool.clone());
-    }
-    let mut dirs = vec![tool.real.parent()?.to_path_buf()];
-    if let Ok(r) = std::fs::canonicalize(&tool.real)
-        && let Some(p) = r.parent()
-    {
-        dirs.push(p.to_path_buf());
-    }
-    dirs.iter().find_map(|d| {
-        ["npm", "npm-cli.js"]
-            .iter()
-            .map(|n| d.join(n))
-            .find(|p| p.is_file())
-            .map(|p| Tool {
-                real: p,
-                argv0: "npm".into(),
-                env: tool.env.clone(),
-            })
+/// The tool that ships with a one-off runner (npm with npx, pnpm with pnpx, bun with bunx):
+/// the runner itself when it is that tool, else the same directory, then the directory the
+/// runner's file really lives in; run as the resolver runs tools.
+fn sibling(tool: &Tool, names: &[&str]) -> Option<Tool> {
+    let own = tool.real.file_name()?.to_string_lossy().into_owned();
+    let found = if names.contains(&own.as_str()) {
+        Some(tool.real.clone())
+    } else {
+        let mut dirs = vec![tool.real.parent()?.to_path_buf()];
+        if let Ok(r) = std::fs::canonicalize(&tool.real)
+            && let Some(p) = r.parent()
+        {
+            dirs.push(p.to_path_buf());
+        }
+        dirs.iter()
+            .find_map(|d| names.iter().map(|n| d.join(n)).find(|p| p.is_file()))
+    };
+    found.map(|real| Tool {
+        real,
+        argv0: names[0].into(),
+        env: tool.env.clone(),
     })
 }
 

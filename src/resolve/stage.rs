@@ -55,7 +55,11 @@ pub fn resolve(
         },
         Program::Npx => oneoff::npm_exec(oneoff::Runner::Npx, tool, args, world, settings.timeout),
         Program::Brew => brew::resolve(tool, args, request, settings.timeout),
+        Program::Pnpm if crate::cmdline::pnpm::dlx_shape(&text, world).is_some() => {
+            oneoff::pnpm_dlx(tool, args, false, world, settings.timeout)
+        }
         Program::Pnpm => js::resolve(js::Js::Pnpm, tool, args, settings.timeout),
+        Program::Pnpx => oneoff::pnpm_dlx(tool, args, true, world, settings.timeout),
         Program::Bun
             if text
                 .iter()

@@ -935,3 +935,51 @@ fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
         "{r:#}"
     );
 }
+
+#[test]
+fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
+    let mut sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    js_project("pnpm", &reg, &mut sb);
+    let out = run(sb.cmd("pnpm", &["dlx", "igtest-clean"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], "pnpm", "{r:#}");
+    assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
+
+    let out = run(sb.cmd("pnpx", &["igtest-app", "a b", "--package", "-c"]));
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        r#"["a b","--package","-c"]"#,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+    // The tree pnpm installed for it is what was checked (it takes no lockfile: compared after).
+    let out = run(sb.cmd("pnpm", &["dlx", "igtest-app", "again"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["again"]"#);
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuse"),
+        "{r:#}"
+    );
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+}
