@@ -1,14 +1,20 @@
-//! One-off runners: `npx` / `npm exec`. The packages the command would fetch are resolved first
-//! in an empty private directory with `npm install --package-lock-only --ignore-scripts` (the
-//! flags and the user's npm configuration of the npm resolver), checked like any resolved tree,
-//! and then run pinned: each spec becomes `name@<checked version>`, and the checked
-//! package.json and lockfile are put into npx's own cache directory for those specs
-//! (`<cache>/_npx/<hash>`), so npx installs exactly that lockfile (measured with npm 11.19.1:
-//! a lockfile placed there is followed entry for entry, tarballs integrity-checked) and the run
-//! is compared with it after. A tree npx installed there before is reused by npx without
-//! resolving: then that tree's lockfile is what is checked. A bare command that a bin of the
-//! project or of the global prefix answers fetches nothing and is not resolved. Does not
-//! resolve git, URL or path specs, workspaces (`-w`), or `npm init <x>`.
+//! One-off runners: `npx` / `npm exec`, `bunx` / `bun x`, `pnpm dlx` / `pnpx`. The packages the
+//! command would fetch are resolved first in an empty private directory with the tool's own
+//! lockfile-only mode and scripts off (`npm install --package-lock-only --ignore-scripts` with
+//! the npm resolver's flags and the user's npm configuration, `bun add --lockfile-only --exact`,
+//! `pnpm add --lockfile-only`), checked like any resolved tree, and then run pinned: each spec
+//! becomes `name@<checked version>` where it was written, nothing else on the command line
+//! changes. npx and bunx install into a cache directory of their own per spec
+//! (`<npm cache>/_npx/<hash>`, `<bun cache>/.bunx-<uid>/<spec>[+registry=<hash>]`): the checked
+//! package.json and lockfile are put there first, and both tools install exactly that lockfile
+//! (measured with npm 11.19.1 and bun 1.4.5: a lockfile placed there is followed entry for
+//! entry); the run is compared with it after. A tree they installed there before is reused
+//! without resolving: then that tree's lockfile is what is checked. pnpm dlx reads no lockfile
+//! (its cache key is its own): the direct packages are pinned, the trees it installed before
+//! for them are checked, and the tree it ran is compared with the checked ones after. A bare
+//! command that a bin of the project or of npm's global prefix answers fetches nothing and is
+//! not resolved. Does not resolve git, URL or path specs, `npm exec -w`, bunx with several
+//! packages, `npm init <x>` / `pnpm create`, or yarn dlx.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -123,10 +129,8 @@ pub fn npx_hash(specs: &[String]) -> String {
             .map(|c| {
                 let class = if c.is_ascii_alphabetic() {
                     2
-                } else if c.is_ascii_digit() {
-                    1
                 } else {
-                    0
+                    u8::from(c.is_ascii_digit())
                 };
                 (class, c.to_ascii_lowercase())
             })
@@ -716,7 +720,7 @@ pub fn dlx_trees(dlx: &Path, wanted: &serde_json::Value) -> Vec<(PathBuf, Vec<u8
             Some((when, pkg, lock))
         })
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|e| std::cmp::Reverse(e.0));
     out.into_iter().map(|(_, p, l)| (p, l)).collect()
 }
 
@@ -1042,6 +1046,102 @@ mod tests {
             "{text:?}"
         );
         assert!(text.iter().any(|a| a == "--package-lock-only"));
+    }
+
+    #[test]
+    fn bunx_and_pnpm_dlx_specs_are_pinned_in_place() {
+        let world = MemWorld::new();
+        for (args, skip, want) in [
+            (
+                vec!["--registry=http://r/", "app", "-p", "x"],
+                0,
+                vec!["--registry=http://r/", "app@1.0.0", "-p", "x"],
+            ),
+            (
+                vec!["x", "-p", "app", "cmd", "--package=y"],
+                1,
+                vec!["x", "-p", "app@1.0.0", "cmd", "--package=y"],
+            ),
+            (
+                vec!["--package=app", "--bun", "cmd"],
+                0,
+                vec!["--package=app@1.0.0", "--bun", "cmd"],
+            ),
+        ] {
+            let text: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
+            let mut shape = crate::cmdline::bun::x_shape(&text[skip..], &world).unwrap();
+            for s in &mut shape.specs {
+                s.at += skip;
+            }
+            let exec = ExecShape {
+                specs: shape.specs.clone(),
+                bare: None,
+                call: false,
+                workspaces: false,
+                config_at: Vec::new(),
+                cwd: "/".into(),
+                local_prefix: "/".into(),
+            };
+            let argv = Argv {
+                text: Vec::new(),
+                real: os(&args),
+                offset: 0,
+            };
+            assert_eq!(
+                pinned_args(&argv, &exec, &["app@1.0.0".into()]),
+                os(&want),
+                "{args:?}"
+            );
+        }
+        let text: Vec<String> = [
+            "--config.registry=http://r/",
+            "dlx",
+            "app@^1",
+            "--package",
+            "z",
+        ]
+        .iter()
+        .map(|a| (*a).to_string())
+        .collect();
+        let shape = crate::cmdline::pnpm::dlx_shape(&text, &world).unwrap();
+        assert_eq!(shape.specs.len(), 1);
+        assert_eq!(
+            (shape.specs[0].at, shape.specs[0].spec.as_str()),
+            (2, "app@^1")
+        );
+        assert_eq!(shape.config, ["--config.registry=http://r/"]);
+        let text: Vec<String> = ["dlx", "--package=a", "--package", "b", "cmd", "arg"]
+            .iter()
+            .map(|a| (*a).to_string())
+            .collect();
+        let shape = crate::cmdline::pnpm::dlx_shape(&text, &world).unwrap();
+        let at: Vec<(usize, bool)> = shape.specs.iter().map(|s| (s.at, s.inline)).collect();
+        assert_eq!(at, [(1, true), (3, false)]);
+        assert!(shape.bare.is_none());
+        // Nothing to run: not a one-off run the stage resolves.
+        assert!(crate::cmdline::pnpm::dlx_shape(&["dlx".to_string()], &world).is_none());
+        assert!(crate::cmdline::bun::x_shape(&["--bun".to_string()], &world).is_none());
+    }
+
+    #[test]
+    fn lock_entries_and_reused_dlx_trees() {
+        let t = tempfile::tempdir().unwrap();
+        let lock = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      app:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  app@1.0.0:\n    resolution: {integrity: sha512-a}\n\nsnapshots:\n\n  app@1.0.0: {}\n";
+        for (key, deps) in [("k1", r#"{"app":"1.0.0"}"#), ("k2", r#"{"app":"^1.0.0"}"#)] {
+            let pkg = t.path().join(key).join("pkg");
+            std::fs::create_dir_all(pkg.join("node_modules")).unwrap();
+            std::fs::write(
+                pkg.join("package.json"),
+                format!(r#"{{"name":"dlx","dependencies":{deps}}}"#),
+            )
+            .unwrap();
+            std::fs::write(pkg.join("pnpm-lock.yaml"), lock).unwrap();
+        }
+        let found = dlx_trees(t.path(), &serde_json::json!({"app": "1.0.0"}));
+        assert_eq!(found.len(), 1);
+        assert!(found[0].0.starts_with(t.path().join("k1")));
+        let parsed = js::parse_pnpm(lock).unwrap();
+        assert_eq!(entries(&parsed), ["app@1.0.0 sha512-a"]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The resolution stage as the guard runs it: which tool's resolver a command goes to (pip,
-//! `python -m pip`, npm, brew), with the same real tool, arguments and environment the install
+//! `python -m pip`, npm, brew, uv, pnpm, bun, and the one-off runners npx / `npm exec`,
+//! `pnpm dlx` / pnpx, bunx / `bun x`), with the same real tool, arguments and environment the install
 //! will use. Dispatch only; each tool's module does the work. Commands no resolver covers are
 //! reported unresolved (the policy decides what that means), never silently skipped.
 
@@ -80,6 +81,21 @@ pub fn resolve(
                 "only `uv pip install` is resolved; uv's project and tool commands are checked by name (their uv.lock is read)",
             )),
         },
+        Program::Yarn
+            if text
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .map(String::as_str)
+                == Some("dlx") =>
+        {
+            Outcome::Unresolved(Unresolved::new(
+                "yarn",
+                Failure::Unsupported,
+                "yarn dlx installs into a temporary project it removes afterwards and reads no \
+                 lockfile, and yarn berry's resolve-only mode fetches every archive: the \
+                 packages it runs are checked by name only",
+            ))
+        }
         other => Outcome::Unresolved(Unresolved::new(
             other.manager().as_str(),
             Failure::Unsupported,
