@@ -4,6 +4,8 @@
 # run), for the real npm and the real pip:
 #   npm install <app>   with 3 packages in the tree, and with ~100 (a generated tree)
 #   pip install <app>   the same shapes, as wheels in a local --find-links folder
+#   npx <app> args      the 3-package tree run once: fetched anew (npx's cache emptied before
+#                       each run), and again with the tree npx installed before reused
 # Each run starts from a fresh project (npm: package.json only; pip: an empty --target), with
 # warm caches for both sides alike. Prints medians and the ratio; appends a Markdown table to
 # the file named by $1 (default bench/resolve-results.md).
@@ -24,7 +26,7 @@ server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 mkdir -p "$tmp/shims" "$tmp/home" "$tmp/reg" "$tmp/wheels"
-for t in npm pip; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
+for t in npm npx pip; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
 python3 -m venv "$tmp/venv" >/dev/null
 
 # Packages: a small tree (app -> mid -> leaf) and a wide one (big -> 10 groups of 10 leaves,
@@ -62,10 +64,15 @@ url = f"http://127.0.0.1:{srv.server_address[1]}"
 routes = {}
 for name, deps in tree.items():
     manifest = {"name": name, "version": "1.0.0", "dependencies": {d: "^1.0.0" for d in deps}}
+    files = {"package/index.js": "module.exports = 1;\n"}
+    if name == "igb-app":
+        manifest["bin"] = {name: "cli.js"}
+        files["package/cli.js"] = "#!/usr/bin/env node\nconsole.log(process.argv.length)\n"
+    files["package/package.json"] = json.dumps(manifest)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as t:
-        for p, body in {"package/package.json": json.dumps(manifest), "package/index.js": "module.exports = 1;\n"}.items():
-            b = body.encode(); i = tarfile.TarInfo(p); i.size = len(b); t.addfile(i, io.BytesIO(b))
+        for p, body in files.items():
+            b = body.encode(); i = tarfile.TarInfo(p); i.size = len(b); i.mode = 0o755; t.addfile(i, io.BytesIO(b))
     tgz = buf.getvalue()
     v = dict(manifest, dist={"tarball": f"{url}/{name}/-/{name}-1.0.0.tgz",
                              "integrity": "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()})
@@ -119,7 +126,10 @@ printf 'rm -rf %s && mkdir -p %s && printf %s > %s/package.json\n' "$proj" "$pro
 printf 'rm -rf %s/target\n' "$tmp" > "$tmp/prep-pip.sh"
 npm_prepare="sh $tmp/prep-npm.sh"
 pip_prepare="sh $tmp/prep-pip.sh"
-for app in igb-app igb-big; do
+# BENCH_ONLY=npx: the npx rows alone.
+apps="igb-app igb-big"
+[ "${BENCH_ONLY:-}" = npx ] && apps=""
+for app in $apps; do
   n=$([ "$app" = igb-app ] && echo 3 || echo 111)
   bench "npm install ($n packages)" "$npm_prepare" \
     "$real_npm install --prefix $proj --registry $reg/ $app" \
@@ -128,6 +138,14 @@ for app in igb-app igb-big; do
     "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target $app" \
     "env PATH=$tmp/shims:$tmp/venv/bin:$PATH pip install --no-index --find-links $tmp/wheels --target $tmp/target $app"
 done
+real_npx=$(command -v npx)
+printf 'rm -rf %s/home/npm-cache/_npx\n' "$tmp" > "$tmp/prep-npx.sh"
+bench "npx (3 packages, fetched)" "sh $tmp/prep-npx.sh" \
+  "$real_npx --yes --registry $reg/ igb-app x" \
+  "$tmp/shims/npx --yes --registry $reg/ igb-app x"
+bench "npx (3 packages, reused)" "true" \
+  "$real_npx --yes --registry $reg/ igb-app x" \
+  "$tmp/shims/npx --yes --registry $reg/ igb-app x"
 
 {
   echo
@@ -135,7 +153,7 @@ done
   echo
   echo "npm $(npm --version), pip $("$tmp/venv/bin/pip" --version | cut -d' ' -f2); medians of $runs runs; registry signals off."
   echo
-  echo "| install | direct | guarded | ratio |"
+  echo "| command | direct | guarded | ratio |"
   echo "|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 } >> "$out"
