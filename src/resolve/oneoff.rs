@@ -24,8 +24,8 @@ use sha2::Digest;
 use super::exec::{self, Tool, Workdir};
 use super::{Failure, FileWrite, Outcome, Plan, Resolution, Step, Unresolved, Verify, js, npm};
 use crate::cmdline::World;
-use crate::cmdline::npm::ExecShape;
 use crate::cmdline::npm::spec::{SpecType, npa};
+use crate::cmdline::npm::{ExecShape, ExecSpec};
 
 const TOOL: &str = "npm";
 
@@ -100,6 +100,26 @@ pub fn resolve_args(
     out.extend(["--global=false".into(), "--location=project".into()]);
     out.extend(shape.specs.iter().map(|s| OsString::from(&s.spec)));
     out
+}
+
+/// The package names of registry specs; any other spec (git, URL, path, alias) is not resolved.
+fn registry_names(tool: &'static str, specs: &[ExecSpec]) -> Result<Vec<String>, Unresolved> {
+    specs
+        .iter()
+        .map(|s| match npa(&s.spec) {
+            Ok(spec) if spec.ty == SpecType::Registry && spec.name.is_some() => {
+                Ok(spec.name.unwrap_or_default())
+            }
+            _ => Err(Unresolved::new(
+                tool,
+                Failure::Unsupported,
+                format!(
+                    "`{}` is not a registry package (git, URL, path or alias specs are checked by name only)",
+                    s.spec
+                ),
+            )),
+        })
+        .collect()
 }
 
 /// The real run's arguments with every spec pinned (`pinned[i]` for `shape.specs[i]`).
@@ -246,23 +266,7 @@ fn run(
             "`npm exec` in workspaces is checked by name only".into(),
         ));
     }
-    let mut names = Vec::new();
-    for s in &shape.specs {
-        match npa(&s.spec) {
-            Ok(spec) if spec.ty == SpecType::Registry && spec.name.is_some() => {
-                names.push(spec.name.unwrap_or_default());
-            }
-            _ => {
-                return Err(fail(
-                    Failure::Unsupported,
-                    format!(
-                        "`{}` is not a registry package (git, URL, path or alias specs are checked by name only)",
-                        s.spec
-                    ),
-                ));
-            }
-        }
-    }
+    let names = registry_names(TOOL, &shape.specs)?;
     // npx is a script next to npm: the resolve-only runs use that npm.
     let npm_tool = sibling(tool, &["npm", "npm-cli.js"])
         .ok_or_else(|| fail(Failure::ToolFailed, "no `npm` next to npx".into()))?;
@@ -504,18 +508,7 @@ fn bunx_run(
             "bunx with several packages is checked by name only".into(),
         ));
     };
-    let name = match npa(&spec.spec) {
-        Ok(s) if s.ty == SpecType::Registry && s.name.is_some() => s.name.unwrap_or_default(),
-        _ => {
-            return Err(fail(
-                Failure::Unsupported,
-                format!(
-                    "`{}` is not a registry package (git, URL, path or alias specs are checked by name only)",
-                    spec.spec
-                ),
-            ));
-        }
-    };
+    let name = registry_names(BUN, std::slice::from_ref(spec))?.remove(0);
     // bunx is bun under another name.
     let bun = sibling(tool, &["bun"]).unwrap_or_else(|| Tool {
         real: tool.real.clone(),
@@ -759,23 +752,7 @@ fn pnpm_run(
 ) -> Result<Outcome, Unresolved> {
     const PNPM: &str = "pnpm";
     let fail = |f: Failure, d: String| Unresolved::new(PNPM, f, d);
-    let mut names = Vec::new();
-    for s in &shape.specs {
-        match npa(&s.spec) {
-            Ok(spec) if spec.ty == SpecType::Registry && spec.name.is_some() => {
-                names.push(spec.name.unwrap_or_default());
-            }
-            _ => {
-                return Err(fail(
-                    Failure::Unsupported,
-                    format!(
-                        "`{}` is not a registry package (git, URL, path or alias specs are checked by name only)",
-                        s.spec
-                    ),
-                ));
-            }
-        }
-    }
+    let names = registry_names(PNPM, &shape.specs)?;
     let pnpm = sibling(tool, &["pnpm"])
         .ok_or_else(|| fail(Failure::ToolFailed, "no `pnpm` next to pnpx".into()))?;
     let work =

@@ -883,16 +883,25 @@ fn npx_an_unreachable_registry_is_an_outage() {
     assert_eq!(r["resolution"]["why"], "offline", "{r:#}");
 }
 
-#[test]
-fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
+/// A one-off runner against the hostile and clean trees: `program lead… igtest-clean` is blocked
+/// with packuments only fetched and no script run; `program lead… igtest-app <args>` runs with
+/// the program's arguments untouched, its tree on the record and compared after; `again`
+/// (another spelling) reuses that tree, which is checked again. `lead` gets the registry URL.
+fn one_off_runner(tool: &str, program: &str, again: &[&str], lead: fn(&str) -> Vec<String>) {
     let mut sb = npm_project();
     let marker = sb.path("postinstall-ran");
     let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
-    js_project("bun", &reg, &mut sb);
-    // bunx installs in its own cache directory, where the project's bunfig.toml is not read:
-    // the registry is given on the command line.
-    let registry = format!("--registry={}/", reg.url);
-    let out = run(sb.cmd("bunx", &[&registry, "igtest-clean"]));
+    js_project(tool, &reg, &mut sb);
+    let cmd = |program: &str, args: &[&str]| {
+        // `bun x`/`pnpm dlx`: the runner's own options come after its command word.
+        let word = usize::from(matches!(args.first(), Some(&("x" | "dlx"))));
+        let mut all: Vec<String> = args[..word].iter().map(|a| (*a).to_string()).collect();
+        all.extend(lead(&reg.url));
+        all.extend(args[word..].iter().map(|a| (*a).to_string()));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        run(sb.cmd(program, &all))
+    };
+    let out = cmd(program, &["igtest-clean"]);
     assert_code(&out, 3);
     let err = text(&out.stderr);
     assert!(
@@ -902,17 +911,17 @@ fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
     metadata_only(&reg);
     assert!(!marker.exists(), "the install script ran");
     let r = sb.outcomes().pop().unwrap();
-    assert_eq!(r["resolution"]["tool"], "bun", "{r:#}");
+    assert_eq!(r["resolution"]["tool"], tool, "{r:#}");
     assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
 
-    let out = run(sb.cmd(
-        "bunx",
-        &[&registry, "igtest-app", "a b", "--registry", "-p"],
-    ));
+    let out = cmd(
+        program,
+        &["igtest-app", "a b", "--registry", "-p", "--package", "-c"],
+    );
     assert_code(&out, 0);
     assert_eq!(
         text(&out.stdout),
-        r#"["a b","--registry","-p"]"#,
+        r#"["a b","--registry","-p","--package","-c"]"#,
         "{}",
         text(&out.stderr)
     );
@@ -922,55 +931,10 @@ fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
     let leaf = checked(&r, "igtest-leaf");
     assert_eq!(leaf["resolved"]["version"], "2.1.0");
     assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
-    // `bun x` is the same command; it reuses the tree, which is checked again.
-    let out = run(sb.cmd("bun", &["x", &registry, "igtest-app", "again"]));
-    assert_code(&out, 0);
-    assert_eq!(text(&out.stdout), r#"["again"]"#);
-    let r = sb.outcomes().pop().unwrap();
-    assert!(
-        r["resolution"]["notes"][0]
-            .as_str()
-            .unwrap()
-            .contains("reuses"),
-        "{r:#}"
-    );
-}
 
-#[test]
-fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
-    let mut sb = npm_project();
-    let marker = sb.path("postinstall-ran");
-    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
-    js_project("pnpm", &reg, &mut sb);
-    let out = run(sb.cmd("pnpm", &["dlx", "igtest-clean"]));
-    assert_code(&out, 3);
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
-        "{err}"
-    );
-    metadata_only(&reg);
-    assert!(!marker.exists(), "the install script ran");
-    let r = sb.outcomes().pop().unwrap();
-    assert_eq!(r["resolution"]["tool"], "pnpm", "{r:#}");
-    assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
-
-    let out = run(sb.cmd("pnpx", &["igtest-app", "a b", "--package", "-c"]));
-    assert_code(&out, 0);
-    assert_eq!(
-        text(&out.stdout),
-        r#"["a b","--package","-c"]"#,
-        "{}",
-        text(&out.stderr)
-    );
-    let r = sb.outcomes().pop().unwrap();
-    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
-    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
-    let leaf = checked(&r, "igtest-leaf");
-    assert_eq!(leaf["resolved"]["version"], "2.1.0");
-    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
-    // The tree pnpm installed for it is what was checked (it takes no lockfile: compared after).
-    let out = run(sb.cmd("pnpm", &["dlx", "igtest-app", "again"]));
+    let mut args = again[1..].to_vec();
+    args.extend(["igtest-app", "again"]);
+    let out = cmd(again[0], &args);
     assert_code(&out, 0);
     assert_eq!(text(&out.stdout), r#"["again"]"#);
     let r = sb.outcomes().pop().unwrap();
@@ -982,4 +946,18 @@ fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
         "{r:#}"
     );
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+}
+
+#[test]
+fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
+    // bunx installs in its own cache directory, where the project's bunfig.toml is not read:
+    // the registry is given on the command line.
+    one_off_runner("bun", "bunx", &["bun", "x"], |url| {
+        vec![format!("--registry={url}/")]
+    });
+}
+
+#[test]
+fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
+    one_off_runner("pnpm", "pnpx", &["pnpm", "dlx"], |_| Vec::new());
 }

@@ -162,26 +162,7 @@ pub fn x_shape(args: &[String], world: &dyn World) -> Option<XShape> {
         return None;
     }
     let first_at = args.len() - p.rest.len();
-    let mut specs = Vec::new();
-    let mut i = 0;
-    while i < first_at {
-        let a = &args[i];
-        if let Some(v) = a.strip_prefix("--package=") {
-            specs.push(ExecSpec {
-                at: i,
-                inline: true,
-                spec: v.to_string(),
-            });
-        } else if (a == "-p" || a == "--package") && i + 1 < first_at {
-            specs.push(ExecSpec {
-                at: i + 1,
-                inline: false,
-                spec: args[i + 1].clone(),
-            });
-            i += 1;
-        }
-        i += 1;
-    }
+    let mut specs = crate::cmdline::npm::package_options(args, first_at, true);
     if specs.len() != p.values("package").len() {
         return None;
     }

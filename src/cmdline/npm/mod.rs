@@ -243,6 +243,33 @@ pub struct ExecSpec {
     pub spec: String,
 }
 
+/// The `--package` values written before `end` (`--package=x`, `--package x`, and `-p x` when
+/// `short` is set), with where each is: for bunx and pnpm dlx, whose options end at the
+/// command.
+pub fn package_options(args: &[String], end: usize, short: bool) -> Vec<ExecSpec> {
+    let mut specs = Vec::new();
+    let mut i = 0;
+    while i < end.min(args.len()) {
+        let a = &args[i];
+        if let Some(v) = a.strip_prefix("--package=") {
+            specs.push(ExecSpec {
+                at: i,
+                inline: true,
+                spec: v.to_string(),
+            });
+        } else if (a == "--package" || (short && a == "-p")) && i + 1 < end {
+            specs.push(ExecSpec {
+                at: i + 1,
+                inline: false,
+                spec: args[i + 1].clone(),
+            });
+            i += 1;
+        }
+        i += 1;
+    }
+    specs
+}
+
 /// Read `npm exec …` for the resolution stage (see [`ExecShape`]).
 pub fn exec_shape(args: &[String], world: &dyn World) -> Option<ExecShape> {
     /// exec's own options and the ones that place the run: not passed to the resolve-only run.

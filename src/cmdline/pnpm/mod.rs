@@ -80,29 +80,12 @@ pub fn dlx_shape(args: &[String], world: &dyn World) -> Option<DlxShape> {
     if args[first..] != p.rest[..] {
         return None;
     }
-    let mut specs = Vec::new();
-    let mut config = Vec::new();
-    let mut i = 0;
-    while i < first {
-        let a = &args[i];
-        if a.starts_with("--config.") {
-            config.push(a.clone());
-        } else if let Some(v) = a.strip_prefix("--package=") {
-            specs.push(ExecSpec {
-                at: i,
-                inline: true,
-                spec: v.to_string(),
-            });
-        } else if a == "--package" && i + 1 < first {
-            specs.push(ExecSpec {
-                at: i + 1,
-                inline: false,
-                spec: args[i + 1].clone(),
-            });
-            i += 1;
-        }
-        i += 1;
-    }
+    let mut specs = crate::cmdline::npm::package_options(args, first, false);
+    let mut config: Vec<String> = args[..first]
+        .iter()
+        .filter(|a| a.starts_with("--config."))
+        .cloned()
+        .collect();
     if specs.len() != p.values("package").len() {
         return None;
     }
