@@ -184,25 +184,18 @@ pub fn parse_config(out: &str) -> Option<(PathBuf, PathBuf)> {
 /// Why nothing is fetched for a bare command: a bin of that name in a `node_modules/.bin` from
 /// the project up, or in the global prefix (what libnpmexec looks at before fetching).
 pub fn bin_found(shape: &ExecShape, global_prefix: Option<&Path>) -> Option<String> {
-    let cmd = shape.bare.as_deref()?;
-    if cmd.contains('/') || cmd.is_empty() {
-        return None;
-    }
-    for dir in shape.local_prefix.ancestors() {
-        let bin = dir.join("node_modules/.bin").join(cmd);
-        if bin.is_file() {
-            return Some(format!(
-                "`{cmd}` is the project's own bin {}",
-                bin.display()
-            ));
-        }
+    let cmd = shape.bare.as_deref().filter(|c| !c.is_empty())?;
+    // A file of that name (a scoped or path-like spec names none).
+    let plain = !cmd.contains('/');
+    if plain && local_bin(&shape.local_prefix, Some(cmd)) {
+        return Some(format!("`{cmd}` is a bin of the project"));
     }
     let global = global_prefix?;
     if global == shape.local_prefix {
         return None;
     }
     let bin = global.join("bin").join(cmd);
-    if bin.is_file() {
+    if plain && bin.is_file() {
         return Some(format!("`{cmd}` is the global bin {}", bin.display()));
     }
     // An installed global package of that name (any version for a name alone) whose bin is
@@ -1119,6 +1112,43 @@ mod tests {
         assert!(found[0].0.starts_with(t.path().join("k1")));
         let parsed = js::parse_pnpm(lock).unwrap();
         assert_eq!(entries(&parsed), ["app@1.0.0 sha512-a"]);
+    }
+
+    #[test]
+    fn bins_of_the_project_and_the_global_prefix_need_no_fetch() {
+        let t = tempfile::tempdir().unwrap();
+        let project = t.path().join("p/sub");
+        let global = t.path().join("g");
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::create_dir_all(t.path().join("p/node_modules/.bin")).unwrap();
+        std::fs::write(t.path().join("p/node_modules/.bin/lint"), "").unwrap();
+        std::fs::create_dir_all(global.join("bin")).unwrap();
+        std::fs::create_dir_all(global.join("lib/node_modules/@s/tool")).unwrap();
+        std::fs::write(
+            global.join("lib/node_modules/@s/tool/package.json"),
+            r#"{"name": "@s/tool", "version": "2.0.0", "bin": {"st": "cli.js"}}"#,
+        )
+        .unwrap();
+        std::fs::write(global.join("bin/st"), "").unwrap();
+        std::fs::write(global.join("bin/fmt"), "").unwrap();
+        let shape = |bare: &str| ExecShape {
+            specs: Vec::new(),
+            bare: Some(bare.into()),
+            call: false,
+            workspaces: false,
+            config_at: Vec::new(),
+            cwd: project.clone(),
+            local_prefix: project.clone(),
+        };
+        let found = |bare: &str| bin_found(&shape(bare), Some(&global));
+        // A bin from the project up, a global bin, an installed global package that fits.
+        assert!(found("lint").unwrap().contains("project"));
+        assert!(found("fmt").unwrap().contains("global bin"));
+        assert!(found("@s/tool").unwrap().contains("@s/tool 2.0.0"));
+        assert!(found("@s/tool@^2").is_some());
+        // Another version, or nothing installed: npx fetches.
+        assert_eq!(found("@s/tool@1"), None);
+        assert_eq!(found("cowsay"), None);
     }
 
     #[test]

@@ -952,3 +952,28 @@ fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
 fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
     one_off_runner("pnpm", "pnpx", &["pnpm", "dlx"], |_| Vec::new());
 }
+
+#[test]
+fn yarn_dlx_stays_checked_by_name_and_says_why() {
+    let mut sb = Sandbox::new();
+    sb.extra_path
+        .push(crate::tools::js_tool("@yarnpkg/cli-dist"));
+    let out = run(sb.ig(&[
+        "check",
+        "--resolve",
+        "--json",
+        "--",
+        "yarn",
+        "dlx",
+        "igtest-app",
+    ]));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["resolution"]["why"], "unsupported", "{doc:#}");
+    assert!(
+        doc["resolution"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("yarn dlx"),
+        "{doc:#}"
+    );
+}
