@@ -347,7 +347,8 @@ fn run(
     };
     // A tree npx installed there before is reused as it is: that one is what runs.
     if dir.join("node_modules").is_dir() {
-        let (used, bytes) = ["package-lock.json", "node_modules/.package-lock.json"]
+        // The hidden lockfile describes what is installed (npm trusts it when reading the tree).
+        let (used, bytes) = ["node_modules/.package-lock.json", "package-lock.json"]
             .iter()
             .find_map(|f| read(&dir.join(f)).ok().map(|b| (dir.join(f), b)))
             .ok_or_else(|| {
