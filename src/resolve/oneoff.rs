@@ -991,6 +991,8 @@ mod tests {
                 "--registry=http://r/",
                 "--cache",
                 "/c",
+                "--prefix",
+                "/g",
                 "-p",
                 "a",
                 "-p",
@@ -1008,9 +1010,19 @@ mod tests {
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
         assert_eq!(
-            text[..4],
-            ["install", "--registry=http://r/", "--cache", "/c"]
+            text[..6],
+            [
+                "install",
+                "--registry=http://r/",
+                "--cache",
+                "/c",
+                "--prefix",
+                "/g"
+            ]
         );
+        // The resolve-only run's own prefix comes last, so it is the one npm uses.
+        let ours = text.iter().position(|a| a == "--prefix=/w").unwrap();
+        assert!(ours > 5, "{text:?}");
         assert_eq!(text[text.len() - 2..], ["a", "b@2"]);
         assert!(
             !text.iter().any(|a| a == "--yes" || a == "cmd" || a == "x"),

@@ -272,15 +272,16 @@ pub fn package_options(args: &[String], end: usize, short: bool) -> Vec<ExecSpec
 
 /// Read `npm exec …` for the resolution stage (see [`ExecShape`]).
 pub fn exec_shape(args: &[String], world: &dyn World) -> Option<ExecShape> {
-    /// exec's own options and the ones that place the run: not passed to the resolve-only run.
-    const OWN: [&str; 9] = [
+    /// exec's own options and the ones that would make the resolve-only run global: not
+    /// passed on. (`--prefix` is: it moves the global prefix whose bins npx runs, and the
+    /// resolve-only run's own `--prefix` comes after it.)
+    const OWN: [&str; 8] = [
         "package",
         "call",
         "yes",
         "workspace",
         "workspaces",
         "include-workspace-root",
-        "prefix",
         "global",
         "location",
     ];
