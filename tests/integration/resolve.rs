@@ -818,6 +818,30 @@ fn npx_resolves_what_it_would_run_blocks_a_malicious_dependency_and_runs_the_che
         "{r:#}"
     );
     assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    // `npm exec --package=…` is the same run (npx's cache directory is keyed by the pinned spec).
+    let out = run(sb.cmd(
+        "npm",
+        &[
+            "exec",
+            "--registry",
+            &reg.url,
+            "--package=igtest-app",
+            "--",
+            "igtest-app",
+            "z",
+        ],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["z"]"#, "{}", text(&out.stderr));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["program"], "npm");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses")
+    );
 }
 
 #[test]
