@@ -80,6 +80,10 @@ for name, deps in tree.items():
     routes[f"/{name}/-/{name}-1.0.0.tgz"] = tgz
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes: with Nagle's algorithm on, the body waits for the
+    # client's delayed ACK (40 ms) on every keep-alive request, which would hide the cost of
+    # resolving behind a stall no real registry has.
+    disable_nagle_algorithm = True
     def do_GET(self):
         b = routes.get(self.path)
         if b is None:
@@ -117,6 +121,28 @@ bench() { # bench LABEL PREPARE DIRECT GUARDED
   row=$(python3 -c 'import sys; d,g=float(sys.argv[1]),float(sys.argv[2]); print(f"| {sys.argv[3]} | {d*1000:.0f} ms | {g*1000:.0f} ms | {g/d:.2f}x |")' "$d" "$g" "$label")
   echo "$row"
   rows+=("$row")
+  direct_s[$label]=$d guarded_s[$label]=$g
+}
+declare -A direct_s guarded_s
+
+parts=()
+part() { # part LABEL PREPARE_RESOLVE RESOLVE_ONLY PREPARE_PINNED PINNED (LABEL as given to bench)
+  local label=$1
+  hyperfine -N --style none --warmup 2 --runs "$runs" --prepare "$2" --prepare "$4" \
+    --export-json "$tmp/r.json" -n resolve-only "$3" -n pinned "$5" >/dev/null 2>&1
+  local row
+  row=$(python3 - "$tmp/r.json" "${direct_s[$label]}" "${guarded_s[$label]}" "$label" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+med = lambda t: sorted(t)[len(t) // 2]
+res, pin = med(r[0]["times"]), med(r[1]["times"])
+d, g = float(sys.argv[2]), float(sys.argv[3])
+ms = lambda x: f"{x * 1000:.0f} ms"
+print(f"| {sys.argv[4]} | {ms(res)} | {ms(pin)} | {ms(res + pin)} ({(res + pin) / d:.2f}x) | {ms(g - res - pin)} |")
+PY
+)
+  echo "$row"
+  parts+=("$row")
 }
 
 proj=$tmp/proj
@@ -147,6 +173,44 @@ bench "npx (3 packages, reused)" "true" \
   "$real_npx --yes --registry $reg/ igb-app x" \
   "$tmp/shims/npx --yes --registry $reg/ igb-app x"
 
+# The checked trees, as installguard hands them to the pinned install: npm's lockfile from a
+# resolve-only run, pip's hash-pinned lock of the closure.
+npm_ro="--package-lock-only --ignore-scripts --no-audit --no-fund --fetch-retries=0 --fetch-timeout=60000 --no-progress --update-notifier=false"
+pip_ro="--dry-run --report $tmp/report.json --no-input --retries 0 --timeout 15 --progress-bar off --only-binary :all: --disable-pip-version-check"
+python3 - "$tmp" <<'PY'
+import hashlib, json, sys
+tmp = sys.argv[1]
+tree = json.load(open(f"{tmp}/tree.json"))
+for app in ("igb-app", "igb-big"):
+    seen, todo = [], [app]
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.append(n)
+            todo += tree[n]
+    with open(f"{tmp}/lock-{app}.txt", "w") as f:
+        for n in seen:
+            whl = f"{tmp}/wheels/{n.replace('-', '_')}-1.0.0-py3-none-any.whl"
+            f.write(f"{n}==1.0.0 --hash=sha256:{hashlib.sha256(open(whl, 'rb').read()).hexdigest()}\n")
+PY
+for app in igb-app igb-big; do
+  n=$([ "$app" = igb-app ] && echo 3 || echo 111)
+  sh "$tmp/prep-npm.sh"
+  # shellcheck disable=SC2086
+  "$real_npm" install --prefix "$proj" --registry "$reg/" "$app" $npm_ro >/dev/null 2>&1
+  mkdir -p "$tmp/checked-$app"
+  cp "$proj/package.json" "$proj/package-lock.json" "$tmp/checked-$app/"
+  printf 'rm -rf %s && mkdir -p %s && cp %s/checked-%s/package.json %s/checked-%s/package-lock.json %s/\n' \
+    "$proj" "$proj" "$tmp" "$app" "$tmp" "$app" "$proj" > "$tmp/prep-npm-$app.sh"
+  part "npm install ($n packages)" "$npm_prepare" \
+    "$real_npm install --prefix $proj --registry $reg/ $app $npm_ro" \
+    "sh $tmp/prep-npm-$app.sh" "$real_npm install --prefix $proj --registry $reg/"
+  part "pip install ($n packages)" "$pip_prepare" \
+    "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target $app $pip_ro" \
+    "$pip_prepare" \
+    "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target --require-hashes --no-deps -r $tmp/lock-$app.txt --only-binary :all: --report $tmp/installed.json"
+done
+
 {
   echo
   echo "### Whole-tree resolution: guarded vs direct clean install (loopback registry, $(date -u +%Y-%m-%d))"
@@ -156,5 +220,13 @@ bench "npx (3 packages, reused)" "true" \
   echo "| command | direct | guarded | ratio |"
   echo "|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "The parts, each run alone by the real tool (medians of $runs runs): the resolve-only run, the"
+  echo "pinned install of the checked tree, their sum (against the direct install), and what the"
+  echo "guarded figure adds to the sum (installguard's own work)."
+  echo
+  echo "| install | resolve-only | pinned install | sum (÷ direct) | installguard's own |"
+  echo "|---|---:|---:|---:|---:|"
+  printf '%s\n' "${parts[@]}"
 } >> "$out"
 echo "appended to $out"
