@@ -395,7 +395,7 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
         }
     }
     let (exit_code, mut code) = outcome;
-    if exit_code != Some(0) {
+    if exit_code != Some(0) && !plan.is_some_and(|p| p.keep_writes) {
         // npm writes package.json and its lockfile only when it succeeds: so does the guard.
         resolve::exec::restore(writes);
     }

@@ -177,20 +177,8 @@ pub struct Verified {
 
 /// Read what the install left and compare it with the checked tree.
 pub fn verify(v: &Verify) -> Verified {
-    match v {
-        Verify::NpmLock { path, expect } => compare_file(path, |b| npm::drift(expect, b)),
-        Verify::PipReport { path, expect } => compare_file(path, |b| pip::drift(expect, b)),
-        Verify::Unchanged { path, bytes: want } => compare_file(path, |b| {
-            Ok(if want == b {
-                Vec::new()
-            } else {
-                vec![format!(
-                    "{} changed during the install",
-                    path.file_name().unwrap_or_default().to_string_lossy()
-                )]
-            })
-        }),
-        Verify::Environment { dir, expect } => match distributions(dir) {
+    if let Verify::Environment { dir, expect } = v {
+        return match distributions(dir) {
             Ok(found) => Verified {
                 drift: super::environment_drift(expect, &found),
                 unverifiable: None,
@@ -199,25 +187,113 @@ pub fn verify(v: &Verify) -> Verified {
                 drift: Vec::new(),
                 unverifiable: Some(format!("{}: {e}", dir.display())),
             },
-        },
+        };
     }
-}
-
-/// Read the file an install left and compare it with `drift`.
-fn compare_file(path: &Path, drift: impl FnOnce(&[u8]) -> Result<Vec<String>, String>) -> Verified {
-    let unverifiable = |e: String| Verified {
-        drift: Vec::new(),
-        unverifiable: Some(format!("{}: {e}", path.display())),
+    let npx_lock;
+    let (path, cap) = match v {
+        Verify::NpmLock { path, .. }
+        | Verify::PipReport { path, .. }
+        | Verify::Unchanged { path, .. } => (path, 256 << 20),
+        // Compared above, from the environment's directory.
+        Verify::Environment { dir, .. } => (dir, 0),
+        Verify::NpxTree { dir, .. } => {
+            npx_lock = dir.join("package-lock.json");
+            (&npx_lock, 256 << 20)
+        }
+        Verify::BunxTree { dir, .. } => {
+            npx_lock = dir.join("bun.lock");
+            (&npx_lock, 256 << 20)
+        }
+        Verify::PnpmDlx { dlx, wanted, .. } => {
+            match super::oneoff::dlx_trees(dlx, wanted).into_iter().next() {
+                Some((p, _)) => npx_lock = p.join("pnpm-lock.yaml"),
+                None => {
+                    return Verified {
+                        drift: Vec::new(),
+                        unverifiable: Some(format!(
+                            "no tree of pnpm dlx for {wanted} in {}",
+                            dlx.display()
+                        )),
+                    };
+                }
+            }
+            (&npx_lock, 256 << 20)
+        }
     };
-    match crate::files::read_regular(path, 256 << 20) {
-        Ok(bytes) => match drift(&bytes) {
-            Ok(drift) => Verified {
-                drift,
-                unverifiable: None,
-            },
-            Err(e) => unverifiable(e),
+    let bytes = match crate::files::read_regular(path, cap) {
+        Ok(b) => b,
+        Err(e) => {
+            return Verified {
+                drift: Vec::new(),
+                unverifiable: Some(format!("{}: {e}", path.display())),
+            };
+        }
+    };
+    let drift = match v {
+        Verify::NpmLock { expect, .. } => npm::drift(expect, &bytes),
+        Verify::NpxTree { dir, expect } => npm::drift(expect, &bytes).map(|mut d| {
+            let ran_here = crate::files::read_regular(&dir.join("package.json"), 16 << 20)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .is_some_and(|m| m["_npx"].is_object());
+            if !ran_here {
+                d.push(format!(
+                    "npx did not run from {}, where the checked tree was put",
+                    dir.display()
+                ));
+            }
+            d
+        }),
+        Verify::PnpmDlx { expect, .. } => super::js::parse_pnpm(&String::from_utf8_lossy(&bytes))
+            .map(|lock| {
+                super::oneoff::entries(&lock)
+                    .into_iter()
+                    .filter(|e| !expect.contains(e))
+                    .map(|e| format!("{e} was installed by pnpm dlx but was not checked"))
+                    .collect()
+            }),
+        Verify::BunxTree { dir, expect } => super::js::parse_bun(&String::from_utf8_lossy(&bytes))
+            .map(|lock| {
+                let got = super::oneoff::entries(&lock);
+                let mut d: Vec<String> = got
+                    .iter()
+                    .filter(|e| !expect.contains(e))
+                    .map(|e| format!("{e} is in bun.lock but was not checked"))
+                    .chain(
+                        expect
+                            .iter()
+                            .filter(|e| !got.contains(e))
+                            .map(|e| format!("{e} was checked but is not in bun.lock")),
+                    )
+                    .collect();
+                if !dir.join("node_modules").is_dir() {
+                    d.push(format!(
+                        "bunx did not install into {}, where the checked tree was put",
+                        dir.display()
+                    ));
+                }
+                d
+            }),
+        Verify::PipReport { expect, .. } => pip::drift(expect, &bytes),
+        Verify::Environment { .. } => Ok(Vec::new()),
+        Verify::Unchanged { bytes: want, .. } => Ok(if *want == bytes {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{} changed during the install",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            )]
+        }),
+    };
+    match drift {
+        Ok(drift) => Verified {
+            drift,
+            unverifiable: None,
         },
-        Err(e) => unverifiable(e.to_string()),
+        Err(e) => Verified {
+            drift: Vec::new(),
+            unverifiable: Some(format!("{}: {e}", path.display())),
+        },
     }
 }
 
@@ -246,6 +322,16 @@ fn distributions(env: &Path) -> std::io::Result<Vec<(String, String)>> {
 /// Write the plan's files, keeping the originals' bytes to restore.
 pub fn put_in_place(writes: &[super::FileWrite]) -> std::io::Result<()> {
     for w in writes {
+        // A missing directory (a one-off runner's cache entry) is made private: bunx refuses
+        // a `.bunx-<uid>` others may write to.
+        if let Some(dir) = w.path.parent()
+            && !dir.is_dir()
+        {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
         write_atomic(&w.path, &w.bytes)?;
     }
     Ok(())

@@ -4,8 +4,9 @@
 //! against the project's, and plan the real install: the checked package.json and lockfile put
 //! in place, then the command as typed with `--frozen-lockfile`, so the tool installs that
 //! lockfile or fails rather than resolving anew; the lockfile is compared after. Pure except
-//! [`resolve`]. Does not resolve workspaces, `-g`, `--dir`/`--cwd`/`--filter`, `dlx`/`bunx`,
-//! yarn (yarn 1 has no lockfile-only mode, berry's fetches every archive) or `bun.lockb`.
+//! [`resolve`]; `dlx`/`bunx` are in `oneoff`. Does not resolve workspaces, `-g`,
+//! `--dir`/`--cwd`/`--filter`, yarn (yarn 1 has no lockfile-only mode, berry's fetches every
+//! archive) or `bun.lockb`.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -448,6 +449,7 @@ fn project(
                 bytes: new_bytes,
             }),
             writes,
+            keep_writes: false,
             workdir: Some(work),
         },
         notes: Vec::new(),

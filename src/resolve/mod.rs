@@ -17,6 +17,7 @@ pub mod brew;
 pub mod exec;
 pub mod js;
 pub mod npm;
+pub mod oneoff;
 pub mod pip;
 pub mod pipx;
 pub mod stage;
@@ -88,6 +89,9 @@ pub struct Plan {
     /// Files put in place before the first step; the originals come back if the install fails
     /// (npm writes package.json and its lockfile only when it succeeds).
     pub writes: Vec<FileWrite>,
+    /// The files stay when a step fails: for a one-off run the step's exit code is the
+    /// program's, not the install's.
+    pub keep_writes: bool,
     /// Keeps the work directory (the checked lock, reports) until the install has run: held
     /// for its `Drop`, which removes it.
     #[allow(dead_code)]
@@ -127,6 +131,19 @@ pub enum Verify {
     /// `uv tool install`: the tool's environment (`dir`) holds exactly the checked
     /// distributions (its `lib/*/site-packages/*.dist-info`).
     Environment { dir: PathBuf, expect: Vec<pip::Pin> },
+    /// npx: the tree it installed in its cache directory holds exactly the checked entries, and
+    /// npx marked that directory as the one it ran from (`_npx` in its package.json).
+    NpxTree { dir: PathBuf, expect: Vec<npm::Pin> },
+    /// bunx: the lockfile in its cache directory holds exactly the checked packages
+    /// (`name@version integrity`, sorted), and the tree was installed there.
+    BunxTree { dir: PathBuf, expect: Vec<String> },
+    /// pnpm dlx: the newest tree in its cache for exactly the pinned packages holds only
+    /// checked packages (`name@version integrity`).
+    PnpmDlx {
+        dlx: PathBuf,
+        wanted: serde_json::Value,
+        expect: Vec<String>,
+    },
 }
 
 /// Each difference between the checked distributions and those an environment holds

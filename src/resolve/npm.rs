@@ -3,9 +3,10 @@
 //! node_modules), read the lockfile npm wrote, diff it against the project's, and plan the real
 //! install from exactly that lockfile (put in place, then `npm install` without specs, which
 //! installs the lock as it is and checks every tarball's integrity). `npm ci`: the project's
-//! lockfile is the tree. Pure except [`resolve`]. Does not read `yarn.lock`, pnpm or bun
-//! lockfiles, and resolves no `-g`, `exec`/`npx`, `--no-save` or `file:` installs (those are
-//! reported unresolved and checked by name).
+//! lockfile is the tree. `npm install -g`: resolved alone, installed with the named packages
+//! pinned. Pure except [`resolve`]. Does not read `yarn.lock`, pnpm or bun lockfiles, resolves
+//! no `--no-save` or `file:` installs (reported unresolved and checked by name), and leaves
+//! `exec`/`npx` to `oneoff`.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -418,7 +419,6 @@ pub fn resolve(
     }
     match shape.command {
         "install" | "update" | "ci" => {}
-        "exec" => return unsupported("packages npx / npm exec runs are checked by name only"),
         other => return unsupported(&format!("`npm {other}` is checked by name only")),
     }
     if shape.global {
@@ -584,6 +584,7 @@ fn project(
                 expect: pins(&new_lock),
             }),
             writes,
+            keep_writes: false,
             workdir: Some(work),
         },
         notes: Vec::new(),

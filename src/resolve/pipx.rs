@@ -184,6 +184,7 @@ pub fn resolve(
         }],
         verify,
         writes: Vec::new(),
+        keep_writes: false,
         workdir: Some(work),
     };
     r.notes.push(

@@ -1,13 +1,16 @@
 //! The resolution stage as the guard runs it: which tool's resolver a command goes to (pip,
 //! `python -m pip`, npm, pnpm, bun, brew, `uv pip install`, uv projects, uv tools and `uvx`,
-//! pipx), with the same real tool, arguments and environment the install will use. Dispatch only; each tool's module does the work. Commands no resolver covers are
+//! pipx, and the one-off runners npx / `npm exec`, `pnpm dlx` / pnpx, bunx / `bun x`), with the
+//! same real tool, arguments and environment the install will use. Dispatch only; each tool's
+//! module does the work. Commands no resolver covers are
 //! reported unresolved (the policy decides what that means), never silently skipped.
 
 use std::ffi::OsString;
 
 use super::exec::Tool;
 use super::{
-    Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, pip, pipx, uv, uv_project,
+    Builds, Failure, Outcome, Settings, Unresolved, brew, js, npm, oneoff, pip, pipx, uv,
+    uv_project,
 };
 use crate::cmdline::uv::Command;
 use crate::cmdline::{Program, World};
@@ -50,17 +53,31 @@ pub fn resolve(
             )
         }
         Program::Npm => match crate::cmdline::npm::shape(&text, world) {
+            Some(shape) if shape.command == "exec" => {
+                oneoff::npm_exec(oneoff::Runner::NpmExec, tool, args, world, settings.timeout)
+            }
             Some(shape) => npm::resolve(tool, args, &shape, settings.timeout),
             None => Outcome::NotNeeded,
         },
-        Program::Npx => Outcome::Unresolved(Unresolved::new(
-            "npm",
-            Failure::Unsupported,
-            "packages npx runs are checked by name only",
-        )),
+        Program::Npx => oneoff::npm_exec(oneoff::Runner::Npx, tool, args, world, settings.timeout),
         Program::Brew => brew::resolve(tool, args, request, settings.timeout),
+        Program::Pnpm if crate::cmdline::pnpm::dlx_shape(&text, world).is_some() => {
+            oneoff::pnpm_dlx(tool, args, false, world, settings.timeout)
+        }
         Program::Pnpm => js::resolve(js::Js::Pnpm, tool, args, settings.timeout),
+        Program::Pnpx => oneoff::pnpm_dlx(tool, args, true, world, settings.timeout),
+        Program::Bun
+            if text
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .map(String::as_str)
+                == Some("x") =>
+        {
+            let at = text.iter().position(|a| a == "x").unwrap_or(0);
+            oneoff::bunx(tool, args, at + 1, world, settings.timeout)
+        }
         Program::Bun => js::resolve(js::Js::Bun, tool, args, settings.timeout),
+        Program::Bunx => oneoff::bunx(tool, args, 0, world, settings.timeout),
         Program::Uv | Program::Uvx => {
             match crate::cmdline::uv::scan(&text, kind == Program::Uvx).map(|s| (s.command, s)) {
                 Some((Command::PipInstall | Command::ToolInstall | Command::ToolRun, scan)) => {
@@ -104,6 +121,21 @@ pub fn resolve(
             Failure::Unsupported,
             "poetry is not resolved first: `poetry lock` builds sdists to learn their dependencies (running their code) and cannot be told not to; poetry.lock and pyproject.toml are checked by name",
         )),
+        Program::Yarn
+            if text
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .map(String::as_str)
+                == Some("dlx") =>
+        {
+            Outcome::Unresolved(Unresolved::new(
+                "yarn",
+                Failure::Unsupported,
+                "yarn dlx installs into a temporary project it removes afterwards and reads no \
+                 lockfile, and yarn berry's resolve-only mode fetches every archive: the \
+                 packages it runs are checked by name only",
+            ))
+        }
         other => Outcome::Unresolved(Unresolved::new(
             other.manager().as_str(),
             Failure::Unsupported,

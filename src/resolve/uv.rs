@@ -332,6 +332,7 @@ fn pinned(locked: &[Locked], work: Workdir, real: Vec<OsString>, notes: Vec<Stri
             }],
             verify: None,
             writes: Vec::new(),
+            keep_writes: false,
             workdir: Some(work),
         },
         notes,

@@ -519,6 +519,7 @@ fn project(
                 bytes: new_bytes,
             }),
             writes,
+            keep_writes: false,
             workdir: Some(work),
         },
         notes: Vec::new(),

@@ -242,6 +242,21 @@ fn npm_unreachable_registry_is_an_outage_not_a_missing_package_and_the_policy_de
         "{}",
         text(&out.stderr)
     );
+    // npx too: an outage, not a missing package, and npx then fails on its own.
+    let out = run(sb.cmd(
+        "npx",
+        &[
+            "--yes",
+            "--fetch-retries=0",
+            "--registry",
+            &dead,
+            "igtest-anything",
+        ],
+    ));
+    assert_ne!(out.status.code(), Some(0));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["program"], "npx");
+    assert_eq!(r["resolution"]["why"], "offline", "{r:#}");
 }
 
 fn pip_sandbox() -> (Sandbox, PathBuf) {
@@ -692,6 +707,299 @@ fn npm_global_installs_are_resolved_first_and_pinned() {
     );
     // The project the command ran in was left alone.
     assert!(!sb.work().join("package-lock.json").exists());
+}
+
+/// The real npx of this machine (not the sandbox's shim), for a run the guard does not see.
+fn unguarded_npx() -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("npx"))
+        .find(|p| p.is_file())
+        .expect("npx on PATH")
+}
+
+/// The trees npx is asked to run: the hostile one, and the clean one with a bin that prints its
+/// arguments.
+fn runnable_trees(marker: &Path) -> Vec<Pkg> {
+    let [clean, evil, app, leaf] = hostile_and_clean_trees(marker);
+    vec![clean.bin(), evil, app.bin(), leaf]
+}
+
+/// The trees npx installed in its cache (`_npx/<hash>`), as their lockfiles.
+fn npx_trees(sb: &Sandbox) -> Vec<serde_json::Value> {
+    let Ok(dirs) = std::fs::read_dir(sb.path("cache/npm/_npx")) else {
+        return Vec::new();
+    };
+    dirs.flatten()
+        .filter(|d| d.path().join("node_modules").is_dir())
+        .map(|d| {
+            serde_json::from_slice(&std::fs::read(d.path().join("package-lock.json")).unwrap())
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn npx_resolves_what_it_would_run_blocks_a_malicious_dependency_and_runs_the_checked_tree() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    let out = run(sb.cmd("npx", &["--yes", "--registry", &reg.url, "igtest-clean"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    assert!(npx_trees(&sb).is_empty(), "npx installed something");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["decision"], "blocked");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    let evil = checked(&r, "000webhost-admin");
+    assert_eq!(evil["resolved"]["version"], "1.0.0");
+    assert_eq!(evil["resolved"]["direct"], false);
+    assert_eq!(evil["resolved"]["install_code"][0], "install-script");
+    let out = run(sb.ig(&["log", "--json", "--package", "000webhost-admin@1.0.0"]));
+    assert_eq!(text(&out.stdout).lines().count(), 1);
+
+    // The clean tree runs, the program's arguments (npm options among them) untouched, its
+    // output byte for byte.
+    let out = run(sb.cmd(
+        "npx",
+        &[
+            "--registry",
+            &reg.url,
+            "igtest-app",
+            "a b",
+            "--registry",
+            "-c",
+            "x",
+        ],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        r#"["a b","--registry","-c","x"]"#,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["decision"], "allowed");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(r["resolution"]["transitive"], 1);
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+    // The tree npx ran from is the checked lockfile, entry for entry.
+    let trees = npx_trees(&sb);
+    assert_eq!(trees.len(), 1);
+    let entries = trees[0]["packages"].as_object().unwrap();
+    assert_eq!(entries.len(), 3, "{entries:#?}");
+    for (path, e) in entries.iter().filter(|(p, _)| !p.is_empty()) {
+        let t = checked(&r, path.trim_start_matches("node_modules/"));
+        assert_eq!(t["resolved"]["version"], e["version"], "{path}");
+        assert_eq!(t["resolved"]["integrity"], e["integrity"], "{path}");
+    }
+    let out = run(sb.ig(&["log", "--package", "igtest-leaf@2.1.0"]));
+    assert!(text(&out.stdout).contains("npx"), "{}", text(&out.stdout));
+
+    // Run again: npx reuses its tree, which is checked again, and nothing is fetched anew.
+    let out = run(sb.cmd("npx", &["--registry", &reg.url, "igtest-app", "again"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["again"]"#);
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses"),
+        "{r:#}"
+    );
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    // `npm exec --package=…` is the same run (npx's cache directory is keyed by the pinned spec).
+    let out = run(sb.cmd(
+        "npm",
+        &[
+            "exec",
+            "--registry",
+            &reg.url,
+            "--package=igtest-app",
+            "--",
+            "igtest-app",
+            "z",
+        ],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["z"]"#, "{}", text(&out.stderr));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["program"], "npm");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses")
+    );
+}
+
+#[test]
+fn npx_a_reused_tree_with_an_unchecked_malicious_package_is_caught() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    // Earlier, unguarded: npx installed igtest-app 1.0.0 from a registry whose igtest-app
+    // depended on a malicious package.
+    let hostile = Registry::start_tree(
+        &sb.path("cache/reg-old"),
+        &[
+            Pkg::new("igtest-app")
+                .dep("000webhost-admin", "^1.0.0")
+                .bin(),
+            Pkg::new("000webhost-admin"),
+        ],
+    );
+    let out = run(sb.cmd(
+        unguarded_npx().to_str().unwrap(),
+        &["--yes", "--registry", &hostile.url, "igtest-app@1.0.0"],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(npx_trees(&sb).len(), 1);
+    // Now the registry's igtest-app 1.0.0 resolves clean, but npx would reuse its old tree.
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    let out = run(sb.cmd("npx", &["--registry", &reg.url, "igtest-app", "x"]));
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty(), "the program ran");
+    let err = text(&out.stderr);
+    assert!(err.contains("MAL-2024-11848"), "{err}");
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses"),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn npx_a_local_bin_fetches_nothing_and_is_not_resolved() {
+    let sb = npm_project();
+    let bin = sb.work().join("node_modules/.bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let tool = bin.join("igtest-tool");
+    std::fs::write(&tool, "#!/bin/sh\nprintf 'local %s' \"$*\"\n").unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dead = crate::http::refusing();
+    let out = run(sb.cmd("npx", &["--registry", &dead, "igtest-tool", "y"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "local y");
+    let r = sb.outcomes().pop().unwrap();
+    assert!(r["resolution"].is_null(), "{r:#}");
+}
+
+/// A one-off runner against the hostile and clean trees: `program lead… igtest-clean` is blocked
+/// with packuments only fetched and no script run; `program lead… igtest-app <args>` runs with
+/// the program's arguments untouched, its tree on the record and compared after; `again`
+/// (another spelling) reuses that tree, which is checked again. `lead` gets the registry URL.
+fn one_off_runner(tool: &str, program: &str, again: &[&str], lead: fn(&str) -> Vec<String>) {
+    let mut sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    js_project(tool, &reg, &mut sb);
+    let cmd = |program: &str, args: &[&str]| {
+        // `bun x`/`pnpm dlx`: the runner's own options come after its command word.
+        let word = usize::from(matches!(args.first(), Some(&("x" | "dlx"))));
+        let mut all: Vec<String> = args[..word].iter().map(|a| (*a).to_string()).collect();
+        all.extend(lead(&reg.url));
+        all.extend(args[word..].iter().map(|a| (*a).to_string()));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        run(sb.cmd(program, &all))
+    };
+    let out = cmd(program, &["igtest-clean"]);
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], tool, "{r:#}");
+    assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
+
+    let out = cmd(
+        program,
+        &["igtest-app", "a b", "--registry", "-p", "--package", "-c"],
+    );
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        r#"["a b","--registry","-p","--package","-c"]"#,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+
+    let mut args = again[1..].to_vec();
+    args.extend(["igtest-app", "again"]);
+    let out = cmd(again[0], &args);
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["again"]"#);
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuse"),
+        "{r:#}"
+    );
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+}
+
+#[test]
+fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
+    // bunx installs in its own cache directory, where the project's bunfig.toml is not read:
+    // the registry is given on the command line.
+    one_off_runner("bun", "bunx", &["bun", "x"], |url| {
+        vec![format!("--registry={url}/")]
+    });
+}
+
+#[test]
+fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
+    one_off_runner("pnpm", "pnpx", &["pnpm", "dlx"], |_| Vec::new());
+}
+
+#[test]
+fn yarn_dlx_stays_checked_by_name_and_says_why() {
+    let mut sb = Sandbox::new();
+    sb.extra_path
+        .push(crate::tools::js_tool("@yarnpkg/cli-dist"));
+    let out = run(sb.ig(&[
+        "check",
+        "--resolve",
+        "--json",
+        "--",
+        "yarn",
+        "dlx",
+        "igtest-app",
+    ]));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["resolution"]["why"], "unsupported", "{doc:#}");
+    assert!(
+        doc["resolution"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("yarn dlx"),
+        "{doc:#}"
+    );
 }
 
 /// A uv project in `<work>/u` whose default index is `index`, and `uv <args>` run in it with
