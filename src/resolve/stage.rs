@@ -136,13 +136,10 @@ pub fn resolve(
                  packages it runs are checked by name only",
             ))
         }
-        other => Outcome::Unresolved(Unresolved::new(
-            other.manager().as_str(),
+        Program::Yarn => Outcome::Unresolved(Unresolved::new(
+            "yarn",
             Failure::Unsupported,
-            format!(
-                "installguard does not resolve {} commands yet; checked by name",
-                other.manager().as_str()
-            ),
+            "installguard does not resolve yarn commands yet; checked by name",
         )),
     }
 }
