@@ -901,7 +901,8 @@ fn npx_a_local_bin_fetches_nothing_and_is_not_resolved() {
 /// A one-off runner against the hostile and clean trees: `program lead… igtest-clean` is blocked
 /// with packuments only fetched and no script run; `program lead… igtest-app <args>` runs with
 /// the program's arguments untouched, its tree on the record and compared after; `again`
-/// (another spelling) reuses that tree, which is checked again. `lead` gets the registry URL.
+/// (another spelling) is blocked the same way, then reuses that tree, which is checked again.
+/// `lead` gets the registry URL.
 fn one_off_runner(tool: &str, program: &str, again: &[&str], lead: fn(&str) -> Vec<String>) {
     let mut sb = npm_project();
     let marker = sb.path("postinstall-ran");
@@ -928,6 +929,12 @@ fn one_off_runner(tool: &str, program: &str, again: &[&str], lead: fn(&str) -> V
     let r = sb.outcomes().pop().unwrap();
     assert_eq!(r["resolution"]["tool"], tool, "{r:#}");
     assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
+    // The other spelling goes through its own dispatch: it is blocked the same way.
+    let mut args = again[1..].to_vec();
+    args.push("igtest-clean");
+    assert_code(&cmd(again[0], &args), 3);
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
 
     let out = cmd(
         program,
