@@ -4,6 +4,8 @@
 # run), for the real npm and the real pip:
 #   npm install <app>   with 3 packages in the tree, and with ~100 (a generated tree)
 #   pip install <app>   the same shapes, as wheels in a local --find-links folder
+#   npx <app> args      the 3-package tree run once: fetched anew (npx's cache emptied before
+#                       each run), and again with the tree npx installed before reused
 # Each run starts from a fresh project (npm: package.json only; pip: an empty --target), with
 # warm caches for both sides alike. Prints medians and the ratio; appends a Markdown table to
 # the file named by $1 (default bench/resolve-results.md).
@@ -30,7 +32,7 @@ server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 mkdir -p "$tmp/shims" "$tmp/home" "$tmp/reg" "$tmp/wheels"
-for t in npm pip yarn; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
+for t in npm npx pip yarn; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
 tools=${TOOLS:-npm pip${YARN1_BIN:+ yarn1}${YARN4_BIN:+ yarn-berry}}
 python3 -m venv "$tmp/venv" >/dev/null
 
@@ -69,10 +71,15 @@ url = f"http://127.0.0.1:{srv.server_address[1]}"
 routes = {}
 for name, deps in tree.items():
     manifest = {"name": name, "version": "1.0.0", "dependencies": {d: "^1.0.0" for d in deps}}
+    files = {"package/index.js": "module.exports = 1;\n"}
+    if name == "igb-app":
+        manifest["bin"] = {name: "cli.js"}
+        files["package/cli.js"] = "#!/usr/bin/env node\nconsole.log(process.argv.length)\n"
+    files["package/package.json"] = json.dumps(manifest)
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as t:
-        for p, body in {"package/package.json": json.dumps(manifest), "package/index.js": "module.exports = 1;\n"}.items():
-            b = body.encode(); i = tarfile.TarInfo(p); i.size = len(b); t.addfile(i, io.BytesIO(b))
+        for p, body in files.items():
+            b = body.encode(); i = tarfile.TarInfo(p); i.size = len(b); i.mode = 0o755; t.addfile(i, io.BytesIO(b))
     tgz = buf.getvalue()
     v = dict(manifest, dist={"tarball": f"{url}/{name}/-/{name}-1.0.0.tgz",
                              "integrity": "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()})
@@ -83,6 +90,10 @@ for name, deps in tree.items():
     routes[f"/{name}/-/{name}-1.0.0.tgz"] = tgz
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes: with Nagle's algorithm on, the body waits for the
+    # client's delayed ACK (40 ms) on every keep-alive request, which would hide the cost of
+    # resolving behind a stall no real registry has.
+    disable_nagle_algorithm = True
     def do_GET(self):
         b = routes.get(self.path)
         if b is None:
@@ -120,6 +131,28 @@ bench() { # bench LABEL PREPARE DIRECT GUARDED
   row=$(python3 -c 'import sys; d,g=float(sys.argv[1]),float(sys.argv[2]); print(f"| {sys.argv[3]} | {d*1000:.0f} ms | {g*1000:.0f} ms | {g/d:.2f}x |")' "$d" "$g" "$label")
   echo "$row"
   rows+=("$row")
+  direct_s[$label]=$d guarded_s[$label]=$g
+}
+declare -A direct_s guarded_s
+
+parts=()
+part() { # part LABEL PREPARE_RESOLVE RESOLVE_ONLY PREPARE_PINNED PINNED (LABEL as given to bench)
+  local label=$1
+  hyperfine -N --style none --warmup 2 --runs "$runs" --prepare "$2" --prepare "$4" \
+    --export-json "$tmp/r.json" -n resolve-only "$3" -n pinned "$5" >/dev/null 2>&1
+  local row
+  row=$(python3 - "$tmp/r.json" "${direct_s[$label]}" "${guarded_s[$label]}" "$label" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+med = lambda t: sorted(t)[len(t) // 2]
+res, pin = med(r[0]["times"]), med(r[1]["times"])
+d, g = float(sys.argv[2]), float(sys.argv[3])
+ms = lambda x: f"{x * 1000:.0f} ms"
+print(f"| {sys.argv[4]} | {ms(res)} | {ms(pin)} | {ms(res + pin)} ({(res + pin) / d:.2f}x) | {ms(g - res - pin)} |")
+PY
+)
+  echo "$row"
+  parts+=("$row")
 }
 
 proj=$tmp/proj
@@ -146,7 +179,10 @@ yarn_run() { # yarn_run DIR APP SHIMMED: a script running `yarn add APP` in the 
   echo "cd $proj && PATH=$path:\$PATH COREPACK_ENABLE_STRICT=0 exec yarn add $2" > "$f"
   echo "sh $f"
 }
-for app in igb-app igb-big; do
+# BENCH_ONLY=npx: the npx rows alone.
+apps="igb-app igb-big"
+[ "${BENCH_ONLY:-}" = npx ] && apps=""
+for app in $apps; do
   n=$([ "$app" = igb-app ] && echo 3 || echo 111)
   case " $tools " in *" npm "*)
   bench "npm install ($n packages)" "$npm_prepare" \
@@ -163,6 +199,52 @@ for app in igb-app igb-big; do
   bench "yarn 4 add ($n packages)" "$(yarn_prepare 4.18.1)" \
     "$(yarn_run "$YARN4_BIN" $app 0)" "$(yarn_run "$YARN4_BIN" $app 1)" ;; esac
 done
+real_npx=$(command -v npx)
+printf 'rm -rf %s/home/npm-cache/_npx\n' "$tmp" > "$tmp/prep-npx.sh"
+bench "npx (3 packages, fetched)" "sh $tmp/prep-npx.sh" \
+  "$real_npx --yes --registry $reg/ igb-app x" \
+  "$tmp/shims/npx --yes --registry $reg/ igb-app x"
+bench "npx (3 packages, reused)" "true" \
+  "$real_npx --yes --registry $reg/ igb-app x" \
+  "$tmp/shims/npx --yes --registry $reg/ igb-app x"
+
+# The checked trees, as installguard hands them to the pinned install: npm's lockfile from a
+# resolve-only run, pip's hash-pinned lock of the closure.
+npm_ro="--package-lock-only --ignore-scripts --no-audit --no-fund --fetch-retries=0 --fetch-timeout=60000 --no-progress --update-notifier=false"
+pip_ro="--dry-run --report $tmp/report.json --no-input --retries 0 --timeout 15 --progress-bar off --only-binary :all: --disable-pip-version-check"
+python3 - "$tmp" <<'PY'
+import hashlib, json, sys
+tmp = sys.argv[1]
+tree = json.load(open(f"{tmp}/tree.json"))
+for app in ("igb-app", "igb-big"):
+    seen, todo = [], [app]
+    while todo:
+        n = todo.pop()
+        if n not in seen:
+            seen.append(n)
+            todo += tree[n]
+    with open(f"{tmp}/lock-{app}.txt", "w") as f:
+        for n in seen:
+            whl = f"{tmp}/wheels/{n.replace('-', '_')}-1.0.0-py3-none-any.whl"
+            f.write(f"{n}==1.0.0 --hash=sha256:{hashlib.sha256(open(whl, 'rb').read()).hexdigest()}\n")
+PY
+for app in $apps; do
+  n=$([ "$app" = igb-app ] && echo 3 || echo 111)
+  sh "$tmp/prep-npm.sh"
+  # shellcheck disable=SC2086
+  "$real_npm" install --prefix "$proj" --registry "$reg/" "$app" $npm_ro >/dev/null 2>&1
+  mkdir -p "$tmp/checked-$app"
+  cp "$proj/package.json" "$proj/package-lock.json" "$tmp/checked-$app/"
+  printf 'rm -rf %s && mkdir -p %s && cp %s/checked-%s/package.json %s/checked-%s/package-lock.json %s/\n' \
+    "$proj" "$proj" "$tmp" "$app" "$tmp" "$app" "$proj" > "$tmp/prep-npm-$app.sh"
+  part "npm install ($n packages)" "$npm_prepare" \
+    "$real_npm install --prefix $proj --registry $reg/ $app $npm_ro" \
+    "sh $tmp/prep-npm-$app.sh" "$real_npm install --prefix $proj --registry $reg/"
+  part "pip install ($n packages)" "$pip_prepare" \
+    "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target $app $pip_ro" \
+    "$pip_prepare" \
+    "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target --require-hashes --no-deps -r $tmp/lock-$app.txt --only-binary :all: --report $tmp/installed.json"
+done
 
 {
   echo
@@ -170,8 +252,16 @@ done
   echo
   echo "$tools: npm $(npm --version), pip $("$tmp/venv/bin/pip" --version | cut -d' ' -f2)${YARN1_BIN:+, yarn $("$YARN1_BIN/yarn" --version)}${YARN4_BIN:+, yarn $(cd "$tmp" && "$YARN4_BIN/yarn" --version)}; medians of $runs runs; registry signals off."
   echo
-  echo "| install | direct | guarded | ratio |"
+  echo "| command | direct | guarded | ratio |"
   echo "|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "The parts, each run alone by the real tool (medians of $runs runs): the resolve-only run, the"
+  echo "pinned install of the checked tree, their sum (against the direct install), and what the"
+  echo "guarded figure adds to the sum (installguard's own work)."
+  echo
+  echo "| install | resolve-only | pinned install | sum (÷ direct) | installguard's own |"
+  echo "|---|---:|---:|---:|---:|"
+  printf '%s\n' "${parts[@]}"
 } >> "$out"
 echo "appended to $out"

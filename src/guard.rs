@@ -395,9 +395,11 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
         }
     }
     let (exit_code, mut code) = outcome;
-    // npm writes package.json and its lockfile only when it succeeds: so does the guard. Files
-    // that were only the install's input (`--no-save`) go back either way.
-    resolve::exec::restore(writes, exit_code != Some(0));
+    // npm writes package.json and its lockfile only when it succeeds: so does the guard (a
+    // one-off run's files stay: its exit code is the program's). Files that were only the
+    // install's input (`--no-save`) go back either way.
+    let failed = exit_code != Some(0) && !plan.is_some_and(|p| p.keep_writes);
+    resolve::exec::restore(writes, failed);
     if let Some(r) = &run.resolution {
         let verified = plan
             .and_then(|p| p.verify.as_ref())

@@ -177,11 +177,49 @@ pub struct Verified {
 
 /// Read what the install left and compare it with the checked tree.
 pub fn verify(v: &Verify) -> Verified {
+    if let Verify::Environment { dir, expect } = v {
+        return match distributions(dir) {
+            Ok(found) => Verified {
+                drift: super::environment_drift(expect, &found),
+                unverifiable: None,
+            },
+            Err(e) => Verified {
+                drift: Vec::new(),
+                unverifiable: Some(format!("{}: {e}", dir.display())),
+            },
+        };
+    }
+    let npx_lock;
     let (path, cap) = match v {
         Verify::NpmLock { path, .. }
         | Verify::NpmInstalled { path, .. }
         | Verify::PipReport { path, .. }
         | Verify::Unchanged { path, .. } => (path, 256 << 20),
+        // Compared above, from the environment's directory.
+        Verify::Environment { dir, .. } => (dir, 0),
+        Verify::NpxTree { dir, .. } => {
+            npx_lock = dir.join("package-lock.json");
+            (&npx_lock, 256 << 20)
+        }
+        Verify::BunxTree { dir, .. } => {
+            npx_lock = dir.join("bun.lock");
+            (&npx_lock, 256 << 20)
+        }
+        Verify::PnpmDlx { dlx, wanted, .. } => {
+            match super::oneoff::dlx_trees(dlx, wanted).into_iter().next() {
+                Some((p, _)) => npx_lock = p.join("pnpm-lock.yaml"),
+                None => {
+                    return Verified {
+                        drift: Vec::new(),
+                        unverifiable: Some(format!(
+                            "no tree of pnpm dlx for {wanted} in {}",
+                            dlx.display()
+                        )),
+                    };
+                }
+            }
+            (&npx_lock, 256 << 20)
+        }
     };
     let bytes = match crate::files::read_regular(path, cap) {
         Ok(b) => b,
@@ -195,7 +233,51 @@ pub fn verify(v: &Verify) -> Verified {
     let drift = match v {
         Verify::NpmLock { expect, .. } => npm::drift(expect, &bytes, true),
         Verify::NpmInstalled { expect, .. } => npm::drift(expect, &bytes, false),
+        Verify::NpxTree { dir, expect } => npm::drift(expect, &bytes, true).map(|mut d| {
+            let ran_here = crate::files::read_regular(&dir.join("package.json"), 16 << 20)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .is_some_and(|m| m["_npx"].is_object());
+            if !ran_here {
+                d.push(format!(
+                    "npx did not run from {}, where the checked tree was put",
+                    dir.display()
+                ));
+            }
+            d
+        }),
+        Verify::PnpmDlx { expect, .. } => super::js::parse_pnpm(&String::from_utf8_lossy(&bytes))
+            .map(|lock| {
+                super::oneoff::entries(&lock)
+                    .into_iter()
+                    .filter(|e| !expect.contains(e))
+                    .map(|e| format!("{e} was installed by pnpm dlx but was not checked"))
+                    .collect()
+            }),
+        Verify::BunxTree { dir, expect } => super::js::parse_bun(&String::from_utf8_lossy(&bytes))
+            .map(|lock| {
+                let got = super::oneoff::entries(&lock);
+                let mut d: Vec<String> = got
+                    .iter()
+                    .filter(|e| !expect.contains(e))
+                    .map(|e| format!("{e} is in bun.lock but was not checked"))
+                    .chain(
+                        expect
+                            .iter()
+                            .filter(|e| !got.contains(e))
+                            .map(|e| format!("{e} was checked but is not in bun.lock")),
+                    )
+                    .collect();
+                if !dir.join("node_modules").is_dir() {
+                    d.push(format!(
+                        "bunx did not install into {}, where the checked tree was put",
+                        dir.display()
+                    ));
+                }
+                d
+            }),
         Verify::PipReport { expect, .. } => pip::drift(expect, &bytes),
+        Verify::Environment { .. } => Ok(Vec::new()),
         Verify::Unchanged { bytes: want, .. } => Ok(if *want == bytes {
             Vec::new()
         } else {
@@ -217,9 +299,41 @@ pub fn verify(v: &Verify) -> Verified {
     }
 }
 
+/// The distributions an environment holds: `(name, version)` of each
+/// `lib/<python>/site-packages/<name>-<version>.dist-info`.
+fn distributions(env: &Path) -> std::io::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for py in std::fs::read_dir(env.join("lib"))? {
+        let site = py?.path().join("site-packages");
+        let Ok(entries) = std::fs::read_dir(&site) else {
+            continue;
+        };
+        for e in entries {
+            let name = e?.file_name().to_string_lossy().into_owned();
+            if let Some((n, v)) = name
+                .strip_suffix(".dist-info")
+                .and_then(|d| d.split_once('-'))
+            {
+                out.push((n.to_string(), v.to_string()));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Write the plan's files, keeping the originals' bytes to restore.
 pub fn put_in_place(writes: &[super::FileWrite]) -> std::io::Result<()> {
     for w in writes {
+        // A missing directory (a one-off runner's cache entry) is made private: bunx refuses
+        // a `.bunx-<uid>` others may write to.
+        if let Some(dir) = w.path.parent()
+            && !dir.is_dir()
+        {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+        }
         write_atomic(&w.path, &w.bytes)?;
     }
     Ok(())

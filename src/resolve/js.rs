@@ -12,8 +12,9 @@
 //! [`resolve`] and the readers of the private copy. A workspace is copied whole (every
 //! member's package.json), so `--filter`, `-r` and a command typed in a member resolve as
 //! typed; `pnpm add -g` / `bun add -g` / yarn 1's `global add` resolve in an empty folder and
-//! install the named packages pinned; `-C`/`--dir`/`--cwd` name the project copied. Does not
-//! resolve `dlx`/`bunx`, `bun.lockb` or a global install with a directory option.
+//! install the named packages pinned; `-C`/`--dir`/`--cwd` name the project copied.
+//! `dlx`/`bunx` are in `oneoff` (`yarn dlx` is checked by name). Does not resolve
+//! `bun.lockb` or a global install with a directory option.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -713,6 +714,14 @@ fn command_outcome(kind: Js, text: &[String]) -> Option<Outcome> {
                 && at
                     .and_then(|i| command_at(kind, &text[i + 1..]).map(|j| &text[i + 1 + j]))
                     .is_some_and(|sub| sub == "add") => {}
+        Some("dlx") if kind.is_yarn() => {
+            return unsupported(
+                "yarn dlx installs into a temporary project it removes afterwards and reads no \
+                 lockfile, and yarn berry's resolve-only mode fetches every archive: the packages \
+                 it runs are checked by name only"
+                    .into(),
+            );
+        }
         Some(command) => return unsupported(format!("`{name} {command}` is checked by name only")),
     }
     let elsewhere = if kind.is_yarn() {
@@ -1283,6 +1292,7 @@ fn project(
                 bytes: new_bytes,
             }),
             writes,
+            keep_writes: false,
             workdir: Some(work),
         },
         notes,

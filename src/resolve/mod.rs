@@ -17,9 +17,12 @@ pub mod brew;
 pub mod exec;
 pub mod js;
 pub mod npm;
+pub mod oneoff;
 pub mod pip;
+pub mod pipx;
 pub mod stage;
 pub mod uv;
+pub mod uv_project;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -86,6 +89,9 @@ pub struct Plan {
     /// Files put in place before the first step; the originals come back if the install fails
     /// (npm writes package.json and its lockfile only when it succeeds).
     pub writes: Vec<FileWrite>,
+    /// The files stay when a step fails: for a one-off run the step's exit code is the
+    /// program's, not the install's.
+    pub keep_writes: bool,
     /// Keeps the work directory (the checked lock, reports) until the install has run: held
     /// for its `Drop`, which removes it.
     #[allow(dead_code)]
@@ -132,6 +138,50 @@ pub enum Verify {
     },
     /// pnpm, bun: the lockfile is byte for byte the checked one.
     Unchanged { path: PathBuf, bytes: Vec<u8> },
+    /// `uv tool install`: the tool's environment (`dir`) holds exactly the checked
+    /// distributions (its `lib/*/site-packages/*.dist-info`).
+    Environment { dir: PathBuf, expect: Vec<pip::Pin> },
+    /// npx: the tree it installed in its cache directory holds exactly the checked entries, and
+    /// npx marked that directory as the one it ran from (`_npx` in its package.json).
+    NpxTree { dir: PathBuf, expect: Vec<npm::Pin> },
+    /// bunx: the lockfile in its cache directory holds exactly the checked packages
+    /// (`name@version integrity`, sorted), and the tree was installed there.
+    BunxTree { dir: PathBuf, expect: Vec<String> },
+    /// pnpm dlx: the newest tree in its cache for exactly the pinned packages holds only
+    /// checked packages (`name@version integrity`).
+    PnpmDlx {
+        dlx: PathBuf,
+        wanted: serde_json::Value,
+        expect: Vec<String>,
+    },
+}
+
+/// Each difference between the checked distributions and those an environment holds
+/// (`(name, version)`), as a sentence. Pure.
+pub fn environment_drift(expect: &[pip::Pin], found: &[(String, String)]) -> Vec<String> {
+    use crate::ecosystem::pep503;
+    let mut out = Vec::new();
+    for (name, version) in found {
+        match expect.iter().find(|p| pep503(&p.name) == pep503(name)) {
+            None => out.push(format!("{name} {version} was installed but not checked")),
+            Some(p) if !crate::version::compare(Ecosystem::Pypi, &p.version, version).is_eq() => {
+                out.push(format!(
+                    "{name} {version} was installed, {} was checked",
+                    p.version
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for p in expect {
+        if !found.iter().any(|(n, _)| pep503(n) == pep503(&p.name)) {
+            out.push(format!(
+                "{} {} was checked but not installed",
+                p.name, p.version
+            ));
+        }
+    }
+    out
 }
 
 /// Why a tree could not be resolved.
@@ -501,6 +551,37 @@ mod tests {
         let merged = merge(&request, &resolution);
         assert_eq!(merged.targets.len(), 2);
         assert!(merged.targets[0].resolved.is_none());
+    }
+
+    #[test]
+    fn an_environment_is_compared_both_ways() {
+        let pin = |n: &str, v: &str| pip::Pin {
+            name: n.into(),
+            version: v.into(),
+            sha256: None,
+        };
+        let found = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        let expect = [pin("igtest-app", "1.0"), pin("dep", "1.2.0")];
+        assert!(
+            environment_drift(&expect, &found(&[("igtest_app", "1.0.0"), ("dep", "1.2")]))
+                .is_empty(),
+            "names and versions compare the PyPI way"
+        );
+        assert_eq!(
+            environment_drift(&expect, &found(&[("igtest_app", "1.0"), ("evil", "1")])),
+            [
+                "evil 1 was installed but not checked",
+                "dep 1.2.0 was checked but not installed"
+            ]
+        );
+        assert_eq!(
+            environment_drift(&expect[1..], &found(&[("dep", "1.3")])),
+            ["dep 1.3 was installed, 1.2.0 was checked"]
+        );
     }
 
     #[test]

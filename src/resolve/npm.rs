@@ -4,10 +4,11 @@
 //! install from exactly that lockfile (put in place, then `npm install` without specs, which
 //! installs the lock as it is and checks every tarball's integrity). `npm ci`: the project's
 //! lockfile is the tree. Pure except [`resolve`]. Does not read `yarn.lock`, pnpm or bun
-//! lockfiles, and resolves no `exec`/`npx` or `file:` installs (those are reported unresolved
-//! and checked by name). `-g`: resolved in an empty folder, the named packages pinned.
-//! `--no-save` / `--no-package-lock`: resolved like a saving install, the checked files put in
-//! place for the install and put back after it, npm's record of what it installed compared.
+//! lockfiles, resolves no `file:` installs (reported unresolved and checked by name), and
+//! leaves `exec`/`npx` to `oneoff`. `-g`: resolved in an empty folder, the named packages
+//! pinned. `--no-save` / `--no-package-lock`: resolved like a saving install, the checked files
+//! put in place for the install and put back after it, npm's record of what it installed
+//! compared.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -438,7 +439,6 @@ pub fn resolve(
     }
     match shape.command {
         "install" | "update" | "ci" => {}
-        "exec" => return unsupported("packages npx / npm exec runs are checked by name only"),
         other => return unsupported(&format!("`npm {other}` is checked by name only")),
     }
     if shape.global {
@@ -629,6 +629,7 @@ fn project(
             }],
             verify: Some(verify),
             writes,
+            keep_writes: false,
             workdir: Some(work),
         },
         notes,

@@ -136,7 +136,7 @@ pub fn parse_report(bytes: &[u8]) -> Result<Vec<Item>, String> {
 }
 
 /// The project name a PEP 508 requirement starts with, normalised.
-fn requirement_name(req: &str) -> Option<String> {
+pub fn requirement_name(req: &str) -> Option<String> {
     let end = req
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(req.len());
@@ -434,6 +434,31 @@ pub fn direct_builds(request: &Request) -> Vec<String> {
         .collect()
 }
 
+/// What the resolve-only run adds to the user's arguments: a dry run writing its report to
+/// `report`, no prompt, no retry, a bounded wait, no progress bar, and no self version check
+/// (pip would otherwise read its state file and may ask PyPI about pip itself: time and a
+/// request that say nothing about the tree). With index builds not allowed, wheels only.
+/// Nothing here changes what pip resolves.
+pub fn resolve_only_flags(report: &std::path::Path, builds: Builds) -> Vec<OsString> {
+    let mut out: Vec<OsString> = vec![
+        "--dry-run".into(),
+        "--report".into(),
+        report.into(),
+        "--no-input".into(),
+        "--retries".into(),
+        "0".into(),
+        "--timeout".into(),
+        "15".into(),
+        "--progress-bar".into(),
+        "off".into(),
+        "--disable-pip-version-check".into(),
+    ];
+    if !builds.index {
+        out.extend(["--only-binary".into(), ":all:".into()]);
+    }
+    out
+}
+
 /// Resolve a `pip install` (see the module doc). `prefix` comes before pip's own arguments
 /// (`-m pip` for `python -m pip`); `args` are pip's arguments.
 pub fn resolve(
@@ -503,21 +528,7 @@ fn run(
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
     let report = work.path().join("report.json");
     let quiet = scan.options.iter().filter(|o| o.long == "--quiet").count();
-    let mut extra: Vec<OsString> = vec![
-        "--dry-run".into(),
-        "--report".into(),
-        report.clone().into(),
-        "--no-input".into(),
-        "--retries".into(),
-        "0".into(),
-        "--timeout".into(),
-        "15".into(),
-        "--progress-bar".into(),
-        "off".into(),
-    ];
-    if !builds.index {
-        extra.extend(["--only-binary".into(), ":all:".into()]);
-    }
+    let mut extra = resolve_only_flags(&report, builds);
     let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
     let dry_run = |extra: &[OsString]| {
         let mut full: Vec<OsString> = prefix.to_vec();
@@ -629,6 +640,7 @@ fn run(
             steps,
             verify,
             writes: Vec::new(),
+            keep_writes: false,
             workdir: Some(work),
         },
         notes,
@@ -676,6 +688,42 @@ mod tests {
         assert_eq!(get("proj").resolved.source, "path");
         assert_eq!(get("fromgit").resolved.source, "git");
         assert!(parse_report(br#"{"version": "2", "install": []}"#).is_err());
+    }
+
+    #[test]
+    fn the_resolve_only_run_skips_the_self_check_and_builds_only_when_allowed() {
+        let report = std::path::Path::new("/w/report.json");
+        let flags = |builds| -> Vec<String> {
+            resolve_only_flags(report, builds)
+                .iter()
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect()
+        };
+        let wheels = flags(Builds::default());
+        assert_eq!(
+            wheels,
+            [
+                "--dry-run",
+                "--report",
+                "/w/report.json",
+                "--no-input",
+                "--retries",
+                "0",
+                "--timeout",
+                "15",
+                "--progress-bar",
+                "off",
+                "--disable-pip-version-check",
+                "--only-binary",
+                ":all:"
+            ]
+        );
+        let built = flags(Builds {
+            direct: true,
+            index: true,
+        });
+        assert!(built.contains(&"--disable-pip-version-check".to_string()));
+        assert!(!built.contains(&"--only-binary".to_string()));
     }
 
     #[test]

@@ -1,16 +1,18 @@
-//! uv: resolve `uv pip install` with `uv pip compile --no-build --generate-hashes` (the same uv,
-//! interpreter and index options; nothing is built, so no package code runs), read the lock it
-//! writes (every version with its file hashes and what pulls it in: `# via`), and plan the real
-//! install from exactly that lock with `--require-hashes` (and `--no-build` unless a build was
-//! allowed). Pure except [`resolve`]. Does not resolve `uv add|sync|lock|run|tool` (project and
-//! tool commands keep their own lockfiles; reported unresolved and checked by name).
-
+//! uv: resolve `uv pip install`, `uvx`, `uv tool run` and `uv tool install` with `uv pip
+//! compile --no-build --generate-hashes` (the same uv, interpreter and index options; nothing is
+//! built, so no package code runs), read the lock it writes (every version with its file hashes
+//! and what pulls it in: `# via`), and plan the real run from exactly that lock: `uv pip
+//! install --require-hashes -r <lock>`; for tools, the command as typed with the lock as
+//! `--constraints` (uv checks no hashes there: pinned by version) and, for `uv tool install`,
+//! the tool's environment compared after. `--no-build` unless a build was allowed. Pure except
+//! [`resolve`] and [`run_uv`]. Project commands are `uv_project`'s; `uv run|remove` are not
+//! resolved (checked by name).
 use std::collections::HashMap;
 use std::ffi::OsString;
 
 use super::exec::{self, Tool, Workdir};
-use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved};
-use crate::cmdline::uv::PipInstall;
+use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify};
+use crate::cmdline::uv::{Command, Scan};
 use crate::ecosystem::{Ecosystem, pep503};
 use crate::request::{Request, Resolved};
 
@@ -132,7 +134,7 @@ pub fn classify(output: &str) -> Failure {
 }
 
 /// The packages uv names in "Wheels are required for `x`" hints.
-fn needing_builds(output: &str) -> Vec<String> {
+pub fn needing_builds(output: &str) -> Vec<String> {
     output
         .lines()
         .filter_map(|l| l.split("Wheels are required for `").nth(1))
@@ -161,8 +163,10 @@ const FOR_COMPILE: &[&str] = &[
     "--python-version",
     "--python-platform",
     "--constraint",
+    "--constraints",
     "-c",
     "--override",
+    "--overrides",
     "--exclude-newer",
     "--exclude-newer-package",
     "--resolution",
@@ -194,7 +198,7 @@ const NAMES_PACKAGES: &[&str] = &["--requirement", "-r", "--editable", "-e"];
 pub fn resolve(
     tool: &Tool,
     args: &[OsString],
-    scan: &PipInstall,
+    scan: &Scan,
     request: &Request,
     builds: Builds,
     timeout: std::time::Duration,
@@ -220,31 +224,39 @@ pub fn resolve(
             "the dependencies of a local project or VCS checkout are resolved by uv while it builds it",
         ));
     }
+    let run = match scan.command {
+        Command::ToolRun | Command::ToolInstall => tool_run,
+        _ => run,
+    };
     match run(tool, args, scan, builds, timeout) {
         Ok(o) => o,
         Err(u) => Outcome::Unresolved(u),
     }
 }
 
-fn run(
+/// What `uv pip compile` locks: requirement specs and requirements files.
+struct Inputs {
+    specs: Vec<String>,
+    files: Vec<String>,
+}
+
+/// `uv pip compile --generate-hashes` of `inputs` with the options of the command line that
+/// also mean something to it; the work directory, the lock it wrote and what it holds.
+fn compile(
     tool: &Tool,
     args: &[OsString],
-    scan: &PipInstall,
+    scan: &Scan,
+    inputs: &Inputs,
     builds: Builds,
     timeout: std::time::Duration,
-) -> Result<Outcome, Unresolved> {
+) -> Result<(Workdir, std::path::PathBuf, Vec<Locked>), Unresolved> {
     let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
     let work =
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
     let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
     let input = work.path().join("requested.in");
     let lock = work.path().join("locked.txt");
-    let specs: Vec<String> = scan
-        .positionals
-        .iter()
-        .map(|&i| args[i].to_string_lossy().into_owned())
-        .collect();
-    std::fs::write(&input, specs.join("\n") + "\n")
+    std::fs::write(&input, inputs.specs.join("\n") + "\n")
         .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", input.display())))?;
     let mut compile: Vec<OsString> = Vec::new();
     for o in scan.options.iter().filter(|o| o.global) {
@@ -266,39 +278,88 @@ fn run(
             compile.extend_from_slice(&args[o.start..o.end]);
         }
     }
-    if !specs.is_empty() {
+    if !inputs.specs.is_empty() {
         compile.push(input.clone().into());
     }
-    for o in scan
-        .options
-        .iter()
-        .filter(|o| matches!(o.spell, "--requirement" | "-r"))
-    {
-        if let Some(v) = &o.value {
-            compile.push(v.into());
-        }
-    }
-    let env = [(OsString::from("UV_HTTP_RETRIES"), OsString::from("0"))];
-    let ran = exec::run(tool, &compile, &cwd, &env, &work, timeout)
-        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run uv: {e}")))?;
-    if let Some(u) = ran.stopped(TOOL, timeout) {
-        return Err(u);
-    }
-    if !ran.ok() {
-        let out = ran.output();
-        let failure = classify(&out);
-        let mut u = fail(failure, super::tail(&ran.stderr, 3));
-        if failure == Failure::NeedsBuild {
-            u.builds = needing_builds(&out);
-            u.needs.index = true;
-            u.detail = "nothing was built; if you go ahead, uv builds it and installguard checks what it requires".into();
-        }
-        return Err(u);
-    }
+    compile.extend(inputs.files.iter().map(OsString::from));
+    run_uv(tool, &compile, &cwd, &work, timeout)?;
     let text = crate::files::read_regular(&lock, 64 << 20)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .map_err(|e| fail(Failure::ToolFailed, format!("uv's lock: {e}")))?;
     let locked = parse_lock(&text);
+    Ok((work, lock, locked))
+}
+
+/// Run uv resolve-only (`UV_HTTP_RETRIES=0`) in `cwd`; its failure told apart from its
+/// words (an sdist it would have to build names the packages and asks for an index build).
+pub fn run_uv(
+    tool: &Tool,
+    args: &[OsString],
+    cwd: &std::path::Path,
+    work: &Workdir,
+    timeout: std::time::Duration,
+) -> Result<(), Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let env = [(OsString::from("UV_HTTP_RETRIES"), OsString::from("0"))];
+    let ran = exec::run(tool, args, cwd, &env, work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run uv: {e}")))?;
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
+    }
+    if ran.ok() {
+        return Ok(());
+    }
+    let out = ran.output();
+    let failure = classify(&out);
+    let mut u = fail(failure, super::tail(&ran.stderr, 3));
+    if failure == Failure::NeedsBuild {
+        u.builds = needing_builds(&out);
+        u.needs.index = true;
+        u.detail = "nothing was built; if you go ahead, uv builds it and installguard checks what it requires".into();
+    }
+    Err(u)
+}
+
+/// A compiled lock as the resolution, installed by `real` (the work directory kept for it).
+fn pinned(locked: &[Locked], work: Workdir, real: Vec<OsString>, notes: Vec<String>) -> Outcome {
+    Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: packages(locked),
+        plan: Plan {
+            steps: vec![Step {
+                args: real,
+                env: Vec::new(),
+            }],
+            verify: None,
+            writes: Vec::new(),
+            keep_writes: false,
+            workdir: Some(work),
+        },
+        notes,
+    })
+}
+
+fn run(
+    tool: &Tool,
+    args: &[OsString],
+    scan: &Scan,
+    builds: Builds,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let inputs = Inputs {
+        specs: scan
+            .positionals
+            .iter()
+            .map(|&i| args[i].to_string_lossy().into_owned())
+            .collect(),
+        files: scan
+            .options
+            .iter()
+            .filter(|o| matches!(o.spell, "--requirement" | "-r"))
+            .filter_map(|o| o.value.clone())
+            .collect(),
+    };
+    let (work, lock, locked) = compile(tool, args, scan, &inputs, builds, timeout)?;
     // The real run: the user's options without what names packages, from the checked lock.
     let mut real: Vec<OsString> = Vec::new();
     let mut i = 0;
@@ -324,20 +385,127 @@ fn run(
     }
     let at = real.iter().position(|a| a == "--").unwrap_or(real.len());
     real.splice(at..at, extra);
-    Ok(Outcome::Resolved(Resolution {
-        tool: TOOL,
-        packages: packages(&locked),
-        plan: Plan {
-            steps: vec![Step {
-                args: real,
-                env: Vec::new(),
-            }],
-            verify: None,
-            writes: Vec::new(),
-            workdir: Some(work),
-        },
-        notes: Vec::new(),
-    }))
+    Ok(pinned(&locked, work, real, Vec::new()))
+}
+
+/// The requirement a `uvx` command or a `uv tool install` package names: `name@1.2` is
+/// `name==1.2`, `name@latest` the newest `name`; anything else as written.
+pub fn tool_requirement(spec: &str) -> String {
+    match spec.split_once('@') {
+        Some((name, version))
+            if !name.is_empty()
+                && name.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '[' | ']' | ',')
+                })
+                && !version.contains(['/', ':', ' ']) =>
+        {
+            if version == "latest" {
+                name.to_string()
+            } else {
+                format!("{name}=={version}")
+            }
+        }
+        _ => spec.to_string(),
+    }
+}
+
+/// What `uvx` / `uv tool run` / `uv tool install` puts in the tool's environment: the
+/// package (`--from`, else the command), `--with` requirements and `--with-requirements` files.
+fn tool_inputs(args: &[OsString], scan: &Scan) -> Inputs {
+    let text = |i: usize| args[i].to_string_lossy().into_owned();
+    let from = scan
+        .options
+        .iter()
+        .rev()
+        .find(|o| o.spell == "--from")
+        .and_then(|o| o.value.clone());
+    let mut specs: Vec<String> = from
+        .or_else(|| scan.positionals.first().map(|&i| text(i)))
+        .map(|s| tool_requirement(&s))
+        .into_iter()
+        .collect();
+    let mut files = Vec::new();
+    for o in &scan.options {
+        match (o.spell, &o.value) {
+            ("--with" | "-w", Some(v)) => {
+                specs.extend(crate::cmdline::uv::split_with(v));
+            }
+            ("--with-requirements", Some(v)) => files.push(v.clone()),
+            _ => {}
+        }
+    }
+    Inputs { specs, files }
+}
+
+/// Resolve `uvx` / `uv tool run` / `uv tool install`: the tool's environment compiled and
+/// checked first, then the command as typed with the checked versions as constraints (uv
+/// 0.13.9 does not check the hashes of a requirements file for tools, so the pin is by
+/// version; each file is still checked against the index's own hash).
+fn tool_run(
+    tool: &Tool,
+    args: &[OsString],
+    scan: &Scan,
+    builds: Builds,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let inputs = tool_inputs(args, scan);
+    if inputs.specs.is_empty() {
+        // `uvx` alone lists the installed tools.
+        return Ok(Outcome::NotNeeded);
+    }
+    let (work, lock, locked) = compile(tool, args, scan, &inputs, builds, timeout)?;
+    let mut extra: Vec<OsString> = vec!["--constraints".into(), lock.into()];
+    if !builds.index {
+        extra.push("--no-build".into());
+    }
+    let mut real = args.to_vec();
+    let at = scan.positionals.first().copied().unwrap_or(real.len());
+    // Before the command (`uvx`) or the package (`uv tool install`), after a `--` that ends
+    // uv's options only when there is none.
+    let at = real[..at].iter().position(|a| a == "--").unwrap_or(at);
+    real.splice(at..at, extra);
+    let mut notes = vec![
+        "uv does not check requirement-file hashes for tools: the environment is pinned to the checked versions (--constraints)".to_string(),
+    ];
+    let mut verify = None;
+    if scan.command == Command::ToolInstall {
+        notes.push("uv records the constraints in the tool's receipt: `uv tool upgrade` keeps these versions until the tool is installed again".into());
+        // The tool's environment is `<uv tool dir>/<its package>`: compared after.
+        let name = inputs
+            .specs
+            .first()
+            .and_then(|s| super::pip::requirement_name(s));
+        let global: Vec<OsString> = scan
+            .options
+            .iter()
+            .filter(|o| o.global)
+            .flat_map(|o| args[o.start..o.end].iter().cloned())
+            .collect();
+        let mut ask = global;
+        ask.extend(["tool".into(), "dir".into()]);
+        let cwd = std::env::current_dir().unwrap_or_default();
+        if let (Some(name), Ok(ran)) = (name, exec::run(tool, &ask, &cwd, &[], &work, timeout))
+            && ran.ok()
+        {
+            let dir = std::path::PathBuf::from(ran.stdout.trim()).join(name);
+            verify = Some(Verify::Environment {
+                dir,
+                expect: locked
+                    .iter()
+                    .map(|l| super::pip::Pin {
+                        name: l.name.clone(),
+                        version: l.version.clone(),
+                        sha256: None,
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let mut out = pinned(&locked, work, real, notes);
+    if let Outcome::Resolved(r) = &mut out {
+        r.plan.verify = verify;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -378,5 +546,36 @@ midx==2.0 \\\n    --hash=sha256:bb\n    # via appx\n";
             ),
             Failure::Offline
         );
+    }
+
+    #[test]
+    fn a_tools_environment_is_its_package_and_what_goes_with_it() {
+        assert_eq!(tool_requirement("ruff@0.5.1"), "ruff==0.5.1");
+        assert_eq!(tool_requirement("ruff@latest"), "ruff");
+        assert_eq!(tool_requirement("ruff>=0.5"), "ruff>=0.5");
+        assert_eq!(
+            tool_requirement("app @ https://x.invalid/app.whl"),
+            "app @ https://x.invalid/app.whl"
+        );
+        let text: Vec<String> = [
+            "--with",
+            "a,b[x,y]>=1,<2",
+            "--from",
+            "app@2",
+            "cmd",
+            "--with",
+            "z",
+        ]
+        .map(String::from)
+        .to_vec();
+        let scan = crate::cmdline::uv::scan(&text, true).unwrap();
+        let args: Vec<OsString> = text.iter().map(OsString::from).collect();
+        let got = tool_inputs(&args, &scan);
+        assert_eq!(
+            got.specs,
+            ["app==2", "a", "b[x,y]>=1,<2"],
+            "the tool's own `--with` is not uv's"
+        );
+        assert!(got.files.is_empty());
     }
 }

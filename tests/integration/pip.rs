@@ -43,7 +43,7 @@ pub fn build_wheel_with(dir: &Path, name: &str, version: &str, app: bool) {
     build_wheel_full(dir, name, version, app, &[]);
 }
 
-fn build_wheel_full(dir: &Path, name: &str, version: &str, app: bool, requires: &[&str]) {
+pub fn build_wheel_full(dir: &Path, name: &str, version: &str, app: bool, requires: &[&str]) {
     let script = r#"
 import base64, hashlib, sys, zipfile, os
 out, name, version, app = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "app"

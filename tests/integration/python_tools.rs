@@ -333,7 +333,7 @@ fn pip_install_of_a_project_with_a_malicious_dependency_is_blocked() {
 }
 
 /// A PEP 503 index on 127.0.0.1 serving the wheels in `dir` (every `*.whl` there).
-fn local_index(dir: &Path) -> crate::http::Server {
+pub fn local_index(dir: &Path) -> crate::http::Server {
     use sha2::{Digest, Sha256};
     let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {

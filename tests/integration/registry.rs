@@ -40,6 +40,8 @@ pub struct Pkg {
     pub deps: Vec<(String, String)>,
     /// A `postinstall` script (npm then sets `hasInstallScript` in the packument).
     pub postinstall: Option<String>,
+    /// A bin named after the package that prints its arguments as a JSON array (no newline).
+    pub bin: bool,
 }
 
 impl Pkg {
@@ -61,6 +63,11 @@ impl Pkg {
         self
     }
 
+    pub fn bin(mut self) -> Pkg {
+        self.bin = true;
+        self
+    }
+
     pub fn postinstall(mut self, script: &str) -> Pkg {
         self.postinstall = Some(script.to_string());
         self
@@ -79,6 +86,9 @@ impl Pkg {
         if let Some(s) = &self.postinstall {
             m["scripts"] = serde_json::json!({"postinstall": s});
         }
+        if self.bin {
+            m["bin"] = serde_json::json!({ self.name.rsplit('/').next().unwrap(): "cli.js" });
+        }
         m
     }
 }
@@ -95,10 +105,12 @@ import io, json, sys, tarfile
 out, manifest = sys.argv[1], sys.argv[2]
 files = {"package/package.json": manifest,
          "package/index.js": "module.exports = 'ok';\n"}
+if "bin" in json.loads(manifest):
+    files["package/cli.js"] = '#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify(process.argv.slice(2)))\n'
 with tarfile.open(out, "w:gz") as t:
     for path, body in files.items():
         data = body.encode()
-        info = tarfile.TarInfo(path); info.size = len(data); info.mode = 0o644
+        info = tarfile.TarInfo(path); info.size = len(data); info.mode = 0o755
         t.addfile(info, io.BytesIO(data))
 "#;
     let st = Command::new("python3")

@@ -242,6 +242,21 @@ fn npm_unreachable_registry_is_an_outage_not_a_missing_package_and_the_policy_de
         "{}",
         text(&out.stderr)
     );
+    // npx too: an outage, not a missing package, and npx then fails on its own.
+    let out = run(sb.cmd(
+        "npx",
+        &[
+            "--yes",
+            "--fetch-retries=0",
+            "--registry",
+            &dead,
+            "igtest-anything",
+        ],
+    ));
+    assert_ne!(out.status.code(), Some(0));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["program"], "npx");
+    assert_eq!(r["resolution"]["why"], "offline", "{r:#}");
 }
 
 fn pip_sandbox() -> (Sandbox, PathBuf) {
@@ -1114,4 +1129,582 @@ fn a_directory_option_resolves_the_project_it_names() {
         assert!(pj.contains("igtest-app"), "{package}: {pj}");
         assert!(!w.join("node_modules").exists(), "{package}");
     }
+}
+
+/// The real npx of this machine (not the sandbox's shim), for a run the guard does not see.
+fn unguarded_npx() -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("npx"))
+        .find(|p| p.is_file())
+        .expect("npx on PATH")
+}
+
+/// The trees npx is asked to run: the hostile one, and the clean one with a bin that prints its
+/// arguments.
+fn runnable_trees(marker: &Path) -> Vec<Pkg> {
+    let [clean, evil, app, leaf] = hostile_and_clean_trees(marker);
+    vec![clean.bin(), evil, app.bin(), leaf]
+}
+
+/// The trees npx installed in its cache (`_npx/<hash>`), as their lockfiles.
+fn npx_trees(sb: &Sandbox) -> Vec<serde_json::Value> {
+    let Ok(dirs) = std::fs::read_dir(sb.path("cache/npm/_npx")) else {
+        return Vec::new();
+    };
+    dirs.flatten()
+        .filter(|d| d.path().join("node_modules").is_dir())
+        .map(|d| {
+            serde_json::from_slice(&std::fs::read(d.path().join("package-lock.json")).unwrap())
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn npx_resolves_what_it_would_run_blocks_a_malicious_dependency_and_runs_the_checked_tree() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    let out = run(sb.cmd("npx", &["--yes", "--registry", &reg.url, "igtest-clean"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    assert!(npx_trees(&sb).is_empty(), "npx installed something");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["decision"], "blocked");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    let evil = checked(&r, "000webhost-admin");
+    assert_eq!(evil["resolved"]["version"], "1.0.0");
+    assert_eq!(evil["resolved"]["direct"], false);
+    assert_eq!(evil["resolved"]["install_code"][0], "install-script");
+    let out = run(sb.ig(&["log", "--json", "--package", "000webhost-admin@1.0.0"]));
+    assert_eq!(text(&out.stdout).lines().count(), 1);
+
+    // The clean tree runs, the program's arguments (npm options among them) untouched, its
+    // output byte for byte.
+    let out = run(sb.cmd(
+        "npx",
+        &[
+            "--registry",
+            &reg.url,
+            "igtest-app",
+            "a b",
+            "--registry",
+            "-c",
+            "x",
+        ],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        r#"["a b","--registry","-c","x"]"#,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["decision"], "allowed");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(r["resolution"]["transitive"], 1);
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+    // The tree npx ran from is the checked lockfile, entry for entry.
+    let trees = npx_trees(&sb);
+    assert_eq!(trees.len(), 1);
+    let entries = trees[0]["packages"].as_object().unwrap();
+    assert_eq!(entries.len(), 3, "{entries:#?}");
+    for (path, e) in entries.iter().filter(|(p, _)| !p.is_empty()) {
+        let t = checked(&r, path.trim_start_matches("node_modules/"));
+        assert_eq!(t["resolved"]["version"], e["version"], "{path}");
+        assert_eq!(t["resolved"]["integrity"], e["integrity"], "{path}");
+    }
+    let out = run(sb.ig(&["log", "--package", "igtest-leaf@2.1.0"]));
+    assert!(text(&out.stdout).contains("npx"), "{}", text(&out.stdout));
+
+    // Run again: npx reuses its tree, which is checked again, and nothing is fetched anew.
+    let out = run(sb.cmd("npx", &["--registry", &reg.url, "igtest-app", "again"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["again"]"#);
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses"),
+        "{r:#}"
+    );
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    // `npm exec --package=…` is the same run (npx's cache directory is keyed by the pinned spec).
+    let out = run(sb.cmd(
+        "npm",
+        &[
+            "exec",
+            "--registry",
+            &reg.url,
+            "--package=igtest-app",
+            "--",
+            "igtest-app",
+            "z",
+        ],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["z"]"#, "{}", text(&out.stderr));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["program"], "npm");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses")
+    );
+}
+
+#[test]
+fn npx_a_reused_tree_with_an_unchecked_malicious_package_is_caught() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    // Earlier, unguarded: npx installed igtest-app 1.0.0 from a registry whose igtest-app
+    // depended on a malicious package.
+    let hostile = Registry::start_tree(
+        &sb.path("cache/reg-old"),
+        &[
+            Pkg::new("igtest-app")
+                .dep("000webhost-admin", "^1.0.0")
+                .bin(),
+            Pkg::new("000webhost-admin"),
+        ],
+    );
+    let out = run(sb.cmd(
+        unguarded_npx().to_str().unwrap(),
+        &["--yes", "--registry", &hostile.url, "igtest-app@1.0.0"],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(npx_trees(&sb).len(), 1);
+    // Now the registry's igtest-app 1.0.0 resolves clean, but npx would reuse its old tree.
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    let out = run(sb.cmd("npx", &["--registry", &reg.url, "igtest-app", "x"]));
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty(), "the program ran");
+    let err = text(&out.stderr);
+    assert!(err.contains("MAL-2024-11848"), "{err}");
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses"),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn npx_a_local_bin_fetches_nothing_and_is_not_resolved() {
+    let sb = npm_project();
+    let bin = sb.work().join("node_modules/.bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let tool = bin.join("igtest-tool");
+    std::fs::write(&tool, "#!/bin/sh\nprintf 'local %s' \"$*\"\n").unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dead = crate::http::refusing();
+    let out = run(sb.cmd("npx", &["--registry", &dead, "igtest-tool", "y"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "local y");
+    let r = sb.outcomes().pop().unwrap();
+    assert!(r["resolution"].is_null(), "{r:#}");
+}
+
+/// A one-off runner against the hostile and clean trees: `program lead… igtest-clean` is blocked
+/// with packuments only fetched and no script run; `program lead… igtest-app <args>` runs with
+/// the program's arguments untouched, its tree on the record and compared after; `again`
+/// (another spelling) is blocked the same way, then reuses that tree, which is checked again.
+/// `lead` gets the registry URL.
+fn one_off_runner(tool: &str, program: &str, again: &[&str], lead: fn(&str) -> Vec<String>) {
+    let mut sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    js_project(tool, &reg, &mut sb);
+    let cmd = |program: &str, args: &[&str]| {
+        // `bun x`/`pnpm dlx`: the runner's own options come after its command word.
+        let word = usize::from(matches!(args.first(), Some(&("x" | "dlx"))));
+        let mut all: Vec<String> = args[..word].iter().map(|a| (*a).to_string()).collect();
+        all.extend(lead(&reg.url));
+        all.extend(args[word..].iter().map(|a| (*a).to_string()));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        run(sb.cmd(program, &all))
+    };
+    let out = cmd(program, &["igtest-clean"]);
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], tool, "{r:#}");
+    assert_eq!(checked(&r, "000webhost-admin")["resolved"]["direct"], false);
+    // The other spelling goes through its own dispatch: it is blocked the same way.
+    let mut args = again[1..].to_vec();
+    args.push("igtest-clean");
+    assert_code(&cmd(again[0], &args), 3);
+    metadata_only(&reg);
+    assert!(!marker.exists(), "the install script ran");
+
+    let out = cmd(
+        program,
+        &["igtest-app", "a b", "--registry", "-p", "--package", "-c"],
+    );
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        r#"["a b","--registry","-p","--package","-c"]"#,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+
+    let mut args = again[1..].to_vec();
+    args.extend(["igtest-app", "again"]);
+    let out = cmd(again[0], &args);
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["again"]"#);
+    let r = sb.outcomes().pop().unwrap();
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuse"),
+        "{r:#}"
+    );
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+}
+
+#[test]
+fn bunx_resolves_what_it_would_run_first_and_runs_the_checked_tree() {
+    // bunx installs in its own cache directory, where the project's bunfig.toml is not read:
+    // the registry is given on the command line.
+    one_off_runner("bun", "bunx", &["bun", "x"], |url| {
+        vec![format!("--registry={url}/")]
+    });
+}
+
+#[test]
+fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
+    one_off_runner("pnpm", "pnpx", &["pnpm", "dlx"], |_| Vec::new());
+}
+
+#[test]
+fn yarn_dlx_stays_checked_by_name_and_says_why() {
+    let mut sb = Sandbox::new();
+    sb.extra_path
+        .push(crate::tools::js_tool("@yarnpkg/cli-dist"));
+    let out = run(sb.ig(&[
+        "check",
+        "--resolve",
+        "--json",
+        "--",
+        "yarn",
+        "dlx",
+        "igtest-app",
+    ]));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["resolution"]["why"], "unsupported", "{doc:#}");
+    assert!(
+        doc["resolution"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("yarn dlx"),
+        "{doc:#}"
+    );
+}
+
+/// A uv project in `<work>/u` whose default index is `index`, and `uv <args>` run in it with
+/// the test venv's interpreter (the index is on 127.0.0.1: not offline, config read).
+fn uv_project<'a>(sb: &'a Sandbox, index: &str) -> impl Fn(&[&str]) -> std::process::Output + 'a {
+    let dir = sb.work().join("u");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        format!(
+            "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.9\"\ndependencies = []\n\n[[tool.uv.index]]\nurl = \"{index}/simple/\"\ndefault = true\n"
+        ),
+    )
+    .unwrap();
+    move |args: &[&str]| {
+        let mut c = sb.cmd("uv", args);
+        c.current_dir(sb.work().join("u"))
+            .env_remove("UV_OFFLINE")
+            .env_remove("UV_NO_CONFIG")
+            .env("UV_PYTHON", venv().join("bin/python"))
+            .env("UV_PYTHON_DOWNLOADS", "never");
+        run(c)
+    }
+}
+
+/// The `*.dist-info` directories of the project's environment (`name-version`, sorted).
+fn installed(venv_dir: &Path) -> Vec<String> {
+    let lib = venv_dir.join("lib");
+    let Ok(mut pys) = std::fs::read_dir(&lib) else {
+        return Vec::new();
+    };
+    let site = pys.next().unwrap().unwrap().path().join("site-packages");
+    let mut out: Vec<String> = std::fs::read_dir(site)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.strip_suffix(".dist-info").map(str::to_string)
+        })
+        .filter(|n| !n.starts_with("app-"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The last record: `igtest-app`'s tree resolved by `tool`, its dependency checked with version,
+/// chain and hash; and, when given, the environment holding exactly that tree.
+#[track_caller]
+fn app_checked(
+    sb: &Sandbox,
+    out: &std::process::Output,
+    tool: &str,
+    env: Option<&Path>,
+) -> serde_json::Value {
+    assert_code(out, 0);
+    if let Some(env) = env {
+        assert_eq!(
+            installed(env),
+            ["igtest_app-1.0.0", "igtest_dep-1.2.0"],
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["tool"], tool, "{r:#}");
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["pinned"], true, "{r:#}");
+    let dep = checked(&r, "igtest-dep");
+    assert_eq!(dep["resolved"]["version"], "1.2.0");
+    assert_eq!(dep["resolved"]["required_by"][0], "igtest-app");
+    assert!(
+        dep["resolved"]["integrity"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"),
+        "{dep:#}"
+    );
+    r
+}
+
+#[test]
+fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
+    let (sb, wheels) = uv_sandbox();
+    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test"]);
+    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    let marker = sb.path("backend-ran");
+    build_sdist(&wheels, "igprobe", "2.0", &marker);
+    let index = crate::python_tools::local_index(&wheels);
+    let uv = uv_project(&sb, &index.url);
+    let dir = sb.work().join("u");
+    let manifest = std::fs::read(dir.join("pyproject.toml")).unwrap();
+
+    // A clean package whose wheel requires a malicious one: blocked, nothing written.
+    let out = uv(&["add", "igtest-clean"]);
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(dir.join("pyproject.toml")).unwrap(), manifest);
+    assert!(!dir.join("uv.lock").exists() && !dir.join(".venv").exists());
+
+    // An sdist-only package: not built before the decision, nor without a terminal.
+    let out = uv(&["add", "igprobe"]);
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("build-from-source"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the build backend ran");
+    assert_eq!(std::fs::read(dir.join("pyproject.toml")).unwrap(), manifest);
+
+    // A clean tree: installed from exactly the checked lock.
+    let out = uv(&["add", "igtest-app"]);
+    let r = app_checked(&sb, &out, "uv", Some(&dir.join(".venv")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    let lock = std::fs::read_to_string(dir.join("uv.lock")).unwrap();
+    assert!(
+        lock.contains("igtest-dep") && !lock.contains("igprobe"),
+        "{lock}"
+    );
+
+    // `uv sync` and `uv lock` of that project: resolved, nothing changes.
+    let out = uv(&["sync"]);
+    assert_code(&out, 0);
+    let out = uv(&["lock"]);
+    assert_code(&out, 0);
+    assert_eq!(std::fs::read_to_string(dir.join("uv.lock")).unwrap(), lock);
+    let outcomes = sb.outcomes();
+    for r in &outcomes[outcomes.len() - 2..] {
+        assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+        assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+        assert_eq!(checked(r, "igtest-dep")["resolved"]["change"], "unchanged");
+    }
+    assert!(!marker.exists());
+}
+
+/// `tool` (from the tools setup step) on the sandbox's PATH, and the applications the tool
+/// tests install: `igtest-clean` whose wheel requires a malicious package, `igtest-app` with a
+/// clean dependency, and the sdist `igprobe` whose build backend writes the returned marker.
+fn app_trees(sb: &Sandbox, wheels: &Path, tool: &str) -> PathBuf {
+    std::os::unix::fs::symlink(
+        crate::tools::python_tools().join(tool),
+        sb.path("bin").join(tool),
+    )
+    .unwrap();
+    crate::pip::build_wheel_full(wheels, "igtest-clean", "1.0.0", true, &["1337test"]);
+    build_wheel_requiring(wheels, "1337test", "1.0.0", &[]);
+    crate::pip::build_wheel_full(wheels, "igtest-app", "1.0.0", true, &["igtest-dep>=1"]);
+    build_wheel_requiring(wheels, "igtest-dep", "1.2.0", &[]);
+    let marker = sb.path("backend-ran");
+    build_sdist(wheels, "igprobe", "2.0", &marker);
+    marker
+}
+
+#[test]
+fn uvx_and_uv_tool_install_resolve_the_tools_environment_first_and_pin_it() {
+    let (sb, wheels) = uv_sandbox();
+    let marker = app_trees(&sb, &wheels, "uvx");
+    let python = venv().join("bin/python");
+    let tools = sb.path("data/uv-tools");
+    let run_uv = |program: &str, words: &[&str], pkg: &str| {
+        let mut args = words.to_vec();
+        args.extend([
+            "--no-index",
+            "--find-links",
+            wheels.to_str().unwrap(),
+            "--python",
+            python.to_str().unwrap(),
+            pkg,
+        ]);
+        let mut c = sb.cmd(program, &args);
+        c.env("UV_TOOL_DIR", &tools)
+            .env("UV_TOOL_BIN_DIR", sb.path("data/uv-bin"));
+        run(c)
+    };
+    for (program, words) in [("uvx", &[][..]), ("uv", &["tool", "install"][..])] {
+        let out = run_uv(program, words, "igtest-clean");
+        assert_code(&out, 3);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+            "{program}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+        assert!(!tools.exists(), "{program} must not have run");
+        let out = run_uv(program, words, "igprobe");
+        assert_code(&out, 4);
+        assert!(
+            text(&out.stderr).contains("build-from-source"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!marker.exists(), "the build backend ran");
+    }
+    // uvx: the tool runs with the checked environment, its output untouched.
+    let out = run_uv("uvx", &[], "igtest-app");
+    assert_eq!(text(&out.stdout), "ran\n", "{}", text(&out.stderr));
+    app_checked(&sb, &out, "uv", None);
+    // uv tool install: the tool's environment holds exactly the checked set.
+    let out = run_uv("uv", &["tool", "install"], "igtest-app");
+    let r = app_checked(&sb, &out, "uv", Some(&tools.join("igtest-app")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert!(sb.path("data/uv-bin/igtest-app").exists());
+}
+
+#[test]
+fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
+    let (sb, wheels) = pip_sandbox();
+    let marker = app_trees(&sb, &wheels, "pipx");
+    let python = venv().join("bin/python");
+    let pip_args = format!("--pip-args=--no-index --find-links {}", wheels.display());
+    let pipx = |words: &[&str]| {
+        let mut args = vec![words[0], "--python", python.to_str().unwrap(), &pip_args];
+        args.extend_from_slice(&words[1..]);
+        let mut c = sb.cmd("pipx", &args);
+        // pipx's own housekeeping (upgrading its shared pip) must not reach the internet.
+        c.env("PIP_INDEX_URL", "http://127.0.0.1:9/simple");
+        run(c)
+    };
+    let venvs = sb.path("data/pipx/venvs");
+    let out = pipx(&["install", "igtest-clean"]);
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert!(
+        !venvs.join("igtest-clean").exists(),
+        "pipx must not have run"
+    );
+    let out = pipx(&["install", "igprobe"]);
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("build-from-source"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the build backend ran");
+    assert!(!venvs.join("igprobe").exists());
+
+    let out = pipx(&["install", "igtest-app"]);
+    let r = app_checked(&sb, &out, "pipx", Some(&venvs.join("igtest-app")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+
+    // `pipx run` goes through `uv tool run` (pipx finds the uv installed beside it), which
+    // has no `--no-index`: the wheels come from an index on 127.0.0.1.
+    let index = crate::python_tools::local_index(&wheels);
+    let index_url = format!("{}/simple/", index.url);
+    let pipx_run = |spec: &str| {
+        let args = [
+            "run",
+            "--python",
+            python.to_str().unwrap(),
+            "--index-url",
+            &index_url,
+            "--spec",
+            spec,
+            spec,
+        ];
+        let mut c = sb.cmd("pipx", &args);
+        c.env_remove("UV_OFFLINE");
+        run(c)
+    };
+    let out = pipx_run("igtest-app");
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "ran\n", "{}", text(&out.stderr));
+    assert_eq!(
+        sb.outcomes().pop().unwrap()["resolution"]["status"],
+        "resolved"
+    );
+    let out = pipx_run("igtest-clean");
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty());
 }

@@ -137,6 +137,59 @@ pub fn parse_bunx(args: &[String], world: &dyn World) -> Result<Request, Error> 
     parse_x("bunx", args, world)
 }
 
+/// What the resolution stage needs to know about `bunx ARGS` (the arguments after `bunx`, or
+/// after `bun x`): the packages it fetches and where each is written, `--registry`, and the
+/// bare command a local bin may answer. Pure; `None` when nothing is run or a package option
+/// is written in a form this does not place (`-pname`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XShape {
+    pub specs: Vec<crate::cmdline::npm::ExecSpec>,
+    pub bare: Option<String>,
+    pub registry: Option<String>,
+    /// The options that change what is resolved (`--registry=…`, `--minimum-release-age=…`,
+    /// `--ca=…`, `--cafile=…`), for the resolve-only run.
+    pub config: Vec<String>,
+    /// `--cwd`: where bunx looks for local bins.
+    pub cwd: PathBuf,
+}
+
+/// Read `bunx ARGS` for the resolution stage (see [`XShape`]).
+pub fn x_shape(args: &[String], world: &dyn World) -> Option<XShape> {
+    use crate::cmdline::npm::ExecSpec;
+    const VERSION: &[Opt] = &[argtable::opt(&["version"], Some('v'), Arity::Flag)];
+    let p = argtable::parse(args, &[X, HELP, VERSION], STYLE, Stop::FirstPositional).ok()?;
+    if p.has("version") || p.has("help") || p.rest.is_empty() {
+        return None;
+    }
+    let first_at = args.len() - p.rest.len();
+    let mut specs = crate::cmdline::npm::package_options(args, first_at, true);
+    if specs.len() != p.values("package").len() {
+        return None;
+    }
+    let bare = specs.is_empty().then(|| p.rest[0].clone());
+    if let Some(b) = &bare {
+        specs.push(ExecSpec {
+            at: first_at,
+            inline: false,
+            spec: b.clone(),
+        });
+    }
+    let config = ["registry", "minimum-release-age", "ca", "cafile"]
+        .iter()
+        .filter_map(|k| p.value(k).map(|v| format!("--{k}={v}")))
+        .collect();
+    Some(XShape {
+        specs,
+        bare,
+        config,
+        registry: p.value("registry").map(str::to_string),
+        cwd: p.value("cwd").map_or_else(
+            || world.cwd().to_path_buf(),
+            |c| resolve_path(world.cwd(), c),
+        ),
+    })
+}
+
 fn parse_x(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
     const VERSION: &[Opt] = &[argtable::opt(&["version"], Some('v'), Arity::Flag)];
     let p = argtable::parse(args, &[X, HELP, VERSION], STYLE, Stop::FirstPositional)?;

@@ -213,6 +213,130 @@ pub fn shape(args: &[String], world: &dyn World) -> Option<Shape> {
     })
 }
 
+/// What the resolution stage needs to know about `npm exec` / `npx` (the arguments as `npm exec`
+/// reads them, `exec` first; for npx after its rewrite): the packages it would fetch and where
+/// each is written, the options that are npm configuration (kept for the resolve-only run), and
+/// the bare command a local or global bin may answer. Pure; `None` when it is not `exec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecShape {
+    /// Each package: where it is written and the spec. `inline`: the argument is
+    /// `--package=<spec>` (the spec is its part after `=`); else the argument is the spec.
+    pub specs: Vec<ExecSpec>,
+    /// No `--package`: the first positional names both the package and the command, and a bin
+    /// of that name in the project or the global prefix runs without fetching anything.
+    pub bare: Option<String>,
+    /// `--call` / `-c` given.
+    pub call: bool,
+    /// `-w` / `--workspace` / `--workspaces`: run in workspaces.
+    pub workspaces: bool,
+    /// The arguments that are npm configuration (`--registry x`, `--cache=y`), not exec's own.
+    pub config_at: Vec<usize>,
+    pub cwd: PathBuf,
+    pub local_prefix: PathBuf,
+}
+
+/// One package `npm exec` would fetch (see [`ExecShape`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecSpec {
+    pub at: usize,
+    pub inline: bool,
+    pub spec: String,
+}
+
+/// The `--package` values written before `end` (`--package=x`, `--package x`, and `-p x` when
+/// `short` is set), with where each is: for bunx and pnpm dlx, whose options end at the
+/// command.
+pub fn package_options(args: &[String], end: usize, short: bool) -> Vec<ExecSpec> {
+    let mut specs = Vec::new();
+    let mut i = 0;
+    while i < end.min(args.len()) {
+        let a = &args[i];
+        if let Some(v) = a.strip_prefix("--package=") {
+            specs.push(ExecSpec {
+                at: i,
+                inline: true,
+                spec: v.to_string(),
+            });
+        } else if (a == "--package" || (short && a == "-p")) && i + 1 < end {
+            specs.push(ExecSpec {
+                at: i + 1,
+                inline: false,
+                spec: args[i + 1].clone(),
+            });
+            i += 1;
+        }
+        i += 1;
+    }
+    specs
+}
+
+/// Read `npm exec …` for the resolution stage (see [`ExecShape`]).
+pub fn exec_shape(args: &[String], world: &dyn World) -> Option<ExecShape> {
+    /// exec's own options and the ones that would make the resolve-only run global: not
+    /// passed on. (`--prefix` is: it moves the global prefix whose bins npx runs, and the
+    /// resolve-only run's own `--prefix` comes after it.)
+    const OWN: [&str; 8] = [
+        "package",
+        "call",
+        "yes",
+        "workspace",
+        "workspaces",
+        "include-workspace-root",
+        "global",
+        "location",
+    ];
+    let cli = nopt(args);
+    if cli.positionals.first().and_then(|c| deref(c)) != Some("exec") {
+        return None;
+    }
+    let Placement {
+        cwd, local_prefix, ..
+    } = placement(&cli, world);
+    let mut specs = Vec::new();
+    let mut config_at = Vec::new();
+    for ((key, value), &(start, end)) in cli.settings.iter().zip(&cli.spans) {
+        if key == "package" {
+            if let OptValue::Str(v) = value {
+                specs.push(ExecSpec {
+                    at: end,
+                    inline: start == end,
+                    spec: v.clone(),
+                });
+            }
+        } else if !OWN.contains(&key.as_str()) {
+            config_at.extend(start..=end);
+        }
+    }
+    config_at.dedup();
+    let call = cli.string("call").is_some_and(|c| !c.is_empty());
+    let mut bare = None;
+    if specs.is_empty()
+        && !call
+        && let (Some(first), Some(&at)) = (cli.positionals.get(1), cli.positional_at.get(1))
+    {
+        specs.push(ExecSpec {
+            at,
+            inline: false,
+            spec: first.clone(),
+        });
+        bare = Some(first.clone());
+    }
+    Some(ExecShape {
+        specs,
+        bare,
+        call,
+        workspaces: !cli.strings("workspace").is_empty() || cli.flag("workspaces") == Some(true),
+        config_at,
+        cwd,
+        local_prefix,
+    })
+}
+
+/// npx-cli.js's rewrite of `npx ARGS` into the arguments of `npm exec` (without `exec`).
+pub fn npx_args(args: &[String]) -> Vec<String> {
+    npx_rewrite(args)
+}
+
 /// Where an npm command works: global or not, and its prefixes.
 struct Placement {
     cwd: PathBuf,

@@ -39,6 +39,9 @@ pub(super) struct ParsedArgs {
     /// Where each positional is in the input (same order as `positionals`).
     pub(super) positional_at: Vec<usize>,
     pub(super) settings: Vec<(String, OptValue)>,
+    /// For each setting (same order), the first and last input arguments it was read from
+    /// (`--package=x`: one; `--package x`: two).
+    pub(super) spans: Vec<(usize, usize)>,
 }
 
 impl ParsedArgs {
@@ -248,6 +251,7 @@ pub(super) fn nopt(input: &[String]) -> ParsedArgs {
         if let Some(full) = long_abbrev(&name) {
             name = full.to_string();
         }
+        let start = from[i];
         let ty = type_of(&name);
         let arr: &[TypeItem] = match ty {
             Some(OptType::AnyOf(a)) => a,
@@ -289,6 +293,7 @@ pub(super) fn nopt(input: &[String]) -> ParsedArgs {
                 }
             }
             cli.settings.push((name, val));
+            cli.spans.push((start, from[i.min(from.len() - 1)]));
             i += 1;
             continue;
         }
@@ -309,7 +314,13 @@ pub(super) fn nopt(input: &[String]) -> ParsedArgs {
             consumed = false;
         }
         let val = la.map_or(OptValue::Bool(true), OptValue::Str);
+        let end = if consumed {
+            from.get(i + 1).copied().unwrap_or(start)
+        } else {
+            start
+        };
         cli.settings.push((name, val));
+        cli.spans.push((start, end));
         i += if consumed { 2 } else { 1 };
     }
     cli

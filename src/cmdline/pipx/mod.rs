@@ -245,14 +245,22 @@ fn pass() -> Result<Request, Error> {
     Ok(Request::pass_through("pipx", Manager::Pipx))
 }
 
-/// `pipx <args>`.
-pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+/// One pipx command line, read: the command, its options (name, values) and positionals.
+struct Read {
+    command: &'static str,
+    mask: u16,
+    opts: Vec<(&'static str, Vec<String>)>,
+    positionals: Vec<String>,
+}
+
+/// Read `pipx <args>`; `None` for a command that installs nothing, or help.
+fn read_args(args: &[String]) -> Result<Option<Read>, Error> {
     // The main parser knows only -h and --version before the command.
     let Some(first) = args.first() else {
-        return pass();
+        return Ok(None);
     };
     let Some(&(command, mask)) = COMMANDS.iter().find(|(c, _)| c == first) else {
-        return pass();
+        return Ok(None);
     };
     let what = format!("pipx {command}");
     let mut opts: Vec<(&'static str, Vec<String>)> = Vec::new();
@@ -274,7 +282,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         if is_option(arg) {
             let read = read_option(args, &mut i, mask, &what)?;
             if read.iter().any(|(n, _)| *n == "--help") {
-                return pass();
+                return Ok(None);
             }
             if !positionals.is_empty() {
                 run_ended = true;
@@ -290,6 +298,125 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         positionals.push(arg.clone());
         i += 1;
     }
+    Ok(Some(Read {
+        command,
+        mask,
+        opts,
+        positionals,
+    }))
+}
+
+/// `pipx install` / `pipx run` read for the resolution stage: what pip is asked to install
+/// into the new environment, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// `install` or `run`.
+    pub command: &'static str,
+    /// The requirements pip installs (`--preinstall`, the package specs; for `run`, `--with`
+    /// and `--spec` or the app).
+    pub specs: Vec<String>,
+    /// pip's own arguments from `--index-url` and `--pip-args` (shell words).
+    pub pip_args: Vec<String>,
+    /// `--python`.
+    pub python: Option<String>,
+    /// Why the environment cannot be resolved with pip beforehand, when it cannot.
+    pub unsupported: Option<String>,
+    /// `pipx install` of one package: the name of the environment it creates (pipx's
+    /// `canonicalize_name(package + suffix)`), when the spec starts with a plain name.
+    pub environment: Option<String>,
+}
+
+/// Read `pipx install|run` for the resolution stage. Pure; `None` for other commands.
+pub fn scan(args: &[String]) -> Option<Scan> {
+    let read = read_args(args).ok()??;
+    let get = |name: &str| -> Vec<String> {
+        read.opts
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .flat_map(|(_, v)| v.iter().cloned())
+            .collect()
+    };
+    let has = |name: &str| read.opts.iter().any(|(n, _)| *n == name);
+    let mut specs = Vec::new();
+    match read.mask {
+        INSTALL => {
+            specs.extend(get("--preinstall"));
+            specs.extend(read.positionals.iter().cloned());
+        }
+        RUN => {
+            specs.extend(get("--with"));
+            match get("--spec").last() {
+                Some(s) => specs.push(s.clone()),
+                None => specs.extend(read.positionals.iter().find(|p| *p != "--").cloned()),
+            }
+        }
+        _ => return None,
+    }
+    let mut pip_args: Vec<String> = get("--index-url")
+        .into_iter()
+        .map(|u| format!("--index-url={u}"))
+        .collect();
+    for a in get("--pip-args") {
+        pip_args.extend(shlex_split(&a).ok()?);
+    }
+    let unsupported = if get("--backend").iter().any(|b| b != "pip") {
+        Some("`--backend uv`: the environment is installed by uv; checked by name only")
+    } else if has("--editable") {
+        Some("`--editable` installs a local project; checked by name only")
+    } else if has("--system-site-packages") {
+        Some(
+            "`--system-site-packages`: what pip leaves out depends on the system's packages; checked by name only",
+        )
+    } else if read.mask == RUN
+        && get("--spec").is_empty()
+        && read
+            .positionals
+            .first()
+            .is_some_and(|a| a.ends_with(".py") || a.contains("://"))
+    {
+        Some(
+            "`pipx run` of a script installs what its `# /// script` block names; checked by name only",
+        )
+    } else {
+        None
+    };
+    let environment = match (read.mask, read.positionals.as_slice()) {
+        (INSTALL, [one]) => {
+            let end = one
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+                .unwrap_or(one.len());
+            (end > 0 && !one[end..].starts_with(['/', ':'])).then(|| {
+                crate::ecosystem::pep503(&format!(
+                    "{}{}",
+                    &one[..end],
+                    get("--suffix").last().map_or("", String::as_str)
+                ))
+            })
+        }
+        _ => None,
+    };
+    Some(Scan {
+        environment,
+        command: read.command,
+        specs,
+        pip_args,
+        python: get("--python").last().cloned(),
+        unsupported: unsupported.map(str::to_string),
+    })
+}
+
+/// `pipx <args>`.
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let Some(Read {
+        command,
+        mask,
+        opts,
+        positionals,
+    }) = read_args(args)?
+    else {
+        return pass();
+    };
+    let what = format!("pipx {command}");
     let get = |name: &str| -> Vec<String> {
         opts.iter()
             .filter(|(n, _)| *n == name)

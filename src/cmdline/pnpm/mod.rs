@@ -44,6 +44,73 @@ pub fn parse_pnpx(args: &[String], world: &dyn World) -> Result<Request, Error> 
     parse_as("pnpx", &argv, world)
 }
 
+/// What the resolution stage needs to know about `pnpm dlx` (the arguments after `pnpm`,
+/// `dlx` among them; for `pnpx` with `dlx` put first): the packages it fetches and where each
+/// is written, the options that change what is resolved, and the directory it runs in. Pure;
+/// `None` when it is not `dlx`, runs nothing, or the command cannot be placed in `args`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DlxShape {
+    pub specs: Vec<crate::cmdline::npm::ExecSpec>,
+    pub bare: Option<String>,
+    /// `--config.<key>=<value>` and `--registry=<url>` as written, for the resolve-only run.
+    pub config: Vec<String>,
+    /// `--dir`, else the working directory.
+    pub dir: std::path::PathBuf,
+}
+
+/// Read `pnpm dlx …` for the resolution stage (see [`DlxShape`]).
+pub fn dlx_shape(args: &[String], world: &dyn World) -> Option<DlxShape> {
+    use crate::cmdline::npm::ExecSpec;
+    let (filtered, _) = pre_pass(args);
+    let ci = command_index(&filtered).ok()??;
+    if filtered[ci] != "dlx" {
+        return None;
+    }
+    let mut rest: Vec<String> = filtered[..ci].to_vec();
+    rest.extend(filtered[ci + 1..].iter().cloned());
+    let help: &[Opt] = &[
+        argtable::opt(&["help"], Some('h'), Arity::Flag),
+        argtable::opt(&["silent"], Some('s'), Arity::Flag),
+    ];
+    let p = argtable::parse(&rest, &[GLOBAL, help, DLX], STYLE, Stop::FirstPositional).ok()?;
+    if p.rest.is_empty() || p.has("help") || p.has("version") {
+        return None;
+    }
+    let first = args.len().checked_sub(p.rest.len())?;
+    if args[first..] != p.rest[..] {
+        return None;
+    }
+    let mut specs = crate::cmdline::npm::package_options(args, first, false);
+    let mut config: Vec<String> = args[..first]
+        .iter()
+        .filter(|a| a.starts_with("--config."))
+        .cloned()
+        .collect();
+    if specs.len() != p.values("package").len() {
+        return None;
+    }
+    if let Some(r) = p.value("registry") {
+        config.push(format!("--registry={r}"));
+    }
+    let bare = specs.is_empty().then(|| p.rest[0].clone());
+    if let Some(b) = &bare {
+        specs.push(ExecSpec {
+            at: first,
+            inline: false,
+            spec: b.clone(),
+        });
+    }
+    Some(DlxShape {
+        specs,
+        bare,
+        config,
+        dir: p.value("dir").map_or_else(
+            || world.cwd().to_path_buf(),
+            |d| crate::cmdline::npm::files::resolve_path(world.cwd(), d),
+        ),
+    })
+}
+
 fn pass(program: &str) -> Request {
     Request::pass_through(program, Manager::Pnpm)
 }

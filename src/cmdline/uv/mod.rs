@@ -201,6 +201,35 @@ fn env_true(world: &dyn World, key: &str) -> bool {
     })
 }
 
+/// `--with a,b[x,y]>=1,<2`: comma-separated outside brackets, a comma before a version
+/// operator continues the specifier (uv-cli `CommaSeparatedRequirements`).
+pub fn split_with(value: &str) -> Vec<String> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in value.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                let next = value[i + 1..].chars().find(|c| !c.is_whitespace());
+                if matches!(next, Some('!' | '=' | '<' | '>' | '~')) {
+                    continue;
+                }
+                parts.push(value[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(value[start..].trim());
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// One command being read.
 struct Cx<'a> {
     level: u32,
@@ -230,30 +259,10 @@ impl Cx<'_> {
         Ok(())
     }
 
-    /// `--with a,b[x,y]>=1,<2`: comma-separated outside brackets, a comma before a version
-    /// operator continues the specifier (uv-cli `CommaSeparatedRequirements`).
+    /// `--with a,b[x,y]>=1,<2`: several requirements ([`split_with`]).
     fn comma_requirements(&mut self, value: &str) -> Result<(), Error> {
-        let mut depth = 0usize;
-        let mut start = 0;
-        let mut parts = Vec::new();
-        for (i, c) in value.char_indices() {
-            match c {
-                '[' => depth += 1,
-                ']' => depth = depth.saturating_sub(1),
-                ',' if depth == 0 => {
-                    let next = value[i + 1..].chars().find(|c| !c.is_whitespace());
-                    if matches!(next, Some('!' | '=' | '<' | '>' | '~')) {
-                        continue;
-                    }
-                    parts.push(value[start..i].trim());
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        parts.push(value[start..].trim());
-        for p in parts.into_iter().filter(|p| !p.is_empty()) {
-            self.requirement(p)?;
+        for p in split_with(value) {
+            self.requirement(&p)?;
         }
         Ok(())
     }
@@ -1031,28 +1040,75 @@ pub struct UvOption {
     pub global: bool,
 }
 
-/// `uv pip install` read for the resolution stage: its options and where the positional
-/// requirements are. Pure; `None` for any other command (or help).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PipInstall {
-    pub options: Vec<UvOption>,
-    pub positionals: Vec<usize>,
-    /// Where the `install` word is.
-    pub install_at: usize,
+/// The commands the resolution stage resolves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    PipInstall,
+    Add,
+    Sync,
+    Lock,
+    ToolInstall,
+    /// `uv tool run` and `uvx`.
+    ToolRun,
 }
 
-pub fn scan_pip_install(args: &[String]) -> Option<PipInstall> {
+/// A uv command line read for the resolution stage: which command, its options and where the
+/// positional arguments are (for `uv tool run` / `uvx`, the first positional is the command to
+/// run and everything after it is the tool's own). Pure; `None` for any other command (or help).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    pub command: Command,
+    pub options: Vec<UvOption>,
+    pub positionals: Vec<usize>,
+    /// Where the command word is (`install` of `uv pip install`; 0 for `uvx`).
+    pub command_at: usize,
+}
+
+impl Scan {
+    /// Whether an option of this spelling was given (any spelling in `names`).
+    pub fn has(&self, names: &[&str]) -> bool {
+        self.options.iter().any(|o| names.contains(&o.spell))
+    }
+
+    /// Whether `spell` is an option the command `to` accepts too (uv's own table).
+    pub fn accepted_by(spell: &str, to: Command) -> bool {
+        options::OPTIONS
+            .iter()
+            .any(|o| o.spell == spell && o.cmds & level_of(to) != 0)
+    }
+}
+
+fn level_of(c: Command) -> u32 {
+    match c {
+        Command::PipInstall => PIP_INSTALL,
+        Command::Add => ADD,
+        Command::Sync => SYNC,
+        Command::Lock => LOCK,
+        Command::ToolInstall => TOOL_INSTALL,
+        Command::ToolRun => TOOL_RUN,
+    }
+}
+
+/// `uv <args>` (or `uvx <args>` when `uvx`) read for the resolution stage.
+pub fn scan(args: &[String], uvx: bool) -> Option<Scan> {
     let mut i = 0;
-    let mut level = TOP;
-    let mut out = PipInstall {
+    let mut level = if uvx { UVX } else { TOP };
+    let mut out = Scan {
+        command: Command::ToolRun,
         options: Vec::new(),
         positionals: Vec::new(),
-        install_at: 0,
+        command_at: 0,
     };
+    let mut command = uvx.then_some(Command::ToolRun);
     let mut ended = false;
     while i < args.len() {
         let arg = &args[i];
-        if !ended && arg == "--" && level == PIP_INSTALL {
+        if command == Some(Command::ToolRun) && !out.positionals.is_empty() {
+            // Everything after the command to run is the tool's.
+            out.positionals.extend(i..args.len());
+            break;
+        }
+        if !ended && arg == "--" && command.is_some() {
             ended = true;
             i += 1;
             continue;
@@ -1072,21 +1128,34 @@ pub fn scan_pip_install(args: &[String]) -> Option<PipInstall> {
                     value,
                     start,
                     end: i,
-                    global: level != PIP_INSTALL,
+                    global: command.is_none(),
                 });
             }
             continue;
         }
-        match (level, arg.as_str()) {
-            (TOP, "pip") => level = PIP,
-            (PIP, "install") => {
-                level = PIP_INSTALL;
-                out.install_at = i;
-            }
-            (PIP_INSTALL, _) => out.positionals.push(i),
-            _ => return None,
+        if command.is_some() {
+            out.positionals.push(i);
+            i += 1;
+            continue;
         }
+        let (next, cmd) = match (level, arg.as_str()) {
+            (TOP, "pip") => (PIP, None),
+            (TOP, "tool") => (TOOL, None),
+            (TOP, "add") => (ADD, Some(Command::Add)),
+            (TOP, "sync") => (SYNC, Some(Command::Sync)),
+            (TOP, "lock") => (LOCK, Some(Command::Lock)),
+            (PIP, "install") => (PIP_INSTALL, Some(Command::PipInstall)),
+            (TOOL, "install") => (TOOL_INSTALL, Some(Command::ToolInstall)),
+            (TOOL, "run" | "uvx") => (TOOL_RUN, Some(Command::ToolRun)),
+            _ => return None,
+        };
+        level = next;
+        if cmd.is_some() {
+            out.command_at = i;
+        }
+        command = cmd;
         i += 1;
     }
-    (level == PIP_INSTALL).then_some(out)
+    out.command = command?;
+    Some(out)
 }

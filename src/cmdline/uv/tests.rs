@@ -409,3 +409,31 @@ fn every_option_is_accepted_and_its_value_is_not_a_package() {
     assert!(n > 500, "only {n} cases");
     assert!(bad.is_empty(), "{} of {n}:\n{}", bad.len(), bad.join("\n"));
 }
+
+#[test]
+fn the_resolution_scan_finds_the_command_its_options_and_the_tools_arguments() {
+    let text = |s: &str| -> Vec<String> { s.split_whitespace().map(str::to_string).collect() };
+    let s = scan(&text("-q add --dev x -- y"), false).unwrap();
+    assert_eq!(s.command, Command::Add);
+    assert_eq!(s.command_at, 1);
+    assert_eq!(s.positionals, [3, 5]);
+    assert!(s.options[0].global && !s.options[1].global);
+    let s = scan(&text("sync --frozen"), false).unwrap();
+    assert_eq!(s.command, Command::Sync);
+    assert!(s.has(&["--frozen"]));
+    let s = scan(&text("pip install -r r.txt a"), false).unwrap();
+    assert_eq!(
+        (s.command, s.command_at, s.positionals.clone()),
+        (Command::PipInstall, 1, vec![4])
+    );
+    // uvx: the first positional is the command; what follows is the tool's, options included.
+    let s = scan(&text("--from app==1 app --help -x"), true).unwrap();
+    assert_eq!(s.command, Command::ToolRun);
+    assert_eq!(s.positionals, [2, 3, 4]);
+    let s = scan(&text("tool install --with a app"), false).unwrap();
+    assert_eq!(s.command, Command::ToolInstall);
+    assert!(scan(&text("add --help"), false).is_none());
+    assert!(scan(&text("remove x"), false).is_none());
+    assert!(Scan::accepted_by("--upgrade-package", Command::Lock));
+    assert!(!Scan::accepted_by("--inexact", Command::Lock));
+}
