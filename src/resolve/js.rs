@@ -1524,6 +1524,14 @@ mod tests {
             "not-needed"
         );
         assert_eq!(outcome(&["dlx", "x"]), "unresolved");
+        // Past a global option's value too, with yarn dlx's own reason.
+        let (_, t) = os(&["--cwd", "sub", "dlx", "x"]);
+        match command_outcome(Js::YarnClassic, &t) {
+            Some(Outcome::Unresolved(u)) => {
+                assert!(u.detail.contains("temporary project"), "{u:?}")
+            }
+            _ => panic!("yarn --cwd sub dlx x is resolved"),
+        }
         assert_eq!(outcome(&["global", "add", "x"]), "resolve");
         assert_eq!(outcome(&["global", "remove", "x"]), "unresolved");
         let (a, _) = os(&["global", "add", "--prefix", "/p", "x", "--latest", "-D"]);
