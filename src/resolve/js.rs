@@ -652,10 +652,7 @@ fn command_at(kind: Js, text: &[String]) -> Option<usize> {
 /// in the working directory: a `yarnPath`, Corepack's `packageManager` and PATH all decide it),
 /// then the command is resolved as [`resolve`] does for that yarn.
 pub fn resolve_yarn(tool: &Tool, args: &[OsString], timeout: std::time::Duration) -> Outcome {
-    let text: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let text = super::lossy(args);
     // Decide what is not resolved before running yarn at all.
     if let Some(o) = command_outcome(Js::YarnClassic, &text) {
         return o;
@@ -764,10 +761,7 @@ pub fn resolve(
     args: &[OsString],
     timeout: std::time::Duration,
 ) -> Outcome {
-    let text: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let text = super::lossy(args);
     if let Some(o) = command_outcome(tool_kind, &text) {
         return o;
     }
@@ -873,10 +867,7 @@ fn local_of_global(kind: Js, args: &[OsString]) -> Vec<OsString> {
             .cloned()
             .collect();
     }
-    let text: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let text = super::lossy(args);
     let at = command_at(kind, &text);
     let mut out = Vec::new();
     let mut i = 0;
@@ -1528,7 +1519,7 @@ mod tests {
         let (_, t) = os(&["--cwd", "sub", "dlx", "x"]);
         match command_outcome(Js::YarnClassic, &t) {
             Some(Outcome::Unresolved(u)) => {
-                assert!(u.detail.contains("temporary project"), "{u:?}")
+                assert!(u.detail.contains("temporary project"), "{u:?}");
             }
             _ => panic!("yarn --cwd sub dlx x is resolved"),
         }

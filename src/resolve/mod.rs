@@ -156,6 +156,14 @@ pub enum Verify {
     },
 }
 
+/// The arguments as text, for the command-line readers (non-UTF-8 bytes replaced; the real
+/// run gets the arguments as they were).
+pub(crate) fn lossy(args: &[OsString]) -> Vec<String> {
+    args.iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 /// Each difference between the checked distributions and those an environment holds
 /// (`(name, version)`), as a sentence. Pure.
 pub fn environment_drift(expect: &[pip::Pin], found: &[(String, String)]) -> Vec<String> {

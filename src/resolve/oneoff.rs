@@ -52,10 +52,7 @@ pub struct Argv {
 
 impl Argv {
     pub fn new(runner: Runner, args: &[OsString]) -> Argv {
-        let text: Vec<String> = args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let text = super::lossy(args);
         match runner {
             Runner::NpmExec => Argv {
                 text,
@@ -471,10 +468,7 @@ pub fn bunx(
     world: &dyn World,
     timeout: std::time::Duration,
 ) -> Outcome {
-    let text: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let text = super::lossy(args);
     let Some(mut shape) = crate::cmdline::bun::x_shape(&text[skip.min(text.len())..], world) else {
         return Outcome::NotNeeded;
     };
@@ -724,10 +718,7 @@ pub fn pnpm_dlx(
     world: &dyn World,
     timeout: std::time::Duration,
 ) -> Outcome {
-    let mut text: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let mut text = super::lossy(args);
     let offset = usize::from(dlx_first);
     if dlx_first {
         text.insert(0, "dlx".into());
@@ -1009,10 +1000,7 @@ mod tests {
         );
         let shape = crate::cmdline::npm::exec_shape(&argv.text, &world).unwrap();
         let args = resolve_args(&argv.text, &shape, Path::new("/w"), 5000);
-        let text: Vec<String> = args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
+        let text = crate::resolve::lossy(&args);
         assert_eq!(
             text[..6],
             [

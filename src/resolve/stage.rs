@@ -26,10 +26,7 @@ pub fn resolve(
     settings: &Settings,
     builds: Builds,
 ) -> Outcome {
-    let text: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let text = super::lossy(args);
     match kind {
         Program::Pip | Program::Python => {
             let (prefix_len, pip_text) = match kind {

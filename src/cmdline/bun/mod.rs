@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::argtable::{self, Arity, Opt, Stop, Style};
-use super::npm::files::{npmrc_sources, resolve_path, source};
+use super::npm::files::{npmrc_sources, registries_from, resolve_path, source};
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
 use super::{Error, Moved, World};
@@ -302,26 +302,17 @@ fn bunfig_sources(world: &dyn World, path: &Path, out: &mut Vec<Source>) -> Resu
             u.span().map_or(line, |s| line_at(&text, s.start)),
         ))
     };
-    let origin = |line| Origin::File {
-        path: shown.clone(),
-        line,
-    };
-    if let Some((url, line)) = install.get("registry").and_then(url_of) {
-        out.push(source(SourceKind::Index, &url, None, origin(line)));
-    }
-    if let Some(scopes) = install.get("scopes").and_then(|s| s.as_table_like()) {
-        for (scope, item) in scopes.iter() {
-            if let Some((url, line)) = url_of(item) {
-                let scope = format!("@{}", scope.trim_start_matches('@'));
-                out.push(source(
-                    SourceKind::ScopedRegistry,
-                    &url,
-                    Some(&scope),
-                    origin(line),
-                ));
-            }
-        }
-    }
+    let default = install
+        .get("registry")
+        .and_then(url_of)
+        .map(|(url, line)| (None, url, line));
+    let scoped = install
+        .get("scopes")
+        .and_then(|s| s.as_table_like())
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .filter_map(|(scope, item)| url_of(item).map(|(url, line)| (Some(scope), url, line)));
+    out.extend(registries_from(&shown, default.into_iter().chain(scoped)));
     Ok(())
 }
 

@@ -380,24 +380,59 @@ pub(crate) fn npmrc_sources(world: &dyn World, path: &Path) -> Result<Vec<Source
 
 /// The `registry` and `@scope:registry` lines among an npmrc file's lines.
 fn rc_line_sources(path: &Path, lines: &[RcLine]) -> Vec<Source> {
-    let mut out = Vec::new();
-    for l in lines {
-        let origin = Origin::File {
-            path: show(path),
-            line: l.line,
-        };
-        if l.key == "registry" {
-            out.push(source(SourceKind::Index, &l.value, None, origin));
-        } else if let Some(scope) = scoped_registry_key(&l.key) {
-            out.push(source(
-                SourceKind::ScopedRegistry,
-                &l.value,
-                Some(scope),
-                origin,
-            ));
-        }
-    }
-    out
+    keyed_registries(
+        &show(path),
+        lines
+            .iter()
+            .map(|l| (l.key.as_str(), l.value.as_str(), l.line)),
+    )
+}
+
+/// The registries one config file names, as sources in the file's order: each
+/// `(scope, url, line)`, scope `None` for the default registry, else `@scope` whether or not
+/// the file wrote the `@` (npmrc, `.yarnrc`, `.yarnrc.yml`, `pnpm-workspace.yaml`,
+/// `bunfig.toml` all come through here; each reader only finds the entries).
+pub(crate) fn registries_from<S: AsRef<str>, U: AsRef<str>>(
+    path: &str,
+    named: impl IntoIterator<Item = (Option<S>, U, u32)>,
+) -> Vec<Source> {
+    named
+        .into_iter()
+        .map(|(scope, url, line)| {
+            let origin = Origin::File {
+                path: path.to_string(),
+                line,
+            };
+            match scope {
+                None => source(SourceKind::Index, url.as_ref(), None, origin),
+                Some(s) => source(
+                    SourceKind::ScopedRegistry,
+                    url.as_ref(),
+                    Some(&format!("@{}", s.as_ref().trim_start_matches('@'))),
+                    origin,
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The registries among the `(key, value, line)` entries of an npmrc-style file: `registry`
+/// the default one, `@scope:registry` that scope's.
+pub(crate) fn keyed_registries<'a>(
+    path: &str,
+    entries: impl IntoIterator<Item = (&'a str, &'a str, u32)>,
+) -> Vec<Source> {
+    registries_from(
+        path,
+        entries.into_iter().filter_map(|(key, url, line)| {
+            let scope = if key == "registry" {
+                None
+            } else {
+                Some(scoped_registry_key(key)?)
+            };
+            Some((scope, url, line))
+        }),
+    )
 }
 
 /// A text file, lossily decoded; Ok(None) when it does not exist.

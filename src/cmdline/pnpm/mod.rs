@@ -14,7 +14,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::argtable::{self, Arity, Opt, Stop, Style};
-use super::npm::files::{npmrc_sources, read_json, read_text, scoped_registry_key, source};
+use super::npm::files::{
+    npmrc_sources, read_json, read_text, registries_from, scoped_registry_key, source,
+};
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
 use super::yaml;
@@ -522,30 +524,25 @@ fn sources(
         }
     }
     if let Some((path, doc)) = &project.workspace {
-        let origin = |line| Origin::File {
-            path: path.clone(),
-            line,
-        };
-        if let Some(r) = doc.get("registry")
-            && let Some(url) = r.str()
-        {
-            out.push(source(SourceKind::Index, url, None, origin(r.line)));
-        }
-        if let Some(regs) = doc.get("registries") {
-            for (k, v) in regs.entries() {
-                let Some(url) = v.str() else { continue };
-                if k == "default" {
-                    out.push(source(SourceKind::Index, url, None, origin(v.line)));
-                } else if k.starts_with('@') {
-                    out.push(source(
-                        SourceKind::ScopedRegistry,
-                        url,
-                        Some(k),
-                        origin(v.line),
-                    ));
-                }
-            }
-        }
+        // `registry`, and `registries`: `default` and one per `@scope`.
+        let default = doc.get("registry").map(|r| (None, r));
+        let map = doc
+            .get("registries")
+            .map(yaml::Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(k, v)| match k.as_str() {
+                "default" => Some((None, v)),
+                s if s.starts_with('@') => Some((Some(s), v)),
+                _ => None,
+            });
+        out.extend(registries_from(
+            path,
+            default
+                .into_iter()
+                .chain(map)
+                .filter_map(|(scope, v)| Some((scope, v.str()?, v.line))),
+        ));
     }
     let mut rc_files: Vec<PathBuf> = Vec::new();
     rc_files.push(world.cwd().join(".npmrc"));

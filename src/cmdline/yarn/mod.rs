@@ -18,8 +18,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::npm::files::{
-    RegistryConfig, npmrc_sources, read_json, read_text, registry_prefixes, registry_sources,
-    source,
+    RegistryConfig, keyed_registries, npmrc_sources, read_json, read_text, registries_from,
+    registry_prefixes, registry_sources, source,
 };
 use super::npm::spec::{SpecType, npa};
 use super::npm::workspaces;
@@ -354,19 +354,13 @@ fn classic_sources(
         let Ok(doc) = syml::parse(&text, &path.display().to_string()) else {
             continue;
         };
-        for e in doc.entries() {
-            let key = e.key.trim_start_matches("--").trim_start_matches("*.");
-            let Some(url) = e.value.str() else { continue };
-            let origin = Origin::File {
-                path: path.display().to_string(),
-                line: e.line,
-            };
-            if key == "registry" {
-                out.push(source(SourceKind::Index, url, None, origin));
-            } else if let Some(scope) = super::npm::files::scoped_registry_key(key) {
-                out.push(source(SourceKind::ScopedRegistry, url, Some(scope), origin));
-            }
-        }
+        out.extend(keyed_registries(
+            &path.display().to_string(),
+            doc.entries().iter().filter_map(|e| {
+                let key = e.key.trim_start_matches("--").trim_start_matches("*.");
+                Some((key, e.value.str()?, e.line))
+            }),
+        ));
     }
     // The npm side of yarn 1's config: environment and npmrc files (ancestors, then home).
     let config = RegistryConfig {
@@ -417,30 +411,20 @@ fn berry_sources(world: &dyn World, cwd: &Path) -> Result<Vec<Source>, Error> {
         };
         let shown = path.display().to_string();
         let doc = yaml::parse(&text, &shown)?;
-        let origin = |line| Origin::File {
-            path: shown.clone(),
-            line,
-        };
-        if let Some(r) = doc.get("npmRegistryServer")
-            && let Some(url) = r.str()
-        {
-            out.push(source(SourceKind::Index, url, None, origin(r.line)));
+        fn server(node: &yaml::Node) -> Option<(&str, u32)> {
+            let r = node.get("npmRegistryServer")?;
+            Some((r.str()?, r.line))
         }
-        if let Some(scopes) = doc.get("npmScopes") {
-            for (scope, conf) in scopes.entries() {
-                if let Some(r) = conf.get("npmRegistryServer")
-                    && let Some(url) = r.str()
-                {
-                    let scope = format!("@{}", scope.trim_start_matches('@'));
-                    out.push(source(
-                        SourceKind::ScopedRegistry,
-                        url,
-                        Some(&scope),
-                        origin(r.line),
-                    ));
-                }
-            }
-        }
+        let scoped = doc
+            .get("npmScopes")
+            .map(yaml::Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(scope, conf)| {
+                server(conf).map(|(url, line)| (Some(scope.as_str()), url, line))
+            });
+        let default = server(&doc).map(|(url, line)| (None, url, line));
+        out.extend(registries_from(&shown, default.into_iter().chain(scoped)));
     }
     Ok(out)
 }
