@@ -5,7 +5,8 @@
 #   npm install <app>   with 3 packages in the tree, and with ~100 (a generated tree)
 #   pip install <app>   the same shapes, as wheels in a local --find-links folder
 #   npx <app> args      the 3-package tree run once: fetched anew (npx's cache emptied before
-#                       each run), and again with the tree npx installed before reused
+#                       each run), and again with the tree npx installed before reused (named
+#                       by its name, and by its exact version)
 # Each run starts from a fresh project (npm: package.json only; pip: an empty --target), with
 # warm caches for both sides alike. Prints medians and the ratio; appends a Markdown table to
 # the file named by $1 (default bench/resolve-results.md).
@@ -207,6 +208,9 @@ bench "npx (3 packages, fetched)" "sh $tmp/prep-npx.sh" \
 bench "npx (3 packages, reused)" "true" \
   "$real_npx --yes --registry $reg/ igb-app x" \
   "$tmp/shims/npx --yes --registry $reg/ igb-app x"
+bench "npx (3 packages, reused, exact version)" "true" \
+  "$real_npx --yes --registry $reg/ igb-app@1.0.0 x" \
+  "$tmp/shims/npx --yes --registry $reg/ igb-app@1.0.0 x"
 
 # The checked trees, as installguard hands them to the pinned install: npm's lockfile from a
 # resolve-only run, pip's hash-pinned lock of the closure.
