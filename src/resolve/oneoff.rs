@@ -9,7 +9,9 @@
 //! package.json and lockfile are put there first, and both tools install exactly that lockfile
 //! (measured with npm 11.19.1 and bun 1.4.5: a lockfile placed there is followed entry for
 //! entry); the run is compared with it after. A tree they installed there before is reused
-//! without resolving: then that tree's lockfile is what is checked. pnpm dlx reads no lockfile
+//! without resolving: then that tree's lockfile is what is checked (for npx, when every spec
+//! is an exact `name@x.y.z`, its directory is known from the specs and a tree there is checked
+//! without the resolve-only run). pnpm dlx reads no lockfile
 //! (its cache key is its own): the direct packages are pinned, the trees it installed before
 //! for them are checked, and the tree it ran is compared with the checked ones after. A bare
 //! command that a bin of the project or of npm's global prefix answers fetches nothing and is
@@ -257,34 +259,16 @@ fn run(
         ));
     }
     let names = registry_names(TOOL, &shape.specs)?;
+    // A bin of the project answers before npm's configuration is needed.
+    if bin_found(shape, None).is_some() {
+        return Ok(Outcome::NotNeeded);
+    }
     // npx is a script next to npm: the resolve-only runs use that npm.
     let npm_tool = sibling(tool, &["npm", "npm-cli.js"])
         .ok_or_else(|| fail(Failure::ToolFailed, "no `npm` next to npx".into()))?;
     let work =
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
-    // Where npx keeps its installs, and the global prefix whose bins it runs.
-    let mut config_args: Vec<OsString> = vec!["config".into(), "get".into()];
-    config_args.extend(
-        shape
-            .config_at
-            .iter()
-            .map(|&i| OsString::from(&argv.text[i])),
-    );
-    config_args.extend(["cache".into(), "prefix".into()]);
-    let ran = exec::run(&npm_tool, &config_args, &shape.cwd, &[], &work, timeout)
-        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
-    if let Some(u) = ran.stopped(TOOL, timeout) {
-        return Err(u);
-    }
-    let (cache, global_prefix) = parse_config(&ran.stdout).ok_or_else(|| {
-        fail(
-            Failure::ToolFailed,
-            format!(
-                "`npm config get cache prefix` failed: {}",
-                super::tail(&ran.output(), 2)
-            ),
-        )
-    })?;
+    let (cache, global_prefix) = npm_config(&npm_tool, argv, shape, &work, timeout)?;
     if bin_found(shape, Some(&global_prefix)).is_some() {
         return Ok(Outcome::NotNeeded);
     }
@@ -295,6 +279,18 @@ fn run(
              into its cache, which is checked by name only"
                 .into(),
         ));
+    }
+    // Every spec an exact version: the specs are already the pinned ones, so npx's directory
+    // is known without resolving, and a tree it holds is what runs (checked as below).
+    if let Some(pinned) = exact_pins(&shape.specs) {
+        let dir = cache.join("_npx").join(npx_hash(&pinned));
+        if dir.join("node_modules").is_dir() {
+            let step = Step {
+                args: pinned_args(argv, shape, &pinned),
+                env: Vec::new(),
+            };
+            return reuse(&dir, &names, &pinned, step, work);
+        }
     }
     let copy = work.path().join("exec");
     std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
@@ -344,55 +340,7 @@ fn run(
     };
     // A tree npx installed there before is reused as it is: that one is what runs.
     if dir.join("node_modules").is_dir() {
-        // The hidden lockfile describes what is installed (npm trusts it when reading the tree).
-        let (used, bytes) = ["node_modules/.package-lock.json", "package-lock.json"]
-            .iter()
-            .find_map(|f| read(&dir.join(f)).ok().map(|b| (dir.join(f), b)))
-            .ok_or_else(|| {
-                fail(
-                    Failure::Unsupported,
-                    format!(
-                        "npx's cache {} holds a tree without a lockfile; remove the directory to resolve it anew",
-                        dir.display()
-                    ),
-                )
-            })?;
-        let old = npm::parse_lock(&bytes)
-            .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", used.display())))?;
-        let reused = pinned.iter().zip(&names).all(|(p, n)| {
-            old.entries
-                .get(&format!("node_modules/{n}"))
-                .and_then(|e| e.version.as_deref())
-                .is_some_and(|v| format!("{n}@{v}") == *p)
-        });
-        if !reused {
-            return Err(fail(
-                Failure::Unsupported,
-                format!(
-                    "npx's cache {} holds another tree for {}; remove the directory to resolve it anew",
-                    dir.display(),
-                    pinned.join(" ")
-                ),
-            ));
-        }
-        return Ok(Outcome::Resolved(Resolution {
-            tool: TOOL,
-            packages: npm::packages(&old, None),
-            plan: Plan {
-                steps: vec![step],
-                verify: Some(Verify::NpmLock {
-                    path: used,
-                    expect: npm::pins(&old),
-                }),
-                writes: Vec::new(),
-                keep_writes: false,
-                workdir: Some(work),
-            },
-            notes: vec![format!(
-                "npx reuses the tree it installed before in {}: that tree was checked",
-                dir.display()
-            )],
-        }));
+        return reuse(&dir, &names, &pinned, step, work);
     }
     let original = |f: &str| read(&dir.join(f)).ok();
     Ok(Outcome::Resolved(Resolution {
@@ -425,6 +373,121 @@ fn run(
         notes: vec![format!(
             "npx runs {} from {}, installed from the checked lockfile",
             pinned.join(" "),
+            dir.display()
+        )],
+    }))
+}
+
+/// Where npx keeps its installs and the global prefix whose bins it runs: `npm config get
+/// cache prefix` with the user's npm configuration from the command line, run once.
+fn npm_config(
+    npm_tool: &Tool,
+    argv: &Argv,
+    shape: &ExecShape,
+    work: &Workdir,
+    timeout: std::time::Duration,
+) -> Result<(PathBuf, PathBuf), Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let mut config_args: Vec<OsString> = vec!["config".into(), "get".into()];
+    config_args.extend(
+        shape
+            .config_at
+            .iter()
+            .map(|&i| OsString::from(&argv.text[i])),
+    );
+    config_args.extend(["cache".into(), "prefix".into()]);
+    let ran = exec::run(npm_tool, &config_args, &shape.cwd, &[], work, timeout)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
+    if let Some(u) = ran.stopped(TOOL, timeout) {
+        return Err(u);
+    }
+    parse_config(&ran.stdout).ok_or_else(|| {
+        fail(
+            Failure::ToolFailed,
+            format!(
+                "`npm config get cache prefix` failed: {}",
+                super::tail(&ran.output(), 2)
+            ),
+        )
+    })
+}
+
+/// The specs as npx's pinned run writes them (`name@version`) when every one already names an
+/// exact version in that spelling; else `None` (a range, a tag or `v1.0.0` needs resolving).
+pub fn exact_pins(specs: &[ExecSpec]) -> Option<Vec<String>> {
+    specs
+        .iter()
+        .map(|s| {
+            let spec = npa(&s.spec).ok()?;
+            let name = spec.name.filter(|_| spec.ty == SpecType::Registry)?;
+            let written = spec.written?;
+            let v = semver::Version::parse(&written).ok()?;
+            (v.build.is_empty() && v.to_string() == written).then(|| format!("{name}@{written}"))
+        })
+        .collect()
+}
+
+/// Run the tree npx installed in `dir` before, as it is: it is what is checked (from its
+/// hidden lockfile, which describes what is installed and which npm trusts when reading the
+/// tree; else its package-lock.json) and compared after. Its top-level packages must be the
+/// pinned ones, else npx holds another tree for the same specs and nothing is assumed.
+fn reuse(
+    dir: &Path,
+    names: &[String],
+    pinned: &[String],
+    step: Step,
+    work: Workdir,
+) -> Result<Outcome, Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let (used, bytes) = ["node_modules/.package-lock.json", "package-lock.json"]
+        .iter()
+        .find_map(|f| {
+            crate::files::read_regular(&dir.join(f), 64 << 20)
+                .ok()
+                .map(|b| (dir.join(f), b))
+        })
+        .ok_or_else(|| {
+            fail(
+                Failure::Unsupported,
+                format!(
+                    "npx's cache {} holds a tree without a lockfile; remove the directory to resolve it anew",
+                    dir.display()
+                ),
+            )
+        })?;
+    let old = npm::parse_lock(&bytes)
+        .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", used.display())))?;
+    let reused = pinned.iter().zip(names).all(|(p, n)| {
+        old.entries
+            .get(&format!("node_modules/{n}"))
+            .and_then(|e| e.version.as_deref())
+            .is_some_and(|v| format!("{n}@{v}") == *p)
+    });
+    if !reused {
+        return Err(fail(
+            Failure::Unsupported,
+            format!(
+                "npx's cache {} holds another tree for {}; remove the directory to resolve it anew",
+                dir.display(),
+                pinned.join(" ")
+            ),
+        ));
+    }
+    Ok(Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: npm::packages(&old, None),
+        plan: Plan {
+            steps: vec![step],
+            verify: Some(Verify::NpmLock {
+                path: used,
+                expect: npm::pins(&old),
+            }),
+            writes: Vec::new(),
+            keep_writes: false,
+            workdir: Some(work),
+        },
+        notes: vec![format!(
+            "npx reuses the tree it installed before in {}: that tree was checked",
             dir.display()
         )],
     }))
@@ -930,6 +993,33 @@ mod tests {
     fn npx_hash_is_npxs() {
         // node -e "crypto.createHash('sha512').update('ex-app@1.0.0').digest('hex').slice(0,16)"
         assert_eq!(npx_hash(&["ex-app@1.0.0".into()]), "7644170ca35dcf0c");
+    }
+
+    #[test]
+    fn only_exact_versions_as_npx_writes_them_skip_the_resolution() {
+        let spec = |s: &str| ExecSpec {
+            at: 0,
+            inline: false,
+            spec: s.into(),
+        };
+        let pins = |v: &[&str]| exact_pins(&v.iter().map(|s| spec(s)).collect::<Vec<_>>());
+        assert_eq!(
+            pins(&["a@1.0.0", "@s/b@2.1.0-rc.1"]),
+            Some(vec!["a@1.0.0".into(), "@s/b@2.1.0-rc.1".into()])
+        );
+        for not in [
+            &["a@1.0.0", "b"][..],
+            &["a@^1.0.0"],
+            &["a@latest"],
+            &["a@v1.0.0"],
+            &["a@1.0"],
+            &["a@1.0.0+build"],
+            &["x@npm:a@1.0.0"],
+            &["github:u/a"],
+            &["./a"],
+        ] {
+            assert_eq!(pins(not), None, "{not:?}");
+        }
     }
 
     #[test]

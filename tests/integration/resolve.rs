@@ -1305,6 +1305,67 @@ fn npx_a_reused_tree_with_an_unchecked_malicious_package_is_caught() {
 }
 
 #[test]
+fn npx_an_exact_version_finds_the_tree_npx_kept_without_resolving_and_checks_it() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    // Guarded: the clean tree, resolved, checked and run.
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    let out = run(sb.cmd("npx", &["--registry", &reg.url, "igtest-app@1.0.0", "a"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["a"]"#, "{}", text(&out.stderr));
+    // Again: the exact version names npx's tree, which is checked and run without the
+    // resolve-only run (it would ask for the leaf's packument; npx itself asks for the app's).
+    let before = reg.seen().len();
+    let out = run(sb.cmd("npx", &["--registry", &reg.url, "igtest-app@1.0.0", "b"]));
+    let asked = reg.seen()[before..].to_vec();
+    assert!(
+        !asked.iter().any(|p| p.contains("igtest-leaf")),
+        "{asked:?}"
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("reuses"),
+        "{r:#}"
+    );
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["b"]"#, "{}", text(&out.stderr));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+
+    // Earlier, unguarded: npx installed another exact version from a registry whose tree
+    // held a malicious package; found the same way (no registry answers now), it is blocked
+    // before it runs.
+    let hostile = Registry::start_tree(
+        &sb.path("cache/reg-old"),
+        &[
+            Pkg::new("igtest-app")
+                .version("3.0.0")
+                .dep("000webhost-admin", "^1.0.0")
+                .bin(),
+            Pkg::new("000webhost-admin"),
+        ],
+    );
+    let out = run(sb.cmd(
+        unguarded_npx().to_str().unwrap(),
+        &["--yes", "--registry", &hostile.url, "igtest-app@3.0.0"],
+    ));
+    assert_code(&out, 0);
+    let dead = crate::http::refusing();
+    let out = run(sb.cmd("npx", &["--registry", &dead, "igtest-app@3.0.0", "x"]));
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty(), "the program ran");
+    assert!(
+        text(&out.stderr).contains("MAL-2024-11848"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn npx_a_local_bin_fetches_nothing_and_is_not_resolved() {
     let sb = npm_project();
     let bin = sb.work().join("node_modules/.bin");
