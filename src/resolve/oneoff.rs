@@ -15,8 +15,9 @@
 //! (its cache key is its own): the direct packages are pinned, the trees it installed before
 //! for them are checked, and the tree it ran is compared with the checked ones after. A bare
 //! command that a bin of the project or of npm's global prefix answers fetches nothing and is
-//! not resolved. Does not resolve git, URL or path specs, `npm exec -w`, bunx with several
-//! packages, `npm init <x>` / `pnpm create`, or yarn dlx.
+//! not resolved; `npm exec -w` / `--workspaces` runs in each selected workspace, and is
+//! resolved unless a bin answers in every one. Does not resolve git, URL or path specs, bunx
+//! with several packages, `npm init <x>` / `pnpm create`, or yarn dlx.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -252,15 +253,25 @@ fn run(
     timeout: std::time::Duration,
 ) -> Result<Outcome, Unresolved> {
     let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
-    if shape.workspaces {
-        return Err(fail(
-            Failure::Unsupported,
-            "`npm exec` in workspaces is checked by name only".into(),
-        ));
-    }
+    // Where the command runs: in workspaces, once in each folder, where a bin of that folder
+    // (or above) answers first; the packages fetched are the same for all (one npx tree).
+    let dirs = match &shape.workspaces {
+        None => vec![shape.local_prefix.clone()],
+        Some(Ok(dirs)) => dirs.clone(),
+        Some(Err(why)) => {
+            return Err(fail(
+                Failure::Unsupported,
+                format!("`npm exec` in workspaces is checked by name only: {why}"),
+            ));
+        }
+    };
+    let in_dir = |d: &Path| ExecShape {
+        local_prefix: d.to_path_buf(),
+        ..shape.clone()
+    };
     let names = registry_names(TOOL, &shape.specs)?;
     // A bin of the project answers before npm's configuration is needed.
-    if bin_found(shape, None).is_some() {
+    if dirs.iter().all(|d| bin_found(&in_dir(d), None).is_some()) {
         return Ok(Outcome::NotNeeded);
     }
     // npx is a script next to npm: the resolve-only runs use that npm.
@@ -272,7 +283,7 @@ fn run(
     if bin_found(shape, Some(&global_prefix)).is_some() {
         return Ok(Outcome::NotNeeded);
     }
-    if shape.bare.is_some() && has_own_bin(&shape.local_prefix, shape.bare.as_deref()) {
+    if shape.bare.is_some() && dirs.iter().any(|d| has_own_bin(d, shape.bare.as_deref())) {
         return Err(fail(
             Failure::Unsupported,
             "the command is a bin of this project's own package.json: npx installs the project \
@@ -655,7 +666,7 @@ fn bunx_run(
         specs: shape.specs.clone(),
         bare: shape.bare.clone(),
         call: false,
-        workspaces: false,
+        workspaces: None,
         config_at: Vec::new(),
         cwd: shape.cwd.clone(),
         local_prefix: shape.cwd.clone(),
@@ -869,7 +880,7 @@ fn pnpm_run(
         specs: shape.specs.clone(),
         bare: shape.bare.clone(),
         call: false,
-        workspaces: false,
+        workspaces: None,
         config_at: Vec::new(),
         cwd: shape.dir.clone(),
         local_prefix: shape.dir.clone(),
@@ -1142,7 +1153,7 @@ mod tests {
                 specs: shape.specs.clone(),
                 bare: None,
                 call: false,
-                workspaces: false,
+                workspaces: None,
                 config_at: Vec::new(),
                 cwd: "/".into(),
                 local_prefix: "/".into(),
@@ -1230,7 +1241,7 @@ mod tests {
             specs: Vec::new(),
             bare: Some(bare.into()),
             call: false,
-            workspaces: false,
+            workspaces: None,
             config_at: Vec::new(),
             cwd: project.clone(),
             local_prefix: project.clone(),
@@ -1244,6 +1255,36 @@ mod tests {
         // Another version, or nothing installed: npx fetches.
         assert_eq!(found("@s/tool@1"), None);
         assert_eq!(found("cowsay"), None);
+    }
+
+    #[test]
+    fn npm_exec_in_workspaces_runs_in_each_selected_folder() {
+        let world = MemWorld::new()
+            .file(
+                "package.json",
+                r#"{"name":"root","workspaces":["packages/*"]}"#,
+            )
+            .file("packages/a/package.json", r#"{"name":"a"}"#)
+            .file("packages/b/package.json", r#"{"name":"b"}"#);
+        let dirs = |v: &[&str]| {
+            let argv = Argv::new(Runner::NpmExec, &os(v));
+            crate::cmdline::npm::exec_shape(&argv.text, &world)
+                .unwrap()
+                .workspaces
+        };
+        let p = |s: &str| PathBuf::from("/project").join(s);
+        assert_eq!(dirs(&["exec", "--", "x"]), None);
+        assert_eq!(
+            dirs(&["exec", "-w", "b", "--", "x"]),
+            Some(Ok(vec![p("packages/b")]))
+        );
+        assert_eq!(
+            dirs(&["exec", "--ws", "--include-workspace-root", "--", "x"]),
+            Some(Ok(vec![p(""), p("packages/a"), p("packages/b")]))
+        );
+        assert!(
+            matches!(dirs(&["exec", "-w", "nope", "--", "x"]), Some(Err(e)) if e.contains("nope"))
+        );
     }
 
     #[test]

@@ -1366,6 +1366,86 @@ fn npx_an_exact_version_finds_the_tree_npx_kept_without_resolving_and_checks_it(
 }
 
 #[test]
+fn npm_exec_in_workspaces_resolves_what_it_would_fetch_unless_each_workspace_has_the_bin() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    let w = sb.work();
+    std::fs::write(
+        w.join("package.json"),
+        r#"{"name":"root","version":"1.0.0","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .unwrap();
+    for m in ["a", "b"] {
+        std::fs::create_dir_all(w.join("packages").join(m)).unwrap();
+        std::fs::write(
+            w.join("packages").join(m).join("package.json"),
+            format!(r#"{{"name":"{m}","version":"1.0.0"}}"#),
+        )
+        .unwrap();
+    }
+    let out = run(sb.cmd(
+        "npm",
+        &[
+            "exec",
+            "-w",
+            "a",
+            "--registry",
+            &reg.url,
+            "--",
+            "igtest-clean",
+        ],
+    ));
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stderr).contains("MAL-2024-11848"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the install script ran");
+    assert!(npx_trees(&sb).is_empty(), "npx installed something");
+    // Both workspaces run the checked tree (npx installs it once and reuses it).
+    let out = run(sb.cmd(
+        "npx",
+        &["--workspaces", "--registry", &reg.url, "igtest-app", "x"],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout).matches(r#"["x"]"#).count(),
+        2,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    // A bin in every workspace (here the root's, found from each) answers: nothing is fetched.
+    let bin = w.join("node_modules/.bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let tool = bin.join("igtest-tool");
+    std::fs::write(&tool, "#!/bin/sh\nprintf 'local %s' \"$*\"\n").unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let dead = crate::http::refusing();
+    let out = run(sb.cmd(
+        "npm",
+        &[
+            "exec",
+            "-w",
+            "b",
+            "--registry",
+            &dead,
+            "--",
+            "igtest-tool",
+            "y",
+        ],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "local y");
+    assert!(sb.outcomes().pop().unwrap()["resolution"].is_null());
+}
+
+#[test]
 fn npx_a_local_bin_fetches_nothing_and_is_not_resolved() {
     let sb = npm_project();
     let bin = sb.work().join("node_modules/.bin");

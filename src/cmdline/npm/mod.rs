@@ -227,8 +227,10 @@ pub struct ExecShape {
     pub bare: Option<String>,
     /// `--call` / `-c` given.
     pub call: bool,
-    /// `-w` / `--workspace` / `--workspaces`: run in workspaces.
-    pub workspaces: bool,
+    /// `-w` / `--workspace` / `--workspaces`: the folders the command runs in (each selected
+    /// member's, the root's with `--include-workspace-root`), or why they are not known (npm
+    /// refuses a name that matches no member too). `None`: not in workspaces.
+    pub workspaces: Option<Result<Vec<PathBuf>, String>>,
     /// The arguments that are npm configuration (`--registry x`, `--cache=y`), not exec's own.
     pub config_at: Vec<usize>,
     pub cwd: PathBuf,
@@ -321,14 +323,27 @@ pub fn exec_shape(args: &[String], world: &dyn World) -> Option<ExecShape> {
         });
         bare = Some(first.clone());
     }
+    let in_workspaces =
+        !cli.strings("workspace").is_empty() || cli.flag("workspaces") == Some(true);
+    let ctx = Invocation {
+        world,
+        cli,
+        cwd,
+        global: false,
+        cli_prefix: None,
+        local_prefix,
+        omit: HashSet::new(),
+        scripts: std::cell::RefCell::default(),
+    };
+    let workspaces = in_workspaces.then(|| ctx.exec_dirs());
     Some(ExecShape {
         specs,
         bare,
         call,
-        workspaces: !cli.strings("workspace").is_empty() || cli.flag("workspaces") == Some(true),
+        workspaces,
         config_at,
-        cwd,
-        local_prefix,
+        cwd: ctx.cwd,
+        local_prefix: ctx.local_prefix,
     })
 }
 
@@ -604,6 +619,24 @@ impl Invocation<'_> {
             Some(first) if call.is_none() => Ok(Some(vec![self.spec_target(first)?])),
             _ => Ok(None),
         }
+    }
+
+    /// The folders `npm exec -w …` / `--workspaces` runs in (npm 11: once in each, looking for
+    /// the bin in that folder's `node_modules/.bin` and up, and in its package.json): each
+    /// selected member's, and the root's with `--include-workspace-root`.
+    fn exec_dirs(&self) -> Result<Vec<PathBuf>, String> {
+        let pj = read_json(self.world, &self.local_prefix.join("package.json"))
+            .map_err(|e| e.message)?
+            .ok_or_else(|| format!("no package.json in {}", self.local_prefix.display()))?;
+        let (members, _, _) = self.workspace_members(&pj).map_err(|e| e.message)?;
+        let mut dirs: Vec<PathBuf> = members.into_iter().map(|m| m.dir).collect();
+        if self.cli.flag("include-workspace-root") == Some(true) {
+            dirs.insert(0, self.local_prefix.clone());
+        }
+        if dirs.is_empty() {
+            return Err(format!("{} has no workspaces", pj.path));
+        }
+        Ok(dirs)
     }
 
     /// The workspace members whose manifests this invocation installs: all of them, or those
