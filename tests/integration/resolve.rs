@@ -1266,16 +1266,14 @@ fn npx_resolves_what_it_would_run_blocks_a_malicious_dependency_and_runs_the_che
     );
 }
 
-#[test]
-fn npx_a_reused_tree_with_an_unchecked_malicious_package_is_caught() {
-    let sb = npm_project();
-    let marker = sb.path("postinstall-ran");
-    // Earlier, unguarded: npx installed igtest-app 1.0.0 from a registry whose igtest-app
-    // depended on a malicious package.
+/// Earlier, unguarded: npx installed `igtest-app@<version>` from a registry whose igtest-app
+/// depended on a malicious package.
+fn npx_kept_a_hostile_tree(sb: &Sandbox, version: &str) {
     let hostile = Registry::start_tree(
-        &sb.path("cache/reg-old"),
+        &sb.path(&format!("cache/reg-{version}")),
         &[
             Pkg::new("igtest-app")
+                .version(version)
                 .dep("000webhost-admin", "^1.0.0")
                 .bin(),
             Pkg::new("000webhost-admin"),
@@ -1283,9 +1281,30 @@ fn npx_a_reused_tree_with_an_unchecked_malicious_package_is_caught() {
     );
     let out = run(sb.cmd(
         unguarded_npx().to_str().unwrap(),
-        &["--yes", "--registry", &hostile.url, "igtest-app@1.0.0"],
+        &[
+            "--yes",
+            "--registry",
+            &hostile.url,
+            &format!("igtest-app@{version}"),
+        ],
     ));
     assert_code(&out, 0);
+}
+
+/// A bin `name` in `dir`/node_modules/.bin that prints `local <its arguments>`.
+fn local_bin(dir: &Path, name: &str) {
+    let bin = dir.join("node_modules/.bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let tool = bin.join(name);
+    std::fs::write(&tool, "#!/bin/sh\nprintf 'local %s' \"$*\"\n").unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn npx_a_reused_tree_with_an_unchecked_malicious_package_is_caught() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    npx_kept_a_hostile_tree(&sb, "1.0.0");
     assert_eq!(npx_trees(&sb).len(), 1);
     // Now the registry's igtest-app 1.0.0 resolves clean, but npx would reuse its old tree.
     let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
@@ -1336,24 +1355,9 @@ fn npx_an_exact_version_finds_the_tree_npx_kept_without_resolving_and_checks_it(
     assert_eq!(text(&out.stdout), r#"["b"]"#, "{}", text(&out.stderr));
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
 
-    // Earlier, unguarded: npx installed another exact version from a registry whose tree
-    // held a malicious package; found the same way (no registry answers now), it is blocked
-    // before it runs.
-    let hostile = Registry::start_tree(
-        &sb.path("cache/reg-old"),
-        &[
-            Pkg::new("igtest-app")
-                .version("3.0.0")
-                .dep("000webhost-admin", "^1.0.0")
-                .bin(),
-            Pkg::new("000webhost-admin"),
-        ],
-    );
-    let out = run(sb.cmd(
-        unguarded_npx().to_str().unwrap(),
-        &["--yes", "--registry", &hostile.url, "igtest-app@3.0.0"],
-    ));
-    assert_code(&out, 0);
+    // Another exact version whose tree npx kept, unguarded, holds a malicious package; found
+    // the same way (no registry answers now), it is blocked before it runs.
+    npx_kept_a_hostile_tree(&sb, "3.0.0");
     let dead = crate::http::refusing();
     let out = run(sb.cmd("npx", &["--registry", &dead, "igtest-app@3.0.0", "x"]));
     assert_code(&out, 3);
@@ -1421,11 +1425,7 @@ fn npm_exec_in_workspaces_resolves_what_it_would_fetch_unless_each_workspace_has
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
     assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
     // A bin in every workspace (here the root's, found from each) answers: nothing is fetched.
-    let bin = w.join("node_modules/.bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let tool = bin.join("igtest-tool");
-    std::fs::write(&tool, "#!/bin/sh\nprintf 'local %s' \"$*\"\n").unwrap();
-    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    local_bin(&w, "igtest-tool");
     let dead = crate::http::refusing();
     let out = run(sb.cmd(
         "npm",
@@ -1448,11 +1448,7 @@ fn npm_exec_in_workspaces_resolves_what_it_would_fetch_unless_each_workspace_has
 #[test]
 fn npx_a_local_bin_fetches_nothing_and_is_not_resolved() {
     let sb = npm_project();
-    let bin = sb.work().join("node_modules/.bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let tool = bin.join("igtest-tool");
-    std::fs::write(&tool, "#!/bin/sh\nprintf 'local %s' \"$*\"\n").unwrap();
-    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    local_bin(&sb.work(), "igtest-tool");
     let dead = crate::http::refusing();
     let out = run(sb.cmd("npx", &["--registry", &dead, "igtest-tool", "y"]));
     assert_code(&out, 0);
