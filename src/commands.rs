@@ -346,9 +346,16 @@ fn data_summary(policy: Option<&crate::policy::Policy>) -> (String, usize) {
                 format_rfc3339(i.verified_at)
             );
             if let Some(e) = &i.stamp_error {
+                problems += 1;
                 let _ = writeln!(
                     text,
-                    "           cannot record the verification ({e}): every run hashes the file"
+                    "  SLOW     cannot record the verification ({e}): every check hashes the file; make the data or cache dir writable"
+                );
+            } else if let Some(p) = &i.stamp_elsewhere {
+                let _ = writeln!(
+                    text,
+                    "           verification recorded in {} (the data dir cannot hold it)",
+                    p.display()
                 );
             }
         }
