@@ -106,6 +106,13 @@ pub const MAX_NAME_LEN: usize = 214;
 /// away from `vue` or `ws`.
 const MIN_TARGET_LEN: usize = 4;
 
+/// A popular name of this many letters or more, cut short by its last letter, is a truncation
+/// (under eight letters only when that letter is not a repeat: see [`judge`]).
+const MIN_CUT_SHORT_LEN: usize = 6;
+/// A slip with a version number put on it (`reqyest3`) counts only against names this popular:
+/// two signals on a less popular name are too often a real package (`django-q2`).
+const VERSIONED_SLIP_MAX_RANK: u32 = 2_000;
+
 /// A name must be this long for a dropped scope to count.
 const MIN_SCOPED_BARE: usize = 5;
 
@@ -149,16 +156,20 @@ const COMBO_WORDS: &[&str] = &[
 /// The ecosystem's own language words, fillers only where they are not the naming convention.
 fn combo_words(eco: Ecosystem) -> impl Iterator<Item = (&'static str, bool)> {
     // (word, may also stand before the name)
-    let own: &[(&str, bool)] = match eco {
+    COMBO_WORDS
+        .iter()
+        .map(|w| (*w, true))
+        .chain(own_words(eco).iter().copied())
+}
+
+/// The ecosystem's own language words: (word, may also stand before the name).
+fn own_words(eco: Ecosystem) -> &'static [(&'static str, bool)] {
+    match eco {
         Ecosystem::Npm => &[("js", true), ("nodejs", true), ("node", false)],
         // `foo-py` glued on a popular name is a squat shape; `pyfoo` is PyPI's naming habit.
         Ecosystem::Pypi => &[("py", false), ("python", true)],
         Ecosystem::Brew => &[],
-    };
-    COMBO_WORDS
-        .iter()
-        .map(|w| (*w, true))
-        .chain(own.iter().copied())
+    }
 }
 
 const KIND_SKELETON: u8 = b's';
@@ -524,8 +535,14 @@ pub enum Slip {
     Lookalike,
     /// A letter left out.
     Omission,
+    /// A vowel for another vowel (`pycripto`, `colaroma`): spelt by ear.
+    Vowel,
     /// An unrelated letter typed in or instead.
     Other,
+}
+
+fn vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 fn slip(e: Edit, q: &[u8], p: &[u8]) -> Slip {
@@ -562,6 +579,10 @@ fn slip(e: Edit, q: &[u8], p: &[u8]) -> Slip {
                 Slip::Neighbour
             } else if lookalike_chars(q[i], p[j]) {
                 Slip::Lookalike
+            } else if vowel(q[i]) && vowel(p[j]) && j + 1 < p.len() {
+                // Not at the end, where another vowel makes another word form
+                // (`schedula`/`schedule`).
+                Slip::Vowel
             } else {
                 Slip::Other
             }
@@ -756,7 +777,7 @@ fn whole_words(q: &str, p: &str, fq: &Compared, fp: &Compared, edits: &[Edit]) -
 fn slip_cost(s: Slip) -> u32 {
     match s {
         Slip::Doubled | Slip::Lookalike => 5,
-        Slip::Swap | Slip::Neighbour | Slip::Omission => 10,
+        Slip::Swap | Slip::Neighbour | Slip::Omission | Slip::Vowel => 10,
         Slip::Other => 20,
     }
 }
@@ -875,12 +896,21 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
         if e.slip == Slip::Doubled {
             return Ok((0, ImitationKind::DoubledLetter));
         }
-        if e.op == Op::Del && e.last && len >= 8 {
+        // The last letter lost: a long name cut short, or a name of six or seven letters
+        // whose last letter is not a repeat (`recast`/`recas`; `pypdf`/`pypd` and
+        // `roman`/`roma` are words and names of their own).
+        let cut_short = e.op == Op::Del
+            && e.last
+            && (len >= 8 || (len >= MIN_CUT_SHORT_LEN && e.slip == Slip::Omission));
+        if cut_short {
             return Ok((1, ImitationKind::Truncation));
         }
         // Letters added or dropped at the ends of short names make related names
         // (`attr`/`attrs`, `yargs`/`args`).
-        let at_end = e.last && e.op != Op::Swap;
+        // A neighbouring key for the last letter is a slip from five letters on
+        // (`mygene`/`mygens`).
+        let end_slip = e.slip == Slip::Neighbour && e.op == Op::Sub && len >= 5;
+        let at_end = e.last && e.op != Op::Swap && !end_slip;
         if (at_end || e.first) && len < 7 && !top {
             return Err("end of a short name");
         }
@@ -891,6 +921,7 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
             Slip::Swap => len >= 5 || top,
             Slip::Neighbour | Slip::Lookalike => len >= 6 || top,
             Slip::Omission => len >= 5,
+            Slip::Vowel => len >= 7 || top,
             Slip::Other => top || len >= 10,
             Slip::Doubled => true,
         };
@@ -940,13 +971,16 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
 fn combo_core(eco: Ecosystem, name: &str) -> Vec<&str> {
     let mut cores = Vec::new();
     for (w, before_too) in combo_words(eco) {
-        let glued: &[&str] = if w.len() >= 4 { &[""] } else { &[] };
+        // The ecosystem's own language word glued on after the name (`stripepy`, `ethersjs`).
+        let own = own_words(eco).iter().any(|(o, _)| *o == w);
+        let glued: &[&str] = if w.len() >= 4 || own { &[""] } else { &[] };
         for sep in ["-", "_", "."].iter().chain(glued) {
             if let Some(core) = name.strip_suffix(w).and_then(|r| r.strip_suffix(sep)) {
                 cores.push(core);
             }
             if let Some(core) = name.strip_prefix(w).and_then(|r| r.strip_prefix(sep))
                 && before_too
+                && (w.len() >= 4 || !sep.is_empty())
             {
                 cores.push(core);
             }
@@ -975,6 +1009,20 @@ fn version_cores(name: &str) -> impl Iterator<Item = &str> {
         .filter(|core| {
             core.len() >= 4 && !core.ends_with(|c: char| c.is_ascii_digit() || is_separator(c))
         })
+}
+
+/// `name` without a version number at its end (one or two digits, optionally after `v` or a
+/// separator; not a bit width), if enough is left to compare (`reqyest3` → `reqyest`).
+fn versioned_rest(name: &str) -> Option<&str> {
+    let rest = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let number = &name[rest.len()..];
+    if !matches!(number.len(), 1..=2) || matches!(number, "32" | "64") {
+        return None;
+    }
+    let rest = rest.strip_suffix('v').unwrap_or(rest);
+    let rest = rest.trim_end_matches(['-', '_', '.']);
+    (compared(rest).bytes.len() >= 5 && !rest.ends_with(|c: char| c.is_ascii_digit()))
+        .then_some(rest)
 }
 
 /// Every popular name within the edit budget of `name`, with the alignment and the rules'
@@ -1126,6 +1174,18 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
     for c in candidates(snap, eco, name) {
         if let Ok((score, kind)) = c.verdict {
             consider(score, c.imitates, c.rank, kind);
+        }
+    }
+    // A slip with a version number put on it (`reqyest3`, `tiktok4`): the slip is judged on
+    // the name without the number, against popular names that carry none themselves.
+    if let Some(rest) = versioned_rest(name) {
+        for c in candidates(snap, eco, rest) {
+            if let Ok((score, kind)) = c.verdict
+                && !c.imitates.ends_with(|ch: char| ch.is_ascii_digit())
+                && c.rank <= VERSIONED_SLIP_MAX_RANK
+            {
+                consider(score + 1, c.imitates, c.rank, kind);
+            }
         }
     }
     best.map(|(_, i)| i)
@@ -1376,6 +1436,19 @@ mod tests {
             // `pytz` (rank 50) has real names one letter away.
             (Ecosystem::Pypi, "pytd", None),
             (Ecosystem::Pypi, "yaql", None),
+            // A slip with a version number put on it, judged without the number.
+            (Ecosystem::Pypi, "reqeusts2", Some(("requests", Typo))),
+            // A vowel for a vowel inside a name of 7+ letters (spelt by ear); not at its end,
+            // where it makes another word form.
+            (Ecosystem::Pypi, "pycripto", Some(("pycrypto", Typo))),
+            (Ecosystem::Pypi, "schedula", None),
+            // The last letter lost from a name of six letters, a neighbouring key at the end
+            // of one of five or more.
+            (Ecosystem::Pypi, "pytes", Some(("pytest", Truncation))),
+            (Ecosystem::Pypi, "pandad", Some(("pandas", Typo))),
+            // The ecosystem's language word glued on after the name.
+            (Ecosystem::Pypi, "requestspy", Some(("requests", Combo))),
+            (Ecosystem::Npm, "expressjs", Some(("express", Combo))),
             // Not imitations: separators only, versions, another word, an affix, a new scope,
             // a pre-scope family, a companion word.
             (Ecosystem::Pypi, "git-python", None),
