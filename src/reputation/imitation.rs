@@ -12,14 +12,18 @@
 //!   counts already differ too much, and aligns the few that remain (a banded alignment);
 //! - a scoped name copied without its scope (`core-rest-pipeline`), combos (the name minus a
 //!   filler word such as `-install`, `-latest`, `python-`, `-js` is a popular name) and
-//!   version tags (minus a major version: `httpxv2`, `redis-v4`, `react18`): exact probes.
+//!   version tags (minus a major version: `httpxv2`, `redis-v4`, `react18`): exact probes;
+//! - a slip with a version number put on it (`reqyest3`): the scan again on the name without
+//!   the number, kept against names of rank 2,000 or better only.
 //!
 //! Which alignments count is decided edit by edit. One edit: a doubled or undoubled letter,
-//! two letters swapped, a neighbouring key, a look-alike character, a lost letter (`tensorflo`:
-//! a long name cut short), and any letter against a name popular enough for its length (rank
-//! 30 at 4 letters, doubling per letter). Several edits (names of 8+ letters): each slip has a
-//! cost (doubled letter and look-alike less, an unrelated letter more, one that leaves letters
-//! side by side that at most two popular names have less: `pzugin`), and their sum must fit a
+//! two letters swapped, a neighbouring key (at the last letter too from 5 letters: `mygens`),
+//! a look-alike character, a vowel for a vowel inside a name of 7+ letters (`pycripto`), a lost
+//! letter (`tensorflo`: a long name cut short; the last of 6 or 7: `recas`), and any letter
+//! against a name popular enough for its length (rank 30 at 4 letters, doubling per letter).
+//! Several edits (names of 8+ letters): each slip has a cost (doubled letter and look-alike
+//! less, an unrelated letter more, one that leaves letters side by side that at most two
+//! popular names have less: `pzugin`), and their sum must fit a
 //! budget that grows with the length and, a little, with the popular name's popularity.
 //!
 //! What does not count, to keep false alarms rare: names that are popular themselves; names
@@ -129,7 +133,8 @@ fn edit_budget(len: usize) -> usize {
 /// vague promise or an install step. `-cli`, `-core`, `-utils`, `-client`, `-ext`, `-next`,
 /// `node-` and the like are how real companion packages are named, so they are not here; nor
 /// are `-lite`, `-data`, `-api`, `-kit`, `-dev`, `-pro`: measured on the tuning set, legitimate
-/// companions (`btoa-lite`, `braintrust-api`, `textual-dev`) outnumber the squats they find.
+/// companions (`btoa-lite`, `braintrust-api`, `textual-dev`) outnumber the squats they find,
+/// against the top 300, 1,000 or 5,000 names alike (popularity does not separate them).
 const COMBO_WORDS: &[&str] = &[
     "official",
     "secure",
