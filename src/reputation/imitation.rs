@@ -22,9 +22,10 @@
 //! letter (`tensorflo`: a long name cut short; the last of 6 or 7: `recas`), and any letter
 //! against a name popular enough for its length (rank 30 at 4 letters, doubling per letter).
 //! Several edits (names of 8+ letters): each slip has a cost (doubled letter and look-alike
-//! less, an unrelated letter more, one that leaves letters side by side that at most two
-//! popular names have less: `pzugin`), and their sum must fit a
-//! budget that grows with the length and, a little, with the popular name's popularity.
+//! less, an unrelated letter or a vowel more, one that leaves letters side by side that at
+//! most two popular names have less: `pzugin`), and their sum must fit a budget that grows
+//! with the length and, a little, with the popular name's popularity; slips that all fall in
+//! the first two letters rewrite the name's start (`lmcache`) and do not count.
 //!
 //! What does not count, to keep false alarms rare: names that are popular themselves; names
 //! that differ only in separators (`git-python`, `mem-fs`: established pairs abound); a word
@@ -116,6 +117,10 @@ const MIN_CUT_SHORT_LEN: usize = 6;
 /// A slip with a version number put on it (`reqyest3`) counts only against names this popular:
 /// two signals on a less popular name are too often a real package (`django-q2`).
 const VERSIONED_SLIP_MAX_RANK: u32 = 2_000;
+
+/// Several slips all within this many first letters of the popular name rewrite its start
+/// (see [`judge`]).
+const START_LEN: usize = 2;
 
 /// A name must be this long for a dropped scope to count.
 const MIN_SCOPED_BARE: usize = 5;
@@ -711,7 +716,11 @@ fn describe(
                 Op::Ins if e.p > 0 && (e.p >= pb.len() || inserted_mid_word) => e.p - 1,
                 _ => e.p,
             };
+            // Only what is compared counts: the word `iso` of `python-iso639` compared
+            // without its version number is three letters long, not six.
             let pword = segment(p_name, p_pos(pj));
+            let compared_end = fp.at.last().map_or(pword.end, |&at| at + 1);
+            let pword = pword.start..pword.end.min(compared_end).max(pword.start);
             let qi = match e.op {
                 Op::Del if e.q > 0 && p_pos(e.p) > pword.start => e.q - 1,
                 _ => e.q,
@@ -782,8 +791,11 @@ fn whole_words(q: &str, p: &str, fq: &Compared, fp: &Compared, edits: &[Edit]) -
 fn slip_cost(s: Slip) -> u32 {
     match s {
         Slip::Doubled | Slip::Lookalike => 5,
-        Slip::Swap | Slip::Neighbour | Slip::Omission | Slip::Vowel => 10,
-        Slip::Other => 20,
+        Slip::Swap | Slip::Neighbour | Slip::Omission => 10,
+        // A vowel spelt by ear is a likely slip on its own, but among several slips it is
+        // no likelier than any letter: priced lower, it let real names through as garbles
+        // (`fifolock` for `filelock`) on the tuning slices.
+        Slip::Vowel | Slip::Other => 20,
     }
 }
 
@@ -955,6 +967,15 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
         .sum();
     if cost > cost_budget(len) + rank_allowance(rank) {
         return Err("too many or too unlikely slips");
+    }
+    // Every slip in the first two letters: another start put on the same stem (`lmcache`
+    // for `memcache`, `tkcalendar` for `icalendar`), the first thing a reader sees changed,
+    // which is how related names are made, not how a squat hides.
+    if edits
+        .iter()
+        .all(|e| e.p < START_LEN && e.slip != Slip::Doubled)
+    {
+        return Err("the start rewritten");
     }
     // Several edits in one short word rewrite it (`python-ldap`/`python-nmap`), unless each
     // leaves letters side by side that popular names hardly have.
@@ -1307,6 +1328,61 @@ mod tests {
         swap.first = true;
         assert!(judge(6, 300, &[swap]).is_ok());
         assert!(judge(6, 301, &[swap]).is_err());
+    }
+
+    #[test]
+    fn a_vowel_is_a_slip_alone_and_any_letter_among_several() {
+        // Alone, inside a name of 7+ letters: spelt by ear (`pycripto`).
+        assert_eq!(
+            judge(8, 1_390, &[edit(Op::Sub, Slip::Vowel, false)]),
+            Ok((1, ImitationKind::Typo))
+        );
+        // Among several slips it costs what an unrelated letter costs (`fifolock`): too
+        // much, with another unrelated letter, for a name of eight letters of rank 4,000.
+        let vowel_and_other = [
+            edit(Op::Sub, Slip::Vowel, false),
+            edit(Op::Sub, Slip::Other, true),
+        ];
+        assert_eq!(
+            judge(8, 4_000, &vowel_and_other),
+            Err("too many or too unlikely slips")
+        );
+        let neighbour_and_other = [
+            edit(Op::Sub, Slip::Neighbour, false),
+            edit(Op::Sub, Slip::Other, true),
+        ];
+        assert!(judge(8, 4_000, &neighbour_and_other).is_ok());
+    }
+
+    #[test]
+    fn slips_that_only_rewrite_the_start_are_another_name() {
+        let at = |p: usize, slip: Slip| {
+            let mut e = edit(Op::Sub, slip, true);
+            (e.p, e.q, e.first) = (p, p, p == 0);
+            e
+        };
+        // `tkcalendar`/`icalendar`, `lmcache`/`memcache`: the first two letters changed.
+        let start = [at(0, Slip::Other), at(1, Slip::Neighbour)];
+        assert_eq!(judge(9, 13, &start), Err("the start rewritten"));
+        // The same slips further in are a garble.
+        let inside = [at(2, Slip::Other), at(4, Slip::Neighbour)];
+        assert_eq!(judge(9, 13, &inside), Ok((2, ImitationKind::Garble)));
+        // Letters doubled at the start rewrite nothing.
+        let doubled = [at(0, Slip::Doubled), at(1, Slip::Doubled)];
+        assert!(judge(9, 13, &doubled).is_ok());
+    }
+
+    #[test]
+    fn a_word_is_as_long_as_what_is_compared_of_it() {
+        // `python-iso639` is compared without its version number: its word `iso` has three
+        // letters, so two slips in it rewrite it (`python-miio`), they do not garble it.
+        let snap = crate::reputation::store::embedded();
+        let c = candidates(&snap, Ecosystem::Pypi, "python-miio")
+            .into_iter()
+            .find(|c| c.imitates == "python-iso639" && c.unversioned)
+            .expect("python-iso639 is a typo target");
+        assert!(c.edits.iter().all(|e| e.word_len == 3), "{:?}", c.edits);
+        assert_eq!(c.verdict, Err("a word rewritten"));
     }
 
     #[test]
