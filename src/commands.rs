@@ -82,9 +82,21 @@ pub fn log(query: &audit::Query, format: audit::LogFormat, limit: Option<usize>)
             audit::LogFormat::Text => {}
         }
         let outcome = match (r.event, r.decision, r.exit_code) {
-            (audit::Event::Starting, ..) => "INCOMPLETE: allowed and started, but no outcome \
-                was recorded (the guard was killed while the tool ran, or it is still running)"
-                .to_string(),
+            (audit::Event::Starting, ..) => match audit::guard_running(&r.host, r.pid) {
+                Some(true) => format!(
+                    "IN PROGRESS: allowed and started; pid {} is still running on this host \
+                     (or a later process reused the pid)",
+                    r.pid
+                ),
+                Some(false) => format!(
+                    "INCOMPLETE: allowed and started, but no outcome was recorded: pid {} is \
+                     gone (the guard was killed while the tool ran)",
+                    r.pid
+                ),
+                None => "INCOMPLETE: allowed and started, but no outcome was recorded (the \
+                    guard was killed while the tool ran, or it is still running on another host)"
+                    .to_string(),
+            },
             (_, audit::Decision::Allowed, Some(c)) => match r.duration_ms {
                 Some(ms) => format!("allowed, exit {c} after {:.1}s", ms as f64 / 1000.0),
                 None => format!("allowed, exit {c}"),
@@ -346,9 +358,16 @@ fn data_summary(policy: Option<&crate::policy::Policy>) -> (String, usize) {
                 format_rfc3339(i.verified_at)
             );
             if let Some(e) = &i.stamp_error {
+                problems += 1;
                 let _ = writeln!(
                     text,
-                    "           cannot record the verification ({e}): every run hashes the file"
+                    "  SLOW     cannot record the verification ({e}): every check hashes the file; make the data or cache dir writable"
+                );
+            } else if let Some(p) = &i.stamp_elsewhere {
+                let _ = writeln!(
+                    text,
+                    "           verification recorded in {} (the data dir cannot hold it)",
+                    p.display()
                 );
             }
         }

@@ -103,7 +103,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     cmdline::install_time_code(&mut request, &world);
 
     let loaded = store::load();
-    if let Some(w) = &loaded.warning {
+    for w in loaded.notices(crate::time::now_unix()) {
         say!("{w}");
     }
     let policy = policy::load(&opts.overrides);
@@ -1401,7 +1401,7 @@ pub fn check(
     };
     cmdline::install_time_code(&mut request, &world);
     let loaded = store::load();
-    if let Some(w) = &loaded.warning {
+    for w in loaded.notices(crate::time::now_unix()) {
         say!("{w}");
     }
     let policy = policy::load(overrides);

@@ -57,12 +57,9 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
             "{} incomplete invocation(s) (the chain is intact; the tool's outcome was never recorded):",
             v.incomplete.len()
         );
-        let here = super::host_name();
         for i in &v.incomplete {
             let mut i = i.clone();
-            if i.host == here && i.pid > 0 {
-                i.running = Some(process_exists(i.pid));
-            }
+            i.running = guard_running(&i.host, i.pid);
             let _ = writeln!(text, "  incomplete: {i}");
         }
     }
@@ -75,6 +72,12 @@ pub fn verify_command(file: Option<PathBuf>, anchor: Option<&str>) -> i32 {
     }
     crate::output::out_text(&text);
     exit::OK
+}
+
+/// Whether the guard that wrote an incomplete invocation (`host`, `pid`) still runs: known
+/// only on the host that wrote it.
+pub fn guard_running(host: &str, pid: u32) -> Option<bool> {
+    (pid > 0 && host == super::host_name()).then(|| process_exists(pid))
 }
 
 /// Whether a process with this id exists (signal 0 checks without sending anything; EPERM

@@ -20,7 +20,7 @@ use crate::names::serde_by_name;
 use crate::redact::{Redacted, RedactedJson};
 
 pub use chain::verify;
-pub use cmd::verify_command;
+pub use cmd::{guard_running, verify_command};
 pub use file::{Appended, append, read, rotated_files};
 pub use query::{LogFormat, Query, parse_decision, parse_when};
 

@@ -12,15 +12,20 @@
 //!   counts already differ too much, and aligns the few that remain (a banded alignment);
 //! - a scoped name copied without its scope (`core-rest-pipeline`), combos (the name minus a
 //!   filler word such as `-install`, `-latest`, `python-`, `-js` is a popular name) and
-//!   version tags (minus a major version: `httpxv2`, `redis-v4`, `react18`): exact probes.
+//!   version tags (minus a major version: `httpxv2`, `redis-v4`, `react18`): exact probes;
+//! - a slip with a version number put on it (`reqyest3`): the scan again on the name without
+//!   the number, kept against names of rank 2,000 or better only.
 //!
 //! Which alignments count is decided edit by edit. One edit: a doubled or undoubled letter,
-//! two letters swapped, a neighbouring key, a look-alike character, a lost letter (`tensorflo`:
-//! a long name cut short), and any letter against a name popular enough for its length (rank
-//! 30 at 4 letters, doubling per letter). Several edits (names of 8+ letters): each slip has a
-//! cost (doubled letter and look-alike less, an unrelated letter more, one that leaves letters
-//! side by side that at most two popular names have less: `pzugin`), and their sum must fit a
-//! budget that grows with the length and, a little, with the popular name's popularity.
+//! two letters swapped, a neighbouring key (at the last letter too from 5 letters: `mygens`),
+//! a look-alike character, a vowel for a vowel inside a name of 7+ letters (`pycripto`), a lost
+//! letter (`tensorflo`: a long name cut short; the last of 6 or 7: `recas`), and any letter
+//! against a name popular enough for its length (rank 30 at 4 letters, doubling per letter).
+//! Several edits (names of 8+ letters): each slip has a cost (doubled letter and look-alike
+//! less, an unrelated letter or a vowel more, one that leaves letters side by side that at
+//! most two popular names have less: `pzugin`), and their sum must fit a budget that grows
+//! with the length and, a little, with the popular name's popularity; slips that all fall in
+//! the first two letters rewrite the name's start (`lmcache`) and do not count.
 //!
 //! What does not count, to keep false alarms rare: names that are popular themselves; names
 //! that differ only in separators (`git-python`, `mem-fs`: established pairs abound); a word
@@ -106,6 +111,17 @@ pub const MAX_NAME_LEN: usize = 214;
 /// away from `vue` or `ws`.
 const MIN_TARGET_LEN: usize = 4;
 
+/// A popular name of this many letters or more, cut short by its last letter, is a truncation
+/// (under eight letters only when that letter is not a repeat: see [`judge`]).
+const MIN_CUT_SHORT_LEN: usize = 6;
+/// A slip with a version number put on it (`reqyest3`) counts only against names this popular:
+/// two signals on a less popular name are too often a real package (`django-q2`).
+const VERSIONED_SLIP_MAX_RANK: u32 = 2_000;
+
+/// Several slips all within this many first letters of the popular name rewrite its start
+/// (see [`judge`]).
+const START_LEN: usize = 2;
+
 /// A name must be this long for a dropped scope to count.
 const MIN_SCOPED_BARE: usize = 5;
 
@@ -122,7 +138,8 @@ fn edit_budget(len: usize) -> usize {
 /// vague promise or an install step. `-cli`, `-core`, `-utils`, `-client`, `-ext`, `-next`,
 /// `node-` and the like are how real companion packages are named, so they are not here; nor
 /// are `-lite`, `-data`, `-api`, `-kit`, `-dev`, `-pro`: measured on the tuning set, legitimate
-/// companions (`btoa-lite`, `braintrust-api`, `textual-dev`) outnumber the squats they find.
+/// companions (`btoa-lite`, `braintrust-api`, `textual-dev`) outnumber the squats they find,
+/// against the top 300, 1,000 or 5,000 names alike (popularity does not separate them).
 const COMBO_WORDS: &[&str] = &[
     "official",
     "secure",
@@ -149,16 +166,20 @@ const COMBO_WORDS: &[&str] = &[
 /// The ecosystem's own language words, fillers only where they are not the naming convention.
 fn combo_words(eco: Ecosystem) -> impl Iterator<Item = (&'static str, bool)> {
     // (word, may also stand before the name)
-    let own: &[(&str, bool)] = match eco {
+    COMBO_WORDS
+        .iter()
+        .map(|w| (*w, true))
+        .chain(own_words(eco).iter().copied())
+}
+
+/// The ecosystem's own language words: (word, may also stand before the name).
+fn own_words(eco: Ecosystem) -> &'static [(&'static str, bool)] {
+    match eco {
         Ecosystem::Npm => &[("js", true), ("nodejs", true), ("node", false)],
         // `foo-py` glued on a popular name is a squat shape; `pyfoo` is PyPI's naming habit.
         Ecosystem::Pypi => &[("py", false), ("python", true)],
         Ecosystem::Brew => &[],
-    };
-    COMBO_WORDS
-        .iter()
-        .map(|w| (*w, true))
-        .chain(own.iter().copied())
+    }
 }
 
 const KIND_SKELETON: u8 = b's';
@@ -524,8 +545,14 @@ pub enum Slip {
     Lookalike,
     /// A letter left out.
     Omission,
+    /// A vowel for another vowel (`pycripto`, `colaroma`): spelt by ear.
+    Vowel,
     /// An unrelated letter typed in or instead.
     Other,
+}
+
+fn vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 fn slip(e: Edit, q: &[u8], p: &[u8]) -> Slip {
@@ -562,6 +589,10 @@ fn slip(e: Edit, q: &[u8], p: &[u8]) -> Slip {
                 Slip::Neighbour
             } else if lookalike_chars(q[i], p[j]) {
                 Slip::Lookalike
+            } else if vowel(q[i]) && vowel(p[j]) && j + 1 < p.len() {
+                // Not at the end, where another vowel makes another word form
+                // (`schedula`/`schedule`).
+                Slip::Vowel
             } else {
                 Slip::Other
             }
@@ -685,7 +716,11 @@ fn describe(
                 Op::Ins if e.p > 0 && (e.p >= pb.len() || inserted_mid_word) => e.p - 1,
                 _ => e.p,
             };
+            // Only what is compared counts: the word `iso` of `python-iso639` compared
+            // without its version number is three letters long, not six.
             let pword = segment(p_name, p_pos(pj));
+            let compared_end = fp.at.last().map_or(pword.end, |&at| at + 1);
+            let pword = pword.start..pword.end.min(compared_end).max(pword.start);
             let qi = match e.op {
                 Op::Del if e.q > 0 && p_pos(e.p) > pword.start => e.q - 1,
                 _ => e.q,
@@ -757,7 +792,10 @@ fn slip_cost(s: Slip) -> u32 {
     match s {
         Slip::Doubled | Slip::Lookalike => 5,
         Slip::Swap | Slip::Neighbour | Slip::Omission => 10,
-        Slip::Other => 20,
+        // A vowel spelt by ear is a likely slip on its own, but among several slips it is
+        // no likelier than any letter: priced lower, it let real names through as garbles
+        // (`fifolock` for `filelock`) on the tuning slices.
+        Slip::Vowel | Slip::Other => 20,
     }
 }
 
@@ -875,12 +913,21 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
         if e.slip == Slip::Doubled {
             return Ok((0, ImitationKind::DoubledLetter));
         }
-        if e.op == Op::Del && e.last && len >= 8 {
+        // The last letter lost: a long name cut short, or a name of six or seven letters
+        // whose last letter is not a repeat (`recast`/`recas`; `pypdf`/`pypd` and
+        // `roman`/`roma` are words and names of their own).
+        let cut_short = e.op == Op::Del
+            && e.last
+            && (len >= 8 || (len >= MIN_CUT_SHORT_LEN && e.slip == Slip::Omission));
+        if cut_short {
             return Ok((1, ImitationKind::Truncation));
         }
         // Letters added or dropped at the ends of short names make related names
         // (`attr`/`attrs`, `yargs`/`args`).
-        let at_end = e.last && e.op != Op::Swap;
+        // A neighbouring key for the last letter is a slip from five letters on
+        // (`mygene`/`mygens`).
+        let end_slip = e.slip == Slip::Neighbour && e.op == Op::Sub && len >= 5;
+        let at_end = e.last && e.op != Op::Swap && !end_slip;
         if (at_end || e.first) && len < 7 && !top {
             return Err("end of a short name");
         }
@@ -891,6 +938,7 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
             Slip::Swap => len >= 5 || top,
             Slip::Neighbour | Slip::Lookalike => len >= 6 || top,
             Slip::Omission => len >= 5,
+            Slip::Vowel => len >= 7 || top,
             Slip::Other => top || len >= 10,
             Slip::Doubled => true,
         };
@@ -920,6 +968,15 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
     if cost > cost_budget(len) + rank_allowance(rank) {
         return Err("too many or too unlikely slips");
     }
+    // Every slip in the first two letters: another start put on the same stem (`lmcache`
+    // for `memcache`, `tkcalendar` for `icalendar`), the first thing a reader sees changed,
+    // which is how related names are made, not how a squat hides.
+    if edits
+        .iter()
+        .all(|e| e.p < START_LEN && e.slip != Slip::Doubled)
+    {
+        return Err("the start rewritten");
+    }
     // Several edits in one short word rewrite it (`python-ldap`/`python-nmap`), unless each
     // leaves letters side by side that popular names hardly have.
     let all_rare = edits.iter().all(|e| e.rare);
@@ -940,13 +997,16 @@ fn judge(len: usize, rank: u32, edits: &[EditInfo]) -> Result<(u8, ImitationKind
 fn combo_core(eco: Ecosystem, name: &str) -> Vec<&str> {
     let mut cores = Vec::new();
     for (w, before_too) in combo_words(eco) {
-        let glued: &[&str] = if w.len() >= 4 { &[""] } else { &[] };
+        // The ecosystem's own language word glued on after the name (`stripepy`, `ethersjs`).
+        let own = own_words(eco).iter().any(|(o, _)| *o == w);
+        let glued: &[&str] = if w.len() >= 4 || own { &[""] } else { &[] };
         for sep in ["-", "_", "."].iter().chain(glued) {
             if let Some(core) = name.strip_suffix(w).and_then(|r| r.strip_suffix(sep)) {
                 cores.push(core);
             }
             if let Some(core) = name.strip_prefix(w).and_then(|r| r.strip_prefix(sep))
                 && before_too
+                && (w.len() >= 4 || !sep.is_empty())
             {
                 cores.push(core);
             }
@@ -975,6 +1035,20 @@ fn version_cores(name: &str) -> impl Iterator<Item = &str> {
         .filter(|core| {
             core.len() >= 4 && !core.ends_with(|c: char| c.is_ascii_digit() || is_separator(c))
         })
+}
+
+/// `name` without a version number at its end (one or two digits, optionally after `v` or a
+/// separator; not a bit width), if enough is left to compare (`reqyest3` → `reqyest`).
+fn versioned_rest(name: &str) -> Option<&str> {
+    let rest = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let number = &name[rest.len()..];
+    if !matches!(number.len(), 1..=2) || matches!(number, "32" | "64") {
+        return None;
+    }
+    let rest = rest.strip_suffix('v').unwrap_or(rest);
+    let rest = rest.trim_end_matches(['-', '_', '.']);
+    (compared(rest).bytes.len() >= 5 && !rest.ends_with(|c: char| c.is_ascii_digit()))
+        .then_some(rest)
 }
 
 /// Every popular name within the edit budget of `name`, with the alignment and the rules'
@@ -1128,6 +1202,18 @@ pub fn check(snap: &Snapshot, eco: Ecosystem, name: &str) -> Option<Imitation> {
             consider(score, c.imitates, c.rank, kind);
         }
     }
+    // A slip with a version number put on it (`reqyest3`, `tiktok4`): the slip is judged on
+    // the name without the number, against popular names that carry none themselves.
+    if let Some(rest) = versioned_rest(name) {
+        for c in candidates(snap, eco, rest) {
+            if let Ok((score, kind)) = c.verdict
+                && !c.imitates.ends_with(|ch: char| ch.is_ascii_digit())
+                && c.rank <= VERSIONED_SLIP_MAX_RANK
+            {
+                consider(score + 1, c.imitates, c.rank, kind);
+            }
+        }
+    }
     best.map(|(_, i)| i)
 }
 
@@ -1242,6 +1328,61 @@ mod tests {
         swap.first = true;
         assert!(judge(6, 300, &[swap]).is_ok());
         assert!(judge(6, 301, &[swap]).is_err());
+    }
+
+    #[test]
+    fn a_vowel_is_a_slip_alone_and_any_letter_among_several() {
+        // Alone, inside a name of 7+ letters: spelt by ear (`pycripto`).
+        assert_eq!(
+            judge(8, 1_390, &[edit(Op::Sub, Slip::Vowel, false)]),
+            Ok((1, ImitationKind::Typo))
+        );
+        // Among several slips it costs what an unrelated letter costs (`fifolock`): too
+        // much, with another unrelated letter, for a name of eight letters of rank 4,000.
+        let vowel_and_other = [
+            edit(Op::Sub, Slip::Vowel, false),
+            edit(Op::Sub, Slip::Other, true),
+        ];
+        assert_eq!(
+            judge(8, 4_000, &vowel_and_other),
+            Err("too many or too unlikely slips")
+        );
+        let neighbour_and_other = [
+            edit(Op::Sub, Slip::Neighbour, false),
+            edit(Op::Sub, Slip::Other, true),
+        ];
+        assert!(judge(8, 4_000, &neighbour_and_other).is_ok());
+    }
+
+    #[test]
+    fn slips_that_only_rewrite_the_start_are_another_name() {
+        let at = |p: usize, slip: Slip| {
+            let mut e = edit(Op::Sub, slip, true);
+            (e.p, e.q, e.first) = (p, p, p == 0);
+            e
+        };
+        // `tkcalendar`/`icalendar`, `lmcache`/`memcache`: the first two letters changed.
+        let start = [at(0, Slip::Other), at(1, Slip::Neighbour)];
+        assert_eq!(judge(9, 13, &start), Err("the start rewritten"));
+        // The same slips further in are a garble.
+        let inside = [at(2, Slip::Other), at(4, Slip::Neighbour)];
+        assert_eq!(judge(9, 13, &inside), Ok((2, ImitationKind::Garble)));
+        // Letters doubled at the start rewrite nothing.
+        let doubled = [at(0, Slip::Doubled), at(1, Slip::Doubled)];
+        assert!(judge(9, 13, &doubled).is_ok());
+    }
+
+    #[test]
+    fn a_word_is_as_long_as_what_is_compared_of_it() {
+        // `python-iso639` is compared without its version number: its word `iso` has three
+        // letters, so two slips in it rewrite it (`python-miio`), they do not garble it.
+        let snap = crate::reputation::store::embedded();
+        let c = candidates(&snap, Ecosystem::Pypi, "python-miio")
+            .into_iter()
+            .find(|c| c.imitates == "python-iso639" && c.unversioned)
+            .expect("python-iso639 is a typo target");
+        assert!(c.edits.iter().all(|e| e.word_len == 3), "{:?}", c.edits);
+        assert_eq!(c.verdict, Err("a word rewritten"));
     }
 
     #[test]
@@ -1376,6 +1517,19 @@ mod tests {
             // `pytz` (rank 50) has real names one letter away.
             (Ecosystem::Pypi, "pytd", None),
             (Ecosystem::Pypi, "yaql", None),
+            // A slip with a version number put on it, judged without the number.
+            (Ecosystem::Pypi, "reqeusts2", Some(("requests", Typo))),
+            // A vowel for a vowel inside a name of 7+ letters (spelt by ear); not at its end,
+            // where it makes another word form.
+            (Ecosystem::Pypi, "pycripto", Some(("pycrypto", Typo))),
+            (Ecosystem::Pypi, "schedula", None),
+            // The last letter lost from a name of six letters, a neighbouring key at the end
+            // of one of five or more.
+            (Ecosystem::Pypi, "pytes", Some(("pytest", Truncation))),
+            (Ecosystem::Pypi, "pandad", Some(("pandas", Typo))),
+            // The ecosystem's language word glued on after the name.
+            (Ecosystem::Pypi, "requestspy", Some(("requests", Combo))),
+            (Ecosystem::Npm, "expressjs", Some(("express", Combo))),
             // Not imitations: separators only, versions, another word, an affix, a new scope,
             // a pre-scope family, a companion word.
             (Ecosystem::Pypi, "git-python", None),

@@ -6,7 +6,9 @@
 //! The integrity check (a SHA-256 over the whole file, then every record) runs when the file
 //! is new or changed; its result is kept in a stamp next to it, keyed on the file's device,
 //! inode, size, mtime and ctime, and redone after [`REVERIFY_AFTER`]. A check with a current
-//! stamp costs a `stat` and a 200-byte read instead of hashing the file.
+//! stamp costs a `stat` and a 200-byte read instead of hashing the file. When the data dir
+//! cannot hold the stamp (read-only), it is kept in the cache dir instead; the result is also
+//! kept in memory for the rest of the process.
 
 use std::borrow::Cow;
 use std::fs::{File, Metadata};
@@ -57,8 +59,25 @@ pub struct Integrity {
     pub verified_at: i64,
     /// Hashed by this process (no current stamp), rather than vouched for by the stamp.
     pub hashed_now: bool,
-    /// Why the stamp could not be written, if it could not (then every run hashes the file).
+    /// Where the stamp is kept when the data dir cannot hold it (the cache dir's copy).
+    pub stamp_elsewhere: Option<PathBuf>,
+    /// Why the stamp could be written nowhere, if so (then every run hashes the file).
     pub stamp_error: Option<String>,
+}
+
+impl Integrity {
+    /// The once-a-day warning for a stamp that could be written nowhere: every check then
+    /// hashes the whole file. `None` when there is nothing to say or it was said today.
+    pub fn stamp_warning(&self, now: i64) -> Option<String> {
+        let why = self.stamp_error.as_ref()?;
+        reminder_due(STAMP_REMINDER_NAME, now).then(|| {
+            format!(
+                "WARNING: the reputation data's verification cannot be recorded ({why}), so \
+                 every check hashes the whole file; make the data or cache dir writable \
+                 (`installguard doctor` shows both; this reminder shows at most once a day)"
+            )
+        })
+    }
 }
 
 pub struct Loaded {
@@ -79,6 +98,12 @@ impl Loaded {
 
     pub fn built(&self) -> &str {
         self.data.built()
+    }
+    /// What a check says about the data before anything else: refused updated data, and
+    /// (at most once a day) a verification that could be recorded nowhere.
+    pub fn notices(&self, now: i64) -> Vec<String> {
+        let stamp = self.integrity.as_ref().and_then(|i| i.stamp_warning(now));
+        self.warning.iter().cloned().chain(stamp).collect()
     }
 }
 
@@ -204,6 +229,31 @@ fn read_stamp(dir: &Path, id: &FileId, sha256: &str, now: i64) -> Option<i64> {
         .then_some(verified_at)
 }
 
+/// Verifications done by this process, and where their stamps went.
+static VERIFIED: std::sync::Mutex<Vec<(FileId, Integrity)>> = std::sync::Mutex::new(Vec::new());
+
+/// This process's verification of exactly this file and checksum, if recent enough.
+fn remembered(id: &FileId, sha256: &str, now: i64) -> Option<Integrity> {
+    VERIFIED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .rev()
+        .find(|(i, v)| i == id && v.sha256 == sha256)
+        .map(|(_, v)| Integrity {
+            hashed_now: false,
+            ..v.clone()
+        })
+        .filter(|v| v.verified_at <= now && now - v.verified_at < REVERIFY_AFTER)
+}
+
+fn remember(id: &FileId, integrity: &Integrity) {
+    VERIFIED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((id.clone(), integrity.clone()));
+}
+
 /// Record that the file with `meta` was verified at `now`; atomic, best effort.
 fn write_stamp(dir: &Path, meta: &Metadata, sha256: &str, now: i64) -> std::io::Result<()> {
     let tmp = dir.join(format!(".{STAMP_NAME}.{}.tmp", std::process::id()));
@@ -225,16 +275,24 @@ pub fn stamp_installed(path: &Path, sha256: &[u8], now: i64) {
 
 /// The file in the state dir whose mtime says when the stale-data reminder was last shown.
 pub const REMINDER_NAME: &str = "stale-data-reminder";
+/// The same for the reminder that the data's verification cannot be recorded.
+pub const STAMP_REMINDER_NAME: &str = "data-stamp-reminder";
 
 /// Whether to remind about stale data on an install that shows nothing else: at most once a
 /// day (per user), so a clean `pip install` is not noisy. Records the reminder when due.
 /// Without a state dir it is always due.
 pub fn stale_reminder_due(now: i64) -> bool {
+    reminder_due(REMINDER_NAME, now)
+}
+
+/// Whether the reminder recorded in the state dir's file `name` is due (at most once a day);
+/// records it when it is. Without a state dir it is always due.
+fn reminder_due(name: &str, now: i64) -> bool {
     use std::os::unix::fs::OpenOptionsExt;
     let Some(dir) = crate::dirs::state_dir() else {
         return true;
     };
-    let path = dir.join(REMINDER_NAME);
+    let path = dir.join(name);
     let last = std::fs::symlink_metadata(&path)
         .ok()
         .filter(Metadata::is_file)
@@ -262,7 +320,11 @@ pub fn stale_reminder_due(now: i64) -> bool {
 /// Open the data in effect.
 pub fn load() -> Loaded {
     match data_dir() {
-        Some(dir) => load_from(&dir, crate::time::now_unix()),
+        Some(dir) => load_with(
+            &dir,
+            crate::dirs::cache_dir().as_deref(),
+            crate::time::now_unix(),
+        ),
         None => Loaded {
             data: embedded_data(),
             origin: DataOrigin::Embedded,
@@ -272,10 +334,16 @@ pub fn load() -> Loaded {
     }
 }
 
-/// [`load`] with the data dir and the time given.
+/// [`load`] with the data dir and the time given, and no other place for the stamp.
 pub fn load_from(dir: &Path, now: i64) -> Loaded {
+    load_with(dir, None, now)
+}
+
+/// [`load`] with the data dir, the place for the stamp when the data dir cannot hold it
+/// (the cache dir), and the time given.
+pub fn load_with(dir: &Path, stamp_fallback: Option<&Path>, now: i64) -> Loaded {
     let path = dir.join(FILE_NAME);
-    let (updated, warning, integrity) = match open_updated(dir, &path, now) {
+    let (updated, warning, integrity) = match open_updated(dir, stamp_fallback, &path, now) {
         Ok(None) => (None, None, None),
         Ok(Some((u, integrity))) => (Some(u), None, Some(integrity)),
         Err(why) => (
@@ -303,6 +371,7 @@ pub fn load_from(dir: &Path, now: i64) -> Loaded {
 /// The updated-data file at `path`, checked; `Ok(None)` when there is none.
 fn open_updated(
     dir: &Path,
+    stamp_fallback: Option<&Path>,
     path: &Path,
     now: i64,
 ) -> Result<Option<(Updated<'static>, Integrity)>, String> {
@@ -316,29 +385,53 @@ fn open_updated(
     let u = Updated::open(bytes).map_err(|e| e.0)?;
     check_dates(u.meta(), now)?;
     let sha256 = hex(&u.checksum());
-    let integrity = match read_stamp(dir, &id, &sha256, now) {
-        Some(verified_at) => Integrity {
-            sha256,
-            verified_at,
-            hashed_now: false,
-            stamp_error: None,
-        },
-        None => {
-            advise(bytes, libc::MADV_SEQUENTIAL);
-            let verified = u.verify();
-            advise(bytes, libc::MADV_RANDOM);
-            verified.map_err(|e| e.0)?;
-            let stamp_error = write_stamp(dir, &meta, &sha256, now)
-                .err()
-                .map(|e| e.to_string());
-            Integrity {
-                sha256,
-                verified_at: now,
-                hashed_now: true,
-                stamp_error,
+    let vouched = |at: i64, elsewhere: Option<&Path>| Integrity {
+        sha256: sha256.clone(),
+        verified_at: at,
+        hashed_now: false,
+        stamp_elsewhere: elsewhere.map(|d| d.join(STAMP_NAME)),
+        stamp_error: None,
+    };
+    if let Some(at) = read_stamp(dir, &id, &sha256, now) {
+        return Ok(Some((u, vouched(at, None))));
+    }
+    if let Some(at) = stamp_fallback.and_then(|f| read_stamp(f, &id, &sha256, now)) {
+        return Ok(Some((u, vouched(at, stamp_fallback))));
+    }
+    // Verified by this process already (and the stamp could not be written, or is gone).
+    if let Some(i) = remembered(&id, &sha256, now) {
+        return Ok(Some((u, i)));
+    }
+    advise(bytes, libc::MADV_SEQUENTIAL);
+    let verified = u.verify();
+    advise(bytes, libc::MADV_RANDOM);
+    verified.map_err(|e| e.0)?;
+    let (stamp_elsewhere, stamp_error) = match write_stamp(dir, &meta, &sha256, now) {
+        Ok(()) => (None, None),
+        Err(e) => {
+            let here = format!("{}: {e}", dir.join(STAMP_NAME).display());
+            match stamp_fallback {
+                Some(f) => match std::fs::create_dir_all(f)
+                    .and_then(|()| write_stamp(f, &meta, &sha256, now))
+                {
+                    Ok(()) => (Some(f.join(STAMP_NAME)), None),
+                    Err(e2) => (
+                        None,
+                        Some(format!("{here}; {}: {e2}", f.join(STAMP_NAME).display())),
+                    ),
+                },
+                None => (None, Some(here)),
             }
         }
     };
+    let integrity = Integrity {
+        sha256,
+        verified_at: now,
+        hashed_now: true,
+        stamp_elsewhere,
+        stamp_error,
+    };
+    remember(&id, &integrity);
     Ok(Some((u, integrity)))
 }
 
@@ -445,6 +538,77 @@ mod tests {
                 .unwrap()
                 .hashed_now
         );
+    }
+
+    /// A data dir that cannot hold the stamp: read-only, and (so that root cannot write it
+    /// either) a directory where the stamp would go.
+    fn read_only_data_dir(parent: &Path, name: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let data = parent.join(name);
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(data.join(FILE_NAME), updated_file(&["igtest-ro"], NOW)).unwrap();
+        std::fs::create_dir_all(data.join(STAMP_NAME).join("x")).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o555)).unwrap();
+        data
+    }
+
+    fn make_writable(dir: &Path) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn a_read_only_data_dir_keeps_the_stamp_in_the_cache_dir() {
+        let t = tempfile::tempdir().unwrap();
+        let data = read_only_data_dir(t.path(), "data");
+        let cache = t.path().join("cache/installguard");
+        let first = load_with(&data, Some(&cache), NOW).integrity.unwrap();
+        assert!(first.hashed_now, "{first:?}");
+        assert_eq!(first.stamp_error, None);
+        assert_eq!(first.stamp_elsewhere, Some(cache.join(STAMP_NAME)));
+        // The next run reads the cache dir's stamp instead of hashing the file again.
+        assert!(
+            read_stamp(
+                &cache,
+                &FileId::of(&std::fs::metadata(data.join(FILE_NAME)).unwrap()),
+                &first.sha256,
+                NOW + 60
+            )
+            .is_some()
+        );
+        let again = load_with(&data, Some(&cache), NOW + 60).integrity.unwrap();
+        assert!(
+            !again.hashed_now && again.stamp_elsewhere.is_some() && again.stamp_error.is_none()
+        );
+        assert_eq!(first.stamp_warning(NOW), None, "nothing to warn about");
+        make_writable(&data);
+    }
+
+    #[test]
+    fn a_stamp_written_nowhere_is_said_and_remembered_for_the_process() {
+        let t = tempfile::tempdir().unwrap();
+        let data = read_only_data_dir(t.path(), "data");
+        let cache = read_only_data_dir(t.path(), "cache");
+        let first = load_with(&data, Some(&cache), NOW).integrity.unwrap();
+        assert!(first.hashed_now);
+        let why = first.stamp_error.clone().unwrap();
+        assert!(
+            why.contains(&data.join(STAMP_NAME).display().to_string())
+                && why.contains(&cache.join(STAMP_NAME).display().to_string()),
+            "{why}"
+        );
+        // Within this process the file is not hashed again, and the error still stands.
+        let again = load_with(&data, Some(&cache), NOW + 60).integrity.unwrap();
+        assert!(!again.hashed_now);
+        assert_eq!(again.stamp_error, Some(why));
+        assert!(
+            load_with(&data, Some(&cache), NOW + REVERIFY_AFTER)
+                .integrity
+                .unwrap()
+                .hashed_now
+        );
+        make_writable(&data);
+        make_writable(&cache);
     }
 
     #[test]

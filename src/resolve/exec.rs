@@ -128,11 +128,10 @@ pub fn run(
     for (k, v) in tool.env.iter().chain(env) {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn()?;
-    let pid = child.id();
     // A Ctrl-C or `kill` meant for the guard ends the resolve-only run too, and the guard
     // lives to say so (and installs nothing).
-    crate::shim::forward_signals_to(pid);
+    let mut child = crate::shim::spawn_forwarded(&mut cmd)?;
+    let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     let waiter = std::thread::spawn(move || {
         let _ = tx.send(child.wait());
@@ -150,7 +149,8 @@ pub fn run(
         }
     };
     let _ = waiter.join();
-    crate::shim::stop_forwarding();
+    // A run that caught the signal and exited with a code of its own was still stopped.
+    let sent = crate::shim::stop_forwarding();
     let read = |p: &Path| {
         crate::files::read_regular(p, OUTPUT_CAP)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -160,7 +160,11 @@ pub fn run(
     Ok(Ran {
         code: if timed_out { None } else { status.code() },
         timed_out,
-        signal: if timed_out { None } else { status.signal() },
+        signal: if timed_out {
+            None
+        } else {
+            status.signal().or(sent)
+        },
         stdout: read(&out_path),
         stderr: read(&err_path),
     })

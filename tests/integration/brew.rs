@@ -81,37 +81,123 @@ fn non_utf8_arguments_pass_through_byte_for_byte() {
     assert_eq!(recorded, b"list caf\xe9\n");
 }
 
-#[test]
-fn termination_signal_is_forwarded_to_the_real_tool() {
+/// A stand-in brew that writes its pid to `brew-pids` (one line per run, resolve-only runs
+/// included), writes `got-term`/`got-int` when it traps the signal and exits 7/8, and otherwise
+/// never ends. `started`, a FIFO, is opened for writing once the traps are set: the test's
+/// reader wakes then, with no polling.
+fn with_waiting_brew() -> Sandbox {
     let sb = Sandbox::new();
-    let marker = sb.path("got-term");
+    let (pids, got, started) = (sb.path("brew-pids"), sb.path("got"), sb.path("started"));
+    let c = std::ffi::CString::new(started.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     sb.script(
         "brew",
         &format!(
-            "#!/bin/sh\ntrap 'echo term > \"{}\"; exit 7' TERM\necho started > \"{}.started\"\nwhile :; do sleep 0.05; done\n",
-            marker.display(),
-            marker.display()
+            "#!/bin/sh\necho $$ >> '{pids}'\ntrap 'echo term > \"{got}-term\"; exit 7' TERM\ntrap 'echo int > \"{got}-int\"; exit 8' INT\ncase \" $* \" in *\" --dry-run \"*) exit 0;; esac\necho $$ > '{started}'\nwhile :; do sleep 0.05; done\n",
+            pids = pids.display(),
+            got = got.display(),
+            started = started.display(),
         ),
     );
-    let mut child = sb.cmd("brew", &["install", "wget"]).spawn().unwrap();
-    let started = std::path::PathBuf::from(format!("{}.started", marker.display()));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !started.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "stand-in never started"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    sb
+}
+
+/// Wait for the guard at most `secs`: a hang is a failure that names itself, and kills the
+/// guard and every stand-in it started, never a stuck test.
+fn wait_bounded(sb: &Sandbox, child: std::process::Child, secs: u64) -> std::process::Output {
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let pids = std::fs::read_to_string(sb.path("brew-pids")).unwrap_or_default();
+            for p in pids.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+                // SAFETY: plain kill(2) of a stand-in this test started.
+                unsafe { libc::kill(p, libc::SIGKILL) };
+            }
+            // SAFETY: plain kill(2) of the guard this test started.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            panic!("the guard hung for {secs} s after a termination signal");
+        }
     }
+}
+
+#[test]
+fn termination_signal_is_forwarded_to_the_real_tool() {
+    let sb = with_waiting_brew();
+    let child = sb
+        .cmd("brew", &["install", "wget"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Blocks until the stand-in (the real install, its traps set) opens the FIFO.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let started = sb.path("started");
+    std::thread::spawn(move || {
+        let _ = tx.send(std::fs::read_to_string(started));
+    });
+    assert!(
+        rx.recv_timeout(std::time::Duration::from_secs(30))
+            .is_ok_and(|r| r.is_ok()),
+        "the stand-in never started"
+    );
+    // SAFETY: plain kill(2) of the guard this test started.
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
     }
-    let status = child.wait().unwrap();
+    let out = wait_bounded(&sb, child, 30);
     assert_eq!(
-        status.code(),
+        out.status.code(),
         Some(7),
-        "the guard waits and exits with the child's code"
+        "the guard waits and exits with the child's code: {}",
+        text(&out.stderr)
     );
-    assert!(marker.exists(), "the child received SIGTERM");
+    assert!(sb.path("got-term").exists(), "the child received SIGTERM");
     assert_eq!(sb.outcomes()[0]["exit_code"], 7);
+}
+
+/// A signal that reaches the guard right after a child was started and before it was
+/// registered for forwarding (the debug-build hook sends it there, at the Nth child) is
+/// still delivered: the resolve-only run (first child) ends and nothing is installed; the
+/// real tool (second child) ends and the guard exits with its code. Never a hang.
+#[test]
+fn a_signal_between_spawn_and_forwarding_is_not_lost() {
+    for (sig, name) in [(libc::SIGTERM, "TERM"), (libc::SIGINT, "INT")] {
+        for at in [2, 1] {
+            let sb = with_waiting_brew();
+            let child = sb
+                .cmd("brew", &["install", "wget"])
+                .env("INSTALLGUARD_TEST_SIGNAL_AT_SPAWN", format!("{at}:{name}"))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let out = wait_bounded(&sb, child, 30);
+            let code = out.status.code();
+            let runs = std::fs::read_to_string(sb.path("brew-pids"))
+                .unwrap_or_default()
+                .lines()
+                .count();
+            let outcome = sb.outcomes().first().cloned().unwrap_or_default();
+            let why = format!("{name} at child {at}: {code:?} {}", text(&out.stderr));
+            if at == 1 {
+                assert_eq!(code, Some(128 + sig), "{why}");
+                assert!(runs <= 1, "the real install never ran: {why}");
+                assert!(outcome["exit_code"].is_null(), "{why}");
+                assert_eq!(outcome["decision"], "declined", "{why}");
+            } else {
+                // Killed before its trap was set (128+N), or trapped it (7/8).
+                let trapped = if sig == libc::SIGTERM { 7 } else { 8 };
+                assert!(code == Some(128 + sig) || code == Some(trapped), "{why}");
+                // The real tool ran (it may have died before it wrote its pid): its end is logged.
+                assert_eq!(outcome["decision"], "allowed", "{why}");
+                assert_eq!(outcome["exit_code"], code.unwrap(), "{why}");
+            }
+        }
+    }
 }

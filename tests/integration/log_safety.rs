@@ -97,6 +97,21 @@ fn a_guard_killed_while_the_tool_runs_leaves_an_incomplete_invocation() {
         assert!(Instant::now() < deadline, "brew never started");
         std::thread::sleep(Duration::from_millis(20));
     }
+    // While the guard waits for the tool, its invocation is in progress, not incomplete.
+    let out = ig(&sb, &["log"]);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains(&format!(
+            "IN PROGRESS: allowed and started; pid {}",
+            guard.id()
+        )),
+        "{s}"
+    );
+    let s = text(&ig(&sb, &["audit", "verify"]).stdout);
+    assert!(
+        s.contains(&format!("pid {} is still running on this host", guard.id())),
+        "{s}"
+    );
     // The shim exec'd the guard, so the child's pid is the guard's.
     guard.kill().unwrap(); // SIGKILL
     guard.wait().unwrap();
@@ -136,7 +151,10 @@ fn a_guard_killed_while_the_tool_runs_leaves_an_incomplete_invocation() {
     let out = ig(&sb, &["log"]);
     assert_code(&out, 0);
     assert!(
-        text(&out.stdout).contains("INCOMPLETE"),
+        text(&out.stdout).contains(&format!(
+            "INCOMPLETE: allowed and started, but no outcome was recorded: pid {} is gone",
+            recs[0]["pid"]
+        )),
         "{}",
         text(&out.stdout)
     );

@@ -204,6 +204,41 @@ fn npm_a_clean_tree_installs_exactly_the_checked_lockfile() {
     assert!(text(&out.stdout).contains("npm"), "{}", text(&out.stdout));
 }
 
+/// A SIGTERM that reaches the guard just as it starts the real npm (after the resolve-only
+/// run, before npm is registered for forwarding: the debug-build hook puts it there) reaches
+/// npm, and the checked package.json and lockfile the guard put in place are taken back.
+#[test]
+fn npm_a_signal_as_the_real_tool_starts_ends_it_and_restores_the_files() {
+    let sb = npm_project();
+    let before = std::fs::read(sb.work().join("package.json")).unwrap();
+    let reg = Registry::start_tree(
+        &sb.path("cache/reg"),
+        &[
+            Pkg::new("igtest-app").dep("igtest-leaf", "^2.0.0"),
+            Pkg::new("igtest-leaf").version("2.1.0"),
+        ],
+    );
+    let mut c = sb.cmd("npm", &["install", "--registry", &reg.url, "igtest-app"]);
+    // The first child is the resolve-only run, the second the real npm.
+    c.env("INSTALLGUARD_TEST_SIGNAL_AT_SPAWN", "2:TERM");
+    let out = run(c);
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("{:?}", out.status));
+    assert_ne!(code, 0, "{}", text(&out.stderr));
+    let r = &sb.outcomes()[0];
+    assert_eq!(r["decision"], "allowed");
+    assert_eq!(r["exit_code"], code, "{r:#}");
+    assert_eq!(
+        std::fs::read(sb.work().join("package.json")).unwrap(),
+        before,
+        "package.json is restored"
+    );
+    assert!(!sb.work().join("package-lock.json").exists());
+    assert!(!sb.work().join("node_modules/igtest-app").exists());
+}
+
 #[test]
 fn npm_unreachable_registry_is_an_outage_not_a_missing_package_and_the_policy_decides() {
     let sb = npm_project();

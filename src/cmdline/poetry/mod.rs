@@ -278,13 +278,21 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         }
         _ => {}
     }
-    if command.starts_with("self ") {
-        if matches!(
-            command,
-            "self install" | "self sync" | "self lock" | "self remove"
-        ) {
-            // poetry's own environment, from its own pyproject in the config directory.
-            out.targets.push(Target::all_outdated(Ecosystem::Pypi));
+    if let Some(sub) = command.strip_prefix("self ") {
+        // `self add X` installs X (read above) and `self update [V]` poetry itself; the others
+        // work on poetry's own project (its lock, and the packages `self add` put in its
+        // `additional` group) as `install`/`sync`/`lock`/`remove` do on a project.
+        if matches!(sub, "install" | "sync" | "lock" | "remove") {
+            match system_project(world) {
+                Some(dir) => project(world, &dir, sub, &get, &has, &mut out, &mut sources)?,
+                // Not written yet: poetry writes it with poetry itself as its only dependency.
+                None => out.targets.push(Target::registry(
+                    Ecosystem::Pypi,
+                    "poetry",
+                    None,
+                    Origin::Argv,
+                )),
+            }
         }
     } else if command == "build" {
         let project_dir = get("project").last().cloned().unwrap_or_else(|| ".".into());
@@ -378,6 +386,34 @@ fn spec_target(spec: &str, world: &dyn World) -> Result<Target, String> {
 }
 
 /// The nearest pyproject.toml from `start` upwards, as a path to show.
+/// The directory of poetry's own project (`self` commands), when its pyproject.toml exists:
+/// `$POETRY_CONFIG_DIR`, else platformdirs' user config dir for `pypoetry`
+/// (`$XDG_CONFIG_HOME/pypoetry` or `~/.config/pypoetry`; macOS: `~/Library/Application
+/// Support/pypoetry`), as poetry's `locations.py` has it. Never its parents: a pyproject.toml
+/// above the config dir is not poetry's.
+fn system_project(world: &dyn World) -> Option<String> {
+    let non_empty = |k: &str| {
+        world
+            .env(k)
+            .map(|v| v.to_string_lossy().into_owned())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let home = || world.home().map(|h| h.to_string_lossy().into_owned());
+    let dir = match non_empty("POETRY_CONFIG_DIR") {
+        Some(d) => d,
+        #[cfg(target_os = "macos")]
+        None => format!("{}/Library/Application Support/pypoetry", home()?),
+        #[cfg(not(target_os = "macos"))]
+        None => match non_empty("XDG_CONFIG_HOME") {
+            Some(x) => join(&x, "pypoetry"),
+            None => format!("{}/.config/pypoetry", home()?),
+        },
+    };
+    world
+        .is_file(std::path::Path::new(&join(&dir, "pyproject.toml")))
+        .then_some(dir)
+}
+
 fn find_project(world: &dyn World, start: &str) -> Option<String> {
     let abs = world.cwd().join(start);
     for (i, a) in abs.ancestors().enumerate() {
