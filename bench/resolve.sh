@@ -259,13 +259,15 @@ done
   echo "| command | direct | guarded | ratio |"
   echo "|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
-  echo
-  echo "The parts, each run alone by the real tool (medians of $runs runs): the resolve-only run, the"
-  echo "pinned install of the checked tree, their sum (against the direct install), and what the"
-  echo "guarded figure adds to the sum (installguard's own work)."
-  echo
-  echo "| install | resolve-only | pinned install | sum (÷ direct) | installguard's own |"
-  echo "|---|---:|---:|---:|---:|"
-  printf '%s\n' "${parts[@]}"
+  if [ ${#parts[@]} -gt 0 ]; then
+    echo
+    echo "The parts, each run alone by the real tool (medians of $runs runs): the resolve-only run, the"
+    echo "pinned install of the checked tree, their sum (against the direct install), and what the"
+    echo "guarded figure adds to the sum (installguard's own work)."
+    echo
+    echo "| install | resolve-only | pinned install | sum (÷ direct) | installguard's own |"
+    echo "|---|---:|---:|---:|---:|"
+    printf '%s\n' "${parts[@]}"
+  fi
 } >> "$out"
 echo "appended to $out"
