@@ -93,21 +93,43 @@ pub fn packages(locked: &[Locked]) -> Vec<Package> {
     };
     locked
         .iter()
-        .map(|l| Package {
-            ecosystem: Ecosystem::Pypi,
-            name: l.name.clone(),
-            resolved: Resolved {
-                by: TOOL.into(),
-                version: Some(l.version.clone()),
-                integrity: l.hashes.first().cloned(),
-                direct: direct(l),
-                required_by: if direct(l) { Vec::new() } else { chain(l) },
-                source: "registry".into(),
-                change: "added".into(),
-                ..Resolved::default()
-            },
+        .map(|l| {
+            let direct = direct(l);
+            let chain = if direct { Vec::new() } else { chain(l) };
+            package_of(&l.name, &l.version, &l.hashes, direct, chain)
         })
         .collect()
+}
+
+/// One package uv locked (a `uv pip compile` lock line, a uv.lock entry) as a checked
+/// package: its version and first file hash, direct or pulled in by `required_by`, from the
+/// registry and added (uv.lock readers set source, change and install-time code after).
+pub fn package_of(
+    name: &str,
+    version: &str,
+    hashes: &[String],
+    direct: bool,
+    required_by: Vec<String>,
+) -> Package {
+    Package {
+        ecosystem: Ecosystem::Pypi,
+        name: name.to_string(),
+        resolved: Resolved {
+            by: TOOL.into(),
+            version: Some(version.to_string()),
+            integrity: hashes.first().cloned(),
+            direct,
+            required_by,
+            source: "registry".into(),
+            change: "added".into(),
+            ..Resolved::default()
+        },
+    }
+}
+
+/// A tree uv could not resolve.
+pub fn fail(failure: Failure, detail: String) -> Unresolved {
+    Unresolved::new(TOOL, failure, detail)
 }
 
 /// Why `uv pip compile` failed, from its messages.
@@ -250,7 +272,6 @@ fn compile(
     builds: Builds,
     timeout: std::time::Duration,
 ) -> Result<(Workdir, std::path::PathBuf, Vec<Locked>), Unresolved> {
-    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
     let work =
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
     let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
@@ -299,7 +320,6 @@ pub fn run_uv(
     work: &Workdir,
     timeout: std::time::Duration,
 ) -> Result<(), Unresolved> {
-    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
     let env = [(OsString::from("UV_HTTP_RETRIES"), OsString::from("0"))];
     let ran = exec::run(tool, args, cwd, &env, work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run uv: {e}")))?;

@@ -17,12 +17,12 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::exec::{Tool, Workdir};
+use super::uv::fail;
 use super::{
     Builds, Failure, FileWrite, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify,
 };
 use crate::cmdline::uv::{Command, Scan};
-use crate::ecosystem::{Ecosystem, pep503};
-use crate::request::Resolved;
+use crate::ecosystem::pep503;
 
 const TOOL: &str = "uv";
 const LOCKFILE: &str = "uv.lock";
@@ -190,26 +190,22 @@ pub fn packages(new: &[Locked], old: Option<&[Locked]>) -> Vec<Package> {
                 Some(o) => ("changed", Some(o.version.clone())),
                 None => ("added", None),
             };
-            Package {
-                ecosystem: Ecosystem::Pypi,
-                name: l.name.clone(),
-                resolved: Resolved {
-                    by: TOOL.into(),
-                    version: Some(l.version.clone()),
-                    integrity: l.hashes.first().cloned(),
-                    direct: direct.contains(&key),
-                    required_by: chains.get(&key).cloned().unwrap_or_default(),
-                    source: l.source.clone(),
-                    url: (!l.location.is_empty()).then(|| l.location.clone()),
-                    change: change.into(),
-                    previous,
-                    install_code: if l.builds() {
-                        vec!["build".into()]
-                    } else {
-                        Vec::new()
-                    },
-                },
+            let mut p = super::uv::package_of(
+                &l.name,
+                &l.version,
+                &l.hashes,
+                direct.contains(&key),
+                chains.get(&key).cloned().unwrap_or_default(),
+            );
+            let r = &mut p.resolved;
+            r.source.clone_from(&l.source);
+            r.url = (!l.location.is_empty()).then(|| l.location.clone());
+            r.change = change.into();
+            r.previous = previous;
+            if l.builds() {
+                r.install_code = vec!["build".into()];
             }
+            p
         })
         .collect()
 }
@@ -360,8 +356,7 @@ pub fn resolve(
     builds: Builds,
     timeout: std::time::Duration,
 ) -> Outcome {
-    let unsupported =
-        |why: &str| Outcome::Unresolved(Unresolved::new(TOOL, Failure::Unsupported, why));
+    let unsupported = |why: &str| Outcome::Unresolved(fail(Failure::Unsupported, why.to_string()));
     if let Some(o) = scan.options.iter().find(|o| ELSEWHERE.contains(&o.spell)) {
         return unsupported(&format!(
             "`{}`: commands on another directory, project or script are checked by name only",
@@ -404,7 +399,6 @@ fn project(
     builds: Builds,
     timeout: std::time::Duration,
 ) -> Result<Outcome, Unresolved> {
-    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
     let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
     let Some(root) = project_root(&cwd) else {
         // uv says there is no project; nothing is installed.
