@@ -419,9 +419,15 @@ pub fn in_project(spec: &str, cwd: &std::path::Path) -> bool {
     if s.contains("://") || s.starts_with("git+") || s.contains(" @ ") {
         return false;
     }
-    let p = cwd.join(s);
+    let norm = lexical(&cwd.join(s));
+    norm.starts_with(cwd) && std::fs::metadata(&norm).is_ok_and(|m| m.is_dir())
+}
+
+/// `path` with its `.` and `..` parts taken out by their names (no link is followed), so
+/// its ancestors are the directories it names. Pure.
+pub fn lexical(path: &std::path::Path) -> std::path::PathBuf {
     let mut norm = std::path::PathBuf::new();
-    for c in p.components() {
+    for c in path.components() {
         match c {
             std::path::Component::ParentDir => {
                 norm.pop();
@@ -430,7 +436,7 @@ pub fn in_project(spec: &str, cwd: &std::path::Path) -> bool {
             other => norm.push(other),
         }
     }
-    norm.starts_with(cwd) && std::fs::metadata(&norm).is_ok_and(|m| m.is_dir())
+    norm
 }
 
 /// The resolution part of an audit record: which tool, what came of it, and how many packages.

@@ -257,23 +257,27 @@ pub fn resolve(
 }
 
 /// What `uv pip compile` locks: requirement specs and requirements files.
-struct Inputs {
-    specs: Vec<String>,
-    files: Vec<String>,
+pub struct Inputs {
+    pub specs: Vec<String>,
+    pub files: Vec<String>,
 }
 
-/// `uv pip compile --generate-hashes` of `inputs` with the options of the command line that
-/// also mean something to it; the work directory, the lock it wrote and what it holds.
-fn compile(
+/// A private work directory for a resolution.
+pub fn workdir() -> Result<Workdir, Unresolved> {
+    Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))
+}
+
+/// `uv pip compile --generate-hashes` of `inputs` in `work` with the options of the command
+/// line that also mean something to it; the lock it wrote and what it holds.
+pub fn compile(
     tool: &Tool,
     args: &[OsString],
     scan: &Scan,
     inputs: &Inputs,
     builds: Builds,
     timeout: std::time::Duration,
-) -> Result<(Workdir, std::path::PathBuf, Vec<Locked>), Unresolved> {
-    let work =
-        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    work: &Workdir,
+) -> Result<(std::path::PathBuf, Vec<Locked>), Unresolved> {
     let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
     let input = work.path().join("requested.in");
     let lock = work.path().join("locked.txt");
@@ -303,12 +307,12 @@ fn compile(
         compile.push(input.clone().into());
     }
     compile.extend(inputs.files.iter().map(OsString::from));
-    run_uv(tool, &compile, &cwd, &work, timeout)?;
+    run_uv(tool, &compile, &cwd, work, timeout)?;
     let text = crate::files::read_regular(&lock, 64 << 20)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .map_err(|e| fail(Failure::ToolFailed, format!("uv's lock: {e}")))?;
     let locked = parse_lock(&text);
-    Ok((work, lock, locked))
+    Ok((lock, locked))
 }
 
 /// Run uv resolve-only (`UV_HTTP_RETRIES=0`) in `cwd`; its failure told apart from its
@@ -379,7 +383,8 @@ fn run(
             .filter_map(|o| o.value.clone())
             .collect(),
     };
-    let (work, lock, locked) = compile(tool, args, scan, &inputs, builds, timeout)?;
+    let work = workdir()?;
+    let (lock, locked) = compile(tool, args, scan, &inputs, builds, timeout, &work)?;
     // The real run: the user's options without what names packages, from the checked lock.
     let mut real: Vec<OsString> = Vec::new();
     let mut i = 0;
@@ -439,11 +444,18 @@ fn tool_inputs(args: &[OsString], scan: &Scan) -> Inputs {
         .rev()
         .find(|o| o.spell == "--from")
         .and_then(|o| o.value.clone());
-    let mut specs: Vec<String> = from
-        .or_else(|| scan.positionals.first().map(|&i| text(i)))
-        .map(|s| tool_requirement(&s))
-        .into_iter()
-        .collect();
+    let mut inputs = with_inputs(scan);
+    let spec = from.or_else(|| scan.positionals.first().map(|&i| text(i)));
+    inputs
+        .specs
+        .splice(0..0, spec.map(|s| tool_requirement(&s)));
+    inputs
+}
+
+/// What the `--with` family adds to an environment (`uvx`, `uv tool`, `uv run`):
+/// requirements (comma-separated) and `--with-requirements` files.
+pub fn with_inputs(scan: &Scan) -> Inputs {
+    let mut specs = Vec::new();
     let mut files = Vec::new();
     for o in &scan.options {
         match (o.spell, &o.value) {
@@ -473,7 +485,8 @@ fn tool_run(
         // `uvx` alone lists the installed tools.
         return Ok(Outcome::NotNeeded);
     }
-    let (work, lock, locked) = compile(tool, args, scan, &inputs, builds, timeout)?;
+    let work = workdir()?;
+    let (lock, locked) = compile(tool, args, scan, &inputs, builds, timeout, &work)?;
     let mut extra: Vec<OsString> = vec!["--constraints".into(), lock.into()];
     if !builds.index {
         extra.push("--no-build".into());

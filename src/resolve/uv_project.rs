@@ -21,6 +21,7 @@ use super::uv::fail;
 use super::{
     Builds, Failure, FileWrite, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify,
 };
+use crate::cmdline::World;
 use crate::cmdline::uv::{Command, Scan};
 use crate::ecosystem::pep503;
 
@@ -213,15 +214,32 @@ pub fn packages(new: &[Locked], old: Option<&[Locked]>) -> Vec<Package> {
 /// Options that spend themselves on the lock (uv refuses them with `--locked`).
 const SPENT_ON_THE_LOCK: &[&str] = &["--upgrade", "-U", "--upgrade-package", "-P"];
 
-/// Options that put the command outside the project as found from the working directory.
-const ELSEWHERE: &[&str] = &["--directory", "--project", "--script"];
+/// Options that say where uv works: the resolve-only run gets its own, absolute.
+const PLACES: &[&str] = &["--directory", "--project"];
 
-/// The user's arguments without the options `drop` names (an argument that also holds other
-/// options, a cluster like `-qU`, stays whole: `None`, uv then refuses it itself).
-fn without(args: &[OsString], scan: &Scan, drop: &[&str]) -> Option<Vec<OsString>> {
+/// Options of `uv run` that add requirements to its environment: in the real run, the one
+/// checked lock replaces them.
+const WITH: &[&str] = &["--with", "-w", "--with-requirements"];
+
+/// The user's arguments without the options `drop` names, with `insert` put before argument
+/// `at` (an argument that also holds other options, a cluster like `-qU`, stays whole:
+/// `None`, uv then refuses it itself).
+fn without(
+    args: &[OsString],
+    scan: &Scan,
+    drop: &[&str],
+    at: usize,
+    insert: &[OsString],
+) -> Option<Vec<OsString>> {
     let mut out = Vec::new();
     let mut i = 0;
-    while i < args.len() {
+    while i <= args.len() {
+        if i == at {
+            out.extend_from_slice(insert);
+        }
+        if i == args.len() {
+            break;
+        }
         let group: Vec<_> = scan.options.iter().filter(|o| o.start == i).collect();
         if group.is_empty() {
             out.push(args[i].clone());
@@ -249,17 +267,49 @@ fn dashes_at(args: &[OsString], scan: &Scan) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// Where options put into the command go: before a `--`, and for `uv run` before the command
+/// it runs; else at the end.
+fn options_end(args: &[OsString], scan: &Scan) -> usize {
+    let dashes = dashes_at(args, scan).unwrap_or(args.len());
+    match scan.command {
+        Command::Run => scan.positionals.first().map_or(dashes, |&p| p.min(dashes)),
+        _ => dashes,
+    }
+}
+
+/// Where uv works and where it looks for the project from: `--directory` (else
+/// `UV_WORKING_DIR`) from the working directory, then `--project` (else `UV_PROJECT`) from
+/// there; the last of each counts. Pure (`env` reads the environment).
+pub fn places(scan: &Scan, cwd: &Path, env: &dyn Fn(&str) -> Option<String>) -> (PathBuf, PathBuf) {
+    let last = |spell: &str, var: &str| {
+        scan.options
+            .iter()
+            .rev()
+            .find(|o| o.spell == spell)
+            .and_then(|o| o.value.clone())
+            .or_else(|| env(var))
+            .filter(|v| !v.is_empty())
+    };
+    let base = super::lexical(
+        &last("--directory", "UV_WORKING_DIR").map_or_else(|| cwd.to_path_buf(), |d| cwd.join(d)),
+    );
+    let start = last("--project", "UV_PROJECT").map_or_else(|| base.clone(), |p| base.join(p));
+    (base.clone(), super::lexical(&start))
+}
+
 /// The resolve-only run: `uv add … --no-sync` as typed, `uv lock` with the options of a
-/// `uv sync` that `uv lock` also reads; always on the copy (`--project`), `--no-build` unless
-/// an index build was allowed. `None`: an argument mixes options that cannot be split.
+/// `uv sync` or `uv run` that `uv lock` also reads; always on the copy (`--project`) from
+/// `base` (`--directory`: the command line's relative paths keep their meaning), `--no-build`
+/// unless an index build was allowed. `None`: an argument mixes options that cannot be split.
 pub fn resolve_args(
     args: &[OsString],
     scan: &Scan,
+    base: &Path,
     copy: &Path,
     builds: Builds,
 ) -> Option<Vec<OsString>> {
     let mut out: Vec<OsString> = match scan.command {
-        Command::Sync => {
+        Command::Sync | Command::Run => {
             let mut out = Vec::new();
             for i in 0..args.len() {
                 if i == scan.command_at {
@@ -270,9 +320,12 @@ pub fn resolve_args(
                 if group.is_empty() {
                     continue;
                 }
+                // `--isolated` is `uv run`'s own (a fresh environment); to `uv lock` it means
+                // "read no configuration".
                 let keep = group
                     .iter()
                     .filter(|o| o.global || Scan::accepted_by(o.spell, Command::Lock))
+                    .filter(|o| !PLACES.contains(&o.spell) && o.spell != "--isolated")
                     .count();
                 if keep == group.len() {
                     out.extend_from_slice(&args[i..group[0].end]);
@@ -282,38 +335,45 @@ pub fn resolve_args(
             }
             out
         }
-        _ => args.to_vec(),
+        _ => without(args, scan, PLACES, args.len(), &[])?,
     };
-    let mut extra: Vec<OsString> = vec!["--project".into(), copy.into()];
+    let mut extra: Vec<OsString> = vec![
+        "--directory".into(),
+        base.into(),
+        "--project".into(),
+        copy.into(),
+    ];
     if scan.command == Command::Add && !scan.has(&["--no-sync"]) {
         extra.push("--no-sync".into());
     }
     if !builds.index {
         extra.push("--no-build".into());
     }
-    let at = match scan.command {
-        Command::Sync => out.len(),
-        _ => dashes_at(args, scan).unwrap_or(out.len()),
-    };
+    // `--` cannot come before the command word, nor be an option's value.
+    let at = out.iter().position(|a| a == "--").unwrap_or(out.len());
     out.splice(at..at, extra);
     Some(out)
 }
 
 /// The real run: the command as typed, without the options spent on the lock, with
-/// `--locked` (unless given). `None`: an argument mixes options that cannot be split.
-pub fn install_args(args: &[OsString], scan: &Scan) -> Option<Vec<OsString>> {
-    let mut out = without(args, scan, SPENT_ON_THE_LOCK)?;
-    if !scan.has(&["--locked"]) {
-        // The dropped options all follow the command word, so it is still where it was.
-        let at = out
-            .iter()
-            .enumerate()
-            .skip(scan.command_at + 1)
-            .find(|(_, a)| *a == "--")
-            .map_or(out.len(), |(i, _)| i);
-        out.insert(at, "--locked".into());
+/// `--locked` when `locked` (unless given), and for `uv run` the checked lock of its `--with`
+/// requirements in place of them. `None`: an argument mixes options that cannot be split.
+pub fn install_args(
+    args: &[OsString],
+    scan: &Scan,
+    locked: bool,
+    with_lock: Option<&Path>,
+) -> Option<Vec<OsString>> {
+    let mut drop = SPENT_ON_THE_LOCK.to_vec();
+    let mut insert: Vec<OsString> = Vec::new();
+    if locked && !scan.has(&["--locked"]) {
+        insert.push("--locked".into());
     }
-    Some(out)
+    if let Some(lock) = with_lock {
+        drop.extend_from_slice(WITH);
+        insert.extend(["--with-requirements".into(), lock.into()]);
+    }
+    without(args, scan, &drop, options_end(args, scan), &insert)
 }
 
 fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
@@ -348,27 +408,19 @@ fn not_copyable(manifest: &str) -> Option<&'static str> {
     local.then_some("local path sources are built by uv itself; checked by name only")
 }
 
-/// Resolve `uv add|sync|lock` (see the module doc). `args` are uv's arguments.
+/// Resolve `uv add|sync|lock|run` (see the module doc). `args` are uv's arguments.
 pub fn resolve(
     tool: &Tool,
     args: &[OsString],
     scan: &Scan,
+    world: &dyn World,
     builds: Builds,
     timeout: std::time::Duration,
 ) -> Outcome {
-    let unsupported = |why: &str| Outcome::Unresolved(fail(Failure::Unsupported, why.to_string()));
-    if let Some(o) = scan.options.iter().find(|o| ELSEWHERE.contains(&o.spell)) {
-        return unsupported(&format!(
-            "`{}`: commands on another directory, project or script are checked by name only",
-            o.spell
-        ));
-    }
-    if let Some(key) = ["UV_PROJECT", "UV_WORKING_DIR"]
-        .into_iter()
-        .find(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()))
-    {
-        return unsupported(&format!(
-            "`{key}` moves the project uv works on; checked by name only"
+    if scan.command != Command::Run && scan.has(&["--script"]) {
+        return Outcome::Unresolved(fail(
+            Failure::Unsupported,
+            "`--script`: a script's own lock is checked by name only".into(),
         ));
     }
     // Nothing is installed or written: the names are the whole story.
@@ -386,23 +438,152 @@ pub fn resolve(
     if nothing {
         return Outcome::NotNeeded;
     }
-    match project(tool, args, scan, builds, timeout) {
+    let resolved = match scan.command {
+        Command::Run => run(tool, args, scan, world, builds, timeout),
+        _ => project(tool, args, scan, world, builds, timeout)
+            .map(|r| r.map_or(Outcome::NotNeeded, Outcome::Resolved)),
+    };
+    match resolved {
         Ok(o) => o,
         Err(u) => Outcome::Unresolved(u),
     }
 }
 
+/// uv's boolish environment values (`UV_FROZEN=1`).
+fn env_true(world: &dyn World, key: &str) -> bool {
+    world.env(key).is_some_and(|v| {
+        matches!(
+            v.to_string_lossy().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "y" | "on" | "t"
+        )
+    })
+}
+
+/// Options of `uv run` about the project that `uv pip compile` refuses without one.
+const PROJECT_ONLY: &[&str] = &["--extra", "--all-extras", "--group"];
+
+/// `uv run` (see the module doc): the project's environment resolved like `uv sync` unless it
+/// is not synced, the `--with` requirements compiled like a tool's; then the command with
+/// `--locked` and the checked `--with` lock.
+fn run(
+    tool: &Tool,
+    args: &[OsString],
+    scan: &Scan,
+    world: &dyn World,
+    builds: Builds,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let unsupported = |why: String| Err(fail(Failure::Unsupported, why));
+    let command = scan
+        .positionals
+        .first()
+        .map(|&i| args[i].to_string_lossy().into_owned());
+    if scan.has(&["--with-editable"]) {
+        return unsupported(
+            "`uv run --with-editable`: uv builds the editable project itself; checked by name only"
+                .into(),
+        );
+    }
+    if let Some(cmd) = command.as_deref()
+        && !scan.has(&["-m", "--module"])
+    {
+        let lower = cmd.to_ascii_lowercase();
+        if lower.starts_with("https://") || lower.starts_with("http://") {
+            return unsupported(format!(
+                "uv downloads the script {cmd} and installs what it names only then; checked by name only"
+            ));
+        }
+        let script = scan.has(&["--script", "-s"]) || cmd.ends_with(".py") || cmd.ends_with(".pyw");
+        if script
+            && world.is_file(Path::new(cmd))
+            && crate::cmdline::pyproject::script_metadata(world, cmd).is_ok_and(|m| m.is_some())
+        {
+            return unsupported(format!(
+                "`uv run {cmd}`: the environment of a script with inline metadata (`# /// script`) is checked by name only"
+            ));
+        }
+        if crate::cmdline::Program::from_name(cmd.as_ref()).is_some() {
+            let rest: Vec<OsString> = scan.positionals[1..]
+                .iter()
+                .map(|&i| args[i].clone())
+                .collect();
+            if crate::cmdline::understand(cmd.as_ref(), &rest, world).is_ok_and(|r| r.installs) {
+                return unsupported(format!(
+                    "`uv run {cmd} …` installs with the environment's own {cmd}, which no shim sees: checked by name only"
+                ));
+            }
+        }
+    }
+    let frozen = scan.has(&["--frozen"]) || env_true(world, "UV_FROZEN");
+    let syncs = !(scan.has(&["--no-sync", "--no-project"])
+        || env_true(world, "UV_NO_SYNC")
+        || env_true(world, "UV_NO_PROJECT"));
+    let project = if syncs {
+        project(tool, args, scan, world, builds, timeout)?
+    } else {
+        None
+    };
+    // The project's lock is installed as checked (`--frozen`: as it is).
+    let locked = project.is_some() && !frozen;
+    let mut r = project.unwrap_or_else(|| Resolution {
+        tool: TOOL,
+        ..Resolution::default()
+    });
+    let with = super::uv::with_inputs(scan);
+    let mut with_lock = None;
+    if !with.specs.is_empty() || !with.files.is_empty() {
+        let work = match r.plan.workdir.take() {
+            Some(w) => w,
+            None => super::uv::workdir()?,
+        };
+        let mut compile_scan = scan.clone();
+        compile_scan
+            .options
+            .retain(|o| !PROJECT_ONLY.contains(&o.spell));
+        let (lock, pins) =
+            super::uv::compile(tool, args, &compile_scan, &with, builds, timeout, &work)?;
+        r.packages.extend(super::uv::packages(&pins));
+        r.plan.workdir = Some(work);
+        r.notes.push(
+            "`uv run --with`: the extra environment is pinned to the checked versions (--with-requirements; uv takes no hashes there)".into(),
+        );
+        with_lock = Some(lock);
+    }
+    if !locked && with_lock.is_none() {
+        // Nothing resolved to pin: the project's lock as it is (`--frozen`), or nothing.
+        return Ok(if r.packages.is_empty() && r.notes.is_empty() {
+            Outcome::NotNeeded
+        } else {
+            Outcome::Resolved(r)
+        });
+    }
+    let real = install_args(args, scan, locked, with_lock.as_deref()).ok_or_else(split)?;
+    let env = r.plan.steps.pop().map(|s| s.env).unwrap_or_default();
+    r.plan.steps = vec![Step { args: real, env }];
+    Ok(Outcome::Resolved(r))
+}
+
+fn split() -> Unresolved {
+    fail(
+        Failure::Unsupported,
+        "an argument clusters `-U` or `-P` with other flags; checked by name only".into(),
+    )
+}
+
+/// The project's tree, resolved in a private copy; `None` when uv finds no project.
 fn project(
     tool: &Tool,
     args: &[OsString],
     scan: &Scan,
+    world: &dyn World,
     builds: Builds,
     timeout: std::time::Duration,
-) -> Result<Outcome, Unresolved> {
-    let cwd = std::env::current_dir().map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
-    let Some(root) = project_root(&cwd) else {
+) -> Result<Option<Resolution>, Unresolved> {
+    let env = |k: &str| world.env(k).map(|v| v.to_string_lossy().into_owned());
+    let (base, start) = places(scan, world.cwd(), &env);
+    let Some(root) = project_root(&start) else {
         // uv says there is no project; nothing is installed.
-        return Ok(Outcome::NotNeeded);
+        return Ok(None);
     };
     let manifest = read(&root.join("pyproject.toml"))
         .map_err(|e| fail(Failure::ToolFailed, e))?
@@ -419,7 +600,9 @@ fn project(
     }
     let old_lock = read(&root.join(LOCKFILE)).map_err(|e| fail(Failure::ToolFailed, e))?;
     let parse = |b: &[u8]| parse_lock(&String::from_utf8_lossy(b));
-    if scan.command == Command::Sync && scan.has(&["--frozen"]) {
+    if matches!(scan.command, Command::Sync | Command::Run)
+        && (scan.has(&["--frozen"]) || env_true(world, "UV_FROZEN"))
+    {
         // uv installs the lock as it is: it is the tree.
         let Some(bytes) = &old_lock else {
             return Err(fail(
@@ -428,7 +611,7 @@ fn project(
             ));
         };
         let lock = parse(bytes).map_err(|e| fail(Failure::Unsupported, format!("uv.lock: {e}")))?;
-        return Ok(Outcome::Resolved(Resolution {
+        return Ok(Some(Resolution {
             tool: TOOL,
             packages: packages(&lock, None),
             notes: vec!["`--frozen`: uv installs the project's uv.lock as it is".into()],
@@ -445,14 +628,8 @@ fn project(
                 .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
         }
     }
-    let split = || {
-        fail(
-            Failure::Unsupported,
-            "an argument clusters `-U` or `-P` with other flags; checked by name only".into(),
-        )
-    };
-    let resolve_args = resolve_args(args, scan, &copy, builds).ok_or_else(split)?;
-    super::uv::run_uv(tool, &resolve_args, &cwd, &work, timeout).map_err(|mut u| {
+    let resolve_args = resolve_args(args, scan, &base, &copy, builds).ok_or_else(split)?;
+    super::uv::run_uv(tool, &resolve_args, &base, &work, timeout).map_err(|mut u| {
         if u.failure == Failure::NeedsBuild {
             u.detail = "nothing was built; if you go ahead, uv builds it to learn what it requires and installguard checks that".into();
         }
@@ -493,7 +670,7 @@ fn project(
             });
         }
     }
-    let real = install_args(args, scan).ok_or_else(split)?;
+    let real = install_args(args, scan, true, None).ok_or_else(split)?;
     // No checked package is built by the real run (unless building them was allowed).
     let no_build: Vec<String> = new
         .iter()
@@ -504,7 +681,7 @@ fn project(
     if !no_build.is_empty() {
         env.push(("UV_NO_BUILD_PACKAGE", OsString::from(no_build.join(" "))));
     }
-    Ok(Outcome::Resolved(Resolution {
+    Ok(Some(Resolution {
         tool: TOOL,
         packages: packages(&new, old.as_deref()),
         plan: Plan {
@@ -628,44 +805,50 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
     #[test]
     fn the_resolve_only_run_locks_a_copy_and_builds_nothing() {
         let copy = Path::new("/tmp/copy");
-        let (a, s) = args("-q add --dev x -r req.txt -- y");
-        let got = strings(&resolve_args(&a, &s, copy, Builds::default()).unwrap());
-        assert_eq!(
-            got,
-            [
-                "-q",
-                "add",
-                "--dev",
-                "x",
-                "-r",
-                "req.txt",
-                "--project",
-                "/tmp/copy",
-                "--no-sync",
-                "--no-build",
-                "--",
-                "y"
-            ]
-        );
+        let base = Path::new("/w/p");
+        let place = ["--directory", "/w/p", "--project", "/tmp/copy"];
+        let (a, s) = args("-q --project sub add --dev x -r req.txt -- y");
+        let got = strings(&resolve_args(&a, &s, base, copy, Builds::default()).unwrap());
+        let mut want = vec!["-q", "add", "--dev", "x", "-r", "req.txt"];
+        want.extend(place);
+        want.extend(["--no-sync", "--no-build", "--", "y"]);
+        assert_eq!(got, want, "the user's own places are the work dir's");
         // `uv sync`: `uv lock` with the options it also reads, none of the install ones.
-        let (a, s) = args("sync --extra e --upgrade-package p --inexact --python 3.11 -q");
+        let (a, s) =
+            args("sync --extra e --upgrade-package p --inexact --python 3.11 -q --directory d");
         let allowed = Builds {
             direct: false,
             index: true,
         };
-        let got = strings(&resolve_args(&a, &s, copy, allowed).unwrap());
+        let got = strings(&resolve_args(&a, &s, base, copy, allowed).unwrap());
+        let mut want = vec!["lock", "--upgrade-package", "p", "--python", "3.11", "-q"];
+        want.extend(place);
+        assert_eq!(got, want);
+        // `uv run`: the same, without the command it runs or `--with` / `--isolated`.
+        let (a, s) = args("run --with w --isolated -U python -c --with");
+        let got = strings(&resolve_args(&a, &s, base, copy, allowed).unwrap());
+        let mut want = vec!["lock", "-U"];
+        want.extend(place);
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn the_project_is_found_from_directory_then_project() {
+        let cwd = Path::new("/home/u/w");
+        let none = |_: &str| None;
+        let (_, s) = args("--directory ../d sync --project ./p/../q");
         assert_eq!(
-            got,
-            [
-                "lock",
-                "--upgrade-package",
-                "p",
-                "--python",
-                "3.11",
-                "-q",
-                "--project",
-                "/tmp/copy"
-            ]
+            places(&s, cwd, &none),
+            (PathBuf::from("/home/u/d"), PathBuf::from("/home/u/d/q"))
+        );
+        let env = |k: &str| (k == "UV_PROJECT").then(|| "/abs".to_string());
+        let (_, s) = args("sync");
+        assert_eq!(places(&s, cwd, &env), (cwd.into(), PathBuf::from("/abs")));
+        let (_, s) = args("--project x sync");
+        assert_eq!(
+            places(&s, cwd, &env).1,
+            PathBuf::from("/home/u/w/x"),
+            "the command line before the environment"
         );
     }
 
@@ -673,16 +856,47 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
     fn the_real_run_is_the_command_as_typed_locked_without_upgrades() {
         let (a, s) = args("add x -U --group g -P y -- z");
         assert_eq!(
-            strings(&install_args(&a, &s).unwrap()),
+            strings(&install_args(&a, &s, true, None).unwrap()),
             ["add", "x", "--group", "g", "--locked", "--", "z"]
         );
         let (a, s) = args("sync --locked --all-extras");
         assert_eq!(
-            strings(&install_args(&a, &s).unwrap()),
+            strings(&install_args(&a, &s, true, None).unwrap()),
             ["sync", "--locked", "--all-extras"]
         );
         let (a, s) = args("sync -qU");
-        assert!(install_args(&a, &s).is_none(), "a cluster is not split");
+        assert!(
+            install_args(&a, &s, true, None).is_none(),
+            "a cluster is not split"
+        );
+        // `uv run`: before the command it runs, the checked lock for `--with`.
+        let lock = Path::new("/tmp/w.txt");
+        let (a, s) = args("run --with a,b -q --with-requirements r.txt cmd --with x");
+        assert_eq!(
+            strings(&install_args(&a, &s, true, Some(lock)).unwrap()),
+            [
+                "run",
+                "-q",
+                "--locked",
+                "--with-requirements",
+                "/tmp/w.txt",
+                "cmd",
+                "--with",
+                "x"
+            ]
+        );
+        let (a, s) = args("run --no-project -w a -- cmd");
+        assert_eq!(
+            strings(&install_args(&a, &s, false, Some(lock)).unwrap()),
+            [
+                "run",
+                "--no-project",
+                "--with-requirements",
+                "/tmp/w.txt",
+                "--",
+                "cmd"
+            ]
+        );
     }
 
     #[test]

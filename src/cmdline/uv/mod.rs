@@ -1050,11 +1050,13 @@ pub enum Command {
     ToolInstall,
     /// `uv tool run` and `uvx`.
     ToolRun,
+    /// `uv run`.
+    Run,
 }
 
 /// A uv command line read for the resolution stage: which command, its options and where the
 /// positional arguments are (for `uv tool run` / `uvx`, the first positional is the command to
-/// run and everything after it is the tool's own). Pure; `None` for any other command (or help).
+/// run and everything after it is the tool's own; so for `uv run`). Pure; `None` for any other command (or help).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scan {
     pub command: Command,
@@ -1086,6 +1088,7 @@ fn level_of(c: Command) -> u32 {
         Command::Lock => LOCK,
         Command::ToolInstall => TOOL_INSTALL,
         Command::ToolRun => TOOL_RUN,
+        Command::Run => RUN,
     }
 }
 
@@ -1103,7 +1106,7 @@ pub fn scan(args: &[String], uvx: bool) -> Option<Scan> {
     let mut ended = false;
     while i < args.len() {
         let arg = &args[i];
-        if command == Some(Command::ToolRun) && !out.positionals.is_empty() {
+        if matches!(command, Some(Command::ToolRun | Command::Run)) && !out.positionals.is_empty() {
             // Everything after the command to run is the tool's.
             out.positionals.extend(i..args.len());
             break;
@@ -1144,6 +1147,7 @@ pub fn scan(args: &[String], uvx: bool) -> Option<Scan> {
             (TOP, "add") => (ADD, Some(Command::Add)),
             (TOP, "sync") => (SYNC, Some(Command::Sync)),
             (TOP, "lock") => (LOCK, Some(Command::Lock)),
+            (TOP, "run") => (RUN, Some(Command::Run)),
             (PIP, "install") => (PIP_INSTALL, Some(Command::PipInstall)),
             (TOOL, "install") => (TOOL_INSTALL, Some(Command::ToolInstall)),
             (TOOL, "run" | "uvx") => (TOOL_RUN, Some(Command::ToolRun)),

@@ -434,6 +434,13 @@ fn the_resolution_scan_finds_the_command_its_options_and_the_tools_arguments() {
     assert_eq!(s.command, Command::ToolInstall);
     assert!(scan(&text("add --help"), false).is_none());
     assert!(scan(&text("remove x"), false).is_none());
+    let s = scan(&text("--directory d run --with a -- cmd --with b"), false).unwrap();
+    assert_eq!(
+        (s.command, s.command_at, s.positionals),
+        (Command::Run, 2, vec![6, 7, 8])
+    );
+    assert!(s.options[0].global && !s.options[1].global);
+    assert_eq!(s.options.len(), 2, "the command's own `--with` is not uv's");
     assert!(Scan::accepted_by("--upgrade-package", Command::Lock));
     assert!(!Scan::accepted_by("--inexact", Command::Lock));
 }
