@@ -1607,23 +1607,33 @@ fn yarn_dlx_stays_checked_by_name_and_says_why() {
 /// the test venv's interpreter (the index is on 127.0.0.1: not offline, config read).
 fn uv_project<'a>(sb: &'a Sandbox, index: &str) -> impl Fn(&[&str]) -> std::process::Output + 'a {
     let dir = sb.work().join("u");
-    std::fs::create_dir_all(&dir).unwrap();
+    uv_project_at(&dir, index, &[]);
+    move |args: &[&str]| uv_in(sb, &dir, args)
+}
+
+/// Write the project of [`uv_project`] into `dir`, depending on `deps`.
+fn uv_project_at(dir: &Path, index: &str, deps: &[&str]) {
+    std::fs::create_dir_all(dir).unwrap();
+    let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
     std::fs::write(
         dir.join("pyproject.toml"),
         format!(
-            "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.9\"\ndependencies = []\n\n[[tool.uv.index]]\nurl = \"{index}/simple/\"\ndefault = true\n"
+            "[project]\nname = \"app\"\nversion = \"0.1\"\nrequires-python = \">=3.9\"\ndependencies = [{}]\n\n[[tool.uv.index]]\nurl = \"{index}/simple/\"\ndefault = true\n",
+            deps.join(", ")
         ),
     )
     .unwrap();
-    move |args: &[&str]| {
-        let mut c = sb.cmd("uv", args);
-        c.current_dir(sb.work().join("u"))
-            .env_remove("UV_OFFLINE")
-            .env_remove("UV_NO_CONFIG")
-            .env("UV_PYTHON", venv().join("bin/python"))
-            .env("UV_PYTHON_DOWNLOADS", "never");
-        run(c)
-    }
+}
+
+/// `uv <args>` through the shim in `cwd`, with the test venv's interpreter and no download.
+fn uv_in(sb: &Sandbox, cwd: &Path, args: &[&str]) -> std::process::Output {
+    let mut c = sb.cmd("uv", args);
+    c.current_dir(cwd)
+        .env_remove("UV_OFFLINE")
+        .env_remove("UV_NO_CONFIG")
+        .env("UV_PYTHON", venv().join("bin/python"))
+        .env("UV_PYTHON_DOWNLOADS", "never");
+    run(c)
 }
 
 /// The `*.dist-info` directories of the project's environment (`name-version`, sorted).
@@ -1682,14 +1692,7 @@ fn app_checked(
 
 #[test]
 fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
-    let (sb, wheels) = uv_sandbox();
-    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test"]);
-    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
-    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
-    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
-    let marker = sb.path("backend-ran");
-    build_sdist(&wheels, "igprobe", "2.0", &marker);
-    let index = crate::python_tools::local_index(&wheels);
+    let (sb, index, marker) = uv_trees();
     let uv = uv_project(&sb, &index.url);
     let dir = sb.work().join("u");
     let manifest = std::fs::read(dir.join("pyproject.toml")).unwrap();
@@ -1879,4 +1882,133 @@ fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
     let out = pipx_run("igtest-clean");
     assert_code(&out, 3);
     assert!(out.stdout.is_empty());
+}
+
+/// The wheels of the uv project tests (the hostile and the clean tree) served on 127.0.0.1,
+/// and the marker the sdist `igprobe`'s build backend writes.
+fn uv_trees() -> (Sandbox, crate::http::Server, PathBuf) {
+    let (sb, wheels) = uv_sandbox();
+    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test"]);
+    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    let marker = sb.path("backend-ran");
+    build_sdist(&wheels, "igprobe", "2.0", &marker);
+    let index = crate::python_tools::local_index(&wheels);
+    (sb, index, marker)
+}
+
+#[test]
+fn uv_directory_and_project_resolve_the_project_they_name_not_the_working_directory() {
+    let (sb, index, _) = uv_trees();
+    let dir = sb.work().join("u");
+    uv_project_at(&dir, &index.url, &[]);
+    let manifest = std::fs::read(dir.join("pyproject.toml")).unwrap();
+    let work = sb.work();
+
+    // Malicious transitive → exit 3, resolved in a copy of `u`, nothing written or installed.
+    for args in [
+        &["--directory", "u", "add", "igtest-clean"][..],
+        &["add", "--project", "u", "igtest-clean"][..],
+    ] {
+        let out = uv_in(&sb, &work, args);
+        assert_code(&out, 3);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+            "{args:?}: {err}"
+        );
+        let r = sb.outcomes().pop().unwrap();
+        assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+        assert_eq!(std::fs::read(dir.join("pyproject.toml")).unwrap(), manifest);
+        assert!(!dir.join("uv.lock").exists() && !dir.join(".venv").exists());
+    }
+    assert!(!work.join("uv.lock").exists() && !work.join(".venv").exists());
+
+    // A clean tree through `--project`: exactly the checked lock is installed in `u`.
+    let out = uv_in(&sb, &work, &["add", "--project", "u", "igtest-app"]);
+    let r = app_checked(&sb, &out, "uv", Some(&dir.join(".venv")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    // `--directory` with a sync: resolved from `u`, nothing changes.
+    let lock = std::fs::read(dir.join("uv.lock")).unwrap();
+    let out = uv_in(&sb, &work, &["--directory", "u", "sync"]);
+    let r = app_checked(&sb, &out, "uv", Some(&dir.join(".venv")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(checked(&r, "igtest-dep")["resolved"]["change"], "unchanged");
+    assert_eq!(std::fs::read(dir.join("uv.lock")).unwrap(), lock);
+}
+
+#[test]
+fn uv_run_syncs_exactly_the_checked_lock_and_pins_its_with_requirements() {
+    let (sb, index, marker) = uv_trees();
+    let dir = sb.work().join("u");
+    let show = "import importlib.metadata as m; print(m.version('igtest-dep'))";
+
+    // The project's own dependency pulls in a malicious package: exit 3, no environment.
+    uv_project_at(&dir, &index.url, &["igtest-clean"]);
+    let out = uv_in(&sb, &dir, &["run", "python", "-c", "print('ran')"]);
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("required by igtest-clean"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.join(".venv").exists() && !dir.join("uv.lock").exists());
+
+    // A clean project: synced from exactly the checked lock, then the command runs.
+    uv_project_at(&dir, &index.url, &["igtest-app"]);
+    let out = uv_in(&sb, &dir, &["run", "python", "-c", show]);
+    assert_eq!(text(&out.stdout), "1.2.0\n", "{}", text(&out.stderr));
+    let r = app_checked(&sb, &out, "uv", Some(&dir.join(".venv")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert!(dir.join("uv.lock").exists());
+
+    // `--with`: a malicious transitive is blocked; an sdist is not built without a terminal.
+    let out = uv_in(
+        &sb,
+        &dir,
+        &["run", "--with", "igtest-clean", "python", "-c", show],
+    );
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty());
+    let out = uv_in(
+        &sb,
+        &dir,
+        &["run", "--with", "igprobe", "python", "-c", show],
+    );
+    assert_code(&out, 4);
+    assert!(
+        text(&out.stderr).contains("build-from-source"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the build backend ran");
+
+    // `--no-project --with`: only the extra environment, compiled, checked and pinned.
+    let url = format!("{}/simple/", index.url);
+    let out = uv_in(
+        &sb,
+        &sb.work(),
+        &[
+            "run",
+            "--no-project",
+            "--default-index",
+            &url,
+            "--with",
+            "igtest-app",
+            "python",
+            "-c",
+            show,
+        ],
+    );
+    assert_eq!(text(&out.stdout), "1.2.0\n", "{}", text(&out.stderr));
+    let r = app_checked(&sb, &out, "uv", None);
+    assert!(
+        r["resolution"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("--with"),
+        "{r:#}"
+    );
 }
