@@ -1,22 +1,29 @@
-//! uv projects: resolve `uv add`, `uv sync` and `uv lock` in a private copy of the project
-//! (pyproject.toml, uv.lock, uv.toml, .python-version) with uv's own locking and `--no-build`
-//! (`uv add --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with `--project`
-//! so the command line's relative paths still mean what they mean: metadata only, nothing
-//! built, nothing installed), read the uv.lock it wrote (every package with its version,
-//! source, file hashes and dependencies), diff it against the project's, and plan the real
-//! run: the checked pyproject.toml and uv.lock put in place, then the command as typed with
-//! `--locked` (uv installs exactly that lock or fails; the `--upgrade` options, spent on the
-//! checked lock, are left out, as uv refuses them with `--locked`) and no checked package
-//! built (`UV_NO_BUILD_PACKAGE`); the lock is compared after. `uv sync --frozen` installs the
-//! project's lock as it is: read, not resolved. Pure except [`resolve`]. Does not resolve
-//! workspaces, local path sources, `--directory` / `--project` / `--script` (or
-//! `UV_PROJECT` / `UV_WORKING_DIR`).
+//! uv projects: resolve `uv add`, `uv sync`, `uv lock` and `uv run` in a private copy of the
+//! project (pyproject.toml, uv.lock, uv.toml, .python-version; for a member or the root of a
+//! uv workspace, the workspace root's files and every member's pyproject.toml, found with
+//! `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and `--no-build`
+//! (`uv add --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with
+//! `--directory <where uv works> --project <the copy>`, so `--directory`, `--project`,
+//! `UV_WORKING_DIR`, `UV_PROJECT` and the command line's relative paths keep their meaning:
+//! metadata only, nothing built, nothing installed), read the uv.lock it wrote (every package
+//! with its version, source, file hashes and dependencies), diff it against the project's,
+//! and plan the real run: every file uv changed in the copy put in place, then the command as
+//! typed with `--locked` (uv installs exactly that lock or fails; the `--upgrade` options,
+//! spent on the checked lock, are left out, as uv refuses them with `--locked`) and no
+//! checked package built (`UV_NO_BUILD_PACKAGE`); the lock is compared after. `uv run`
+//! resolves the project like `uv sync` unless it does not sync it (`--no-sync`,
+//! `--no-project`), a script with inline metadata from its own lock (`<script>.lock`, locked
+//! the same way with `--script`), and its `--with` requirements with `resolve::uv`'s compile,
+//! pinned with `--with-requirements`. `--frozen` installs the lock as it is: read, not
+//! resolved. Pure except [`resolve`] and what it calls. Does not resolve (checked by name, an
+//! `unresolved` finding says why): local path sources, `--script` of add/lock/sync, a script
+//! without a lock, a remote script, `--with-editable`, a guarded program `uv run` starts.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use super::exec::{Tool, Workdir};
+use super::exec::Tool;
 use super::uv::fail;
 use super::{
     Builds, Failure, FileWrite, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify,
@@ -145,6 +152,24 @@ pub fn parse_lock(text: &str) -> Result<Vec<Locked>, String> {
             wheels: wheels.len(),
             sdist: sdist.is_some(),
             deps,
+        });
+    }
+    // A script's lock (and a workspace root without a project) names what it requires in
+    // `[manifest] requirements`: a local root, as a project's own entry is.
+    let required: Vec<String> = root
+        .get("manifest")
+        .and_then(|m| m.get("requirements"))
+        .and_then(toml_edit::Item::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_inline_table()?.get("name")?.as_str().map(pep503))
+        .collect();
+    if !required.is_empty() {
+        out.push(Locked {
+            name: "(requirements)".into(),
+            source: "virtual".into(),
+            deps: required,
+            ..Locked::default()
         });
     }
     Ok(out)
@@ -305,7 +330,7 @@ pub fn resolve_args(
     args: &[OsString],
     scan: &Scan,
     base: &Path,
-    copy: &Path,
+    place: &[OsString],
     builds: Builds,
 ) -> Option<Vec<OsString>> {
     let mut out: Vec<OsString> = match scan.command {
@@ -320,12 +345,15 @@ pub fn resolve_args(
                 if group.is_empty() {
                     continue;
                 }
-                // `--isolated` is `uv run`'s own (a fresh environment); to `uv lock` it means
-                // "read no configuration".
+                // `--isolated` and `--script` (a flag) are `uv run`'s own; to `uv lock` they
+                // mean "read no configuration" and "lock this script".
                 let keep = group
                     .iter()
                     .filter(|o| o.global || Scan::accepted_by(o.spell, Command::Lock))
-                    .filter(|o| !PLACES.contains(&o.spell) && o.spell != "--isolated")
+                    .filter(|o| {
+                        !PLACES.contains(&o.spell)
+                            && !matches!(o.spell, "--isolated" | "--script" | "-s")
+                    })
                     .count();
                 if keep == group.len() {
                     out.extend_from_slice(&args[i..group[0].end]);
@@ -337,12 +365,8 @@ pub fn resolve_args(
         }
         _ => without(args, scan, PLACES, args.len(), &[])?,
     };
-    let mut extra: Vec<OsString> = vec![
-        "--directory".into(),
-        base.into(),
-        "--project".into(),
-        copy.into(),
-    ];
+    let mut extra: Vec<OsString> = vec!["--directory".into(), base.into()];
+    extra.extend_from_slice(place);
     if scan.command == Command::Add && !scan.has(&["--no-sync"]) {
         extra.push("--no-sync".into());
     }
@@ -384,15 +408,14 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// Why the project cannot be resolved in a copy: a workspace, or local path sources.
-fn not_copyable(manifest: &str) -> Option<&'static str> {
-    let doc = toml_edit::Document::parse(manifest.to_string()).ok()?;
-    let uv = doc.get("tool").and_then(|t| t.get("uv"))?;
-    if uv.get("workspace").is_some() {
-        return Some("workspaces are checked by name only (their uv.lock is read)");
-    }
-    let local = uv
-        .get("sources")
+/// Whether a pyproject.toml takes a dependency from a local path (`[tool.uv.sources]`).
+fn has_path_sources(manifest: &str) -> bool {
+    let Ok(doc) = toml_edit::Document::parse(manifest.to_string()) else {
+        return false;
+    };
+    doc.get("tool")
+        .and_then(|t| t.get("uv"))
+        .and_then(|uv| uv.get("sources"))
         .and_then(toml_edit::Item::as_table_like)
         .is_some_and(|s| {
             s.iter().any(|(_, v)| {
@@ -404,8 +427,7 @@ fn not_copyable(manifest: &str) -> Option<&'static str> {
                             .any(|t| t.contains_key("path"))
                     })
             })
-        });
-    local.then_some("local path sources are built by uv itself; checked by name only")
+        })
 }
 
 /// Resolve `uv add|sync|lock|run` (see the module doc). `args` are uv's arguments.
@@ -463,8 +485,8 @@ fn env_true(world: &dyn World, key: &str) -> bool {
 const PROJECT_ONLY: &[&str] = &["--extra", "--all-extras", "--group"];
 
 /// `uv run` (see the module doc): the project's environment resolved like `uv sync` unless it
-/// is not synced, the `--with` requirements compiled like a tool's; then the command with
-/// `--locked` and the checked `--with` lock.
+/// is not synced (a script's from its own lock), the `--with` requirements compiled like a
+/// tool's; then the command with `--locked` and the checked `--with` lock.
 fn run(
     tool: &Tool,
     args: &[OsString],
@@ -484,6 +506,9 @@ fn run(
                 .into(),
         );
     }
+    let env = |k: &str| world.env(k).map(|v| v.to_string_lossy().into_owned());
+    let (base, _) = places(scan, world.cwd(), &env);
+    let mut script = None;
     if let Some(cmd) = command.as_deref()
         && !scan.has(&["-m", "--module"])
     {
@@ -493,14 +518,14 @@ fn run(
                 "uv downloads the script {cmd} and installs what it names only then; checked by name only"
             ));
         }
-        let script = scan.has(&["--script", "-s"]) || cmd.ends_with(".py") || cmd.ends_with(".pyw");
-        if script
-            && world.is_file(Path::new(cmd))
-            && crate::cmdline::pyproject::script_metadata(world, cmd).is_ok_and(|m| m.is_some())
+        let named = scan.has(&["--script", "-s"]) || cmd.ends_with(".py") || cmd.ends_with(".pyw");
+        let path = base.join(cmd);
+        if named
+            && world.is_file(&path)
+            && crate::cmdline::pyproject::script_metadata(world, &path.to_string_lossy())
+                .is_ok_and(|m| m.is_some())
         {
-            return unsupported(format!(
-                "`uv run {cmd}`: the environment of a script with inline metadata (`# /// script`) is checked by name only"
-            ));
+            script = Some(path);
         }
         if crate::cmdline::Program::from_name(cmd.as_ref()).is_some() {
             let rest: Vec<OsString> = scan.positionals[1..]
@@ -515,17 +540,28 @@ fn run(
         }
     }
     let frozen = scan.has(&["--frozen"]) || env_true(world, "UV_FROZEN");
-    let syncs = !(scan.has(&["--no-sync", "--no-project"])
-        || env_true(world, "UV_NO_SYNC")
-        || env_true(world, "UV_NO_PROJECT"));
-    let project = if syncs {
-        project(tool, args, scan, world, builds, timeout)?
-    } else {
-        None
+    let part = match script {
+        Some(path) => {
+            let locking = script_locking(&path);
+            if !world.is_file(&locking.root.join(&locking.lock)) {
+                return unsupported(format!(
+                    "`uv run {}`: a script with inline metadata and no lock is resolved by uv while it runs; checked by name only (`uv lock --script` writes the lock installguard resolves and pins)",
+                    command.unwrap_or_default()
+                ));
+            }
+            Some(lock_in_a_copy(tool, args, scan, &base, &locking, frozen, builds, timeout)?)
+        }
+        None if scan.has(&["--no-sync", "--no-project"])
+            || env_true(world, "UV_NO_SYNC")
+            || env_true(world, "UV_NO_PROJECT") =>
+        {
+            None
+        }
+        None => project(tool, args, scan, world, builds, timeout)?,
     };
-    // The project's lock is installed as checked (`--frozen`: as it is).
-    let locked = project.is_some() && !frozen;
-    let mut r = project.unwrap_or_else(|| Resolution {
+    // The lock is installed as checked (`--frozen`: as it is).
+    let locked = part.is_some() && !frozen;
+    let mut r = part.unwrap_or_else(|| Resolution {
         tool: TOOL,
         ..Resolution::default()
     });
@@ -550,7 +586,7 @@ fn run(
         with_lock = Some(lock);
     }
     if !locked && with_lock.is_none() {
-        // Nothing resolved to pin: the project's lock as it is (`--frozen`), or nothing.
+        // Nothing resolved to pin: the lock as it is (`--frozen`), or nothing.
         return Ok(if r.packages.is_empty() && r.notes.is_empty() {
             Outcome::NotNeeded
         } else {
@@ -570,6 +606,104 @@ fn split() -> Unresolved {
     )
 }
 
+/// What uv locks and where: the directory the files come from (a workspace's root, the
+/// project's, the script's), the files copied from it (relative; each one uv changes is
+/// written back), the lock, and what points uv at the copy (`--project <dir>`, `--script
+/// <file>`, relative to the root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locking {
+    pub root: PathBuf,
+    pub files: Vec<PathBuf>,
+    pub lock: PathBuf,
+    pub place: (&'static str, PathBuf),
+}
+
+/// A script with inline metadata and its own lock (`<script>.lock` beside it).
+fn script_locking(path: &Path) -> Locking {
+    let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+    let mut lock = name.clone().into_os_string();
+    lock.push(".lock");
+    Locking {
+        root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        files: vec![name.clone()],
+        lock: lock.into(),
+        place: ("--script", name),
+    }
+}
+
+/// The project in `dir` as uv locks it: alone, or as a member (or the root) of the uv
+/// workspace of the nearest ancestor whose `[tool.uv.workspace]` takes it in, with every
+/// member's pyproject.toml. `Err`: a pyproject.toml that cannot be read or has local path
+/// sources (uv builds them itself).
+pub fn project_locking(world: &dyn World, dir: &Path) -> Result<Locking, String> {
+    const SETTINGS: [&str; 3] = ["pyproject.toml", "uv.toml", ".python-version"];
+    let mut locking = Locking {
+        root: dir.to_path_buf(),
+        files: SETTINGS.iter().map(PathBuf::from).collect(),
+        lock: LOCKFILE.into(),
+        place: ("--project", PathBuf::new()),
+    };
+    for ancestor in dir.ancestors() {
+        let manifest = ancestor.join("pyproject.toml");
+        let Some(text) = read(&manifest)? else {
+            continue;
+        };
+        let doc = toml_edit::Document::parse(String::from_utf8_lossy(&text).into_owned())
+            .map_err(|e| format!("{}: not valid TOML: {}", manifest.display(), e.message().trim()))?;
+        let Some(ws) = doc
+            .get("tool")
+            .and_then(|t| t.get("uv"))
+            .and_then(|u| u.get("workspace"))
+        else {
+            continue;
+        };
+        let globs = |key: &str| -> Vec<PathBuf> {
+            let mut out = Vec::new();
+            for g in ws
+                .get(key)
+                .and_then(toml_edit::Item::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(toml_edit::Value::as_str)
+            {
+                crate::cmdline::npm::workspaces::expand_one(world, ancestor, g, &mut out);
+            }
+            out
+        };
+        let excluded = globs("exclude");
+        let members: Vec<PathBuf> = globs("members")
+            .into_iter()
+            .filter(|m| !excluded.contains(m) && world.is_file(&m.join("pyproject.toml")))
+            .collect();
+        if ancestor == dir || members.iter().any(|m| m == dir) {
+            locking.root = ancestor.to_path_buf();
+            locking.place.1 = dir.strip_prefix(ancestor).unwrap_or(dir).to_path_buf();
+            for m in members {
+                if let Ok(rel) = m.strip_prefix(ancestor)
+                    && !rel.as_os_str().is_empty()
+                {
+                    locking.files.push(rel.join("pyproject.toml"));
+                }
+            }
+            locking.files.sort();
+            locking.files.dedup();
+        }
+        // The nearest workspace decides: uv looks no further.
+        break;
+    }
+    for f in locking.files.iter().filter(|f| f.ends_with("pyproject.toml")) {
+        let path = locking.root.join(f);
+        let text = read(&path)?.unwrap_or_default();
+        if has_path_sources(&String::from_utf8_lossy(&text)) {
+            return Err(format!(
+                "{}: local path sources are built by uv itself; checked by name only",
+                path.display()
+            ));
+        }
+    }
+    Ok(locking)
+}
+
 /// The project's tree, resolved in a private copy; `None` when uv finds no project.
 fn project(
     tool: &Tool,
@@ -581,70 +715,86 @@ fn project(
 ) -> Result<Option<Resolution>, Unresolved> {
     let env = |k: &str| world.env(k).map(|v| v.to_string_lossy().into_owned());
     let (base, start) = places(scan, world.cwd(), &env);
-    let Some(root) = project_root(&start) else {
+    let Some(dir) = project_root(&start) else {
         // uv says there is no project; nothing is installed.
         return Ok(None);
     };
-    let manifest = read(&root.join("pyproject.toml"))
-        .map_err(|e| fail(Failure::ToolFailed, e))?
-        .unwrap_or_default();
-    for dir in root.ancestors() {
-        let text = read(&dir.join("pyproject.toml"))
-            .ok()
-            .flatten()
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
-        if let Some(why) = not_copyable(&text) {
-            return Err(fail(Failure::Unsupported, why.into()));
-        }
-    }
-    let old_lock = read(&root.join(LOCKFILE)).map_err(|e| fail(Failure::ToolFailed, e))?;
-    let parse = |b: &[u8]| parse_lock(&String::from_utf8_lossy(b));
-    if matches!(scan.command, Command::Sync | Command::Run)
-        && (scan.has(&["--frozen"]) || env_true(world, "UV_FROZEN"))
-    {
+    let locking = project_locking(world, &dir).map_err(|e| fail(Failure::Unsupported, e))?;
+    let frozen = matches!(scan.command, Command::Sync | Command::Run)
+        && (scan.has(&["--frozen"]) || env_true(world, "UV_FROZEN"));
+    lock_in_a_copy(tool, args, scan, &base, &locking, frozen, builds, timeout).map(Some)
+}
+
+/// Lock `locking` in a private copy (uv run from `base`, the command's own options) and plan
+/// the real run from the checked lock; `frozen`: the lock as it is is the tree.
+#[allow(clippy::too_many_arguments)]
+fn lock_in_a_copy(
+    tool: &Tool,
+    args: &[OsString],
+    scan: &Scan,
+    base: &Path,
+    locking: &Locking,
+    frozen: bool,
+    builds: Builds,
+    timeout: std::time::Duration,
+) -> Result<Resolution, Unresolved> {
+    let root = &locking.root;
+    let lock_name = locking.lock.display().to_string();
+    let parse = |b: &[u8]| {
+        parse_lock(&String::from_utf8_lossy(b))
+            .map_err(|e| fail(Failure::Unsupported, format!("{lock_name}: {e}")))
+    };
+    let old_lock = read(&root.join(&locking.lock)).map_err(|e| fail(Failure::ToolFailed, e))?;
+    if frozen {
         // uv installs the lock as it is: it is the tree.
         let Some(bytes) = &old_lock else {
             return Err(fail(
                 Failure::ToolFailed,
-                "`--frozen` without a uv.lock".into(),
+                format!("`--frozen` without a {lock_name}"),
             ));
         };
-        let lock = parse(bytes).map_err(|e| fail(Failure::Unsupported, format!("uv.lock: {e}")))?;
-        return Ok(Some(Resolution {
+        return Ok(Resolution {
             tool: TOOL,
-            packages: packages(&lock, None),
-            notes: vec!["`--frozen`: uv installs the project's uv.lock as it is".into()],
+            packages: packages(&parse(bytes)?, None),
+            notes: vec![format!("`--frozen`: uv installs {lock_name} as it is")],
             ..Resolution::default()
-        }));
+        });
     }
-    let work =
-        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let work = super::uv::workdir()?;
     let copy = work.path().join("project");
-    std::fs::create_dir_all(&copy).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
-    for f in ["pyproject.toml", LOCKFILE, "uv.toml", ".python-version"] {
-        if let Some(b) = read(&root.join(f)).map_err(|e| fail(Failure::ToolFailed, e))? {
-            std::fs::write(copy.join(f), b)
+    let mut originals = Vec::new();
+    for f in locking.files.iter().chain([&locking.lock]) {
+        let Some(b) = read(&root.join(f)).map_err(|e| fail(Failure::ToolFailed, e))? else {
+            originals.push((f, None));
+            continue;
+        };
+        let to = copy.join(f);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)
                 .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
         }
+        std::fs::write(&to, &b).map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
+        originals.push((f, Some(b)));
     }
-    let resolve_args = resolve_args(args, scan, &base, &copy, builds).ok_or_else(split)?;
-    super::uv::run_uv(tool, &resolve_args, &base, &work, timeout).map_err(|mut u| {
+    let (flag, at) = &locking.place;
+    let place = [OsString::from(*flag), copy.join(at).into_os_string()];
+    let resolve_args = resolve_args(args, scan, base, &place, builds).ok_or_else(split)?;
+    super::uv::run_uv(tool, &resolve_args, base, &work, timeout).map_err(|mut u| {
         if u.failure == Failure::NeedsBuild {
             u.detail = "nothing was built; if you go ahead, uv builds it to learn what it requires and installguard checks that".into();
         }
         u
     })?;
-    let new_bytes = read(&copy.join(LOCKFILE))
+    let new_bytes = read(&copy.join(&locking.lock))
         .map_err(|e| fail(Failure::ToolFailed, e))?
-        .ok_or_else(|| fail(Failure::ToolFailed, "uv wrote no uv.lock".into()))?;
-    let new = parse(&new_bytes).map_err(|e| fail(Failure::Unsupported, format!("uv.lock: {e}")))?;
+        .ok_or_else(|| fail(Failure::ToolFailed, format!("uv wrote no {lock_name}")))?;
+    let new = parse(&new_bytes)?;
     let old = old_lock.as_deref().and_then(|b| parse(b).ok());
     let building: Vec<&Locked> = new.iter().filter(|l| l.builds()).collect();
     if !building.is_empty() && !builds.index {
         return Err(Unresolved::needs_build(
             TOOL,
-            "nothing was built; the checked uv.lock has no wheel for it, so installing it builds it",
+            "nothing was built; the checked lock has no wheel for it, so installing it builds it",
             building.iter().map(|l| l.name.clone()).collect(),
             Builds {
                 direct: false,
@@ -652,18 +802,14 @@ fn project(
             },
         ));
     }
-    let new_manifest =
-        read(&copy.join("pyproject.toml")).map_err(|e| fail(Failure::ToolFailed, e))?;
+    // Every file uv changed in the copy (pyproject.toml for `uv add`, the lock) is put in place.
     let mut writes = Vec::new();
-    for (file, new, old) in [
-        ("pyproject.toml", new_manifest, Some(manifest)),
-        (LOCKFILE, Some(new_bytes.clone()), old_lock),
-    ] {
-        if let Some(new) = new
+    for (f, old) in originals {
+        if let Some(new) = read(&copy.join(f)).map_err(|e| fail(Failure::ToolFailed, e))?
             && old.as_deref() != Some(new.as_slice())
         {
             writes.push(FileWrite {
-                path: root.join(file),
+                path: root.join(f),
                 bytes: new,
                 original: old,
                 keep: true,
@@ -681,13 +827,13 @@ fn project(
     if !no_build.is_empty() {
         env.push(("UV_NO_BUILD_PACKAGE", OsString::from(no_build.join(" "))));
     }
-    Ok(Some(Resolution {
+    Ok(Resolution {
         tool: TOOL,
         packages: packages(&new, old.as_deref()),
         plan: Plan {
             steps: vec![Step { args: real, env }],
             verify: Some(Verify::Unchanged {
-                path: root.join(LOCKFILE),
+                path: root.join(&locking.lock),
                 bytes: new_bytes,
             }),
             writes,
@@ -695,7 +841,7 @@ fn project(
             workdir: Some(work),
         },
         notes: Vec::new(),
-    }))
+    })
 }
 
 /// The project directory uv finds from `cwd`: the nearest one with a pyproject.toml.
@@ -804,7 +950,8 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
 
     #[test]
     fn the_resolve_only_run_locks_a_copy_and_builds_nothing() {
-        let copy = Path::new("/tmp/copy");
+        let copy: Vec<OsString> = ["--project", "/tmp/copy"].map(OsString::from).to_vec();
+        let copy = copy.as_slice();
         let base = Path::new("/w/p");
         let place = ["--directory", "/w/p", "--project", "/tmp/copy"];
         let (a, s) = args("-q --project sub add --dev x -r req.txt -- y");
@@ -825,7 +972,7 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
         want.extend(place);
         assert_eq!(got, want);
         // `uv run`: the same, without the command it runs or `--with` / `--isolated`.
-        let (a, s) = args("run --with w --isolated -U python -c --with");
+        let (a, s) = args("run --with w --isolated -U --script python -c --with");
         let got = strings(&resolve_args(&a, &s, base, copy, allowed).unwrap());
         let mut want = vec!["lock", "-U"];
         want.extend(place);
@@ -900,13 +1047,71 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
     }
 
     #[test]
-    fn workspaces_and_local_sources_are_not_resolved_in_a_copy() {
-        assert!(not_copyable("[tool.uv.workspace]\nmembers = [\"a/*\"]\n").is_some());
-        assert!(not_copyable("[tool.uv.sources]\nlib = { path = \"../lib\" }\n").is_some());
-        assert!(
-            not_copyable("[tool.uv.sources]\nlib = [{ path = \"a\", marker = \"x\" }]\n").is_some()
+    fn local_path_sources_are_not_resolved_in_a_copy() {
+        assert!(has_path_sources("[tool.uv.sources]\nlib = { path = \"../lib\" }\n"));
+        assert!(has_path_sources(
+            "[tool.uv.sources]\nlib = [{ path = \"a\", marker = \"x\" }]\n"
+        ));
+        assert!(!has_path_sources("[tool.uv.sources]\nlib = { git = \"https://x\" }\n"));
+        assert!(!has_path_sources("[tool.uv.sources]\nm = { workspace = true }\n"));
+        assert!(!has_path_sources("[project]\nname = \"a\"\n"));
+    }
+
+    #[test]
+    fn a_scripts_lock_names_its_requirements_as_direct() {
+        let text = "version = 1\nrevision = 3\n\n[manifest]\nrequirements = [{ name = \"App_X\" }]\n\n[[package]]\nname = \"app-x\"\nversion = \"1\"\nsource = { registry = \"https://i/simple\" }\ndependencies = [{ name = \"dep\" }]\nwheels = [{ url = \"https://i/a.whl\", hash = \"sha256:a\" }]\n\n[[package]]\nname = \"dep\"\nversion = \"2\"\nsource = { registry = \"https://i/simple\" }\nwheels = [{ url = \"https://i/d.whl\", hash = \"sha256:d\" }]\n";
+        let lock = parse_lock(text).unwrap();
+        let pkgs = packages(&lock, None);
+        assert_eq!(pkgs.len(), 2, "the requirements are no package");
+        assert!(pkgs[0].resolved.direct);
+        assert_eq!(pkgs[1].resolved.required_by, ["app-x"]);
+        let l = script_locking(Path::new("/w/tools/s.py"));
+        assert_eq!(l.root, Path::new("/w/tools"));
+        assert_eq!(l.lock, Path::new("s.py.lock"));
+        assert_eq!(l.place, ("--script", PathBuf::from("s.py")));
+    }
+
+    #[test]
+    fn a_workspace_member_is_locked_from_the_root_with_every_member() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(
+            "pyproject.toml",
+            "[project]\nname = \"r\"\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\nexclude = [\"packages/skip\"]\n",
         );
-        assert!(not_copyable("[tool.uv.sources]\nlib = { git = \"https://x\" }\n").is_none());
-        assert!(not_copyable("[project]\nname = \"a\"\n").is_none());
+        write("packages/a/pyproject.toml", "[project]\nname = \"a\"\n");
+        write("packages/b/pyproject.toml", "[project]\nname = \"b\"\n");
+        write("packages/skip/pyproject.toml", "[project]\nname = \"s\"\n");
+        std::fs::create_dir_all(root.join("packages/empty")).unwrap();
+        let world = crate::world::OsWorld::new().unwrap();
+        let l = project_locking(&world, &root.join("packages/a")).unwrap();
+        assert_eq!(l.root, root);
+        assert_eq!(l.place, ("--project", PathBuf::from("packages/a")));
+        let files: Vec<String> = l.files.iter().map(|f| f.display().to_string()).collect();
+        assert_eq!(
+            files,
+            [
+                ".python-version",
+                "packages/a/pyproject.toml",
+                "packages/b/pyproject.toml",
+                "pyproject.toml",
+                "uv.toml"
+            ]
+        );
+        // An excluded directory is a project of its own; the root is the workspace's.
+        let alone = project_locking(&world, &root.join("packages/skip")).unwrap();
+        assert_eq!(alone.root, root.join("packages/skip"));
+        assert_eq!(project_locking(&world, root).unwrap().files.len(), 5);
+        write(
+            "packages/b/pyproject.toml",
+            "[project]\nname = \"b\"\n[tool.uv.sources]\nx = { path = \"../x\" }\n",
+        );
+        let err = project_locking(&world, root).unwrap_err();
+        assert!(err.contains("packages/b/pyproject.toml"), "{err}");
     }
 }

@@ -89,7 +89,7 @@ fn skip_dir(name: &str) -> bool {
 }
 
 /// The directories under `root` that `pattern` names.
-fn expand_one(world: &dyn World, root: &Path, pattern: &str, out: &mut Vec<PathBuf>) {
+pub(crate) fn expand_one(world: &dyn World, root: &Path, pattern: &str, out: &mut Vec<PathBuf>) {
     let segs: Vec<&str> = pattern
         .trim_start_matches("./")
         .split('/')
