@@ -549,7 +549,9 @@ fn run(
                     command.unwrap_or_default()
                 ));
             }
-            Some(lock_in_a_copy(tool, args, scan, &base, &locking, frozen, builds, timeout)?)
+            Some(lock_in_a_copy(
+                tool, args, scan, &base, &locking, frozen, builds, timeout,
+            )?)
         }
         None if scan.has(&["--no-sync", "--no-project"])
             || env_true(world, "UV_NO_SYNC")
@@ -648,8 +650,15 @@ pub fn project_locking(world: &dyn World, dir: &Path) -> Result<Locking, String>
         let Some(text) = read(&manifest)? else {
             continue;
         };
-        let doc = toml_edit::Document::parse(String::from_utf8_lossy(&text).into_owned())
-            .map_err(|e| format!("{}: not valid TOML: {}", manifest.display(), e.message().trim()))?;
+        let doc = toml_edit::Document::parse(String::from_utf8_lossy(&text).into_owned()).map_err(
+            |e| {
+                format!(
+                    "{}: not valid TOML: {}",
+                    manifest.display(),
+                    e.message().trim()
+                )
+            },
+        )?;
         let Some(ws) = doc
             .get("tool")
             .and_then(|t| t.get("uv"))
@@ -691,7 +700,11 @@ pub fn project_locking(world: &dyn World, dir: &Path) -> Result<Locking, String>
         // The nearest workspace decides: uv looks no further.
         break;
     }
-    for f in locking.files.iter().filter(|f| f.ends_with("pyproject.toml")) {
+    for f in locking
+        .files
+        .iter()
+        .filter(|f| f.ends_with("pyproject.toml"))
+    {
         let path = locking.root.join(f);
         let text = read(&path)?.unwrap_or_default();
         if has_path_sources(&String::from_utf8_lossy(&text)) {
@@ -1048,12 +1061,18 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
 
     #[test]
     fn local_path_sources_are_not_resolved_in_a_copy() {
-        assert!(has_path_sources("[tool.uv.sources]\nlib = { path = \"../lib\" }\n"));
+        assert!(has_path_sources(
+            "[tool.uv.sources]\nlib = { path = \"../lib\" }\n"
+        ));
         assert!(has_path_sources(
             "[tool.uv.sources]\nlib = [{ path = \"a\", marker = \"x\" }]\n"
         ));
-        assert!(!has_path_sources("[tool.uv.sources]\nlib = { git = \"https://x\" }\n"));
-        assert!(!has_path_sources("[tool.uv.sources]\nm = { workspace = true }\n"));
+        assert!(!has_path_sources(
+            "[tool.uv.sources]\nlib = { git = \"https://x\" }\n"
+        ));
+        assert!(!has_path_sources(
+            "[tool.uv.sources]\nm = { workspace = true }\n"
+        ));
         assert!(!has_path_sources("[project]\nname = \"a\"\n"));
     }
 

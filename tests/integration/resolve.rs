@@ -2012,3 +2012,100 @@ fn uv_run_syncs_exactly_the_checked_lock_and_pins_its_with_requirements() {
         "{r:#}"
     );
 }
+
+#[test]
+fn uv_workspace_members_are_locked_whole_and_a_members_sync_installs_the_checked_lock() {
+    let (sb, index, _) = uv_trees();
+    let ws = sb.work().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(
+        ws.join("pyproject.toml"),
+        format!(
+            "[project]\nname = \"root\"\nversion = \"0.1\"\nrequires-python = \">=3.9\"\ndependencies = []\n\n[tool.uv.workspace]\nmembers = [\"packages/*\"]\n\n[[tool.uv.index]]\nurl = \"{}/simple/\"\ndefault = true\n",
+            index.url
+        ),
+    )
+    .unwrap();
+    let member = |name: &str, deps: &str| {
+        let dir = ws.join("packages").join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("pyproject.toml"),
+            format!("[project]\nname = \"{name}\"\nversion = \"0.1\"\nrequires-python = \">=3.9\"\ndependencies = [{deps}]\n"),
+        )
+        .unwrap();
+        dir
+    };
+    let m = member("m", "\"igtest-app\"");
+    // Another member's dependency pulls in a malicious package: the workspace's lock holds
+    // it, so syncing `m` is blocked too, and nothing is written or installed.
+    member("n", "\"igtest-clean\"");
+    let out = uv_in(&sb, &m, &["sync"]);
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stderr).contains("required by igtest-clean"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!ws.join("uv.lock").exists() && !ws.join(".venv").exists());
+    assert!(!m.join("uv.lock").exists() && !m.join(".venv").exists());
+
+    // A clean workspace: the member's sync installs exactly the checked workspace lock.
+    member("n", "");
+    let out = uv_in(&sb, &m, &["sync"]);
+    let r = app_checked(&sb, &out, "uv", Some(&ws.join(".venv")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert!(ws.join("uv.lock").exists() && !m.join("uv.lock").exists());
+}
+
+#[test]
+fn uv_run_of_a_script_resolves_its_own_lock_and_says_why_without_one() {
+    let (sb, index, _) = uv_trees();
+    let url = format!("{}/simple/", index.url);
+    let script = |name: &str, dep: &str| {
+        std::fs::write(
+            sb.work().join(name),
+            format!("# /// script\n# dependencies = [\"{dep}\"]\n# ///\nimport importlib.metadata as m\nprint(m.version('igtest-dep'))\n"),
+        )
+        .unwrap();
+    };
+    let uv = |args: &[&str]| {
+        let mut all = vec!["--default-index", url.as_str()];
+        all.splice(0..0, args[..1].iter().copied());
+        all.extend_from_slice(&args[1..]);
+        uv_in(&sb, &sb.work(), &all)
+    };
+    script("s.py", "igtest-app");
+    // Without a lock: uv resolves it while it runs; the record says so.
+    let out = uv(&["run", "s.py"]);
+    assert_code(&out, 0);
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "unresolved", "{r:#}");
+    assert!(
+        r["resolution"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("uv lock --script"),
+        "{r:#}"
+    );
+    // With its lock: resolved, checked, and run from exactly that lock.
+    assert_code(&uv(&["lock", "--script", "s.py"]), 0);
+    let lock = std::fs::read(sb.work().join("s.py.lock")).unwrap();
+    let out = uv(&["run", "s.py"]);
+    assert_eq!(text(&out.stdout), "1.2.0\n", "{}", text(&out.stderr));
+    let r = app_checked(&sb, &out, "uv", None);
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(std::fs::read(sb.work().join("s.py.lock")).unwrap(), lock);
+
+    // A script whose lock holds a malicious transitive: exit 3, the script never runs.
+    script("bad.py", "igtest-clean");
+    assert_code(&uv(&["lock", "--script", "bad.py"]), 0);
+    let out = uv(&["run", "bad.py"]);
+    assert_code(&out, 3);
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("required by igtest-clean"),
+        "{}",
+        text(&out.stderr)
+    );
+}
