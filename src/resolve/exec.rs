@@ -305,7 +305,7 @@ pub fn verify(v: &Verify) -> Verified {
 
 /// The distributions an environment holds: `(name, version)` of each
 /// `lib/<python>/site-packages/<name>-<version>.dist-info`.
-fn distributions(env: &Path) -> std::io::Result<Vec<(String, String)>> {
+pub fn distributions(env: &Path) -> std::io::Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for py in std::fs::read_dir(env.join("lib"))? {
         let site = py?.path().join("site-packages");

@@ -1,20 +1,26 @@
-//! pipx: resolve `pipx install` and `pipx run` with pip's own resolve-only run (the `pip`
-//! resolver of this crate: `--dry-run --report --only-binary :all:`, plus `--ignore-installed`
-//! since pipx installs into a new environment) under the interpreter pipx will use (`--python`,
-//! else `PIPX_DEFAULT_PYTHON`, else pipx's own), with pipx's `--index-url` and `--pip-args`;
-//! then run pipx as typed with the checked versions as constraints (`PIP_CONSTRAINT` and
-//! `UV_CONSTRAINT`: pipx 1.18 installs with uv when it finds one; the environment is not
-//! recorded, unlike `--pip-args`, which pipx keeps for every later upgrade). pip 23.2.1 takes
-//! no hashes in constraints and pipx always names the package on pip's command line, so the
-//! pin is by version (each file is checked against the index's own hash); a `pipx install` of
-//! one package is compared after with the environment pipx created. Pure except [`resolve`].
-//! Does not resolve `inject`, `upgrade*`, `reinstall*`, `--backend uv`, `--editable`,
-//! `--system-site-packages` or `pipx run` of a script.
+//! pipx: resolve `pipx install`, `run`, `inject` and `upgrade` with pip's own resolve-only
+//! run (the `pip` resolver of this crate: `--dry-run --report --only-binary :all:`) under the
+//! interpreter pipx uses (`--python`, else `PIPX_DEFAULT_PYTHON`, else pipx's own), with
+//! pipx's `--index-url`, `--requirement` and `--pip-args`: for a new environment (install,
+//! run) with `--ignore-installed`; for an existing one (inject, upgrade) against that
+//! environment (`pip --python <its interpreter>`, which needs no pip inside it: pipx's uv
+//! backend installs none), so the report is the delta; `upgrade` asks for what the
+//! environment's `pipx_metadata.json` says it was installed from (`--upgrade`, its recorded
+//! pip arguments, `--include-injected`). Then pipx runs as typed with the checked versions as
+//! constraints (`PIP_CONSTRAINT` and `UV_CONSTRAINT`: pipx 1.18 installs with uv when it finds
+//! one; the environment is not recorded, unlike `--pip-args`, which pipx keeps for every later
+//! upgrade). pip 23.2.1 takes no hashes in constraints and pipx always names the package on
+//! pip's command line, so the pin is by version (each file is checked against the index's own
+//! hash); the environment is compared after (a new one: exactly the checked set; an existing
+//! one: what it held with every checked package at its checked version). Pure except
+//! [`resolve`] and what it runs. Does not resolve (checked by name, with the reason):
+//! `upgrade` of several environments, `upgrade-all`, `upgrade-shared`, `reinstall*`,
+//! `--backend uv`, `--editable`, `--system-site-packages`, `pipx run` of a script.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::exec::{self, Tool};
+use super::exec::{self, Tool, Workdir};
 use super::{Builds, Failure, Outcome, Plan, Step, Unresolved, Verify, pip};
 use crate::cmdline::World;
 use crate::cmdline::pipx::Scan;
@@ -96,7 +102,53 @@ fn interpreter(tool: &Tool, scan: &Scan, world: &dyn World) -> Result<PathBuf, S
         })
 }
 
-/// Resolve `pipx install|run` (see the module doc). `args` are pipx's arguments.
+/// Where pipx keeps its environments (`pipx environment --value PIPX_LOCAL_VENVS`).
+fn venvs(
+    tool: &Tool,
+    world: &dyn World,
+    work: &Workdir,
+    timeout: std::time::Duration,
+) -> Option<PathBuf> {
+    let ask = ["environment", "--value", "PIPX_LOCAL_VENVS"].map(OsString::from);
+    let ran = exec::run(tool, &ask, world.cwd(), &[], work, timeout).ok()?;
+    let venvs = ran.stdout.trim();
+    (ran.ok() && !venvs.is_empty()).then(|| PathBuf::from(venvs))
+}
+
+/// What `pipx upgrade` asks the environment's installer for, from the environment's
+/// `pipx_metadata.json`: the main package (and, with `--include-injected`, the injected ones)
+/// as it was installed (`package_or_url`), with the pip arguments pipx recorded. Pure.
+pub fn upgrade_argv(metadata: &[u8], injected: bool) -> Result<Vec<String>, String> {
+    let doc: serde_json::Value =
+        serde_json::from_slice(metadata).map_err(|e| format!("not valid JSON: {e}"))?;
+    let mut packages = vec![&doc["main_package"]];
+    if injected && let Some(map) = doc["injected_packages"].as_object() {
+        packages.extend(map.values());
+    }
+    let mut out: Vec<String> = vec!["--upgrade".into()];
+    // The main package's pip arguments (pipx records the same ones for what it injects).
+    for a in doc["main_package"]["pip_args"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        out.push(
+            a.as_str()
+                .ok_or("`pip_args` holds something other than text")?
+                .to_string(),
+        );
+    }
+    for p in packages {
+        let spec = p["package_or_url"]
+            .as_str()
+            .ok_or("a package without `package_or_url`")?;
+        out.push(spec.to_string());
+    }
+    Ok(out)
+}
+
+/// Resolve `pipx install|run|inject|upgrade` (see the module doc). `args` are pipx's
+/// arguments.
 pub fn resolve(
     tool: &Tool,
     args: &[OsString],
@@ -115,7 +167,51 @@ pub fn resolve(
         Ok(p) => p,
         Err(why) => return unsupported(why),
     };
-    let text = pip_argv(scan);
+    let probe = match Workdir::new() {
+        Ok(w) => w,
+        Err(e) => return unsupported(format!("work directory: {e}")),
+    };
+    let env_dir = scan
+        .environment
+        .as_ref()
+        .and_then(|name| Some(venvs(tool, world, &probe, timeout)?.join(name)));
+    // `inject` and `upgrade` change an environment that exists: pip resolves against it
+    // (`--python` its interpreter: the delta), and it is compared after as it was plus that.
+    let existing = matches!(scan.command, "inject" | "upgrade");
+    let mut before = Vec::new();
+    let mut prefix = vec![OsString::from("-m"), OsString::from("pip")];
+    let text = if existing {
+        let Some(dir) = env_dir.as_ref().filter(|d| d.join("bin/python").exists()) else {
+            return Outcome::Unresolved(Unresolved::new(
+                TOOL,
+                Failure::ToolFailed,
+                format!(
+                    "pipx has no environment `{}` to {}",
+                    scan.environment.as_deref().unwrap_or_default(),
+                    scan.command
+                ),
+            ));
+        };
+        before = exec::distributions(dir).unwrap_or_default();
+        // pip takes `--python` before its command only.
+        prefix.extend(["--python".into(), dir.join("bin/python").into_os_string()]);
+        let mut text: Vec<String> = vec!["install".into()];
+        if scan.command == "upgrade" {
+            let meta = dir.join("pipx_metadata.json");
+            let read = crate::files::read_regular(&meta, 16 << 20)
+                .map_err(|e| e.to_string())
+                .and_then(|b| upgrade_argv(&b, scan.include_injected));
+            match read {
+                Ok(words) => text.extend(words),
+                Err(e) => return unsupported(format!("{}: {e}", meta.display())),
+            }
+        }
+        text.extend(scan.pip_args.iter().cloned());
+        text.extend(scan.specs.iter().cloned());
+        text
+    } else {
+        pip_argv(scan)
+    };
     let Ok(Some(pip_scan)) = crate::cmdline::pip::scan(&text) else {
         return unsupported("pipx's `--pip-args` are not a pip install pip reads".into());
     };
@@ -125,7 +221,6 @@ pub fn resolve(
         env: tool.env.clone(),
     };
     let argv: Vec<OsString> = text.iter().map(OsString::from).collect();
-    let prefix = [OsString::from("-m"), OsString::from("pip")];
     let mut r = match pip::resolve(&py, &prefix, &argv, &pip_scan, request, builds, timeout) {
         Outcome::Resolved(r) => r,
         Outcome::Unresolved(mut u) => {
@@ -155,26 +250,11 @@ pub fn resolve(
         value.push(file.as_os_str());
         (key, value)
     });
-    // The environment pipx creates is compared after (`pipx environment` says where pipx
-    // keeps them).
-    let verify = scan.environment.as_ref().and_then(|name| {
-        let ask = ["environment", "--value", "PIPX_LOCAL_VENVS"].map(OsString::from);
-        let ran = exec::run(tool, &ask, world.cwd(), &[], &work, timeout).ok()?;
-        let venvs = ran.stdout.trim();
-        (ran.ok() && !venvs.is_empty()).then(|| Verify::Environment {
-            dir: PathBuf::from(venvs).join(name),
-            expect: r
-                .packages
-                .iter()
-                .filter_map(|p| {
-                    Some(pip::Pin {
-                        name: p.name.clone(),
-                        version: p.resolved.version.clone()?,
-                        sha256: None,
-                    })
-                })
-                .collect(),
-        })
+    // The environment is compared after: what it held (for inject and upgrade), with every
+    // checked package at its checked version.
+    let verify = env_dir.map(|dir| Verify::Environment {
+        dir,
+        expect: expected(&before, &r.packages),
     });
     r.tool = TOOL;
     r.plan = Plan {
@@ -195,6 +275,27 @@ pub fn resolve(
             .push("`pipx run` reuses an environment it cached in the last 14 days as it is".into());
     }
     Outcome::Resolved(r)
+}
+
+/// What an environment holds after the install: what it held (`before`, `(name, version)`)
+/// with each checked package at its checked version. Pure.
+pub fn expected(before: &[(String, String)], checked: &[super::Package]) -> Vec<pip::Pin> {
+    use crate::ecosystem::pep503;
+    let pin = |name: &str, version: &str| pip::Pin {
+        name: name.to_string(),
+        version: version.to_string(),
+        sha256: None,
+    };
+    let mut out: Vec<pip::Pin> = checked
+        .iter()
+        .filter_map(|p| Some(pin(&p.name, p.resolved.version.as_deref()?)))
+        .collect();
+    for (name, version) in before {
+        if !out.iter().any(|p| pep503(&p.name) == pep503(name)) {
+            out.push(pin(name, version));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -260,8 +361,25 @@ mod tests {
                 .unsupported
                 .is_some()
         );
-        let inject: Vec<String> = ["inject", "env", "x"].map(String::from).to_vec();
-        assert!(crate::cmdline::pipx::scan(&inject).is_none());
+        let inject: Vec<String> = ["inject", "My_Env", "x", "-r", "r.txt"]
+            .map(String::from)
+            .to_vec();
+        let scan = crate::cmdline::pipx::scan(&inject).unwrap();
+        assert_eq!(scan.environment.as_deref(), Some("my-env"));
+        assert_eq!(
+            (scan.specs, scan.pip_args),
+            (vec!["x".into()], vec!["-r".into(), "r.txt".into()])
+        );
+        let upgrade: Vec<String> = ["upgrade", "a", "b"].map(String::from).to_vec();
+        assert!(
+            crate::cmdline::pipx::scan(&upgrade)
+                .unwrap()
+                .unsupported
+                .is_some(),
+            "one environment at a time"
+        );
+        let list: Vec<String> = ["list"].map(String::from).to_vec();
+        assert!(crate::cmdline::pipx::scan(&list).is_none());
     }
 
     #[test]
@@ -278,5 +396,42 @@ mod tests {
             },
         };
         assert_eq!(constraints(&[p]), "dep==1.2.0\n");
+    }
+
+    #[test]
+    fn an_upgrade_asks_for_what_the_environment_was_installed_from() {
+        let meta = br#"{"main_package": {"package_or_url": "app>=1", "pip_args": ["--no-index", "--find-links", "/w"]},
+            "injected_packages": {"x": {"package_or_url": "x", "pip_args": ["--no-index", "--find-links", "/w"]}}}"#;
+        assert_eq!(
+            upgrade_argv(meta, false).unwrap(),
+            ["--upgrade", "--no-index", "--find-links", "/w", "app>=1"]
+        );
+        assert_eq!(upgrade_argv(meta, true).unwrap().last().unwrap(), "x");
+        assert!(upgrade_argv(b"{}", false).is_err());
+        let pkg = |n: &str, v: &str| super::super::Package {
+            ecosystem: crate::ecosystem::Ecosystem::Pypi,
+            name: n.into(),
+            resolved: crate::request::Resolved {
+                version: Some(v.into()),
+                ..crate::request::Resolved::default()
+            },
+        };
+        let before = [
+            ("app".to_string(), "1.0".to_string()),
+            ("Dep_X".into(), "1".into()),
+        ];
+        let got: Vec<(String, String)> = expected(&before, &[pkg("dep-x", "2"), pkg("new", "3")])
+            .into_iter()
+            .map(|p| (p.name, p.version))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("dep-x".to_string(), "2".to_string()),
+                ("new".into(), "3".into()),
+                ("app".into(), "1.0".into())
+            ],
+            "what it held, with each checked package at its checked version"
+        );
     }
 }

@@ -107,7 +107,7 @@ pub fn resolve(
             None => Outcome::Unresolved(Unresolved::new(
                 "pipx",
                 Failure::Unsupported,
-                "installguard resolves `pipx install` and `pipx run`; this command is checked by name",
+                "installguard resolves `pipx install`, `run`, `inject` and `upgrade`; this command is checked by name",
             )),
         },
         // Measured (poetry 2.5.1): `poetry lock` / `poetry add --lock` builds an sdist whose

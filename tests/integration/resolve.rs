@@ -2109,3 +2109,106 @@ fn uv_run_of_a_script_resolves_its_own_lock_and_says_why_without_one() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn pipx_inject_and_upgrade_resolve_against_the_environment_and_pin_the_delta() {
+    let (sb, wheels) = pip_sandbox();
+    app_trees(&sb, &wheels, "pipx");
+    build_wheel_requiring(&wheels, "igtest-extra", "1.0.0", &["igtest-leaf"]);
+    build_wheel_requiring(&wheels, "igtest-leaf", "1.0.0", &[]);
+    let python = venv().join("bin/python");
+    let pip_args = format!("--pip-args=--no-index --find-links {}", wheels.display());
+    let pipx = |words: &[&str]| {
+        let mut args = vec![words[0], &pip_args];
+        args.extend_from_slice(&words[1..]);
+        let mut c = sb.cmd("pipx", &args);
+        // pipx's own housekeeping (upgrading its shared pip) must not reach the internet.
+        c.env("PIP_INDEX_URL", "http://127.0.0.1:9/simple");
+        run(c)
+    };
+    let env = sb.path("data/pipx/venvs/igtest-app");
+    let held = || {
+        let mut names: Vec<String> = std::fs::read_dir(env.join("lib"))
+            .unwrap()
+            .flat_map(|py| std::fs::read_dir(py.unwrap().path().join("site-packages")).unwrap())
+            .filter_map(|e| {
+                let n = e.unwrap().file_name().to_string_lossy().into_owned();
+                n.strip_suffix(".dist-info").map(str::to_string)
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    assert_code(
+        &pipx(&[
+            "install",
+            "--python",
+            python.to_str().unwrap(),
+            "igtest-app",
+        ]),
+        0,
+    );
+    let installed = held();
+    assert_eq!(installed, ["igtest_app-1.0.0", "igtest_dep-1.2.0"]);
+
+    // inject: a malicious transitive is blocked and nothing lands in the environment.
+    let out = pipx(&["inject", "igtest-app", "igtest-clean"]);
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stderr).contains("required by igtest-clean"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(held(), installed);
+    // A clean one: only the delta is checked, and the environment is what it held plus it.
+    let out = pipx(&["inject", "igtest-app", "igtest-extra"]);
+    assert_code(&out, 0);
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["packages"], 2, "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(
+        checked(&r, "igtest-leaf")["resolved"]["required_by"][0],
+        "igtest-extra"
+    );
+    let injected = held();
+    assert_eq!(
+        injected,
+        [
+            "igtest_app-1.0.0",
+            "igtest_dep-1.2.0",
+            "igtest_extra-1.0.0",
+            "igtest_leaf-1.0.0"
+        ]
+    );
+
+    // upgrade: the newer release's malicious dependency is blocked, the environment unchanged.
+    crate::pip::build_wheel_full(&wheels, "igtest-app", "1.2.0", true, &["1337test"]);
+    let out = pipx(&["upgrade", "igtest-app"]);
+    assert_code(&out, 3);
+    assert!(
+        text(&out.stderr).contains("MAL-2024-4720"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(held(), injected);
+    // A clean newer release: upgraded to exactly the checked versions.
+    std::fs::remove_file(wheels.join("igtest_app-1.2.0-py3-none-any.whl")).unwrap();
+    crate::pip::build_wheel_full(&wheels, "igtest-app", "1.1.0", true, &["igtest-dep>=1.3"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.3.0", &[]);
+    let out = pipx(&["upgrade", "igtest-app"]);
+    assert_code(&out, 0);
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(checked(&r, "igtest-dep")["resolved"]["version"], "1.3.0");
+    assert_eq!(
+        held(),
+        [
+            "igtest_app-1.1.0",
+            "igtest_dep-1.3.0",
+            "igtest_extra-1.0.0",
+            "igtest_leaf-1.0.0"
+        ]
+    );
+}

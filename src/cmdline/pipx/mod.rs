@@ -306,14 +306,15 @@ fn read_args(args: &[String]) -> Result<Option<Read>, Error> {
     }))
 }
 
-/// `pipx install` / `pipx run` read for the resolution stage: what pip is asked to install
-/// into the new environment, and how.
+/// `pipx install|run|inject|upgrade` read for the resolution stage: what pip is asked to
+/// install into the new (or, for `inject` and `upgrade`, the existing) environment, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scan {
-    /// `install` or `run`.
+    /// `install`, `run`, `inject` or `upgrade`.
     pub command: &'static str,
     /// The requirements pip installs (`--preinstall`, the package specs; for `run`, `--with`
-    /// and `--spec` or the app).
+    /// and `--spec` or the app; for `inject`, the packages after the environment; for
+    /// `upgrade`, none: they are in the environment's metadata).
     pub specs: Vec<String>,
     /// pip's own arguments from `--index-url` and `--pip-args` (shell words).
     pub pip_args: Vec<String>,
@@ -322,11 +323,15 @@ pub struct Scan {
     /// Why the environment cannot be resolved with pip beforehand, when it cannot.
     pub unsupported: Option<String>,
     /// `pipx install` of one package: the name of the environment it creates (pipx's
-    /// `canonicalize_name(package + suffix)`), when the spec starts with a plain name.
+    /// `canonicalize_name(package + suffix)`), when the spec starts with a plain name; for
+    /// `inject` and `upgrade`, the environment they change.
     pub environment: Option<String>,
+    /// `upgrade --include-injected`: the injected packages are upgraded too.
+    pub include_injected: bool,
 }
 
-/// Read `pipx install|run` for the resolution stage. Pure; `None` for other commands.
+/// Read `pipx install|run|inject|upgrade` for the resolution stage. Pure; `None` for other
+/// commands.
 pub fn scan(args: &[String]) -> Option<Scan> {
     let read = read_args(args).ok()??;
     let get = |name: &str| -> Vec<String> {
@@ -350,12 +355,17 @@ pub fn scan(args: &[String]) -> Option<Scan> {
                 None => specs.extend(read.positionals.iter().find(|p| *p != "--").cloned()),
             }
         }
+        INJECT => specs.extend(read.positionals.iter().skip(1).cloned()),
+        UPGRADE => {}
         _ => return None,
     }
     let mut pip_args: Vec<String> = get("--index-url")
         .into_iter()
         .map(|u| format!("--index-url={u}"))
         .collect();
+    for f in get("--requirement") {
+        pip_args.extend(["-r".to_string(), f]);
+    }
     for a in get("--pip-args") {
         pip_args.extend(shlex_split(&a).ok()?);
     }
@@ -367,6 +377,8 @@ pub fn scan(args: &[String]) -> Option<Scan> {
         Some(
             "`--system-site-packages`: what pip leaves out depends on the system's packages; checked by name only",
         )
+    } else if read.mask == UPGRADE && read.positionals.len() != 1 {
+        Some("`pipx upgrade` of several environments is checked by name only")
     } else if read.mask == RUN
         && get("--spec").is_empty()
         && read
@@ -393,9 +405,11 @@ pub fn scan(args: &[String]) -> Option<Scan> {
                 ))
             })
         }
+        (INJECT | UPGRADE, [env, ..]) => Some(crate::ecosystem::pep503(env)),
         _ => None,
     };
     Some(Scan {
+        include_injected: has("--include-injected"),
         environment,
         command: read.command,
         specs,
