@@ -90,13 +90,14 @@ pub fn resolve(
                     let tool = uv_tool.as_ref().unwrap_or(tool);
                     uv::resolve(tool, args, &scan, request, builds, settings.timeout)
                 }
-                Some((Command::Add | Command::Sync | Command::Lock | Command::Run, scan)) => {
-                    uv_project::resolve(tool, args, &scan, world, builds, settings.timeout)
-                }
+                Some((
+                    Command::Add | Command::Remove | Command::Sync | Command::Lock | Command::Run,
+                    scan,
+                )) => uv_project::resolve(tool, args, &scan, world, builds, settings.timeout),
                 None => Outcome::Unresolved(Unresolved::new(
                     "uv",
                     Failure::Unsupported,
-                    "installguard resolves `uv pip install`, `uv add|sync|lock|run`, `uv tool install|run` and `uvx`; this command is checked by name",
+                    "installguard resolves `uv pip install`, `uv add|remove|sync|lock|run`, `uv tool install|run` and `uvx`; this command is checked by name",
                 )),
             }
         }

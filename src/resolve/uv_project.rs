@@ -1,8 +1,8 @@
-//! uv projects: resolve `uv add`, `uv sync`, `uv lock` and `uv run` in a private copy of the
+//! uv projects: resolve `uv add`, `uv remove`, `uv sync`, `uv lock` and `uv run` in a private copy of the
 //! project (pyproject.toml, uv.lock, uv.toml, .python-version; for a member or the root of a
 //! uv workspace, the workspace root's files and every member's pyproject.toml, found with
 //! `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and `--no-build`
-//! (`uv add --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with
+//! (`uv add|remove --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with
 //! `--directory <where uv works> --project <the copy>`, so `--directory`, `--project`,
 //! `UV_WORKING_DIR`, `UV_PROJECT` and the command line's relative paths keep their meaning:
 //! metadata only, nothing built, nothing installed), read the uv.lock it wrote (every package
@@ -322,7 +322,7 @@ pub fn places(scan: &Scan, cwd: &Path, env: &dyn Fn(&str) -> Option<String>) -> 
     (base.clone(), super::lexical(&start))
 }
 
-/// The resolve-only run: `uv add … --no-sync` as typed, `uv lock` with the options of a
+/// The resolve-only run: `uv add|remove … --no-sync` as typed, `uv lock` with the options of a
 /// `uv sync` or `uv run` that `uv lock` also reads; always on the copy (`--project`) from
 /// `base` (`--directory`: the command line's relative paths keep their meaning), `--no-build`
 /// unless an index build was allowed. `None`: an argument mixes options that cannot be split.
@@ -367,7 +367,7 @@ pub fn resolve_args(
     };
     let mut extra: Vec<OsString> = vec!["--directory".into(), base.into()];
     extra.extend_from_slice(place);
-    if scan.command == Command::Add && !scan.has(&["--no-sync"]) {
+    if matches!(scan.command, Command::Add | Command::Remove) && !scan.has(&["--no-sync"]) {
         extra.push("--no-sync".into());
     }
     if !builds.index {
@@ -430,7 +430,7 @@ fn has_path_sources(manifest: &str) -> bool {
         })
 }
 
-/// Resolve `uv add|sync|lock|run` (see the module doc). `args` are uv's arguments.
+/// Resolve `uv add|remove|sync|lock|run` (see the module doc). `args` are uv's arguments.
 pub fn resolve(
     tool: &Tool,
     args: &[OsString],
@@ -447,7 +447,7 @@ pub fn resolve(
     }
     // Nothing is installed or written: the names are the whole story.
     let nothing = match scan.command {
-        Command::Add => scan.has(&["--frozen"]),
+        Command::Add | Command::Remove => scan.has(&["--frozen"]),
         Command::Lock => scan.has(&[
             "--frozen",
             "--dry-run",
@@ -815,9 +815,14 @@ fn lock_in_a_copy(
             },
         ));
     }
-    // Every file uv changed in the copy (pyproject.toml for `uv add`, the lock) is put in place.
+    // Every file uv changed in the copy (pyproject.toml for `uv add`, the lock) is put in place;
+    // for `uv remove`, the lock only: removing is not idempotent, so the real run removes from
+    // pyproject.toml itself and `--locked` holds it to the checked lock.
     let mut writes = Vec::new();
     for (f, old) in originals {
+        if scan.command == Command::Remove && f != &locking.lock {
+            continue;
+        }
         if let Some(new) = read(&copy.join(f)).map_err(|e| fail(Failure::ToolFailed, e))?
             && old.as_deref() != Some(new.as_slice())
         {

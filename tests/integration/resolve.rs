@@ -1742,6 +1742,19 @@ fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
         assert_eq!(checked(r, "igtest-dep")["resolved"]["change"], "unchanged");
     }
     assert!(!marker.exists());
+
+    // `uv remove`: re-locked in the copy, then synced from exactly that lock.
+    let out = uv(&["remove", "igtest-app"]);
+    assert_code(&out, 0);
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert!(installed(&dir.join(".venv")).is_empty());
+    assert!(
+        !std::fs::read_to_string(dir.join("uv.lock"))
+            .unwrap()
+            .contains("igtest")
+    );
 }
 
 /// `tool` (from the tools setup step) on the sandbox's PATH, and the applications the tool

@@ -1052,6 +1052,8 @@ pub enum Command {
     ToolRun,
     /// `uv run`.
     Run,
+    /// `uv remove`.
+    Remove,
 }
 
 /// A uv command line read for the resolution stage: which command, its options and where the
@@ -1089,6 +1091,7 @@ fn level_of(c: Command) -> u32 {
         Command::ToolInstall => TOOL_INSTALL,
         Command::ToolRun => TOOL_RUN,
         Command::Run => RUN,
+        Command::Remove => REMOVE,
     }
 }
 
@@ -1148,6 +1151,7 @@ pub fn scan(args: &[String], uvx: bool) -> Option<Scan> {
             (TOP, "sync") => (SYNC, Some(Command::Sync)),
             (TOP, "lock") => (LOCK, Some(Command::Lock)),
             (TOP, "run") => (RUN, Some(Command::Run)),
+            (TOP, "remove") => (REMOVE, Some(Command::Remove)),
             (PIP, "install") => (PIP_INSTALL, Some(Command::PipInstall)),
             (TOOL, "install") => (TOOL_INSTALL, Some(Command::ToolInstall)),
             (TOOL, "run" | "uvx") => (TOOL_RUN, Some(Command::ToolRun)),
