@@ -559,18 +559,10 @@ fn uv_install(sb: &Sandbox, wheels: &Path, target: &Path, pkg: &str) -> std::pro
 #[test]
 fn uv_a_malicious_dependency_is_blocked_and_a_clean_tree_installs_from_the_hashed_lock() {
     let (sb, wheels) = uv_sandbox();
-    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test"]);
-    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
-    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
-    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    hostile_and_clean_wheels(&wheels);
     let bad = sb.path("bad");
     let out = run(uv_install(&sb, &wheels, &bad, "igtest-clean"));
-    assert_code(&out, 3);
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
-        "{err}"
-    );
+    blocked_by_a_dependency(&out);
     assert!(!bad.exists(), "nothing may be installed");
 
     let good = sb.path("good");
@@ -1699,24 +1691,13 @@ fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
 
     // A clean package whose wheel requires a malicious one: blocked, nothing written.
     let out = uv(&["add", "igtest-clean"]);
-    assert_code(&out, 3);
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
-        "{err}"
-    );
+    blocked_by_a_dependency(&out);
     assert_eq!(std::fs::read(dir.join("pyproject.toml")).unwrap(), manifest);
     assert!(!dir.join("uv.lock").exists() && !dir.join(".venv").exists());
 
     // An sdist-only package: not built before the decision, nor without a terminal.
     let out = uv(&["add", "igprobe"]);
-    assert_code(&out, 4);
-    assert!(
-        text(&out.stderr).contains("build-from-source"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!marker.exists(), "the build backend ran");
+    never_built(&out, &marker);
     assert_eq!(std::fs::read(dir.join("pyproject.toml")).unwrap(), manifest);
 
     // A clean tree: installed from exactly the checked lock.
@@ -1842,24 +1823,13 @@ fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
     };
     let venvs = sb.path("data/pipx/venvs");
     let out = pipx(&["install", "igtest-clean"]);
-    assert_code(&out, 3);
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
-        "{err}"
-    );
+    blocked_by_a_dependency(&out);
     assert!(
         !venvs.join("igtest-clean").exists(),
         "pipx must not have run"
     );
     let out = pipx(&["install", "igprobe"]);
-    assert_code(&out, 4);
-    assert!(
-        text(&out.stderr).contains("build-from-source"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!marker.exists(), "the build backend ran");
+    never_built(&out, &marker);
     assert!(!venvs.join("igprobe").exists());
 
     let out = pipx(&["install", "igtest-app"]);
@@ -1897,14 +1867,43 @@ fn pipx_install_and_run_resolve_the_environment_first_and_pin_it() {
     assert!(out.stdout.is_empty());
 }
 
+/// An sdist that must be built to learn its dependencies was not built: no terminal, so the
+/// `build-from-source` finding stopped the install (exit 4) before the backend ran.
+#[track_caller]
+fn never_built(out: &std::process::Output, marker: &Path) {
+    assert_code(out, 4);
+    assert!(
+        text(&out.stderr).contains("build-from-source"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!marker.exists(), "the build backend ran");
+}
+
+/// Exit 3 for the malicious package `igtest-clean` pulls in, named with who requires it.
+#[track_caller]
+fn blocked_by_a_dependency(out: &std::process::Output) {
+    assert_code(out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-4720") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+}
+
+/// `igtest-clean` requiring the malicious `1337test`, and `igtest-app` → `igtest-dep` 1.2.0.
+fn hostile_and_clean_wheels(wheels: &Path) {
+    build_wheel_requiring(wheels, "igtest-clean", "1.0.0", &["1337test"]);
+    build_wheel_requiring(wheels, "1337test", "1.0.0", &[]);
+    build_wheel_requiring(wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
+    build_wheel_requiring(wheels, "igtest-dep", "1.2.0", &[]);
+}
+
 /// The wheels of the uv project tests (the hostile and the clean tree) served on 127.0.0.1,
 /// and the marker the sdist `igprobe`'s build backend writes.
 fn uv_trees() -> (Sandbox, crate::http::Server, PathBuf) {
     let (sb, wheels) = uv_sandbox();
-    build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test"]);
-    build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
-    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep>=1"]);
-    build_wheel_requiring(&wheels, "igtest-dep", "1.2.0", &[]);
+    hostile_and_clean_wheels(&wheels);
     let marker = sb.path("backend-ran");
     build_sdist(&wheels, "igprobe", "2.0", &marker);
     let index = crate::python_tools::local_index(&wheels);
@@ -1960,13 +1959,8 @@ fn uv_run_syncs_exactly_the_checked_lock_and_pins_its_with_requirements() {
     // The project's own dependency pulls in a malicious package: exit 3, no environment.
     uv_project_at(&dir, &index.url, &["igtest-clean"]);
     let out = uv_in(&sb, &dir, &["run", "python", "-c", "print('ran')"]);
-    assert_code(&out, 3);
+    blocked_by_a_dependency(&out);
     assert!(out.stdout.is_empty());
-    assert!(
-        text(&out.stderr).contains("required by igtest-clean"),
-        "{}",
-        text(&out.stderr)
-    );
     assert!(!dir.join(".venv").exists() && !dir.join("uv.lock").exists());
 
     // A clean project: synced from exactly the checked lock, then the command runs.
@@ -1990,13 +1984,7 @@ fn uv_run_syncs_exactly_the_checked_lock_and_pins_its_with_requirements() {
         &dir,
         &["run", "--with", "igprobe", "python", "-c", show],
     );
-    assert_code(&out, 4);
-    assert!(
-        text(&out.stderr).contains("build-from-source"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!marker.exists(), "the build backend ran");
+    never_built(&out, &marker);
 
     // `--no-project --with`: only the extra environment, compiled, checked and pinned.
     let url = format!("{}/simple/", index.url);
@@ -2054,12 +2042,7 @@ fn uv_workspace_members_are_locked_whole_and_a_members_sync_installs_the_checked
     // it, so syncing `m` is blocked too, and nothing is written or installed.
     member("n", "\"igtest-clean\"");
     let out = uv_in(&sb, &m, &["sync"]);
-    assert_code(&out, 3);
-    assert!(
-        text(&out.stderr).contains("required by igtest-clean"),
-        "{}",
-        text(&out.stderr)
-    );
+    blocked_by_a_dependency(&out);
     assert!(!ws.join("uv.lock").exists() && !ws.join(".venv").exists());
     assert!(!m.join("uv.lock").exists() && !m.join(".venv").exists());
 
@@ -2114,13 +2097,8 @@ fn uv_run_of_a_script_resolves_its_own_lock_and_says_why_without_one() {
     script("bad.py", "igtest-clean");
     assert_code(&uv(&["lock", "--script", "bad.py"]), 0);
     let out = uv(&["run", "bad.py"]);
-    assert_code(&out, 3);
+    blocked_by_a_dependency(&out);
     assert!(out.stdout.is_empty());
-    assert!(
-        text(&out.stderr).contains("required by igtest-clean"),
-        "{}",
-        text(&out.stderr)
-    );
 }
 
 #[test]
@@ -2166,12 +2144,7 @@ fn pipx_inject_and_upgrade_resolve_against_the_environment_and_pin_the_delta() {
 
     // inject: a malicious transitive is blocked and nothing lands in the environment.
     let out = pipx(&["inject", "igtest-app", "igtest-clean"]);
-    assert_code(&out, 3);
-    assert!(
-        text(&out.stderr).contains("required by igtest-clean"),
-        "{}",
-        text(&out.stderr)
-    );
+    blocked_by_a_dependency(&out);
     assert_eq!(held(), installed);
     // A clean one: only the delta is checked, and the environment is what it held plus it.
     let out = pipx(&["inject", "igtest-app", "igtest-extra"]);
