@@ -15,9 +15,12 @@
 //! `--no-project`), a script with inline metadata from its own lock (`<script>.lock`, locked
 //! the same way with `--script`), and its `--with` requirements with `resolve::uv`'s compile,
 //! pinned with `--with-requirements`. `--frozen` installs the lock as it is: read, not
-//! resolved. Pure except [`resolve`] and what it calls. Does not resolve (checked by name, an
-//! `unresolved` finding says why): local path sources, `--script` of add/lock/sync, a script
-//! without a lock, a remote script, `--with-editable`, a guarded program `uv run` starts.
+//! resolved. Local path sources inside the copied directory come along (a directory's
+//! pyproject.toml: uv reads its static metadata without building it; a file as it is). Pure
+//! except [`resolve`] and what it calls. Does not resolve (checked by name, an `unresolved`
+//! finding says why): a path source outside that directory, `--script` of add/lock/sync, a
+//! script without a lock, a remote script, `--with-editable`, a guarded program `uv run`
+//! starts.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -408,26 +411,39 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// Whether a pyproject.toml takes a dependency from a local path (`[tool.uv.sources]`).
-fn has_path_sources(manifest: &str) -> bool {
+/// The local paths a pyproject.toml takes dependencies from (`[tool.uv.sources]`, `path`).
+fn path_sources(manifest: &str) -> Vec<String> {
     let Ok(doc) = toml_edit::Document::parse(manifest.to_string()) else {
-        return false;
+        return Vec::new();
     };
-    doc.get("tool")
+    let Some(sources) = doc
+        .get("tool")
         .and_then(|t| t.get("uv"))
         .and_then(|uv| uv.get("sources"))
         .and_then(toml_edit::Item::as_table_like)
-        .is_some_and(|s| {
-            s.iter().any(|(_, v)| {
-                let one = |t: &dyn toml_edit::TableLike| t.contains_key("path");
-                v.as_table_like().is_some_and(one)
-                    || v.as_array().is_some_and(|a| {
-                        a.iter()
-                            .filter_map(toml_edit::Value::as_inline_table)
-                            .any(|t| t.contains_key("path"))
-                    })
-            })
-        })
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut one = |t: &dyn toml_edit::TableLike| {
+        if let Some(p) = t.get("path").and_then(toml_edit::Item::as_str) {
+            out.push(p.to_string());
+        }
+    };
+    for (_, v) in sources.iter() {
+        if let Some(t) = v.as_table_like() {
+            one(t);
+        }
+        for t in v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(toml_edit::Value::as_inline_table)
+        {
+            one(t);
+        }
+    }
+    out
 }
 
 /// Resolve `uv add|remove|sync|lock|run` (see the module doc). `args` are uv's arguments.
@@ -700,18 +716,35 @@ pub fn project_locking(world: &dyn World, dir: &Path) -> Result<Locking, String>
         // The nearest workspace decides: uv looks no further.
         break;
     }
-    for f in locking
-        .files
-        .iter()
-        .filter(|f| f.ends_with("pyproject.toml"))
-    {
-        let path = locking.root.join(f);
+    // Local path sources inside the root come along: a directory's pyproject.toml (uv reads
+    // its static metadata without building it), a wheel or sdist file as it is; their own
+    // path sources in turn.
+    let mut next = 0;
+    while next < locking.files.len() {
+        let f = locking.files[next].clone();
+        next += 1;
+        if !f.ends_with("pyproject.toml") {
+            continue;
+        }
+        let path = locking.root.join(&f);
         let text = read(&path)?.unwrap_or_default();
-        if has_path_sources(&String::from_utf8_lossy(&text)) {
-            return Err(format!(
-                "{}: local path sources are built by uv itself; checked by name only",
-                path.display()
-            ));
+        for source in path_sources(&String::from_utf8_lossy(&text)) {
+            let dir = path.parent().unwrap_or(&locking.root);
+            let target = super::lexical(&dir.join(&source));
+            let Ok(rel) = target.strip_prefix(&locking.root) else {
+                return Err(format!(
+                    "{}: the path source `{source}` is outside the project, which is not copied; checked by name only",
+                    path.display()
+                ));
+            };
+            let rel = if world.is_dir(&target) {
+                rel.join("pyproject.toml")
+            } else {
+                rel.to_path_buf()
+            };
+            if !locking.files.contains(&rel) && locking.files.len() < 4096 {
+                locking.files.push(rel);
+            }
         }
     }
     Ok(locking)
@@ -1065,20 +1098,18 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
     }
 
     #[test]
-    fn local_path_sources_are_not_resolved_in_a_copy() {
-        assert!(has_path_sources(
-            "[tool.uv.sources]\nlib = { path = \"../lib\" }\n"
-        ));
-        assert!(has_path_sources(
-            "[tool.uv.sources]\nlib = [{ path = \"a\", marker = \"x\" }]\n"
-        ));
-        assert!(!has_path_sources(
-            "[tool.uv.sources]\nlib = { git = \"https://x\" }\n"
-        ));
-        assert!(!has_path_sources(
-            "[tool.uv.sources]\nm = { workspace = true }\n"
-        ));
-        assert!(!has_path_sources("[project]\nname = \"a\"\n"));
+    fn local_path_sources_are_read_from_the_manifest() {
+        assert_eq!(
+            path_sources("[tool.uv.sources]\nlib = { path = \"../lib\" }\n"),
+            ["../lib"]
+        );
+        assert_eq!(
+            path_sources("[tool.uv.sources]\nlib = [{ path = \"a\", marker = \"x\" }]\n"),
+            ["a"]
+        );
+        assert!(path_sources("[tool.uv.sources]\nlib = { git = \"https://x\" }\n").is_empty());
+        assert!(path_sources("[tool.uv.sources]\nm = { workspace = true }\n").is_empty());
+        assert!(path_sources("[project]\nname = \"a\"\n").is_empty());
     }
 
     #[test]
@@ -1131,9 +1162,23 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
         let alone = project_locking(&world, &root.join("packages/skip")).unwrap();
         assert_eq!(alone.root, root.join("packages/skip"));
         assert_eq!(project_locking(&world, root).unwrap().files.len(), 5);
+        // Path sources inside come along (a directory's manifest, a file as it is); one
+        // outside cannot be copied.
         write(
             "packages/b/pyproject.toml",
-            "[project]\nname = \"b\"\n[tool.uv.sources]\nx = { path = \"../x\" }\n",
+            "[project]\nname = \"b\"\n[tool.uv.sources]\nx = { path = \"../../libs/x\" }\nw = { path = \"w.whl\" }\n",
+        );
+        write("libs/x/pyproject.toml", "[project]\nname = \"x\"\n");
+        write("packages/b/w.whl", "");
+        let files = project_locking(&world, root).unwrap().files;
+        assert!(
+            files.contains(&PathBuf::from("libs/x/pyproject.toml"))
+                && files.contains(&PathBuf::from("packages/b/w.whl")),
+            "{files:?}"
+        );
+        write(
+            "packages/b/pyproject.toml",
+            "[project]\nname = \"b\"\n[tool.uv.sources]\nx = { path = \"../../../x\" }\n",
         );
         let err = project_locking(&world, root).unwrap_err();
         assert!(err.contains("packages/b/pyproject.toml"), "{err}");

@@ -2198,3 +2198,31 @@ fn pipx_inject_and_upgrade_resolve_against_the_environment_and_pin_the_delta() {
         ]
     );
 }
+
+#[test]
+fn uv_a_path_source_inside_the_project_is_locked_with_it_and_its_dependencies_checked() {
+    let (sb, index, _) = uv_trees();
+    let dir = sb.work().join("u");
+    uv_project_at(&dir, &index.url, &["lib"]);
+    let mut manifest = std::fs::read_to_string(dir.join("pyproject.toml")).unwrap();
+    manifest.push_str("\n[tool.uv.sources]\nlib = { path = \"libs/lib\" }\n");
+    std::fs::write(dir.join("pyproject.toml"), manifest).unwrap();
+    let lib = |dep: &str| {
+        std::fs::create_dir_all(dir.join("libs/lib")).unwrap();
+        std::fs::write(
+            dir.join("libs/lib/pyproject.toml"),
+            format!("[project]\nname = \"lib\"\nversion = \"0.2\"\nrequires-python = \">=3.9\"\ndependencies = [\"{dep}\"]\n\n[tool.uv]\npackage = false\n"),
+        )
+        .unwrap();
+    };
+    // The local library's dependency pulls in a malicious package: exit 3, nothing written.
+    lib("igtest-clean");
+    let out = uv_in(&sb, &dir, &["sync"]);
+    blocked_by_a_dependency(&out);
+    assert!(!dir.join("uv.lock").exists() && !dir.join(".venv").exists());
+    // A clean one: its tree is checked and installed exactly.
+    lib("igtest-app");
+    let out = uv_in(&sb, &dir, &["sync"]);
+    let r = app_checked(&sb, &out, "uv", Some(&dir.join(".venv")));
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+}
