@@ -1,7 +1,7 @@
-//! uv projects: resolve `uv add`, `uv remove`, `uv sync`, `uv lock` and `uv run` in a private copy of the
-//! project (pyproject.toml, uv.lock, uv.toml, .python-version; for a member or the root of a
-//! uv workspace, the workspace root's files and every member's pyproject.toml, found with
-//! `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and `--no-build`
+//! uv projects: resolve `uv add`, `uv remove`, `uv sync`, `uv lock` and `uv run` in a private
+//! copy of the project (pyproject.toml, uv.lock, uv.toml, .python-version; for a member or
+//! the root of a uv workspace, the workspace root's files and every member's pyproject.toml,
+//! found with `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and `--no-build`
 //! (`uv add|remove --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with
 //! `--directory <where uv works> --project <the copy>`, so `--directory`, `--project`,
 //! `UV_WORKING_DIR`, `UV_PROJECT` and the command line's relative paths keep their meaning:
