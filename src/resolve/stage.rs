@@ -91,13 +91,18 @@ pub fn resolve(
                     uv::resolve(tool, args, &scan, request, builds, settings.timeout)
                 }
                 Some((
-                    Command::Add | Command::Remove | Command::Sync | Command::Lock | Command::Run,
+                    Command::Add
+                    | Command::Remove
+                    | Command::Sync
+                    | Command::Lock
+                    | Command::Run
+                    | Command::Export,
                     scan,
                 )) => uv_project::resolve(tool, args, &scan, world, builds, settings.timeout),
                 None => Outcome::Unresolved(Unresolved::new(
                     "uv",
                     Failure::Unsupported,
-                    "installguard resolves `uv pip install`, `uv add|remove|sync|lock|run`, `uv tool install|run` and `uvx`; this command is checked by name",
+                    "installguard resolves `uv pip install`, `uv add|remove|sync|lock|run|export`, `uv tool install|run` and `uvx`; this command is checked by name",
                 )),
             }
         }

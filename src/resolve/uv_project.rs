@@ -1,11 +1,12 @@
-//! uv projects: resolve `uv add`, `uv remove`, `uv sync`, `uv lock` and `uv run` in a private
+//! uv projects: resolve `uv add`, `remove`, `sync`, `lock`, `run` and `export` in a private
 //! copy of the project (pyproject.toml, uv.lock, uv.toml, .python-version; for a member or
 //! the root of a uv workspace, the workspace root's files and every member's pyproject.toml,
-//! found with `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and `--no-build`
-//! (`uv add|remove --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with
+//! found with `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and
+//! `--no-build` (`uv add|remove --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with
 //! `--directory <where uv works> --project <the copy>`, so `--directory`, `--project`,
 //! `UV_WORKING_DIR`, `UV_PROJECT` and the command line's relative paths keep their meaning:
-//! metadata only, nothing built, nothing installed), read the uv.lock it wrote (every package
+//! metadata only, nothing built, nothing installed; `uv sync`, `uv run` and `uv export` lock
+//! with the options `uv lock` also reads), read the uv.lock it wrote (every package
 //! with its version, source, file hashes and dependencies), diff it against the project's,
 //! and plan the real run: every file uv changed in the copy put in place, then the command as
 //! typed with `--locked` (uv installs exactly that lock or fails; the `--upgrade` options,
@@ -326,7 +327,7 @@ pub fn places(scan: &Scan, cwd: &Path, env: &dyn Fn(&str) -> Option<String>) -> 
 }
 
 /// The resolve-only run: `uv add|remove … --no-sync` as typed, `uv lock` with the options of a
-/// `uv sync` or `uv run` that `uv lock` also reads; always on the copy (`--project`) from
+/// `uv sync`, `uv run` or `uv export` that `uv lock` also reads; always on the copy (`--project`) from
 /// `base` (`--directory`: the command line's relative paths keep their meaning), `--no-build`
 /// unless an index build was allowed. `None`: an argument mixes options that cannot be split.
 pub fn resolve_args(
@@ -337,7 +338,7 @@ pub fn resolve_args(
     builds: Builds,
 ) -> Option<Vec<OsString>> {
     let mut out: Vec<OsString> = match scan.command {
-        Command::Sync | Command::Run => {
+        Command::Sync | Command::Run | Command::Export => {
             let mut out = Vec::new();
             for i in 0..args.len() {
                 if i == scan.command_at {
@@ -446,7 +447,7 @@ fn path_sources(manifest: &str) -> Vec<String> {
     out
 }
 
-/// Resolve `uv add|remove|sync|lock|run` (see the module doc). `args` are uv's arguments.
+/// Resolve `uv add|remove|sync|lock|run|export` (see the module doc). `args` are uv's arguments.
 pub fn resolve(
     tool: &Tool,
     args: &[OsString],
@@ -463,7 +464,7 @@ pub fn resolve(
     }
     // Nothing is installed or written: the names are the whole story.
     let nothing = match scan.command {
-        Command::Add | Command::Remove => scan.has(&["--frozen"]),
+        Command::Add | Command::Remove | Command::Export => scan.has(&["--frozen"]),
         Command::Lock => scan.has(&[
             "--frozen",
             "--dry-run",

@@ -1724,6 +1724,18 @@ fn uv_add_resolves_the_tree_first_and_installs_exactly_the_checked_lock() {
     }
     assert!(!marker.exists());
 
+    // `uv export` locks first: resolved, and its output reaches stdout untouched.
+    let out = uv(&["export", "--no-hashes", "--no-header"]);
+    assert_code(&out, 0);
+    assert!(
+        text(&out.stdout).contains("igtest-dep==1.2.0"),
+        "{}",
+        text(&out.stdout)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+
     // `uv remove`: re-locked in the copy, then synced from exactly that lock.
     let out = uv(&["remove", "igtest-app"]);
     assert_code(&out, 0);

@@ -1054,6 +1054,8 @@ pub enum Command {
     Run,
     /// `uv remove`.
     Remove,
+    /// `uv export` (it locks the project first).
+    Export,
 }
 
 /// A uv command line read for the resolution stage: which command, its options and where the
@@ -1092,6 +1094,7 @@ fn level_of(c: Command) -> u32 {
         Command::ToolRun => TOOL_RUN,
         Command::Run => RUN,
         Command::Remove => REMOVE,
+        Command::Export => EXPORT,
     }
 }
 
@@ -1152,6 +1155,7 @@ pub fn scan(args: &[String], uvx: bool) -> Option<Scan> {
             (TOP, "lock") => (LOCK, Some(Command::Lock)),
             (TOP, "run") => (RUN, Some(Command::Run)),
             (TOP, "remove") => (REMOVE, Some(Command::Remove)),
+            (TOP, "export") => (EXPORT, Some(Command::Export)),
             (PIP, "install") => (PIP_INSTALL, Some(Command::PipInstall)),
             (TOOL, "install") => (TOOL_INSTALL, Some(Command::ToolInstall)),
             (TOOL, "run" | "uvx") => (TOOL_RUN, Some(Command::ToolRun)),

@@ -437,7 +437,11 @@ fn the_resolution_scan_finds_the_command_its_options_and_the_tools_arguments() {
         scan(&text("remove x"), false).unwrap().command,
         Command::Remove
     );
-    assert!(scan(&text("export"), false).is_none());
+    assert_eq!(
+        scan(&text("export"), false).unwrap().command,
+        Command::Export
+    );
+    assert!(scan(&text("tree"), false).is_none());
     let s = scan(&text("--directory d run --with a -- cmd --with b"), false).unwrap();
     assert_eq!(
         (s.command, s.command_at, s.positionals),
