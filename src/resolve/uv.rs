@@ -5,8 +5,8 @@
 //! install --require-hashes -r <lock>`; for tools, the command as typed with the lock as
 //! `--constraints` (uv checks no hashes there: pinned by version) and, for `uv tool install`,
 //! the tool's environment compared after. `--no-build` unless a build was allowed. Pure except
-//! [`resolve`] and [`run_uv`]. Project commands are `uv_project`'s; `uv run|remove` are not
-//! resolved (checked by name).
+//! [`resolve`], [`compile`] and [`run_uv`]. Project commands (and `uv run`, whose `--with`
+//! requirements are compiled here) are `uv_project`'s.
 use std::collections::HashMap;
 use std::ffi::OsString;
 

@@ -1,27 +1,25 @@
-//! uv projects: resolve `uv add`, `remove`, `sync`, `lock`, `run` and `export` in a private
-//! copy of the project (pyproject.toml, uv.lock, uv.toml, .python-version; for a member or
-//! the root of a uv workspace, the workspace root's files and every member's pyproject.toml,
-//! found with `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and
-//! `--no-build` (`uv add|remove --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with
-//! `--directory <where uv works> --project <the copy>`, so `--directory`, `--project`,
-//! `UV_WORKING_DIR`, `UV_PROJECT` and the command line's relative paths keep their meaning:
-//! metadata only, nothing built, nothing installed; `uv sync`, `uv run` and `uv export` lock
-//! with the options `uv lock` also reads), read the uv.lock it wrote (every package
-//! with its version, source, file hashes and dependencies), diff it against the project's,
-//! and plan the real run: every file uv changed in the copy put in place, then the command as
-//! typed with `--locked` (uv installs exactly that lock or fails; the `--upgrade` options,
-//! spent on the checked lock, are left out, as uv refuses them with `--locked`) and no
-//! checked package built (`UV_NO_BUILD_PACKAGE`); the lock is compared after. `uv run`
-//! resolves the project like `uv sync` unless it does not sync it (`--no-sync`,
-//! `--no-project`), a script with inline metadata from its own lock (`<script>.lock`, locked
-//! the same way with `--script`), and its `--with` requirements with `resolve::uv`'s compile,
-//! pinned with `--with-requirements`. `--frozen` installs the lock as it is: read, not
-//! resolved. Local path sources inside the copied directory come along (a directory's
-//! pyproject.toml: uv reads its static metadata without building it; a file as it is). Pure
-//! except [`resolve`] and what it calls. Does not resolve (checked by name, an `unresolved`
-//! finding says why): a path source outside that directory, `--script` of add/lock/sync, a
-//! script without a lock, a remote script, `--with-editable`, a guarded program `uv run`
-//! starts.
+//! uv projects: resolve `uv add`, `remove`, `sync`, `lock`, `run` and `export` in a private copy of
+//! the project (pyproject.toml, uv.lock, uv.toml, .python-version; for a member or the root of a uv
+//! workspace, the workspace root's files and every member's pyproject.toml, found with
+//! `[tool.uv.workspace]` `members` / `exclude`) with uv's own locking and `--no-build` (`uv
+//! add|remove --no-sync --no-build`, `uv lock --no-build`, pointed at the copy with `--directory
+//! <where uv works> --project <the copy>`, so `--directory`, `--project`, `UV_WORKING_DIR`,
+//! `UV_PROJECT` and the command line's relative paths keep their meaning: metadata only, nothing
+//! built, nothing installed; `uv sync`, `uv run` and `uv export` lock with the options `uv lock`
+//! also reads), read the uv.lock it wrote (every package with its version, source, file hashes and
+//! dependencies), diff it against the project's, and plan the real run: every file uv changed in
+//! the copy put in place, then the command as typed with `--locked` (uv installs exactly that lock
+//! or fails; the `--upgrade` options, spent on the checked lock, are left out, as uv refuses them
+//! with `--locked`) and no checked package built (`UV_NO_BUILD_PACKAGE`); the lock is compared
+//! after. `uv run` resolves the project like `uv sync` unless it does not sync it (`--no-sync`,
+//! `--no-project`), a script with inline metadata from its own lock (`<script>.lock`, locked the
+//! same way with `--script`), and its `--with` requirements with `resolve::uv`'s compile, pinned
+//! with `--with-requirements`. `--frozen` installs the lock as it is: read, not resolved. Local
+//! path sources inside the copied directory come along (a directory's pyproject.toml: uv reads its
+//! static metadata without building it; a file as it is). Pure except [`resolve`] and what it
+//! calls. Does not resolve (checked by name, an `unresolved` finding says why): a path source
+//! outside that directory, `--script` of add/lock/sync, a script without a lock, a remote script,
+//! `--with-editable`, a guarded program `uv run` starts.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
