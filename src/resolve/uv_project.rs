@@ -834,6 +834,9 @@ fn lock_in_a_copy(
         .map_err(|e| fail(Failure::ToolFailed, e))?
         .ok_or_else(|| fail(Failure::ToolFailed, format!("uv wrote no {lock_name}")))?;
     let new = parse(&new_bytes)?;
+    // uv writes a local index or find-links folder relative to the project: the copy's.
+    let new_bytes = relocate(&new_bytes, &new, &copy, root);
+    let new = parse(&new_bytes)?;
     let old = old_lock.as_deref().and_then(|b| parse(b).ok());
     let building: Vec<&Locked> = new.iter().filter(|l| l.builds()).collect();
     if !building.is_empty() && !builds.index {
@@ -855,7 +858,12 @@ fn lock_in_a_copy(
         if scan.command == Command::Remove && f != &locking.lock {
             continue;
         }
-        if let Some(new) = read(&copy.join(f)).map_err(|e| fail(Failure::ToolFailed, e))?
+        let new = if f == &locking.lock {
+            Some(new_bytes.clone())
+        } else {
+            read(&copy.join(f)).map_err(|e| fail(Failure::ToolFailed, e))?
+        };
+        if let Some(new) = new
             && old.as_deref() != Some(new.as_slice())
         {
             writes.push(FileWrite {
@@ -892,6 +900,49 @@ fn lock_in_a_copy(
         },
         notes: Vec::new(),
     })
+}
+
+/// A lock uv wrote in the copy `from`, as uv writes it for the project in `to`: each local
+/// registry (an index or find-links folder, which uv records relative to the project) made
+/// relative to `to`. Pure.
+pub fn relocate(lock: &[u8], locked: &[Locked], from: &Path, to: &Path) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(lock).into_owned();
+    let mut done: Vec<&str> = Vec::new();
+    for l in locked {
+        let old = l.location.as_str();
+        if l.source != "registry"
+            || old.contains("://")
+            || old.contains(['"', '\\'])
+            || done.contains(&old)
+        {
+            continue;
+        }
+        done.push(old);
+        let target = super::lexical(&from.join(old));
+        let new = relative(&target, to);
+        text = text.replace(
+            &format!("registry = \"{old}\""),
+            &format!("registry = \"{new}\""),
+        );
+    }
+    text.into_bytes()
+}
+
+/// `path` relative to `base` (both absolute, lexical), `/`-separated as uv writes it.
+fn relative(path: &Path, base: &Path) -> String {
+    let (p, b): (Vec<_>, Vec<_>) = (path.components().collect(), base.components().collect());
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
 }
 
 /// The project directory uv finds from `cwd`: the nearest one with a pyproject.toml.
@@ -1109,6 +1160,23 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
         assert!(path_sources("[tool.uv.sources]\nlib = { git = \"https://x\" }\n").is_empty());
         assert!(path_sources("[tool.uv.sources]\nm = { workspace = true }\n").is_empty());
         assert!(path_sources("[project]\nname = \"a\"\n").is_empty());
+    }
+
+    #[test]
+    fn a_local_registry_is_recorded_relative_to_the_real_project() {
+        let lock = "version = 1\n\n[[package]]\nname = \"a\"\nversion = \"1\"\nsource = { registry = \"../../../w/p/wheels\" }\nwheels = [{ path = \"a-1-py3-none-any.whl\" }]\n\n[[package]]\nname = \"b\"\nversion = \"1\"\nsource = { registry = \"https://i/simple\" }\n";
+        let locked = parse_lock(lock).unwrap();
+        let got = relocate(
+            lock.as_bytes(),
+            &locked,
+            Path::new("/tmp/work/project"),
+            Path::new("/w/p"),
+        );
+        let got = String::from_utf8(got).unwrap();
+        assert!(got.contains("registry = \"wheels\""), "{got}");
+        assert!(got.contains("registry = \"https://i/simple\""), "{got}");
+        assert_eq!(relative(Path::new("/a/w"), Path::new("/a/b/c")), "../../w");
+        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/b")), ".");
     }
 
     #[test]

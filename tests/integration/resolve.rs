@@ -2238,3 +2238,43 @@ fn uv_a_path_source_inside_the_project_is_locked_with_it_and_its_dependencies_ch
     let r = app_checked(&sb, &out, "uv", Some(&dir.join(".venv")));
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
 }
+
+#[test]
+fn uv_a_local_find_links_folder_is_locked_relative_to_the_real_project_not_the_copy() {
+    let (sb, index, _) = uv_trees();
+    let dir = sb.work().join("u");
+    uv_project_at(&dir, &index.url, &[]);
+    // The wheels in a folder of the project, named relatively: uv records it in uv.lock
+    // relative to the project, so the checked lock must say `wheels`, not a path from the copy.
+    std::fs::create_dir_all(dir.join("wheels")).unwrap();
+    for name in ["igtest_app-1.0.0", "igtest_dep-1.2.0"] {
+        let file = format!("{name}-py3-none-any.whl");
+        std::fs::copy(
+            sb.path("wheels").join(&file),
+            dir.join("wheels").join(&file),
+        )
+        .unwrap();
+    }
+    let local = ["--no-index", "--find-links", "wheels"];
+    let out = uv_in(&sb, &dir, &[&["add"][..], &local, &["igtest-app"]].concat());
+    assert_code(&out, 0);
+    assert_eq!(
+        installed(&dir.join(".venv")),
+        ["igtest_app-1.0.0", "igtest_dep-1.2.0"]
+    );
+    // (A local wheel has no hash in uv.lock: the version is what is pinned.)
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(checked(&r, "igtest-dep")["resolved"]["version"], "1.2.0");
+    let lock = std::fs::read_to_string(dir.join("uv.lock")).unwrap();
+    assert!(lock.contains("registry = \"wheels\""), "{lock}");
+    let show = "import importlib.metadata as m; print(m.version('igtest-dep'))";
+    let out = uv_in(
+        &sb,
+        &dir,
+        &[&["run"][..], &local, &["python", "-c", show]].concat(),
+    );
+    assert_eq!(text(&out.stdout), "1.2.0\n", "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(dir.join("uv.lock")).unwrap(), lock);
+}
