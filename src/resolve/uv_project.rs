@@ -12,14 +12,14 @@
 //! or fails; the `--upgrade` options, spent on the checked lock, are left out, as uv refuses them
 //! with `--locked`) and no checked package built (`UV_NO_BUILD_PACKAGE`); the lock is compared
 //! after. `uv run` resolves the project like `uv sync` unless it does not sync it (`--no-sync`,
-//! `--no-project`), a script with inline metadata from its own lock (`<script>.lock`, locked the
-//! same way with `--script`), and its `--with` requirements with `resolve::uv`'s compile, pinned
-//! with `--with-requirements`. `--frozen` installs the lock as it is: read, not resolved. Local
-//! path sources inside the copied directory come along (a directory's pyproject.toml: uv reads its
-//! static metadata without building it; a file as it is). Pure except [`resolve`] and what it
-//! calls. Does not resolve (checked by name, an `unresolved` finding says why): a path source
-//! outside that directory, `--script` of add/lock/sync, a script without a lock, a remote script,
-//! `--with-editable`, a guarded program `uv run` starts.
+//! `--no-project`, `[tool.uv] managed = false`), a script with inline metadata from its own lock
+//! (`<script>.lock`, locked the same way with `--script`), and its `--with` requirements with
+//! `resolve::uv`'s compile, pinned with `--with-requirements`. `--frozen` installs the lock as it
+//! is: read, not resolved. Local path sources inside the copied directory come along (a directory's
+//! pyproject.toml: uv reads its static metadata without building it; a file as it is). Pure except
+//! [`resolve`] and what it calls. Does not resolve (checked by name, an `unresolved` finding says
+//! why): a path source outside that directory, `--script` of add/lock/sync, a script without a
+//! lock, a remote script, `--with-editable`, a guarded program `uv run` starts.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
@@ -570,7 +570,8 @@ fn run(
         }
         None if scan.has(&["--no-sync", "--no-project"])
             || env_true(world, "UV_NO_SYNC")
-            || env_true(world, "UV_NO_PROJECT") =>
+            || env_true(world, "UV_NO_PROJECT")
+            || unmanaged(world, scan) =>
         {
             None
         }
@@ -614,6 +615,23 @@ fn run(
     let env = r.plan.steps.pop().map(|s| s.env).unwrap_or_default();
     r.plan.steps = vec![Step { args: real, env }];
     Ok(Outcome::Resolved(r))
+}
+
+/// Whether the project `uv run` finds says `[tool.uv] managed = false`: uv then neither locks
+/// nor syncs it.
+fn unmanaged(world: &dyn World, scan: &Scan) -> bool {
+    let env = |k: &str| world.env(k).map(|v| v.to_string_lossy().into_owned());
+    let (_, start) = places(scan, world.cwd(), &env);
+    project_root(&start)
+        .and_then(|dir| read(&dir.join("pyproject.toml")).ok().flatten())
+        .and_then(|b| toml_edit::Document::parse(String::from_utf8_lossy(&b).into_owned()).ok())
+        .and_then(|doc| {
+            doc.get("tool")?
+                .get("uv")?
+                .get("managed")
+                .and_then(toml_edit::Item::as_bool)
+        })
+        == Some(false)
 }
 
 fn split() -> Unresolved {
