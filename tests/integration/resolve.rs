@@ -2024,6 +2024,18 @@ fn uv_run_syncs_exactly_the_checked_lock_and_pins_its_with_requirements() {
             .contains("--with"),
         "{r:#}"
     );
+
+    // A project uv does not manage is neither locked nor synced by uv run: nothing resolved,
+    // no uv.lock written into it.
+    let unmanaged = sb.work().join("plain");
+    uv_project_at(&unmanaged, &index.url, &["igtest-app"]);
+    let mut manifest = std::fs::read_to_string(unmanaged.join("pyproject.toml")).unwrap();
+    manifest.push_str("\n[tool.uv]\nmanaged = false\n");
+    std::fs::write(unmanaged.join("pyproject.toml"), manifest).unwrap();
+    let out = uv_in(&sb, &unmanaged, &["run", "python", "-c", "print('ran')"]);
+    assert_eq!(text(&out.stdout), "ran\n", "{}", text(&out.stderr));
+    assert!(sb.outcomes().pop().unwrap()["resolution"].is_null());
+    assert!(!unmanaged.join("uv.lock").exists() && !unmanaged.join(".venv").exists());
 }
 
 #[test]
