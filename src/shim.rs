@@ -215,8 +215,9 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
 /// point to: a command that installs nothing is handed to the real tool at once (`exec`);
 /// anything else, or anything not understood, goes to the full `installguard` binary by
 /// argv[0] dispatch (its argv[0] is the program name, the arguments follow untouched, so no
-/// option of the tool is ever taken for installguard's own). It links only the command-line
-/// parsers, so starting it costs less than the full binary.
+/// option of the tool is ever taken for installguard's own). The decision is
+/// [`crate::cmdline::passage`]'s, from argv alone: no file, pipe or setting is read, so it
+/// links only the argv grammars, not the file readers.
 pub fn light_main() -> i32 {
     let mut argv = std::env::args_os();
     let argv0 = argv.next().unwrap_or_default();
@@ -245,12 +246,9 @@ pub fn light_main() -> i32 {
         // The full binary says why in its own words.
         return delegate(&name, &args);
     };
-    // Nothing to install: straight through. Nested or not, an install goes to the guard.
-    let installs = crate::world::OsWorld::new()
-        .ok()
-        .and_then(|w| crate::cmdline::understand(&name, &args, &w).ok())
-        .is_none_or(|r| r.installs);
-    if installs {
+    // Nothing to install, from argv alone: straight through, no file read. Nested or not,
+    // anything that may install goes to the guard.
+    if crate::cmdline::passage::passage(&name, &args) == crate::cmdline::passage::Passage::Guard {
         return delegate(&name, &args);
     }
     let e = exec(&real, &real_argv0(&name, &real), &args, &[]);

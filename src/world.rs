@@ -8,7 +8,8 @@
 //! exception is a pipe the user gave on the command line as a file (`-r /dev/stdin`,
 //! `-r <(cat reqs.txt)` → `/dev/fd/63`): the guard reads it once (capped), checks what it
 //! says, and the real tool gets the same bytes on a fresh pipe at the same descriptor
-//! ([`Handover`]). The light shim, which must not consume anything, reads no pipe at all.
+//! ([`Handover`]). The light shim opens no file at all: it decides from argv alone
+//! ([`crate::cmdline::passage`]).
 //! `/dev/null` reads as empty. Does not interpret what it reads.
 
 use std::cell::RefCell;
@@ -37,13 +38,13 @@ pub struct Handover {
 pub struct OsWorld {
     cwd: PathBuf,
     /// `Some`: pipes named as files are read once and kept here for the real tool (the guard);
-    /// `None`: they are not read (the light shim; the full guard will read them).
+    /// `None`: they are not read (a reader that must not consume anything).
     pipes: Option<RefCell<Vec<Handover>>>,
 }
 
 impl OsWorld {
-    /// A world that never reads a pipe (reading would take the bytes from the real tool):
-    /// for the light shim, which only decides whether a command can pass straight through.
+    /// A world that never reads a pipe (reading would take the bytes from the real tool): for
+    /// reading a project where no pipe of the user's belongs.
     pub fn new() -> io::Result<OsWorld> {
         Ok(OsWorld {
             cwd: std::env::current_dir()?,
@@ -286,7 +287,7 @@ mod tests {
         writer.write_all(b"requests\n").unwrap();
         drop(writer);
         let path = PathBuf::from(format!("/dev/fd/{}", fds[0]));
-        // The light shim's world does not touch it.
+        // A world that does not read pipes does not touch it.
         let light = OsWorld::new().unwrap();
         assert!(light.read_file(&path).is_err());
         let w = OsWorld::reading_pipes().unwrap();

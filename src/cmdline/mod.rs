@@ -8,6 +8,7 @@ pub mod bun;
 #[cfg(test)]
 pub(crate) mod cases;
 pub mod npm;
+pub mod passage;
 pub mod pip;
 pub mod pipx;
 pub mod pnpm;

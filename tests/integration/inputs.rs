@@ -202,3 +202,55 @@ fn brew_bundle_reads_a_brewfile_from_standard_input_once() {
     let last = sb.log_records().pop().unwrap();
     assert_eq!(last["targets"][1]["name"], "wget", "{last}");
 }
+
+/// The light shim decides from argv alone: a command that installs nothing reaches the real
+/// tool without installguard opening a project file (each one here is a FIFO, which the guard
+/// refuses, so a look at any of them would end in exit 2), while an install with the same files
+/// still goes to the full guard, which refuses them naming the file and runs nothing.
+#[test]
+fn a_pass_through_command_never_opens_the_project_files() {
+    let mut sb = Sandbox::new();
+    // yarn 1 reads the project (`packageManager`, `.yarnrc.yml`) to know which grammar applies:
+    // the old light shim did too, for `yarn --version`.
+    sb.extra_path.push(crate::tools::js_tool("yarn"));
+    let w = sb.work();
+    for f in [
+        "package.json",
+        "package-lock.json",
+        "yarn.lock",
+        "pyproject.toml",
+        "requirements.txt",
+        "uv.lock",
+        "poetry.lock",
+        "Brewfile",
+    ] {
+        mkfifo(&w.join(f));
+    }
+    // (The real tools' own `--version` does not read the project either; most of their other
+    // commands would block on these FIFOs themselves.)
+    for (program, args) in [("yarn", &["--version"][..]), ("npm", &["--version"][..])] {
+        let out = bounded(sb.cmd(program, args));
+        assert_code(&out, 0);
+        assert!(
+            !text(&out.stdout).is_empty() && !text(&out.stderr).contains("installguard"),
+            "{program} {args:?}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+    // Nothing went through the guard, so nothing was logged.
+    assert!(sb.log_records().is_empty(), "{:?}", sb.log_records());
+    for (program, args) in [
+        ("npm", &["install"][..]),
+        ("yarn", &["add", "left-pad"][..]),
+    ] {
+        let out = bounded(sb.cmd(program, args));
+        assert_code(&out, 2);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("package.json") && err.contains("nothing was installed"),
+            "{program} {args:?}: {err}"
+        );
+    }
+    assert_eq!(sb.log_records().len(), 2);
+}

@@ -27,8 +27,11 @@ const INDEX_ENV: [&str; 3] = [
 ];
 
 /// Read `brew <args>`. See the module documentation for what is and is not understood.
-pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
-    let pass = || Ok(Request::pass_through("brew", Manager::Brew));
+/// The command of a brew command line that may install, and argv as brew.sh leaves it (a
+/// leading `-v` moved to the end), read from argv alone; `None`: it installs nothing
+/// (help, or a command other than install, reinstall, fetch, upgrade, tap, bundle and
+/// version-install), whatever the files say.
+fn installing_command(args: &[String]) -> Option<(Command, Vec<String>)> {
     // brew.sh: a leading `-v` moves to the end (`brew -v install x` = `brew install x -v`).
     let mut args: Vec<String> = args.to_vec();
     if args.first().is_some_and(|a| a == "-v") {
@@ -40,10 +43,21 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         .take_while(|a| *a != "--")
         .any(|a| HELP_FLAGS.contains(&a.as_str()))
     {
-        return pass();
+        return None;
     }
     // The command must come first; `brew --verbose install x` is an unknown command.
-    let Some(cmd) = args.first().and_then(|w| Command::from_word(w)) else {
+    let cmd = args.first().and_then(|w| Command::from_word(w))?;
+    Some((cmd, args))
+}
+
+/// `brew <args>` installs nothing, whatever the files say (see [`installing_command`]).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    installing_command(args).is_none()
+}
+
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let pass = || Ok(Request::pass_through("brew", Manager::Brew));
+    let Some((cmd, args)) = installing_command(args) else {
         return pass();
     };
     let parsed = parse_options(cmd, &args[1..])?;

@@ -38,8 +38,25 @@ const HELP: &[Opt] = &[argtable::opt(&["help"], Some('h'), Arity::Flag)];
 use crate::cmdline::npm::scripts::js_project;
 use crate::scripts::npm::{BUN_DEPS, BUN_ROOT_EVENTS};
 
+/// Where the command of a bun command line that may install is (argv alone: the first word
+/// that is not an option, one of `add`/`a`, `install`/`i`, `update`, `remove`/`rm`, `link`,
+/// `x`); `None`: it installs nothing here, whatever the files say.
+fn installing_command(args: &[String]) -> Option<usize> {
+    let ci = args.iter().position(|a| !a.starts_with('-'))?;
+    matches!(
+        args[ci].as_str(),
+        "add" | "a" | "install" | "i" | "update" | "remove" | "rm" | "link" | "x"
+    )
+    .then_some(ci)
+}
+
+/// `bun <args>` installs nothing, whatever the files say (see [`installing_command`]).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    installing_command(args).is_none()
+}
+
 pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
-    let Some(ci) = args.iter().position(|a| !a.starts_with('-')) else {
+    let Some(ci) = installing_command(args) else {
         return Ok(pass("bun"));
     };
     let cmd = args[ci].as_str();

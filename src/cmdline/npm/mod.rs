@@ -39,9 +39,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
 
 /// Parse the arguments after `npx`: apply npx-cli.js's rewrite, then read it as `npm exec`.
 pub fn parse_npx(args: &[String], world: &dyn World) -> Result<Request, Error> {
-    let mut argv = vec!["exec".to_string()];
-    argv.extend(npx_rewrite(args));
-    parse_as("npx", &argv, world)
+    parse_as("npx", &npx_argv(args), world)
 }
 
 /// What the project files are read for.
@@ -76,17 +74,49 @@ fn pass(program: &str) -> Request {
     Request::pass_through(program, Manager::Npm)
 }
 
+/// The command an npm command line runs when it may install something, read from argv alone
+/// (nopt and cmd-list); `None`: it installs nothing (a version or usage query, `run`, `ls`,
+/// `view`, `audit` without `fix`, `init` without an initializer, ...). [`parse_as`] reads the
+/// files only past this point, and the light shim execs the real npm when it says `None`.
+fn installing_command(cli: &ParsedArgs) -> Option<&'static str> {
+    if cli.flag("versions") == Some(true) {
+        return None;
+    }
+    let cmd = cli.positionals.first().and_then(|c| deref(c))?;
+    if cli.flag("version") == Some(true) || cli.flag("usage") == Some(true) {
+        return None;
+    }
+    let next = cli.positionals.get(1).map(String::as_str);
+    match cmd {
+        "install" | "install-test" | "ci" | "install-ci-test" | "update" | "dedupe" | "exec"
+        | "link" => Some(cmd),
+        "audit" if next == Some("fix") => Some(cmd),
+        "init" if next.is_some() => Some(cmd),
+        _ => None,
+    }
+}
+
+/// `npm <args>` installs nothing, whatever the files say (see [`installing_command`]).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    installing_command(&nopt(args)).is_none()
+}
+
+/// `npx <args>` installs nothing: only a version or usage query (npx is `npm exec`).
+pub(crate) fn npx_installs_nothing(args: &[String]) -> bool {
+    installs_nothing(&npx_argv(args))
+}
+
+fn npx_argv(args: &[String]) -> Vec<String> {
+    let mut argv = vec!["exec".to_string()];
+    argv.extend(npx_rewrite(args));
+    argv
+}
+
 fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
     let cli = nopt(args);
-    if cli.flag("versions") == Some(true) {
-        return Ok(pass(program));
-    }
-    let Some(cmd) = cli.positionals.first().and_then(|c| deref(c)) else {
+    let Some(cmd) = installing_command(&cli) else {
         return Ok(pass(program));
     };
-    if cli.flag("version") == Some(true) || cli.flag("usage") == Some(true) {
-        return Ok(pass(program));
-    }
     let Placement {
         cwd,
         global,

@@ -157,6 +157,12 @@ pub fn scan(args: &[String]) -> Result<Option<Scan>, Error> {
     Ok(Some(scan))
 }
 
+/// `pip <args>` installs nothing, whatever the files and settings say: [`scan`] finds no
+/// requirement command (help, a version query, `list`, `show`, `uninstall`, ...).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    matches!(scan(args), Ok(None))
+}
+
 /// Read `pip <args>`: what it would install and which package sources it would use.
 pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     let pass = || Ok(Request::pass_through("pip", Manager::Pip));

@@ -253,7 +253,12 @@ struct Read {
     positionals: Vec<String>,
 }
 
-/// Read `pipx <args>`; `None` for a command that installs nothing, or help.
+/// `pipx <args>` installs nothing, whatever the files say (see [`read_args`]).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    matches!(read_args(args), Ok(None))
+}
+
+/// Read `pipx <args>` (argv alone); `None` for a command that installs nothing, or help.
 fn read_args(args: &[String]) -> Result<Option<Read>, Error> {
     // The main parser knows only -h and --version before the command.
     let Some(first) = args.first() else {

@@ -41,9 +41,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
 
 /// `pnpx`/`pnx` are `pnpm dlx`.
 pub fn parse_pnpx(args: &[String], world: &dyn World) -> Result<Request, Error> {
-    let mut argv = vec!["dlx".to_string()];
-    argv.extend(args.iter().cloned());
-    parse_as("pnpx", &argv, world)
+    parse_as("pnpx", &pnpx_argv(args), world)
 }
 
 /// What the resolution stage needs to know about `pnpm dlx` (the arguments after `pnpm`,
@@ -190,9 +188,61 @@ pub(crate) fn leading_option_len(token: &str) -> usize {
 use crate::cmdline::npm::scripts::js_project;
 use crate::scripts::npm::{PNPM_DEPS, PNPM_ROOT_EVENTS};
 
+/// The commands that may install (with their aliases); every other one passes through.
+const INSTALLING: &[&str] = &[
+    "add",
+    "install",
+    "i",
+    "install-test",
+    "it",
+    "update",
+    "up",
+    "upgrade",
+    "dlx",
+    "create",
+    "ci",
+    "clean-install",
+    "ic",
+    "install-clean",
+    "dedupe",
+    "fetch",
+    "deploy",
+    "remove",
+    "uninstall",
+    "rm",
+    "un",
+    "uni",
+    "link",
+    "ln",
+    "with",
+];
+
+/// Where the command of a pnpm command line that may install is (argv alone: the
+/// pre-passes, the global options before the command, [`INSTALLING`]); `Ok(None)`: it
+/// installs nothing, whatever the files say.
+fn installing_command(args: &[String]) -> Result<Option<usize>, Error> {
+    Ok(command_index(args)?.filter(|&ci| INSTALLING.contains(&args[ci].as_str())))
+}
+
+/// `pnpm <args>` installs nothing, whatever the files say (see [`installing_command`]).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    matches!(installing_command(&pre_pass(args).0), Ok(None))
+}
+
+/// `pnpx <args>` installs nothing (it is `pnpm dlx`, which always may).
+pub(crate) fn pnpx_installs_nothing(args: &[String]) -> bool {
+    installs_nothing(&pnpx_argv(args))
+}
+
+fn pnpx_argv(args: &[String]) -> Vec<String> {
+    let mut argv = vec!["dlx".to_string()];
+    argv.extend(args.iter().cloned());
+    argv
+}
+
 fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request, Error> {
     let (args, config) = pre_pass(args);
-    let Some(ci) = command_index(&args)? else {
+    let Some(ci) = installing_command(&args)? else {
         return Ok(pass(program));
     };
     let cmd = args[ci].as_str();

@@ -112,7 +112,10 @@ fn find(name: &str, short: Option<char>, command: &str) -> Option<&'static Opt> 
 }
 
 /// `poetry <args>`.
-pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+/// The command of a poetry command line that may install (one of [`COMMANDS`]), where its
+/// first word is and how many words it has, read from argv alone; `None`: it installs
+/// nothing, whatever the files say.
+fn installing_command(args: &[String]) -> Option<(&'static str, usize, usize)> {
     // The command: the first one or two words that are not options (or option values).
     let mut words: Vec<(usize, &str)> = Vec::new();
     let mut i = 0;
@@ -129,14 +132,22 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         words.push((i, a));
         i += 1;
     }
-    let Some(&(first_at, first)) = words.first() else {
-        return pass();
-    };
+    let &(first_at, first) = words.first()?;
     let (command, cmd_words) = match words.get(1) {
         Some(&(_, second)) if first == "self" => (format!("self {second}"), 2),
         _ => (first.to_string(), 1),
     };
-    let Some(command) = COMMANDS.iter().find(|c| **c == command).copied() else {
+    let command = COMMANDS.iter().find(|c| **c == command).copied()?;
+    Some((command, first_at, cmd_words))
+}
+
+/// `poetry <args>` installs nothing, whatever the files say (see [`installing_command`]).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    installing_command(args).is_none()
+}
+
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let Some((command, first_at, cmd_words)) = installing_command(args) else {
         return pass();
     };
     if command == "run" {

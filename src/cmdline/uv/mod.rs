@@ -38,14 +38,16 @@ fn pass() -> Result<Request, Error> {
     Ok(Request::pass_through("uv", Manager::Uv))
 }
 
-/// `uv <args>`.
-pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+/// The command of a uv command line that may install, where its own arguments start and the
+/// options read before them, from argv alone; `Ok(None)`: it installs nothing (help, a version
+/// query, `init`, `venv`, `python`, `cache`, `pip list`, ...), whatever the files say.
+fn installing_command(args: &[String]) -> Result<Option<(u32, usize, Opts)>, Error> {
     let mut i = 0;
     let mut level = TOP;
     let mut opts: Opts = Vec::new();
     loop {
         let Some(arg) = args.get(i) else {
-            return pass();
+            return Ok(None);
         };
         if arg.starts_with('-') && arg.len() > 1 && arg != "--" {
             let read = read_option(args, &mut i, level, "uv")?;
@@ -53,7 +55,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
                 .iter()
                 .any(|(n, _)| matches!(*n, "-h" | "--help" | "-V" | "--version"))
             {
-                return pass();
+                return Ok(None);
             }
             opts.extend(read);
             continue;
@@ -79,13 +81,25 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
             (TOOL, "upgrade" | "update") => TOOL_UPGRADE,
             // Every other command (init, venv, python, cache, self, help, pip list, tool list,
             // ...) installs no package; an unknown one is uv's error to report.
-            _ => return pass(),
+            _ => return Ok(None),
         };
         level = next;
         if !matches!(level, PIP | TOOL) {
-            break;
+            return Ok(Some((level, i, opts)));
         }
     }
+}
+
+/// `uv <args>` installs nothing, whatever the files say (see [`installing_command`]).
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    matches!(installing_command(args), Ok(None))
+}
+
+/// `uv <args>`.
+pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let Some((level, i, opts)) = installing_command(args)? else {
+        return pass();
+    };
     command(level, &args[i..], opts, world)
 }
 

@@ -70,6 +70,7 @@ const DLX: &[Opt] = &[
 ];
 
 const REMOVE: &[Opt] = &[opt(&["all"], Some('A'), Flag), MODE];
+const PLUGIN_IMPORT: &[Opt] = &[opt(&["checksum"], None, Flag)];
 
 const UNPLUG: &[Opt] = &[
     opt(&["all"], Some('A'), Flag),
@@ -133,14 +134,26 @@ fn berry_spec(arg: &str) -> Result<Target, Error> {
     spec_target(arg)
 }
 
-pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+/// What yarn ≥ 2 reads before any file: `--cwd`, the command path that may install, the
+/// table of its options and the arguments after the path.
+struct Front<'a> {
+    cwd: Option<String>,
+    cmd: Vec<&'a str>,
+    table: &'static [Opt],
+    rest: &'a [String],
+}
+
+/// Read a yarn ≥ 2 command line up to the point where files matter, from argv alone; `None`:
+/// it installs nothing (a version or help query, `run`, a script name, `info`, ...), whatever
+/// the files say.
+fn installing_command(args: &[String]) -> Option<Front<'_>> {
     // Leading options: only `--cwd` may precede the command path; `-v`/`-h` print and exit.
     let lead = args.iter().take_while(|a| a.starts_with('-')).count();
     if matches!(
         args.first().map(String::as_str),
         Some("-v" | "--version" | "-h" | "--help")
     ) {
-        return Ok(pass());
+        return None;
     }
     let mut cwd: Option<String> = None;
     let mut i = 0;
@@ -157,8 +170,6 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         }
     }
     let args = &args[i.min(args.len())..];
-    let world = Moved::to(world, cwd.as_deref());
-    let world: &dyn World = &world;
     let word = |k: usize| args.get(k).map(String::as_str);
     // The command path, and the table of its options.
     let (path_len, table): (usize, &[Opt]) = match (word(0), word(1)) {
@@ -177,8 +188,8 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         (Some("workspaces"), Some("focus")) => (2, FOCUS),
         (Some("workspaces"), Some("foreach")) => (2, FOREACH),
         (Some("workspace"), _) => (1, &[]),
-        (Some("plugin"), Some("import")) => (2, &[opt(&["checksum"], None, Flag)]),
-        _ => return Ok(pass()),
+        (Some("plugin"), Some("import")) => (2, PLUGIN_IMPORT),
+        _ => return None,
     };
     let cmd: Vec<&str> = args[..path_len].iter().map(String::as_str).collect();
     let rest = &args[path_len..];
@@ -188,8 +199,34 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
             ["dlx" | "create" | "workspace"] | ["workspaces", "foreach"]
         )
     {
-        return Ok(pass());
+        return None;
     }
+    Some(Front {
+        cwd,
+        cmd,
+        table,
+        rest,
+    })
+}
+
+/// `yarn <args>` read as yarn ≥ 2 installs nothing, whatever the files say (see
+/// [`installing_command`]).
+pub(super) fn installs_nothing(args: &[String]) -> bool {
+    installing_command(args).is_none()
+}
+
+pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let Some(Front {
+        cwd,
+        cmd,
+        table,
+        rest,
+    }) = installing_command(args)
+    else {
+        return Ok(pass());
+    };
+    let world = Moved::to(world, cwd.as_deref());
+    let world: &dyn World = &world;
     let sources = berry_sources(world, world.cwd())?;
     let project = ProjectRead {
         world,

@@ -180,9 +180,20 @@ fn command_index(args: &[String]) -> Option<usize> {
     })
 }
 
-pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+/// What yarn 1 reads before any file: the command that may install, its options, and the
+/// arguments a proxy command (`create`, `workspace`) keeps for the program it runs.
+struct Front<'a> {
+    cmd: &'a str,
+    p: argtable::Parsed,
+    tail: Vec<String>,
+}
+
+/// Read a yarn 1 command line up to the point where files matter, from argv alone;
+/// `Ok(None)`: it installs nothing (a version or help query, `run`, a script name, `list`, ...),
+/// whatever the files say.
+fn installing_command(args: &[String]) -> Result<Option<Front<'_>>, Error> {
     if args.first().map(String::as_str) == Some("-v") {
-        return Ok(pass());
+        return Ok(None);
     }
     let (pre, cmd, rest): (Vec<String>, &str, Vec<String>) = match command_index(args) {
         Some(i) => (args[..i].to_vec(), args[i].as_str(), args[i + 1..].to_vec()),
@@ -190,7 +201,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     };
     let is_help = |a: &String| a == "--help" || a == "-h";
     if pre.iter().any(is_help) || (COMMANDS.contains(&cmd) && rest.first().is_some_and(is_help)) {
-        return Ok(pass());
+        return Ok(None);
     }
     let cmd = if cmd.is_empty() { "install" } else { cmd };
     let table: &[Opt] = match cmd {
@@ -200,7 +211,7 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         "upgrade-interactive" | "upgradeInteractive" => UPGRADE_INTERACTIVE,
         "global" => GLOBAL_CMD,
         "create" | "remove" | "unplug" | "workspace" => NONE,
-        _ => return Ok(pass()),
+        _ => return Ok(None),
     };
     // Proxy commands keep everything after their own arguments for the program they run.
     let (rest, tail): (Vec<String>, Vec<String>) = match cmd {
@@ -212,8 +223,21 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     all.extend(rest);
     let p = argtable::parse(&all, &[GLOBAL, table], STYLE, Stop::Never)?;
     if p.flag("help") == Some(true) || p.flag("version") == Some(true) {
-        return Ok(pass());
+        return Ok(None);
     }
+    Ok(Some(Front { cmd, p, tail }))
+}
+
+/// `yarn <args>` read as yarn 1 installs nothing, whatever the files say (see
+/// [`installing_command`]).
+pub(super) fn installs_nothing(args: &[String]) -> bool {
+    matches!(installing_command(args), Ok(None))
+}
+
+pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
+    let Some(Front { cmd, p, tail }) = installing_command(args)? else {
+        return Ok(pass());
+    };
     let mut positionals = p.positionals.clone();
     positionals.extend(p.rest.iter().cloned());
     let world = Moved::to(world, p.value("cwd"));

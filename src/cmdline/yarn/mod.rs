@@ -39,6 +39,12 @@ pub(crate) enum Version {
 }
 
 /// Parse the arguments after `yarn`.
+/// `yarn <args>` installs nothing, whatever the files say: neither yarn 1 nor yarn ≥ 2 would
+/// install anything with it, so which one the project uses (files) does not matter.
+pub(crate) fn installs_nothing(args: &[String]) -> bool {
+    classic::installs_nothing(args) && berry::installs_nothing(args)
+}
+
 pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     match decide_version(world, world.cwd())? {
         Version::Classic(why) => with_grammar(classic::parse(args, world), &why),
