@@ -348,7 +348,9 @@ print(f"- 200k feed: 200,000 synthetic unique malicious names in OSV `npm/all.zi
       f"`PyPI/all.zip` feeds, imported with `installguard update --from DIR` into "
       f"`$XDG_DATA_HOME/installguard/reputation.igrep` ({int(feed_size)/2**20:.1f} MiB; looked up "
       f"together with the embedded snapshot, its integrity vouched for by the stamp the update wrote).")
-print(f"- Peer: {peer_note}.\n")
+print(f"- Peer: {peer_note}.")
+print("- The light shim's pass-through path alone, this build against an earlier one in the same "
+      "rounds: `BEFORE=DIR bench/shim.sh` ([shim-results.md](shim-results.md)).\n")
 peer_res, peer_mem = load("peer")
 summary = []
 for variant, title in [("embedded", "Embedded data"), ("feed-200k", "With a 200,000-report feed imported")]:
