@@ -551,7 +551,8 @@ fn project(
     // The lockfile is the resolution's output even when the user keeps npm from writing one.
     let mut flags = resolve_only_flags(&copy, timeout_ms);
     flags.extend(["--save=true".into(), "--package-lock=true".into()]);
-    let run_args = super::with_options(args, dashes_at(args), &flags);
+    let paths = path_specs(args, shape).map_err(|e| fail(Failure::Unsupported, e))?;
+    let run_args = super::with_options(&absolute_args(args, &paths), dashes_at(args), &flags);
     let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
     if let Some(u) = ran.stopped(TOOL, timeout) {
@@ -565,14 +566,19 @@ fn project(
     let new_lock_bytes = read(&copy.join(lock_name))
         .map_err(|e| fail(Failure::ToolFailed, e))?
         .ok_or_else(|| fail(Failure::ToolFailed, format!("npm wrote no {lock_name}")))?;
+    let new_lock_bytes = respelled(new_lock_bytes, &paths, &copy, prefix)
+        .map_err(|e| fail(Failure::Unsupported, format!("{lock_name}: {e}")))?;
     let new_lock = parse_lock(&new_lock_bytes)
         .map_err(|e| fail(Failure::ToolFailed, format!("{lock_name}: {e}")))?;
     let old_lock = old_lock_bytes
         .as_deref()
         .filter(|_| !shape.no_lockfile)
         .and_then(|b| parse_lock(b).ok());
-    let new_manifest =
-        read(&copy.join("package.json")).map_err(|e| fail(Failure::ToolFailed, e))?;
+    let new_manifest = read(&copy.join("package.json"))
+        .map_err(|e| fail(Failure::ToolFailed, e))?
+        .map(|b| respelled(b, &paths, &copy, prefix))
+        .transpose()
+        .map_err(|e| fail(Failure::Unsupported, format!("package.json: {e}")))?;
     // `--no-save`: neither file stays; `--no-package-lock`: the lockfile does not.
     let mut writes = Vec::new();
     for (name, new, old, keep) in [
@@ -654,7 +660,8 @@ fn global(
     let timeout_ms = timeout.as_millis().clamp(1_000, 60_000) as u64;
     let mut flags = resolve_only_flags(&copy, timeout_ms);
     flags.extend(["--global=false".into(), "--location=project".into()]);
-    let run_args = super::with_options(args, dashes_at(args), &flags);
+    let paths = path_specs(args, shape).map_err(|e| fail(Failure::Unsupported, e))?;
+    let run_args = super::with_options(&absolute_args(args, &paths), dashes_at(args), &flags);
     let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
     if let Some(u) = ran.stopped(TOOL, timeout) {
@@ -715,6 +722,157 @@ pub fn pin_specs(args: &[OsString], shape: &Shape, lock: &Lock) -> Vec<OsString>
             }
         })
         .collect()
+}
+
+/// A local tarball spec (`./x.tgz`, `file:../x.tgz`, `name@/abs/x.tgz`) on the command line, made
+/// absolute for the resolve-only run in the private copy: npm reads it from its working
+/// directory and saves it relative to the project (`file:<relative>`), so the copy's files
+/// spell it relative to the copy and are respelled for the project before they are used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathSpec {
+    /// Where in argv.
+    pub at: usize,
+    /// The argument for the resolve-only run (`[name@]file:<absolute>`).
+    pub absolute: String,
+    /// The tarball, absolute.
+    pub target: std::path::PathBuf,
+}
+
+/// The local tarball specs among the command's specs (see [`PathSpec`]); a folder, a `~/`
+/// spec or one whose text cannot be respelled safely (not UTF-8, quotes, backslashes) is
+/// refused with why.
+pub fn path_specs(args: &[OsString], shape: &Shape) -> Result<Vec<PathSpec>, String> {
+    let mut out = Vec::new();
+    for &at in &shape.specs_at {
+        let Some(text) = args.get(at).and_then(|a| a.to_str()) else {
+            continue;
+        };
+        if let Some(mut p) = tarball_spec(text, &shape.cwd)? {
+            p.at = at;
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// One spec read from `cwd`: `Some` for a local tarball (its `at` left 0), `None` for any
+/// spec that is not a path, an error for a folder or a path written in a way not respelled.
+pub fn tarball_spec(text: &str, cwd: &Path) -> Result<Option<PathSpec>, String> {
+    use crate::cmdline::npm::spec::{SpecType, npa};
+    let Ok(spec) = npa(text) else { return Ok(None) };
+    if !matches!(spec.ty, SpecType::File | SpecType::Directory) {
+        return Ok(None);
+    }
+    let (name, rest) = match &spec.name {
+        Some(n) => (Some(n.as_str()), &text[n.len() + 1..]),
+        None => (None, text),
+    };
+    let raw = rest
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("file:"))
+        .map_or(rest, |_| &rest[5..]);
+    if spec.ty == SpecType::Directory {
+        return Err(format!(
+            "`{text}` is a folder: npm links it and places its dependencies by where it is \
+             (hoisted when it is inside the project), which a private copy elsewhere cannot \
+             reproduce; not resolved"
+        ));
+    }
+    if raw.starts_with('~') || raw.contains(['"', '\\']) {
+        return Err(format!(
+            "`{text}`: a path spec written this way is not resolved"
+        ));
+    }
+    let target = lexical(&cwd.join(raw));
+    let Some(abs) = target.to_str() else {
+        return Err(format!("`{text}`: the path is not UTF-8"));
+    };
+    Ok(Some(PathSpec {
+        at: 0,
+        absolute: match name {
+            Some(n) => format!("{n}@file:{abs}"),
+            None => format!("file:{abs}"),
+        },
+        target: target.clone(),
+    }))
+}
+
+/// `args` with each path spec absolute (see [`PathSpec`]).
+fn absolute_args(args: &[OsString], paths: &[PathSpec]) -> Vec<OsString> {
+    let mut out = args.to_vec();
+    for p in paths {
+        out[p.at] = OsString::from(&p.absolute);
+    }
+    out
+}
+
+/// A file npm wrote in the copy, its path specs respelled for the project; refused when a
+/// spelling relative to the copy is left (npm saved it in a way not foreseen).
+pub fn respelled(
+    bytes: Vec<u8>,
+    paths: &[PathSpec],
+    copy: &Path,
+    project: &Path,
+) -> Result<Vec<u8>, String> {
+    if paths.is_empty() {
+        return Ok(bytes);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
+    let out = respell(&text, paths, copy, project);
+    let work = copy.parent().unwrap_or(copy);
+    let left = |p: &PathSpec| {
+        let from = relative(copy, &p.target);
+        from != relative(project, &p.target) && out.contains(&from)
+    };
+    if paths.iter().any(left) || out.contains(&*work.to_string_lossy()) {
+        return Err(
+            "npm saved a local path relative to the private copy in a way installguard does \
+             not respell"
+                .into(),
+        );
+    }
+    Ok(out.into_bytes())
+}
+
+/// `path` with `.` and `..` taken out, without reading the file system (Node's `path.resolve`).
+fn lexical(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Node's `path.relative(from, to)` for absolute, lexical paths (`""` when they are equal).
+pub fn relative(from: &Path, to: &Path) -> String {
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".into(); a.len() - common];
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// The copy's package.json or lockfile text with each tarball spec respelled from the copy
+/// (`"file:<relative to copy>`) to the project.
+pub fn respell(text: &str, specs: &[PathSpec], copy: &Path, project: &Path) -> String {
+    let mut out = text.to_string();
+    for s in specs {
+        let (from, to) = (relative(copy, &s.target), relative(project, &s.target));
+        out = out.replace(&format!("\"file:{from}"), &format!("\"file:{to}"));
+    }
+    out
 }
 
 /// Where a bare `--` ends npm's options.
@@ -861,6 +1019,7 @@ mod tests {
             command_at: 0,
             specs_at: vec![3],
             global: false,
+            cwd: "/p".into(),
             local_prefix: "/p".into(),
             no_save: false,
             nothing_installed: false,
@@ -884,6 +1043,7 @@ mod tests {
             command_at: 0,
             specs_at: vec![2, 3, 4],
             global: true,
+            cwd: "/p".into(),
             local_prefix: "/p".into(),
             no_save: false,
             nothing_installed: false,
@@ -921,5 +1081,44 @@ mod tests {
         );
         let deep: Json = serde_json::from_str(r#"{"workspaces": ["packages/**"]}"#).unwrap();
         assert!(workspace_dirs(t.path(), &deep).is_err());
+    }
+
+    #[test]
+    fn local_tarballs_are_made_absolute_and_respelled_for_the_project() {
+        let cwd = Path::new("/p/sub");
+        let t = tarball_spec("./x.tgz", cwd).unwrap().unwrap();
+        assert_eq!(t.absolute, "file:/p/sub/x.tgz");
+        let named = tarball_spec("n@file:../y.tgz", cwd).unwrap().unwrap();
+        assert_eq!(named.absolute, "n@file:/p/y.tgz");
+        assert!(tarball_spec("lodash@^4", cwd).unwrap().is_none());
+        assert!(tarball_spec("github:u/r", cwd).unwrap().is_none());
+        assert!(
+            tarball_spec("./lib", cwd)
+                .unwrap_err()
+                .contains("is a folder")
+        );
+        assert!(tarball_spec("~/x.tgz", cwd).is_err());
+
+        assert_eq!(
+            relative(Path::new("/t/w/project"), Path::new("/p/sub/x.tgz")),
+            "../../../p/sub/x.tgz"
+        );
+        assert_eq!(
+            relative(Path::new("/p"), Path::new("/p/sub/x.tgz")),
+            "sub/x.tgz"
+        );
+        let copy = Path::new("/t/w/project");
+        let text = r#"{"dependencies": {"x": "file:../../../p/sub/x.tgz"}}"#;
+        assert_eq!(
+            respell(text, std::slice::from_ref(&t), copy, Path::new("/p")),
+            r#"{"dependencies": {"x": "file:sub/x.tgz"}}"#
+        );
+        assert_eq!(
+            respelled(text.into(), std::slice::from_ref(&t), copy, Path::new("/p")).unwrap(),
+            br#"{"dependencies": {"x": "file:sub/x.tgz"}}"#
+        );
+        // A spelling npm chose that is not the foreseen one is refused, not passed on.
+        let odd = r#"{"dependencies": {"x": "file:/t/w/project/../x.tgz"}}"#;
+        assert!(respelled(odd.into(), &[t], copy, Path::new("/p")).is_err());
     }
 }

@@ -122,6 +122,93 @@ fn registry_names(tool: &'static str, specs: &[ExecSpec]) -> Result<Vec<String>,
         .collect()
 }
 
+/// How a spec is found in the resolved lockfile: by the name it installs under (a registry
+/// package's, an alias's, or a git or URL spec written `name@…`), or, for a git or URL spec
+/// without one, as the top-level dependency no other spec claims. A folder is not resolved
+/// (npx links it).
+fn spec_names(tool: &'static str, specs: &[ExecSpec]) -> Result<Vec<Option<String>>, Unresolved> {
+    specs
+        .iter()
+        .map(|s| match npa(&s.spec) {
+            Ok(spec) if matches!(spec.ty, SpecType::Registry | SpecType::Alias) => {
+                Ok(Some(spec.name.unwrap_or_default()))
+            }
+            Ok(spec) if matches!(spec.ty, SpecType::Git | SpecType::Remote | SpecType::File) => {
+                Ok(spec.name)
+            }
+            Ok(spec) if spec.ty == SpecType::Directory => Err(Unresolved::new(
+                tool,
+                Failure::Unsupported,
+                format!(
+                    "`{}` is a folder: npx installs it as a link, which is checked by name only",
+                    s.spec
+                ),
+            )),
+            _ => Err(Unresolved::new(
+                tool,
+                Failure::Unsupported,
+                format!("`{}` is not a spec npm reads", s.spec),
+            )),
+        })
+        .collect()
+}
+
+/// Each spec written pinned to what the lockfile resolved for it: `name@version` for a
+/// registry spec, `alias@npm:real@version` for an alias, for a git or URL spec the source
+/// the lockfile records (a git commit, `name@` kept when it was written), so npx installs
+/// exactly the checked source, and a local tarball as written (npx keys its directory by that
+/// text; the placed lockfile holds its integrity). With the lockfile names each spec installs
+/// under.
+pub fn pin_exec_specs(
+    specs: &[ExecSpec],
+    names: &[Option<String>],
+    lock: &npm::Lock,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let top = |n: &str| lock.entries.get(&format!("node_modules/{n}"));
+    let claimed: Vec<&String> = names.iter().flatten().collect();
+    let unclaimed: Vec<&String> = lock
+        .entries
+        .get("")
+        .map(|root| root.deps.iter().filter(|d| !claimed.contains(d)).collect())
+        .unwrap_or_default();
+    if names.iter().filter(|n| n.is_none()).count() > 1 || unclaimed.len() > 1 {
+        return Err("several git or URL specs without a name cannot be told apart in the                     lockfile; write them `name@<spec>`"
+            .into());
+    }
+    let mut pinned = Vec::new();
+    let mut keys = Vec::new();
+    for (s, n) in specs.iter().zip(names) {
+        let key = match n {
+            Some(n) => n.clone(),
+            None => (*unclaimed
+                .first()
+                .ok_or_else(|| format!("`{}` is not in the lockfile", s.spec))?)
+            .clone(),
+        };
+        let e = top(&key).ok_or_else(|| format!("{key} is not in the lockfile"))?;
+        let v = e.version.as_deref().unwrap_or_default();
+        let spec = npa(&s.spec).map_err(|e| format!("{}: {e}", s.spec))?;
+        pinned.push(match spec.ty {
+            SpecType::Registry => format!("{key}@{v}"),
+            SpecType::Alias => format!("{key}@npm:{}@{v}", e.name),
+            SpecType::File => s.spec.clone(),
+            _ => {
+                let from = e
+                    .resolved
+                    .as_deref()
+                    .ok_or_else(|| format!("the lockfile records no source for {key}"))?;
+                if n.is_some() {
+                    format!("{key}@{from}")
+                } else {
+                    from.to_string()
+                }
+            }
+        });
+        keys.push(key);
+    }
+    Ok((keys, pinned))
+}
+
 /// The real run's arguments with every spec pinned (`pinned[i]` for `shape.specs[i]`).
 pub fn pinned_args(argv: &Argv, shape: &ExecShape, pinned: &[String]) -> Vec<OsString> {
     let mut out = argv.real.clone();
@@ -269,7 +356,7 @@ fn run(
         local_prefix: d.to_path_buf(),
         ..shape.clone()
     };
-    let names = registry_names(TOOL, &shape.specs)?;
+    let names = spec_names(TOOL, &shape.specs)?;
     // A bin of the project answers before npm's configuration is needed.
     if dirs.iter().all(|d| bin_found(&in_dir(d), None).is_some()) {
         return Ok(Outcome::NotNeeded);
@@ -300,7 +387,13 @@ fn run(
                 args: pinned_args(argv, shape, &pinned),
                 env: Vec::new(),
             };
-            return reuse(&dir, &names, &pinned, step, work);
+            let tops: Vec<(String, String)> = names
+                .iter()
+                .flatten()
+                .zip(&pinned)
+                .map(|(n, p)| (n.clone(), p[n.len() + 1..].to_string()))
+                .collect();
+            return reuse(&dir, &tops, &pinned, step, work);
         }
     }
     let copy = work.path().join("exec");
@@ -311,7 +404,18 @@ fn run(
             .map_err(|e| fail(Failure::ToolFailed, e.to_string()))?;
     }
     let timeout_ms = timeout.as_millis().clamp(1_000, 60_000) as u64;
-    let run_args = resolve_args(&argv.text, shape, &copy, timeout_ms);
+    // Local tarballs are read from where npx runs: the resolve-only run gets them absolute.
+    let mut tarballs = Vec::new();
+    let mut absolute = shape.clone();
+    for s in &mut absolute.specs {
+        if let Some(p) =
+            npm::tarball_spec(&s.spec, &shape.cwd).map_err(|why| fail(Failure::Unsupported, why))?
+        {
+            s.spec.clone_from(&p.absolute);
+            tarballs.push(p);
+        }
+    }
+    let run_args = resolve_args(&argv.text, &absolute, &copy, timeout_ms);
     let ran = exec::run(&npm_tool, &run_args, &copy, &[], &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
     if let Some(u) = ran.stopped(TOOL, timeout) {
@@ -334,15 +438,18 @@ fn run(
     })?;
     let lock = npm::parse_lock(&lock_bytes)
         .map_err(|e| fail(Failure::ToolFailed, format!("package-lock.json: {e}")))?;
-    let mut pinned = Vec::new();
-    for n in &names {
-        let v = lock
-            .entries
-            .get(&format!("node_modules/{n}"))
-            .and_then(|e| e.version.clone())
-            .ok_or_else(|| fail(Failure::ToolFailed, format!("{n} is not in the lockfile")))?;
-        pinned.push(format!("{n}@{v}"));
-    }
+    let (keys, pinned) = pin_exec_specs(&shape.specs, &names, &lock)
+        .map_err(|why| fail(Failure::Unsupported, why))?;
+    let tops: Vec<(String, String)> = keys
+        .iter()
+        .map(|k| {
+            let v = lock.entries.get(&format!("node_modules/{k}"));
+            (
+                k.clone(),
+                v.and_then(|e| e.version.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
     let dir = cache.join("_npx").join(npx_hash(&pinned));
     let real = pinned_args(argv, shape, &pinned);
     let step = Step {
@@ -351,8 +458,13 @@ fn run(
     };
     // A tree npx installed there before is reused as it is: that one is what runs.
     if dir.join("node_modules").is_dir() {
-        return reuse(&dir, &names, &pinned, step, work);
+        return reuse(&dir, &tops, &pinned, step, work);
     }
+    // The tarballs' paths as npx writes them, relative to its directory.
+    let respell = |b: Vec<u8>| {
+        npm::respelled(b, &tarballs, &copy, &dir).map_err(|why| fail(Failure::Unsupported, why))
+    };
+    let (lock_bytes, manifest_bytes) = (respell(lock_bytes)?, respell(manifest_bytes)?);
     let original = |f: &str| read(&dir.join(f)).ok();
     Ok(Outcome::Resolved(Resolution {
         tool: TOOL,
@@ -444,7 +556,7 @@ pub fn exact_pins(specs: &[ExecSpec]) -> Option<Vec<String>> {
 /// pinned ones, else npx holds another tree for the same specs and nothing is assumed.
 fn reuse(
     dir: &Path,
-    names: &[String],
+    tops: &[(String, String)],
     pinned: &[String],
     step: Step,
     work: Workdir,
@@ -468,11 +580,11 @@ fn reuse(
         })?;
     let old = npm::parse_lock(&bytes)
         .map_err(|e| fail(Failure::ToolFailed, format!("{}: {e}", used.display())))?;
-    let reused = pinned.iter().zip(names).all(|(p, n)| {
+    let reused = tops.iter().all(|(n, want)| {
         old.entries
             .get(&format!("node_modules/{n}"))
             .and_then(|e| e.version.as_deref())
-            .is_some_and(|v| format!("{n}@{v}") == *p)
+            .is_some_and(|v| v == want)
     });
     if !reused {
         return Err(fail(
@@ -1294,5 +1406,56 @@ mod tests {
             Some((PathBuf::from("/h/.npm"), PathBuf::from("/usr")))
         );
         assert_eq!(parse_config("npm error\n"), None);
+    }
+
+    #[test]
+    fn git_url_alias_and_tarball_specs_are_pinned_to_what_the_lockfile_resolved() {
+        let spec = |s: &str| ExecSpec {
+            at: 0,
+            inline: true,
+            spec: s.into(),
+        };
+        let specs = [
+            spec("git+file:///r/g.git"),
+            spec("nice@npm:real@^1"),
+            spec("a@^2"),
+            spec("./t.tgz"),
+        ];
+        let lock = npm::parse_lock(
+            br#"{"packages": {
+                "": {"dependencies": {"g": "git+file:///r/g.git", "nice": "npm:real@^1", "a": "^2", "t": "file:t.tgz"}},
+                "node_modules/g": {"version": "1.0.0", "resolved": "git+file:///r/g.git#abc123"},
+                "node_modules/nice": {"name": "real", "version": "1.2.0", "integrity": "sha512-r"},
+                "node_modules/a": {"version": "2.1.0"},
+                "node_modules/t": {"version": "0.1.0", "resolved": "file:t.tgz"}
+            }}"#,
+        )
+        .unwrap();
+        // Two specs without a name (the git one, the tarball) cannot be told apart.
+        let names = spec_names(TOOL, &specs).unwrap();
+        assert_eq!(names, [None, Some("nice".into()), Some("a".into()), None]);
+        assert!(pin_exec_specs(&specs, &names, &lock).is_err());
+        let specs = &specs[..3];
+        let names = spec_names(TOOL, specs).unwrap();
+        let without_t = npm::parse_lock(
+            br#"{"packages": {
+                "": {"dependencies": {"g": "git+file:///r/g.git", "nice": "npm:real@^1", "a": "^2"}},
+                "node_modules/g": {"version": "1.0.0", "resolved": "git+file:///r/g.git#abc123"},
+                "node_modules/nice": {"name": "real", "version": "1.2.0"},
+                "node_modules/a": {"version": "2.1.0"}
+            }}"#,
+        )
+        .unwrap();
+        let (keys, pinned) = pin_exec_specs(specs, &names, &without_t).unwrap();
+        assert_eq!(keys, ["g", "nice", "a"]);
+        assert_eq!(
+            pinned,
+            [
+                "git+file:///r/g.git#abc123",
+                "nice@npm:real@1.2.0",
+                "a@2.1.0"
+            ]
+        );
+        assert!(spec_names(TOOL, &[spec("./folder")]).is_err());
     }
 }

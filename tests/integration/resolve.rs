@@ -2290,3 +2290,262 @@ fn uv_a_local_find_links_folder_is_locked_relative_to_the_real_project_not_the_c
     assert_eq!(text(&out.stdout), "1.2.0\n", "{}", text(&out.stderr));
     assert_eq!(std::fs::read_to_string(dir.join("uv.lock")).unwrap(), lock);
 }
+
+/// A bare git repository made from a package (`name`, its `dependencies` JSON, a `prepare`
+/// script that writes `marker`): `git+file://` serves it with no network.
+fn git_package(sb: &Sandbox, name: &str, deps: &str, marker: &Path) -> String {
+    let src = sb.path(&format!("cache/{name}-src"));
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("package.json"),
+        format!(
+            r#"{{"name":"{name}","version":"1.0.0","bin":{{"{name}":"index.js"}},"scripts":{{"prepare":"touch {}"}},"dependencies":{deps}}}"#,
+            marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("index.js"),
+        "#!/usr/bin/env node\nconsole.log('ran');\n",
+    )
+    .unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    git(&src, &["init", "-q"]);
+    git(&src, &["add", "-A"]);
+    git(
+        &src,
+        &[
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-qm",
+            "v1",
+        ],
+    );
+    let bare = sb.path(&format!("cache/{name}.git"));
+    git(
+        &sb.path("cache"),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &src.to_string_lossy(),
+            &bare.to_string_lossy(),
+        ],
+    );
+    format!("git+file://{}", bare.display())
+}
+
+/// npx of a git spec and of an alias: resolved like a registry spec (npm's lock-only run
+/// reads the git package's manifest from a clone and runs neither its `prepare` nor an
+/// install in the clone), checked under the real names, and run pinned to the checked commit.
+#[test]
+fn npx_git_and_alias_specs_are_resolved_and_checked_under_the_real_names() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let prepared = sb.path("prepare-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    let hostile = git_package(&sb, "gbad", r#"{"000webhost-admin":"^1.0.0"}"#, &prepared);
+    let out = run(sb.cmd(
+        "npx",
+        &[
+            "--yes",
+            "--registry",
+            &reg.url,
+            "--package",
+            &hostile,
+            "--",
+            "gbad",
+        ],
+    ));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by gbad"),
+        "{err}"
+    );
+    assert!(!marker.exists(), "the install script ran");
+    assert!(
+        !prepared.exists(),
+        "the git package's prepare ran before the decision"
+    );
+    metadata_only(&reg);
+    assert!(npx_trees(&sb).is_empty(), "npx installed something");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    let g = checked(&r, "gbad");
+    assert_eq!(g["resolved"]["source"], "git");
+    assert!(
+        g["resolved"]["url"].as_str().unwrap().contains('#'),
+        "the commit is recorded: {g:#}"
+    );
+
+    // An innocent alias of the hostile tree: checked under the package it really installs.
+    let out = run(sb.cmd(
+        "npx",
+        &[
+            "--yes",
+            "--registry",
+            &reg.url,
+            "--package",
+            "nice@npm:igtest-clean@^1",
+            "--",
+            "igtest-clean",
+        ],
+    ));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(err.contains("MAL-2024-11848"), "{err}");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(checked(&r, "igtest-clean")["resolved"]["version"], "1.0.0");
+    assert!(!marker.exists() && npx_trees(&sb).is_empty());
+
+    // A clean git package runs from the checked commit; its prepare runs only now, after the
+    // decision (a warned install-time script: no terminal, the [scripts] default lets it run).
+    let clean = git_package(&sb, "ggood", r#"{"igtest-leaf":"^2.0.0"}"#, &prepared);
+    let out = run(sb.cmd(
+        "npx",
+        &[
+            "--yes",
+            "--registry",
+            &reg.url,
+            "--package",
+            &clean,
+            "--",
+            "ggood",
+        ],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout).trim(), "ran", "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("git dependency"),
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    let trees = npx_trees(&sb);
+    assert_eq!(trees.len(), 1);
+    let commit = checked(&r, "ggood")["resolved"]["url"].clone();
+    assert_eq!(
+        trees[0]["packages"]["node_modules/ggood"]["resolved"],
+        commit
+    );
+}
+
+/// `npm install` of local tarballs and folders: npm reads them from where it runs, so the
+/// resolve-only run gets them as absolute paths and the checked package.json and lockfile are
+/// respelled for the project (`file:app.tgz`, as npm writes them); their dependencies are
+/// checked like any others.
+#[test]
+fn npm_local_tarballs_and_folders_are_resolved_and_installed_as_checked() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    std::fs::copy(
+        sb.path("cache/reg/igtest-clean-1.0.0.tgz"),
+        sb.work().join("clean.tgz"),
+    )
+    .unwrap();
+    let out = run(sb.cmd("npm", &["install", "--registry", &reg.url, "./clean.tgz"]));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert!(!marker.exists(), "the install script ran");
+    assert!(!sb.work().join("node_modules").exists());
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(checked(&r, "igtest-clean")["resolved"]["source"], "path");
+
+    std::fs::copy(
+        sb.path("cache/reg/igtest-app-1.0.0.tgz"),
+        sb.work().join("app.tgz"),
+    )
+    .unwrap();
+    let out = run(sb.cmd("npm", &["install", "--registry", &reg.url, "./app.tgz"]));
+    assert_code(&out, 0);
+    let pj = std::fs::read_to_string(sb.work().join("package.json")).unwrap();
+    assert!(pj.contains("\"igtest-app\": \"file:app.tgz\""), "{pj}");
+    assert!(sb.work().join("node_modules/igtest-leaf/index.js").exists());
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+
+    // A folder is linked and its dependencies are placed by where it is: not resolved from a
+    // copy elsewhere, and the record says so.
+    let sb = npm_project();
+    let lib = sb.work().join("lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(
+        lib.join("package.json"),
+        r#"{"name":"lib","version":"1.0.0","dependencies":{"igtest-leaf":"^2.0.0"}}"#,
+    )
+    .unwrap();
+    let out = run(sb.cmd("npm", &["install", "--registry", &reg.url, "file:lib"]));
+    assert_code(&out, 0);
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "unresolved", "{r:#}");
+    assert!(
+        r["resolution"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("is a folder"),
+        "{r:#}"
+    );
+}
+
+/// npx of a local tarball: resolved from where npx runs, its dependencies checked, and run
+/// from the checked lockfile placed in npx's directory for that spec.
+#[test]
+fn npx_a_local_tarball_is_resolved_and_runs_the_checked_tree() {
+    let sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    for n in ["igtest-clean", "igtest-app"] {
+        std::fs::copy(
+            sb.path(&format!("cache/reg/{n}-1.0.0.tgz")),
+            sb.work().join(format!("{n}.tgz")),
+        )
+        .unwrap();
+    }
+    let out = run(sb.cmd(
+        "npx",
+        &["--yes", "--registry", &reg.url, "./igtest-clean.tgz"],
+    ));
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert!(!marker.exists(), "the install script ran");
+    assert!(npx_trees(&sb).is_empty(), "npx installed something");
+
+    let out = run(sb.cmd(
+        "npx",
+        &["--yes", "--registry", &reg.url, "./igtest-app.tgz", "x"],
+    ));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), r#"["x"]"#, "{}", text(&out.stderr));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
+    assert_eq!(npx_trees(&sb).len(), 1);
+}

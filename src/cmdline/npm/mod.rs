@@ -197,6 +197,8 @@ pub struct Shape {
     /// The project directory (`--prefix`, else the nearest directory with package.json or
     /// node_modules).
     pub local_prefix: PathBuf,
+    /// The directory npm runs in (relative path specs are read from there).
+    pub cwd: PathBuf,
     /// `--no-save` / `--save=false`: package.json and the lockfile stay as they are.
     pub no_save: bool,
     /// `--package-lock-only`, `--dry-run`: nothing is installed and no script runs.
@@ -236,6 +238,7 @@ pub fn shape(args: &[String], world: &dyn World) -> Option<Shape> {
         specs_at,
         global,
         local_prefix,
+        cwd,
         no_save: cli.flag("save") == Some(false) || env_flag("save").is_some_and(|v| v == "false"),
         nothing_installed: flag_on("package-lock-only") || flag_on("dry-run"),
         no_lockfile: cli.flag("package-lock") == Some(false)
