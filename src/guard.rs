@@ -86,7 +86,9 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     };
     let handovers = world.handovers();
     match (&unreadable, &opts.bypass) {
-        (None, _) if !request.installs => return tool.pass_through(args, &handovers),
+        (None, _) if !request.installs => {
+            return tool.pass_through(&shim::without_auto_install(program, args), &handovers);
+        }
         (Some(e), None) => {
             if e.kind == ErrorKind::BadFile {
                 say!("nothing was installed: fix the file above and run the command again");

@@ -251,9 +251,43 @@ pub fn light_main() -> i32 {
     if crate::cmdline::passage::passage(&name, &args) == crate::cmdline::passage::Passage::Guard {
         return delegate(&name, &args);
     }
+    let args = without_auto_install(&name, &args);
     let e = exec(&real, &real_argv0(&name, &real), &args, &[]);
     crate::output::say!("cannot run {}: {e}", real.display());
     crate::exit::for_spawn_error(&e)
+}
+
+/// bun's runtime auto-installs the packages the code it runs imports when no `node_modules`
+/// is found above it (or with `--install=force`): fetched at run time, unchecked
+/// ([`crate::cmdline::bun::runs_code`]). Such a command runs with `--no-install` (a missing import
+/// then fails with bun's "Cannot find package"), and the guard says so when auto-install
+/// would have been on. Any other command is left as it is. Both the light shim and the
+/// guard hand commands that install nothing over through here.
+pub fn without_auto_install(program: &OsStr, args: &[OsString]) -> Vec<OsString> {
+    let text: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if crate::cmdline::Program::from_name(program) != Some(crate::cmdline::Program::Bun)
+        || !crate::cmdline::bun::runs_code(&text)
+        || text.iter().any(|a| a == "--no-install")
+    {
+        return args.to_vec();
+    }
+    let asked = text
+        .iter()
+        .any(|a| a == "-i" || a == "--install" || a.starts_with("--install="));
+    let found = std::env::current_dir()
+        .is_ok_and(|d| d.ancestors().any(|a| a.join("node_modules").is_dir()));
+    if asked || !found {
+        crate::output::say!(
+            "bun runs this with --no-install: its runtime auto-install would fetch the packages \
+             the code imports unchecked; add them with `bun add` (checked) first"
+        );
+    }
+    let mut out = vec![OsString::from("--no-install")];
+    out.extend_from_slice(args);
+    out
 }
 
 /// Hand `name args` to the full `installguard` binary next to this one, as if it had been

@@ -4,7 +4,9 @@
 //! install from exactly that lockfile (put in place, then `npm install` without specs, which
 //! installs the lock as it is and checks every tarball's integrity). `npm ci`: the project's
 //! lockfile is the tree. Pure except [`resolve`]. Does not read `yarn.lock`, pnpm or bun
-//! lockfiles, resolves no `file:` installs (reported unresolved and checked by name), and
+//! lockfiles, resolves no folder installs nor projects whose package.json has `file:`
+//! dependencies (reported unresolved and checked by name; a local tarball on the command line
+//! is resolved, given absolute, the written files respelled for the project), and
 //! leaves `exec`/`npx` to `oneoff`. `-g`: resolved in an empty folder, the named packages
 //! pinned. `--no-save` / `--no-package-lock`: resolved like a saving install, the checked files
 //! put in place for the install and put back after it, npm's record of what it installed

@@ -16,8 +16,10 @@
 //! for them are checked, and the tree it ran is compared with the checked ones after. A bare
 //! command that a bin of the project or of npm's global prefix answers fetches nothing and is
 //! not resolved; `npm exec -w` / `--workspaces` runs in each selected workspace, and is
-//! resolved unless a bin answers in every one. Does not resolve git, URL or path specs, bunx
-//! with several packages, `npm init <x>` / `pnpm create`, or yarn dlx.
+//! resolved unless a bin answers in every one. npx git, URL, alias and local tarball specs are
+//! resolved too and pinned to what the lockfile recorded. Does not resolve a folder spec, git,
+//! URL or tarball specs of bunx and pnpm dlx, bunx with several packages, `npm init <x>` /
+//! `pnpm create`, or yarn dlx.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

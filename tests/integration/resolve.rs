@@ -2549,3 +2549,70 @@ fn npx_a_local_tarball_is_resolved_and_runs_the_checked_tree() {
     assert_eq!(checked(&r, "igtest-leaf")["resolved"]["version"], "2.1.0");
     assert_eq!(npx_trees(&sb).len(), 1);
 }
+
+/// bun's runtime auto-installs what a file imports when no node_modules is found (measured
+/// unguarded here: the packument and the tarball are fetched and the file runs). Guarded, it
+/// runs with `--no-install`, says so, and nothing is fetched; once the package is added (a
+/// checked install) the file runs.
+#[test]
+fn bun_running_a_file_does_not_auto_install_its_imports_unchecked() {
+    let mut sb = Sandbox::new();
+    let marker = sb.path("postinstall-ran");
+    let reg = Registry::start_tree(&sb.path("cache/reg"), &runnable_trees(&marker));
+    js_project("bun", &reg, &mut sb);
+    std::fs::write(
+        sb.work().join("a.ts"),
+        "import leaf from 'igtest-leaf';\nconsole.log('leaf', leaf);\n",
+    )
+    .unwrap();
+    let unguarded = std::process::Command::new(crate::tools::js_tool("bun").join("bun"))
+        .arg("a.ts")
+        .current_dir(sb.work())
+        .env("HOME", sb.path("cache/unguarded-home"))
+        .env("BUN_INSTALL_CACHE_DIR", sb.path("cache/unguarded-bun"))
+        .env_remove("INSTALLGUARD_ACTIVE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&unguarded.stdout),
+        "leaf ok\n",
+        "{}",
+        text(&unguarded.stderr)
+    );
+    assert!(
+        reg.seen().iter().any(|p| p.ends_with(".tgz")),
+        "{:?}",
+        reg.seen()
+    );
+    let before = reg.seen().len();
+
+    for args in [
+        &["a.ts"][..],
+        &["run", "a.ts"],
+        &["--install=force", "a.ts"],
+    ] {
+        let out = run(sb.cmd("bun", args));
+        assert_code(&out, 1);
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("--no-install") && err.contains("Cannot find package"),
+            "{err}"
+        );
+        assert_eq!(
+            reg.seen().len(),
+            before,
+            "bun fetched at run time: {:?}",
+            reg.seen()
+        );
+    }
+    let out = run(sb.cmd("bun", &["add", "igtest-leaf"]));
+    assert_code(&out, 0);
+    let out = run(sb.cmd("bun", &["a.ts"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "leaf ok\n");
+    assert!(
+        !text(&out.stderr).contains("--no-install"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -3,8 +3,9 @@
 //! (`--registry`, `BUN_CONFIG_REGISTRY`, `NPM_CONFIG_REGISTRY`, `bunfig.toml` `[install]`
 //! and `[install.scopes]`, `.npmrc`). A project install reads package.json, its workspaces
 //! and `bun.lock`; a project with only the binary `bun.lockb` is refused with the command that
-//! writes `bun.lock`. Reads files only through [`World`]. Does not resolve versions, and does
-//! not see what `bun run` auto-installs for a script that imports a missing package.
+//! writes `bun.lock`. Reads files only through [`World`]. Does not resolve versions. What
+//! bun's runtime would auto-install for code that imports a missing package is not seen: a
+//! command that runs code gets `--no-install` instead ([`runs_code`]).
 
 pub(crate) mod lockfile;
 mod options;
@@ -33,6 +34,56 @@ const STYLE: Style = Style {
 };
 
 const HELP: &[Opt] = &[argtable::opt(&["help"], Some('h'), Arity::Flag)];
+
+/// bun's subcommands that do not run code in its runtime (installs, package management,
+/// bundling, scaffolding): a first positional not listed here nor `run`/`test`/`exec`/`repl`
+/// is a file or a package.json script, which bun runs.
+const NOT_RUNTIME: &[&str] = &[
+    "add",
+    "a",
+    "install",
+    "i",
+    "update",
+    "remove",
+    "rm",
+    "link",
+    "unlink",
+    "pm",
+    "outdated",
+    "audit",
+    "info",
+    "why",
+    "publish",
+    "patch",
+    "patch-commit",
+    "build",
+    "init",
+    "create",
+    "c",
+    "upgrade",
+    "completions",
+    "discord",
+    "help",
+    "x",
+    "feedback",
+];
+
+/// Whether `bun <args>` runs code in bun's runtime (`bun run`, `bun test`, `bun exec`, `bun
+/// repl`, `bun <file or script>`, `bun -e`/`-p`): code that, when no `node_modules` is found
+/// above it (or with `--install=force`), auto-installs the packages it imports at run time,
+/// from the registry, without any lockfile or check (measured with bun 1.4.5: `bun a.ts`
+/// fetched the imported package's packument and tarball). The guard runs it with
+/// `--no-install`, which wins over `--install=…` and bunfig in either order.
+pub fn runs_code(args: &[String]) -> bool {
+    match args.iter().find(|a| !a.starts_with('-')) {
+        Some(first) => !NOT_RUNTIME.contains(&first.as_str()),
+        None => args.iter().any(|a| {
+            matches!(a.as_str(), "-e" | "-p" | "--eval" | "--print")
+                || a.starts_with("--eval=")
+                || a.starts_with("--print=")
+        }),
+    }
+}
 
 /// Parse the arguments after `bun`.
 use crate::cmdline::npm::scripts::js_project;

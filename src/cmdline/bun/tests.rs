@@ -210,6 +210,34 @@ fn project_files() {
     }));
 }
 
+#[test]
+fn commands_that_run_code_in_the_runtime() {
+    for yes in [
+        "run a.ts",
+        "a.ts",
+        "test",
+        "--cwd dir run build",
+        "-e 1",
+        "--print=1",
+        "exec ls",
+        "dev",
+    ] {
+        assert!(runs_code(&argv(yes)), "{yes}");
+    }
+    for no in [
+        "install",
+        "add x",
+        "pm ls",
+        "build a.ts",
+        "x cowsay",
+        "--version",
+        "",
+        "create vite",
+    ] {
+        assert!(!runs_code(&argv(no)), "{no}");
+    }
+}
+
 proptest! {
     #[test]
     fn never_panics(
