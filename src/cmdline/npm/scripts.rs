@@ -159,6 +159,8 @@ pub(super) fn named(world: &dyn World, targets: &[Target]) -> Vec<Script> {
                 );
                 s.package.clone_from(&t.name);
                 s.command = Some(spec.to_string());
+                // The resolution lists the package with its commit and its own flags.
+                s.until_resolved = true;
                 out.push(s);
             }
             TargetKind::Path => {
@@ -187,12 +189,17 @@ pub(super) fn named(world: &dyn World, targets: &[Target]) -> Vec<Script> {
                     )),
                 }
             }
-            TargetKind::Url => out.push(Script::unseen(
-                Ecosystem::Npm,
-                t.name.as_deref(),
-                format!("{spec}: its package.json is not visible before npm fetches it"),
-                t.origin.clone(),
-            )),
+            TargetKind::Url => {
+                let mut s = Script::unseen(
+                    Ecosystem::Npm,
+                    t.name.as_deref(),
+                    format!("{spec}: its package.json is not visible before npm fetches it"),
+                    t.origin.clone(),
+                );
+                // The resolution read it: its lockfile entry says whether it has scripts.
+                s.until_resolved = true;
+                out.push(s);
+            }
             _ => {}
         }
     }
