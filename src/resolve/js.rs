@@ -719,6 +719,11 @@ fn command_outcome(kind: Js, text: &[String]) -> Option<Outcome> {
                     .into(),
             );
         }
+        Some(command) if kind == Js::Pnpm && crate::cmdline::pnpm::runs_script(command) => {
+            return unsupported(format!(
+                "`pnpm {command}` installs only through verifyDepsBeforeRun, when node_modules is out of date; installguard does not run that install ahead of the script: the project's packages are checked by name only"
+            ));
+        }
         Some(command) => return unsupported(format!("`{name} {command}` is checked by name only")),
     }
     let elsewhere = if kind.is_yarn() {
@@ -1570,6 +1575,34 @@ mod tests {
         let (_, t) = os(&["--filter", "a", "--config.x=1", "add", "x"]);
         assert_eq!(command_at(Js::Pnpm, &t), Some(3));
         assert!(command_outcome(Js::Pnpm, &t).is_none());
+    }
+
+    /// `pnpm run` installs only through verifyDepsBeforeRun: not run ahead, said why.
+    #[test]
+    fn pnpm_run_is_checked_by_name_with_why() {
+        for line in [
+            &["run", "build"][..],
+            &["build"],
+            &["exec", "ls"],
+            &["-C", "sub", "test"],
+        ] {
+            let (_, t) = os(line);
+            match command_outcome(Js::Pnpm, &t) {
+                Some(Outcome::Unresolved(u)) => {
+                    assert!(
+                        u.detail.contains("verifyDepsBeforeRun"),
+                        "{line:?}: {}",
+                        u.detail
+                    );
+                }
+                _ => panic!("{line:?}: not unresolved"),
+            }
+        }
+        let (_, t) = os(&["update"]);
+        match command_outcome(Js::Pnpm, &t) {
+            Some(Outcome::Unresolved(u)) => assert!(!u.detail.contains("verifyDepsBeforeRun")),
+            _ => panic!("update: not unresolved"),
+        }
     }
 
     #[test]

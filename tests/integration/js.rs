@@ -369,3 +369,65 @@ fn npm_dev_install_with_a_malicious_transitive_lock_entry_is_blocked() {
     assert!(!sb.work().join("node_modules").exists());
     assert_eq!(sb.log_records()[0]["decision"], "blocked");
 }
+
+/// `pnpm run` installs first (verifyDepsBeforeRun, `install` by default in pnpm 12) when
+/// package.json declares what node_modules lacks: a malicious dependency added to package.json
+/// is blocked on `pnpm run` before pnpm runs (nothing installed, the script not run); a clean
+/// one is installed by pnpm's own install-before-run; with the setting `false` pnpm only runs
+/// the script and installguard lets it.
+#[test]
+fn pnpm_run_installing_first_is_guarded() {
+    let script = r#""scripts":{"hello":"echo ran > ran.txt"}"#;
+    let args = ["--store-dir", "../cache/pnpm-store", "run", "hello"];
+    let env = [("pnpm_config_update_notifier", "false")];
+    let cmd = |sb: &Sandbox| {
+        let mut c = sb.cmd("pnpm", &args);
+        c.envs(env);
+        c
+    };
+    // A malicious dependency: blocked before pnpm runs.
+    let evil =
+        format!(r#"{{"name":"p","version":"1.0.0",{script},"dependencies":{{"{EVIL}":"*"}}}}"#);
+    let (sb, reg) = js_sandbox("pnpm", &evil);
+    write(&sb.work(), ".npmrc", &format!("registry={}/\n", reg.url));
+    let out = run(cmd(&sb));
+    assert_code(&out, 3);
+    assert!(text(&out.stderr).contains("MAL-"), "{}", text(&out.stderr));
+    assert!(
+        reg.seen().is_empty(),
+        "pnpm contacted the registry: {:?}",
+        reg.seen()
+    );
+    assert!(!sb.work().join("node_modules").exists());
+    assert!(!sb.work().join("ran.txt").exists(), "the script ran");
+    // The same with verifyDepsBeforeRun: false: pnpm installs nothing, the script runs.
+    write(
+        &sb.work(),
+        "pnpm-workspace.yaml",
+        "verifyDepsBeforeRun: false\n",
+    );
+    let out = run(cmd(&sb));
+    assert_code(&out, 0);
+    assert!(sb.work().join("ran.txt").exists(), "{}", text(&out.stderr));
+    assert!(!sb.work().join("node_modules").join(EVIL).exists());
+    // A clean dependency: pnpm installs it before the script, through the guard.
+    let clean = format!(
+        r#"{{"name":"p","version":"1.0.0",{script},"dependencies":{{"igtest-clean":"*"}}}}"#
+    );
+    let (sb, reg) = js_sandbox("pnpm", &clean);
+    write(&sb.work(), ".npmrc", &format!("registry={}/\n", reg.url));
+    let out = run(cmd(&sb));
+    assert_code(&out, 0);
+    assert!(
+        sb.work()
+            .join("node_modules/igtest-clean/index.js")
+            .exists(),
+        "pnpm run did not install first:\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(sb.work().join("ran.txt").exists());
+    let log = sb.outcomes();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["decision"], "allowed");
+}

@@ -1,9 +1,11 @@
 //! pnpm command lines (pnpm 12.21.0, the Rust port; its grammar is clap's): which packages
 //! `add`, `install`/`i` (with names it is `add`), `install-test`, `update`/`up`/`upgrade`,
 //! `dlx` (and `pnpx`/`pnx`), `create`, `ci`, `dedupe`, `fetch`, `deploy`, `remove`, `link`
-//! and `with` would fetch, and from which registries. A project install reads the workspace
-//! (`pnpm-workspace.yaml`), every member's package.json and `pnpm-lock.yaml`. Reads files
-//! only through [`World`]. Does not resolve versions.
+//! and `with` would fetch, and from which registries; and `run`/`exec`/`start`/`test`/a
+//! script name, which run `pnpm install` first when `verifyDepsBeforeRun` says so (its
+//! default). A project install reads the workspace (`pnpm-workspace.yaml`), every member's
+//! package.json and `pnpm-lock.yaml`. Reads files only through [`World`]. Does not resolve
+//! versions, and does not judge whether node_modules is out of date.
 
 mod lockfile;
 mod options;
@@ -217,11 +219,128 @@ const INSTALLING: &[&str] = &[
     "with",
 ];
 
+/// The commands that run a script or a bin, and so `pnpm install` first when the setting
+/// `verifyDepsBeforeRun` is `install` (pnpm 12's default) or `prompt` and `node_modules` is
+/// out of date. A command word that is not one of pnpm's own ([`BUILTIN`]) runs the script of
+/// that name, and does the same.
+const RUNNING: &[&str] = &[
+    "run",
+    "run-script",
+    "exec",
+    "start",
+    "test",
+    "t",
+    "tst",
+    "restart",
+];
+
+/// pnpm's own commands (and common aliases) that neither install nor run a script: passed
+/// through whatever the files say. From `pnpm --help` (12.21.0).
+const BUILTIN: &[&str] = &[
+    "access",
+    "init",
+    "recursive",
+    "outdated",
+    "audit",
+    "change",
+    "version",
+    "lane",
+    "bugs",
+    "list",
+    "ls",
+    "ll",
+    "la",
+    "licenses",
+    "fund",
+    "why",
+    "view",
+    "info",
+    "show",
+    "sbom",
+    "whoami",
+    "deprecate",
+    "undeprecate",
+    "unpublish",
+    "star",
+    "unstar",
+    "stars",
+    "dist-tag",
+    "ping",
+    "doctor",
+    "search",
+    "rebuild",
+    "rb",
+    "pack",
+    "publish",
+    "stage",
+    "patch",
+    "patch-commit",
+    "patch-remove",
+    "peers",
+    "set-script",
+    "tasks",
+    "pipeline",
+    "completion",
+    "stop",
+    "find-hash",
+    "runtime",
+    "env",
+    "shim",
+    "bin",
+    "clean",
+    "purge",
+    "root",
+    "prefix",
+    "config",
+    "get",
+    "set",
+    "pkg",
+    "pack-app",
+    "store",
+    "cache",
+    "cat-file",
+    "cat-index",
+    "ignored-builds",
+    "approve-builds",
+    "permissions",
+    "approve",
+    "import",
+    "prune",
+    "unlink",
+    "docs",
+    "repo",
+    "self-update",
+    "setup",
+    "login",
+    "team",
+    "owner",
+    "logout",
+    "edit",
+    "profile",
+    "token",
+    "xmas",
+    "help",
+];
+
+/// Whether `cmd` (not an installing one) runs a script or a bin (see [`RUNNING`]).
+fn runs(cmd: &str) -> bool {
+    RUNNING.contains(&cmd) || !BUILTIN.contains(&cmd)
+}
+
+/// Whether the command word `cmd` runs a script or a bin, installing only through
+/// `verifyDepsBeforeRun` (for the resolution stage, which does not run that install ahead).
+pub(crate) fn runs_script(cmd: &str) -> bool {
+    !INSTALLING.contains(&cmd) && runs(cmd)
+}
+
 /// Where the command of a pnpm command line that may install is (argv alone: the
-/// pre-passes, the global options before the command, [`INSTALLING`]); `Ok(None)`: it
-/// installs nothing, whatever the files say.
+/// pre-passes, the global options before the command, [`INSTALLING`], and the commands that
+/// may install first, [`runs`]); `Ok(None)`: it installs nothing, whatever the files say.
 fn installing_command(args: &[String]) -> Result<Option<usize>, Error> {
-    Ok(command_index(args)?.filter(|&ci| INSTALLING.contains(&args[ci].as_str())))
+    Ok(command_index(args)?.filter(|&ci| {
+        let cmd = args[ci].as_str();
+        INSTALLING.contains(&cmd) || runs(cmd)
+    }))
 }
 
 /// `pnpm <args>` installs nothing, whatever the files say (see [`installing_command`]).
@@ -246,6 +365,9 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         return Ok(pass(program));
     };
     let cmd = args[ci].as_str();
+    if !INSTALLING.contains(&cmd) {
+        return parse_run(program, &args, ci, &config, world);
+    }
     let table: &[&[Opt]] = match cmd {
         "add" => &[ADD],
         "install" | "i" => &[INSTALL],
@@ -409,6 +531,137 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         grammar: None,
         scripts,
     })
+}
+
+/// `pnpm run|exec|start|test|<script>`: with `verifyDepsBeforeRun` at `install` or `prompt`,
+/// pnpm runs `pnpm install` first when `node_modules` is out of date, so the project's
+/// packages are what `pnpm install` would install (whether they are out of date is not
+/// judged: all of them are checked). With `false`, `warn`, `error` or `true` it installs
+/// nothing. The options after the command are read leniently (only `--dir` and
+/// `--workspace-root` matter; the rest belong to the script or to pnpm's run).
+fn parse_run(
+    program: &str,
+    args: &[String],
+    ci: usize,
+    config: &[(String, String)],
+    world: &dyn World,
+) -> Result<Request, Error> {
+    const LENIENT: Style = Style {
+        unknown_is_error: false,
+        ..STYLE
+    };
+    let mut rest: Vec<String> = args[..ci].to_vec();
+    rest.extend(args[ci + 1..].iter().cloned());
+    let help: &[Opt] = &[argtable::opt(&["help"], Some('h'), Arity::Flag)];
+    let p = argtable::parse(&rest, &[GLOBAL, help], LENIENT, Stop::FirstPositional)?;
+    if p.has("help") {
+        return Ok(pass(program));
+    }
+    let world = Moved::to(world, p.value("dir"));
+    let world: &dyn World = &world;
+    let project = Project::find(world, p.flag("workspace-root") == Some(true))?;
+    let Some((setting, from)) = verify_deps_before_run(world, &project, config)? else {
+        return Ok(pass(program));
+    };
+    if project.root.is_none() {
+        return Ok(pass(program));
+    }
+    let mut omit: HashSet<&'static str> = HashSet::new();
+    if world.env("NODE_ENV").is_some_and(|v| v == "production") {
+        omit.insert("dev");
+    }
+    let targets = project.targets(world, &omit, false)?;
+    let sources = sources(world, &project, p.value("registry"), config)?;
+    let start = project
+        .root
+        .clone()
+        .unwrap_or_else(|| world.cwd().to_path_buf());
+    let scripts = js_project(world, &start, PNPM_ROOT_EVENTS, PNPM_DEPS, Origin::Argv);
+    Ok(Request {
+        program: program.to_string(),
+        manager: Manager::Pnpm,
+        installs: true,
+        targets,
+        sources,
+        grammar: Some(format!(
+            "`pnpm install` first: verifyDepsBeforeRun is `{setting}` ({from}), so pnpm installs the project before it runs when node_modules is out of date"
+        )),
+        scripts,
+    })
+}
+
+/// The setting `verifyDepsBeforeRun` and where it was read, as pnpm 12.21.0 layers it
+/// (measured): `PNPM_CONFIG_VERIFY_DEPS_BEFORE_RUN` (or lower case), then
+/// `--config.verify-deps-before-run=`, then `pnpm-workspace.yaml`, then the global
+/// `config.yaml`; absent, it is `install`. `Ok(None)` when it installs nothing (`false`,
+/// `true`, `warn`, `error`); a value pnpm rejects is an error naming where it was read. pnpm
+/// reads it from no `.npmrc` and no `npm_config_*` variable.
+fn verify_deps_before_run(
+    world: &dyn World,
+    project: &Project,
+    config: &[(String, String)],
+) -> Result<Option<(String, String)>, Error> {
+    let mut found: Option<(String, String)> = None;
+    for var in [
+        "PNPM_CONFIG_VERIFY_DEPS_BEFORE_RUN",
+        "pnpm_config_verify_deps_before_run",
+    ] {
+        if let Some(v) = world.env(var) {
+            found = Some((v.to_string_lossy().into_owned(), format!("env {var}")));
+            break;
+        }
+    }
+    if found.is_none()
+        && let Some((_, v)) = config
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "verify-deps-before-run" || k == "verifyDepsBeforeRun")
+    {
+        found = Some((v.clone(), "--config.verify-deps-before-run".to_string()));
+    }
+    if found.is_none()
+        && let Some((path, doc)) = &project.workspace
+        && let Some(n) = doc.get("verifyDepsBeforeRun")
+    {
+        found = Some((
+            n.str().unwrap_or("").to_string(),
+            format!("{path}:{}", n.line),
+        ));
+    }
+    if found.is_none()
+        && let Some(h) = world.home()
+    {
+        let config_home = world
+            .env("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map_or_else(|| h.join(".config"), PathBuf::from);
+        let path = config_home.join("pnpm").join("config.yaml");
+        if let Some(text) = read_text(world, &path)? {
+            let shown = path.display().to_string();
+            let doc = yaml::parse(&text, &shown)?;
+            if let Some(n) = doc.get("verifyDepsBeforeRun") {
+                found = Some((
+                    n.str().unwrap_or("").to_string(),
+                    format!("{shown}:{}", n.line),
+                ));
+            }
+        }
+    }
+    let (value, from) = found.unwrap_or_else(|| ("install".into(), "pnpm's default".into()));
+    match value.as_str() {
+        "install" | "prompt" => Ok(Some((value, from))),
+        "false" | "true" | "warn" | "error" => Ok(None),
+        _ => {
+            let message = format!(
+                "{from}: verifyDepsBeforeRun `{value}` is not one pnpm accepts (install, prompt, warn, error, true, false)"
+            );
+            Err(if from.ends_with(".yaml") || from.contains(".yaml:") {
+                Error::bad_file(message)
+            } else {
+                Error::usage(message)
+            })
+        }
+    }
 }
 
 /// A spec from the command line, as npm-package-arg reads it; pnpm's `workspace:`, `link:`

@@ -171,12 +171,39 @@ const PNPM: &[(&str, &str)] = &[
         "with current add lodash",
         "lodash | manifest:/project/package.json",
     ),
-    ("with 11.0.0 run build", "pnpm 11.0.0"),
-    ("with current run build", "PASS"),
-    ("run build", "PASS"),
-    ("build", "PASS"),
-    ("exec ls", "PASS"),
-    ("test", "PASS"),
+    // verifyDepsBeforeRun is `install` by default: these run `pnpm install` first.
+    (
+        "with 11.0.0 run build",
+        "pnpm 11.0.0 | manifest:/project/package.json",
+    ),
+    ("with current run build", M),
+    ("run build", M),
+    ("run", M),
+    ("run-script build", M),
+    ("build", M),
+    ("exec ls", M),
+    ("exec -- ls", M),
+    ("test", M),
+    ("t", M),
+    ("start", M),
+    ("restart", M),
+    ("run -h", "PASS"),
+    ("--help run", "PASS"),
+    ("run --if-present build --anything", M),
+    ("--dir=/elsewhere run build", "PASS"),
+    ("--config.verify-deps-before-run=false run build", "PASS"),
+    ("--config.verify-deps-before-run=warn exec ls", "PASS"),
+    ("--config.verify-deps-before-run=error test", "PASS"),
+    ("--config.verify-deps-before-run=true build", "PASS"),
+    ("--config.verify-deps-before-run=prompt run build", M),
+    ("--config.verify-deps-before-run=install run build", M),
+    (
+        "--config.verify-deps-before-run=bogus run build",
+        "!usage: --config.verify-deps-before-run: verifyDepsBeforeRun `bogus` is not one pnpm accepts*",
+    ),
+    ("help run", "PASS"),
+    ("stop", "PASS"),
+    ("config get x", "PASS"),
     ("list", "PASS"),
     ("ls", "PASS"),
     ("why lodash", "PASS"),
@@ -340,6 +367,115 @@ const PROJECT: &[(&str, &str, &str)] = &[
     ("ws-sub", "-w add x", "x | manifest:/project/package.json | manifest:/project/packages/a/package.json | manifest:/project/packages/b/package.json | tool 1 </project/package.json:1> | evil-dep 1 </project/packages/a/package.json:1> || index:http://ws </project/pnpm-workspace.yaml:4> | scoped-registry:@corp http://corp </project/pnpm-workspace.yaml:6>"),
     ("rc", "add x", "x | manifest:/project/package.json || index:http://env <env:PNPM_CONFIG_REGISTRY> | index:http://npmrc </project/.npmrc:1> | scoped-registry:@corp http://corp </project/.npmrc:2> | index:http://global </home/user/.config/pnpm/rc:1>"),
 ];
+
+/// `verifyDepsBeforeRun` from each place pnpm reads it, in pnpm's order (measured with pnpm
+/// 12.21.0: the environment over `--config.`, over `pnpm-workspace.yaml`, over the global
+/// `config.yaml`; no `.npmrc`, no `npm_config_*`).
+#[test]
+fn verify_deps_before_run_sources() {
+    let pj = r#"{"name":"p","dependencies":{"evil-dep":"1"}}"#;
+    let base = || MemWorld::new().file("/project/package.json", pj);
+    let ws = |v: &str| {
+        base().file(
+            "/project/pnpm-workspace.yaml",
+            &format!("packages: []\nverifyDepsBeforeRun: {v}\n"),
+        )
+    };
+    let global = |v: &str| {
+        base().file(
+            "/home/user/.config/pnpm/config.yaml",
+            &format!("verifyDepsBeforeRun: {v}\n"),
+        )
+    };
+    let installs = "manifest:/project/package.json | evil-dep 1 </project/package.json:1>";
+    let cases: Vec<(&str, MemWorld, &str, &str)> = vec![
+        ("default", base(), "run build", installs),
+        ("workspace false", ws("false"), "run build", "PASS"),
+        ("workspace warn", ws("warn"), "exec ls", "PASS"),
+        ("workspace install", ws("install"), "run build", installs),
+        ("workspace prompt", ws("prompt"), "start", installs),
+        (
+            "workspace bogus",
+            ws("bogus"),
+            "run build",
+            "!file: /project/pnpm-workspace.yaml:2: verifyDepsBeforeRun `bogus`*",
+        ),
+        (
+            "workspace false, --config install",
+            ws("false"),
+            "--config.verify-deps-before-run=install run build",
+            installs,
+        ),
+        (
+            "env false",
+            base().env("PNPM_CONFIG_VERIFY_DEPS_BEFORE_RUN", "false"),
+            "run build",
+            "PASS",
+        ),
+        (
+            "lower-case env false",
+            base().env("pnpm_config_verify_deps_before_run", "false"),
+            "test",
+            "PASS",
+        ),
+        (
+            "env install over workspace false",
+            ws("false").env("PNPM_CONFIG_VERIFY_DEPS_BEFORE_RUN", "install"),
+            "run build",
+            installs,
+        ),
+        (
+            "env false over --config install",
+            base().env("PNPM_CONFIG_VERIFY_DEPS_BEFORE_RUN", "false"),
+            "--config.verify-deps-before-run=install run build",
+            "PASS",
+        ),
+        (
+            "npm_config_ is not read",
+            base().env("npm_config_verify_deps_before_run", "false"),
+            "run build",
+            installs,
+        ),
+        (
+            ".npmrc is not read",
+            base().file("/project/.npmrc", "verify-deps-before-run=false\n"),
+            "run build",
+            installs,
+        ),
+        ("global false", global("false"), "run build", "PASS"),
+        (
+            "workspace install over global false",
+            global("false").file(
+                "/project/pnpm-workspace.yaml",
+                "verifyDepsBeforeRun: install\n",
+            ),
+            "run build",
+            installs,
+        ),
+        ("no project", MemWorld::new(), "run build", "PASS"),
+    ];
+    check_results(
+        cases
+            .into_iter()
+            .map(|(what, w, a, want)| (format!("[{what}] `{a}`"), want, parse(&argv(a), &w))),
+    );
+}
+
+#[test]
+fn run_reads_the_install_as_why() {
+    let r = parse(&argv("run build"), &world()).unwrap();
+    assert!(r.grammar.unwrap().contains("`install` (pnpm's default)"));
+    let w = world().file(
+        "/project/pnpm-workspace.yaml",
+        "verifyDepsBeforeRun: prompt\n",
+    );
+    let r = parse(&argv("exec ls"), &w).unwrap();
+    assert!(
+        r.grammar
+            .unwrap()
+            .contains("`prompt` (/project/pnpm-workspace.yaml:1)")
+    );
+}
 
 #[test]
 fn project_files() {
