@@ -517,20 +517,42 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         "install" | "i" if p.positionals.is_empty() && !global => PNPM_ROOT_EVENTS,
         _ => &[],
     };
+    Ok(install_request(
+        program,
+        world,
+        &project,
+        root_events,
+        targets,
+        sources,
+        None,
+    ))
+}
+
+/// The request of a command that installs in `project`: its targets and sources, and the
+/// lifecycle scripts `root_events` of the project that the install runs.
+fn install_request(
+    program: &str,
+    world: &dyn World,
+    project: &Project,
+    root_events: &[&str],
+    targets: Vec<Target>,
+    sources: Vec<Source>,
+    grammar: Option<String>,
+) -> Request {
     let start = project
         .root
         .clone()
         .unwrap_or_else(|| world.cwd().to_path_buf());
     let scripts = js_project(world, &start, root_events, PNPM_DEPS, Origin::Argv);
-    Ok(Request {
+    Request {
         program: program.to_string(),
         manager: Manager::Pnpm,
         installs: true,
         targets,
         sources,
-        grammar: None,
+        grammar,
         scripts,
-    })
+    }
 }
 
 /// `pnpm run|exec|start|test|<script>`: with `verifyDepsBeforeRun` at `install` or `prompt`,
@@ -572,22 +594,17 @@ fn parse_run(
     }
     let targets = project.targets(world, &omit, false)?;
     let sources = sources(world, &project, p.value("registry"), config)?;
-    let start = project
-        .root
-        .clone()
-        .unwrap_or_else(|| world.cwd().to_path_buf());
-    let scripts = js_project(world, &start, PNPM_ROOT_EVENTS, PNPM_DEPS, Origin::Argv);
-    Ok(Request {
-        program: program.to_string(),
-        manager: Manager::Pnpm,
-        installs: true,
+    Ok(install_request(
+        program,
+        world,
+        &project,
+        PNPM_ROOT_EVENTS,
         targets,
         sources,
-        grammar: Some(format!(
+        Some(format!(
             "`pnpm install` first: verifyDepsBeforeRun is `{setting}` ({from}), so pnpm installs the project before it runs when node_modules is out of date"
         )),
-        scripts,
-    })
+    ))
 }
 
 /// The setting `verifyDepsBeforeRun` and where it was read, as pnpm 12.21.0 layers it
