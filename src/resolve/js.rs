@@ -13,7 +13,8 @@
 //! member's package.json), so `--filter`, `-r` and a command typed in a member resolve as
 //! typed; `pnpm add -g` / `bun add -g` / yarn 1's `global add` resolve in an empty folder and
 //! install the named packages pinned; `-C`/`--dir`/`--cwd` name the project copied.
-//! `dlx`/`bunx` are in `oneoff` (`yarn dlx` is checked by name). Does not resolve
+//! `dlx`/`bunx` are in `oneoff`, except `yarn dlx` (berry), resolved here like an `add` in a
+//! copy of its temporary project and run offline on the checked archives. Does not resolve
 //! `bun.lockb` or a global install with a directory option.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -653,6 +654,17 @@ fn command_at(kind: Js, text: &[String]) -> Option<usize> {
 /// then the command is resolved as [`resolve`] does for that yarn.
 pub fn resolve_yarn(tool: &Tool, args: &[OsString], timeout: std::time::Duration) -> Outcome {
     let text = super::lossy(args);
+    if command_at(Js::YarnBerry, &text).is_some_and(|i| text[i] == "dlx") {
+        let kind = moved(Js::YarnBerry, args, &text)
+            .and_then(|(cwd, _, _)| yarn_kind(tool, &cwd, timeout).map(|k| (k, cwd)));
+        match kind {
+            Ok((Js::YarnBerry, cwd)) => {
+                return dlx(tool, args, &cwd, timeout).unwrap_or_else(Outcome::Unresolved);
+            }
+            Ok(_) => {}
+            Err(u) => return Outcome::Unresolved(u),
+        }
+    }
     // Decide what is not resolved before running yarn at all.
     if let Some(o) = command_outcome(Js::YarnClassic, &text) {
         return o;
@@ -713,9 +725,7 @@ fn command_outcome(kind: Js, text: &[String]) -> Option<Outcome> {
                     .is_some_and(|sub| sub == "add") => {}
         Some("dlx") if kind.is_yarn() => {
             return unsupported(
-                "yarn dlx installs into a temporary project it removes afterwards and reads no \
-                 lockfile, and yarn berry's resolve-only mode fetches every archive: the packages \
-                 it runs are checked by name only"
+                "yarn 1 has no dlx command (it would run a script named dlx): checked by name only"
                     .into(),
             );
         }
@@ -815,7 +825,7 @@ fn global(
     // this run does (the same HOME and environment).
     put(copy.join("package.json"), b"{}\n")?;
     let local = local_of_global(kind, args);
-    let bytes = run_resolve_only(kind, tool, &local, &copy, &copy, &work, timeout)?;
+    let bytes = run_resolve_only(kind, tool, (&local, &[]), &copy, &copy, &work, timeout)?;
     let mut lock = parse_lock(kind, &bytes)
         .map_err(|e| fail(Failure::Unsupported, format!("{}: {e}", kind.lockfile())))?;
     if kind.is_yarn() {
@@ -858,6 +868,147 @@ fn global(
              are pinned to the checked versions, their dependencies are resolved again by {name} \
              as it installs"
         )],
+    }))
+}
+
+/// The packages `yarn dlx` (yarn ≥ 2) installs, from the arguments after `dlx`: the `-p` /
+/// `--package` specs, else the command as a spec. Each must be a registry spec; an option
+/// yarn's dlx does not have, or nothing to run, is an error saying so. Pure.
+pub fn dlx_specs(after: &[String]) -> Result<Vec<String>, String> {
+    use crate::cmdline::npm::spec::{SpecType, npa};
+    let mut packages = Vec::new();
+    let mut i = 0;
+    let command = loop {
+        let Some(a) = after.get(i) else {
+            return Err("yarn dlx names no command to run".into());
+        };
+        match a.as_str() {
+            "-p" | "--package" => match after.get(i + 1) {
+                Some(v) => {
+                    packages.push(v.clone());
+                    i += 2;
+                }
+                None => return Err(format!("`{a}` has no value")),
+            },
+            "-q" | "--quiet" => i += 1,
+            _ if a.starts_with("--package=") => {
+                packages.push(a["--package=".len()..].to_string());
+                i += 1;
+            }
+            _ if a.starts_with('-') => {
+                return Err(format!(
+                    "`{a}` is not an option of yarn dlx installguard reads"
+                ));
+            }
+            _ => break a,
+        }
+    };
+    if packages.is_empty() {
+        packages.push(command.clone());
+    }
+    for p in &packages {
+        match npa(p) {
+            Ok(spec) if spec.ty == SpecType::Registry && spec.name.is_some() => {}
+            _ => {
+                return Err(format!(
+                    "`{p}` is not a registry spec (git, URL, path, alias and protocol specs of \
+                     yarn dlx are checked by name only)"
+                ));
+            }
+        }
+    }
+    Ok(packages)
+}
+
+/// The settings of the real `yarn dlx` run: yarn's global folder is the private one the
+/// resolution filled (its cache holds exactly the checked archives, its metadata cache the
+/// registry's answers), offline mode makes yarn pick only versions whose archive is there,
+/// and no network means nothing else can be fetched. The temporary project keeps its own
+/// cache, with that folder's cache as its mirror.
+fn dlx_env(global: &Path) -> Vec<(&'static str, OsString)> {
+    vec![
+        ("YARN_GLOBAL_FOLDER", global.as_os_str().to_owned()),
+        ("YARN_ENABLE_GLOBAL_CACHE", "false".into()),
+        ("YARN_ENABLE_OFFLINE_MODE", "true".into()),
+        ("YARN_ENABLE_NETWORK", "false".into()),
+    ]
+}
+
+/// `yarn dlx …` under yarn ≥ 2. yarn dlx installs `add --fixed <specs>` into a temporary
+/// project (`$TMPDIR/xfs-*/dlx-<pid>`: package.json `{}`, an empty yarn.lock, the project's
+/// .yarnrc.yml) that it removes after the run, and reads no lockfile. The same `add` is
+/// resolved first in a private copy of that project with a private global folder
+/// (`--mode=update-lockfile` fetches the archives into it), every entry is checked, and the
+/// real run gets that folder with offline mode on and the network off (see [`dlx_env`]): yarn
+/// resolves only among the checked archives and fetches nothing (measured with yarn 4.18.1:
+/// a newer version published after the check is not taken, a spec outside the checked tree
+/// fails with "No candidates found", the registry is not asked).
+fn dlx(
+    tool: &Tool,
+    args: &[OsString],
+    cwd: &Path,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Unresolved> {
+    let kind = Js::YarnBerry;
+    let fail = |f: Failure, d: String| Unresolved::new("yarn", f, d);
+    let (_, _, text) = moved(kind, args, &super::lossy(args))?;
+    let at = command_at(kind, &text).unwrap_or(0);
+    let specs = dlx_specs(&text[at + 1..]).map_err(|e| fail(Failure::Unsupported, e))?;
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let copy = work.path().join("dlx");
+    let global = work.path().join("global");
+    let prefix = project_root(kind, cwd);
+    let setup = || -> Result<(), String> {
+        std::fs::create_dir_all(&copy).map_err(|e| e.to_string())?;
+        std::fs::write(copy.join("package.json"), b"{}\n").map_err(|e| e.to_string())?;
+        std::fs::write(copy.join("yarn.lock"), b"").map_err(|e| e.to_string())?;
+        if let Some(b) = read(&prefix.join(".yarnrc.yml"))? {
+            std::fs::write(copy.join(".yarnrc.yml"), b).map_err(|e| e.to_string())?;
+        }
+        // The project's plugins and release, at the relative paths its .yarnrc.yml names.
+        for d in YARN_DIRS {
+            copy_tree(&prefix.join(d), &copy.join(d), 0)?;
+        }
+        Ok(())
+    };
+    setup().map_err(|e| fail(Failure::ToolFailed, e))?;
+    let mut add: Vec<OsString> = vec!["add".into(), "--fixed".into(), "--".into()];
+    add.extend(specs.iter().map(OsString::from));
+    let extra = [("YARN_GLOBAL_FOLDER".into(), global.as_os_str().to_owned())];
+    let bytes = run_resolve_only(kind, tool, (&add, &extra), &copy, &copy, &work, timeout)?;
+    let mut lock = parse_lock(kind, &bytes)
+        .map_err(|e| fail(Failure::Unsupported, format!("yarn.lock: {e}")))?;
+    let manifest: Json = read(&copy.join("package.json"))
+        .ok()
+        .flatten()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Json::Null);
+    lock.direct = direct_of(&manifest);
+    let scripted =
+        scripts_in_zips(&work.path().join("cache")).map_err(|e| fail(Failure::ToolFailed, e))?;
+    for (key, e) in &mut lock.entries {
+        e.install_script = scripted.contains(key);
+    }
+    Ok(Outcome::Resolved(Resolution {
+        tool: "yarn",
+        packages: packages(kind, &lock, None),
+        plan: Plan {
+            steps: vec![Step {
+                args: args.to_vec(),
+                env: dlx_env(&global),
+            }],
+            workdir: Some(work),
+            keep_writes: true,
+            ..Plan::default()
+        },
+        notes: vec![
+            "yarn dlx reads no lockfile and removes its temporary project after the run: it runs \
+             offline with a private global folder that holds only the checked archives, so it \
+             can install nothing but the checked packages (the tree is not compared after: it \
+             is gone)"
+                .to_string(),
+        ],
     }))
 }
 
@@ -1060,12 +1211,12 @@ fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Run the resolve-only command in `dir` (its cache in `work`) and read back the lockfile it
-/// wrote in `root`.
+/// Run the resolve-only command in `dir` (its cache in `work`; `extra` added to its
+/// environment) and read back the lockfile it wrote in `root`.
 fn run_resolve_only(
     kind: Js,
     tool: &Tool,
-    args: &[OsString],
+    (args, extra): (&[OsString], &[(OsString, OsString)]),
     dir: &Path,
     root: &Path,
     work: &Workdir,
@@ -1073,7 +1224,8 @@ fn run_resolve_only(
 ) -> Result<Vec<u8>, Unresolved> {
     let name = kind.name();
     let fail = |f: Failure, d: String| Unresolved::new(name, f, d);
-    let (run_args, env) = resolve_only(kind, args, &work.path().join("cache"));
+    let (run_args, mut env) = resolve_only(kind, args, &work.path().join("cache"));
+    env.extend(extra.iter().cloned());
     let ran = exec::run(tool, &run_args, dir, &env, work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run {name}: {e}")))?;
     if let Some(u) = ran.stopped(name, timeout) {
@@ -1204,7 +1356,7 @@ fn project(
     if command_at(kind, &here_text).is_none() {
         typed.insert(0, "install".into());
     }
-    let new_bytes = run_resolve_only(kind, tool, &typed, &here, &copy, &work, timeout)?;
+    let new_bytes = run_resolve_only(kind, tool, (&typed, &[]), &here, &copy, &work, timeout)?;
     let mut new = parse_lock(kind, &new_bytes)
         .map_err(|e| fail(Failure::Unsupported, format!("{lockname}: {e}")))?;
     let old = old_bytes.as_deref().and_then(|b| parse_lock(kind, b).ok());
@@ -1520,13 +1672,41 @@ mod tests {
             "not-needed"
         );
         assert_eq!(outcome(&["dlx", "x"]), "unresolved");
-        // Past a global option's value too, with yarn dlx's own reason.
+        // Past a global option's value too, with yarn 1's own reason (yarn ≥ 2's dlx is
+        // resolved before this, in `resolve_yarn`).
         let (_, t) = os(&["--cwd", "sub", "dlx", "x"]);
         match command_outcome(Js::YarnClassic, &t) {
             Some(Outcome::Unresolved(u)) => {
-                assert!(u.detail.contains("temporary project"), "{u:?}");
+                assert!(u.detail.contains("yarn 1 has no dlx"), "{u:?}");
             }
             _ => panic!("yarn --cwd sub dlx x is resolved"),
+        }
+        let specs = |v: &[&str]| dlx_specs(&os(v).1);
+        assert_eq!(specs(&["cowsay", "-p", "x"]).unwrap(), ["cowsay"]);
+        assert_eq!(
+            specs(&[
+                "-q",
+                "-p",
+                "a@1",
+                "--package=@s/b@^2",
+                "--package",
+                "c",
+                "run",
+                "-p"
+            ])
+            .unwrap(),
+            ["a@1", "@s/b@^2", "c"]
+        );
+        for (bad, says) in [
+            (&["-p"][..], "`-p` has no value"),
+            (&["-q"], "names no command"),
+            (&["--cache-folder", "x", "run"], "`--cache-folder`"),
+            (&["-p", "github:a/b", "b"], "`github:a/b`"),
+            (&["./dir"], "`./dir`"),
+            (&["-p", "x@npm:y@1", "x"], "`x@npm:y@1`"),
+        ] {
+            let e = specs(bad).unwrap_err();
+            assert!(e.contains(says), "{bad:?}: {e}");
         }
         assert_eq!(outcome(&["global", "add", "x"]), "resolve");
         assert_eq!(outcome(&["global", "remove", "x"]), "unresolved");

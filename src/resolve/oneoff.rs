@@ -19,7 +19,7 @@
 //! resolved unless a bin answers in every one. npx git, URL, alias and local tarball specs are
 //! resolved too and pinned to what the lockfile recorded. Does not resolve a folder spec, git,
 //! URL or tarball specs of bunx and pnpm dlx, bunx with several packages, `npm init <x>` /
-//! `pnpm create`, or yarn dlx.
+//! `pnpm create`. yarn dlx (berry) is resolved in `js` with the rest of berry's machinery.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -1571,7 +1571,64 @@ fn pnpm_dlx_resolves_what_it_would_run_first_and_runs_it_pinned() {
 }
 
 #[test]
-fn yarn_dlx_stays_checked_by_name_and_says_why() {
+fn yarn_dlx_resolves_first_and_runs_offline_on_exactly_the_checked_archives() {
+    let mut sb = npm_project();
+    let marker = sb.path("postinstall-ran");
+    // Published long ago: berry's time gate quarantines a version without a date.
+    let reg = Registry::start_tree_dated(
+        &sb.path("cache/reg"),
+        &runnable_trees(&marker),
+        Some("2020-01-01T00:00:00.000Z"),
+    );
+    js_project("@yarnpkg/cli-dist", &reg, &mut sb);
+    std::fs::write(
+        sb.work().join("package.json"),
+        r#"{"name":"proj","version":"1.0.0","packageManager":"yarn@4.18.1"}"#,
+    )
+    .unwrap();
+    let yarn = |args: &[&str]| {
+        let mut c = sb.cmd("yarn", args);
+        c.env("COREPACK_ENABLE_STRICT", "0");
+        run(c)
+    };
+    let out = yarn(&["dlx", "igtest-clean"]);
+    assert_code(&out, 3);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("MAL-2024-11848") && err.contains("required by igtest-clean"),
+        "{err}"
+    );
+    assert!(!marker.exists(), "the install script ran");
+    assert_eq!(sb.outcomes().pop().unwrap()["resolution"]["tool"], "yarn");
+
+    reg.requests.lock().unwrap().clear();
+    let out = yarn(&["dlx", "-q", "-p", "igtest-app", "igtest-app", "a b", "-p"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        r#"["a b","-p"]"#,
+        "{}",
+        text(&out.stderr)
+    );
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
+    let leaf = checked(&r, "igtest-leaf");
+    assert_eq!(leaf["resolved"]["version"], "2.1.0");
+    assert_eq!(leaf["resolved"]["required_by"][0], "igtest-app");
+    // The resolution fetched each packument and archive once; the run asked for nothing (it
+    // was offline, on the checked archives).
+    let mut seen = reg.seen();
+    assert!(seen.iter().any(|p| p.contains("/-/")), "{seen:?}");
+    let n = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), n, "asked twice: {seen:?}");
+    // Nothing of the run stays in the project.
+    assert!(!sb.work().join("yarn.lock").exists());
+}
+
+#[test]
+fn yarn_dlx_of_a_non_registry_spec_stays_checked_by_name_and_says_why() {
     let mut sb = Sandbox::new();
     sb.extra_path
         .push(crate::tools::js_tool("@yarnpkg/cli-dist"));
@@ -1582,7 +1639,9 @@ fn yarn_dlx_stays_checked_by_name_and_says_why() {
         "--",
         "yarn",
         "dlx",
-        "igtest-app",
+        "-p",
+        "github:a/b",
+        "b",
     ]));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["resolution"]["why"], "unsupported", "{doc:#}");
@@ -1590,7 +1649,7 @@ fn yarn_dlx_stays_checked_by_name_and_says_why() {
         doc["resolution"]["detail"]
             .as_str()
             .unwrap()
-            .contains("yarn dlx"),
+            .contains("github:a/b"),
         "{doc:#}"
     );
 }
