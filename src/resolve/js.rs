@@ -736,6 +736,14 @@ fn command_outcome(kind: Js, text: &[String]) -> Option<Outcome> {
         }
         Some(command) => return unsupported(format!("`{name} {command}` is checked by name only")),
     }
+    // bun takes the value of a `--cwd` before the command as the command word (and drops the
+    // next word instead): the runs made without that option would read another command
+    // (`bun --cwd add run x` adds x in add/; `run x` there would run x).
+    if kind == Js::Bun && at.is_some_and(|i| i > 0 && text[i - 1] == "--cwd") {
+        return unsupported(
+            "bun read the folder named by --cwd as its command: checked by name only".into(),
+        );
+    }
     let elsewhere = if kind.is_yarn() {
         YARN_ELSEWHERE
     } else {
@@ -1721,6 +1729,13 @@ mod tests {
             "berry has no global"
         );
         assert_eq!(outcome(&["--cwd", "sub", "add", "x"]), "resolve");
+        let (_, t) = os(&["--cwd", "add", "run", "x"]);
+        assert!(
+            matches!(command_outcome(Js::Bun, &t), Some(Outcome::Unresolved(_))),
+            "bun's --cwd value read as the command is not resolved without the option"
+        );
+        let (_, t) = os(&["--cwd=add", "add", "x"]);
+        assert!(command_outcome(Js::Bun, &t).is_none());
         for (kind, v, dir) in [
             (Js::Pnpm, &["-C", "sub", "add", "x"][..], "sub"),
             (Js::Pnpm, &["--dir=sub", "add", "x"][..], "sub"),

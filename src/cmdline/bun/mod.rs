@@ -46,6 +46,11 @@ const NOT_RUNTIME: &[&str] = &[
     "update",
     "remove",
     "rm",
+    "r",
+    "uninstall",
+    "ci",
+    "dedupe",
+    "prune",
     "link",
     "unlink",
     "pm",
@@ -89,16 +94,23 @@ pub fn runs_code(args: &[String]) -> bool {
 use crate::cmdline::npm::scripts::js_project;
 use crate::scripts::npm::{BUN_DEPS, BUN_ROOT_EVENTS};
 
-/// Where the command of a bun command line that may install is (argv alone: the first word
-/// that is not an option, one of `add`/`a`, `install`/`i`, `update`, `remove`/`rm`, `link`,
-/// `x`); `None`: it installs nothing here, whatever the files say.
-fn installing_command(args: &[String]) -> Option<usize> {
+/// Where the command of a bun command line that may install is, and which one (argv alone:
+/// bun 1.4.5 takes the first word that is not an option as the command, even when it is the
+/// value of an option before it); `None`: it installs nothing here, whatever the files say.
+/// bun's other spellings are folded: `i` and `ci` are `install`, `a` is `add`, `rm`, `r` and
+/// `uninstall` are `remove`; `dedupe` re-resolves the project like `install`.
+fn installing_command(args: &[String]) -> Option<(usize, &'static str)> {
     let ci = args.iter().position(|a| !a.starts_with('-'))?;
-    matches!(
-        args[ci].as_str(),
-        "add" | "a" | "install" | "i" | "update" | "remove" | "rm" | "link" | "x"
-    )
-    .then_some(ci)
+    let cmd = match args[ci].as_str() {
+        "add" | "a" => "add",
+        "install" | "i" | "ci" | "dedupe" => "install",
+        "update" => "update",
+        "remove" | "rm" | "r" | "uninstall" => "remove",
+        "link" => "link",
+        "x" => "x",
+        _ => return None,
+    };
+    Some((ci, cmd))
 }
 
 /// `bun <args>` installs nothing, whatever the files say (see [`installing_command`]).
@@ -107,14 +119,13 @@ pub(crate) fn installs_nothing(args: &[String]) -> bool {
 }
 
 pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
-    let Some(ci) = installing_command(args) else {
+    let Some((ci, cmd)) = installing_command(args) else {
         return Ok(pass("bun"));
     };
-    let cmd = args[ci].as_str();
     let table: &[Opt] = match cmd {
-        "add" | "a" | "install" | "i" => ADD,
+        "add" | "install" => ADD,
         "update" => UPDATE,
-        "remove" | "rm" => REMOVE,
+        "remove" => REMOVE,
         "link" => &[],
         "x" => {
             let mut rest = args[..ci].to_vec();
@@ -123,9 +134,13 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         }
         _ => return Ok(pass("bun")),
     };
-    let mut rest = args[..ci].to_vec();
-    rest.extend(args[ci + 1..].iter().cloned());
-    let p = argtable::parse(&rest, &[INSTALL, table, HELP], STYLE, Stop::Never)?;
+    // Like bun, read the options over the whole line and drop the first positional: when an
+    // option before it took the command word as its value (`--cwd add run dep`: the project in
+    // `add/`, the package `dep`), the word bun drops is the next one.
+    let mut p = argtable::parse(args, &[INSTALL, table, HELP], STYLE, Stop::Never)?;
+    if !p.positionals.is_empty() {
+        p.positionals.remove(0);
+    }
     if p.has("help") {
         return Ok(pass("bun"));
     }
@@ -152,16 +167,16 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         list.iter().map(|s| spec_target(s)).collect()
     };
     let targets = match cmd {
-        "add" | "a" | "install" | "i" if !p.positionals.is_empty() => {
+        "add" | "install" if !p.positionals.is_empty() => {
             let mut t = specs(&p.positionals)?;
             if !global {
                 t.extend(project()?);
             }
             t
         }
-        "add" | "a" => return Ok(pass("bun")),
-        "install" | "i" | "remove" | "rm" if global => return Ok(pass("bun")),
-        "install" | "i" | "remove" | "rm" => project()?,
+        "add" => return Ok(pass("bun")),
+        "install" | "remove" if global => return Ok(pass("bun")),
+        "install" | "remove" => project()?,
         "update" => {
             let mut t: Vec<Target> = p
                 .positionals
@@ -190,7 +205,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     // `bun install` and `bun add` run the project's own lifecycle scripts; dependencies' only
     // when trusted.
     let root_events = match cmd {
-        "add" | "a" | "install" | "i" if !global => BUN_ROOT_EVENTS,
+        "add" | "install" if !global => BUN_ROOT_EVENTS,
         _ => &[],
     };
     let mut r = request("bun", targets, sources);

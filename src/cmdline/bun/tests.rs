@@ -87,6 +87,11 @@ const BUN: &[(&str, &str)] = &[
     ("update -g typescript", "typescript"),
     ("remove lodash", M),
     ("rm lodash", M),
+    // bun 1.4.5's other spellings: `ci` is `install`, `r` and `uninstall` are `remove`.
+    ("ci", M),
+    ("r lodash", M),
+    ("uninstall lodash", M),
+    ("dedupe", M),
     ("link", "PASS"),
     ("link foo", "PASS"),
     ("x cowsay hi", "cowsay"),
@@ -210,6 +215,35 @@ fn project_files() {
     }));
 }
 
+/// bun takes the first word that is not an option as the command, even when it is the value of
+/// an option before it, then reads the options over the whole line and drops its first
+/// positional: `bun --cwd add run <dep>` adds `<dep>` in `add/` (measured with bun 1.4.5), so
+/// the project read is `add/`'s, not a folder named `run`.
+#[test]
+fn an_option_value_before_the_command_is_read_as_bun_reads_it() {
+    let w = world().file(
+        "/project/add/package.json",
+        r#"{"name":"a","dependencies":{"evil":"1"}}"#,
+    );
+    let cases = [
+        (
+            "--cwd add run dep",
+            "dep | manifest:/project/add/package.json | evil 1 </project/add/package.json:1>",
+        ),
+        ("--cwd add dep", "PASS"),
+        ("--cwd add", "PASS"),
+        (
+            "--cwd=add add dep",
+            "dep | manifest:/project/add/package.json | evil 1 </project/add/package.json:1>",
+        ),
+    ];
+    check_results(
+        cases
+            .iter()
+            .map(|(a, want)| (format!("`{a}`"), *want, parse(&argv(a), &w))),
+    );
+}
+
 #[test]
 fn commands_that_run_code_in_the_runtime() {
     for yes in [
@@ -233,6 +267,9 @@ fn commands_that_run_code_in_the_runtime() {
         "--version",
         "",
         "create vite",
+        "ci",
+        "r x",
+        "uninstall x",
     ] {
         assert!(!runs_code(&argv(no)), "{no}");
     }

@@ -200,6 +200,10 @@ const TABLE: &[(&str, &str, Passage)] = &[
     ("bun", "a x", Guard),
     ("bun", "x cowsay", Guard),
     ("bun", "update", Guard),
+    ("bun", "ci", Guard),
+    ("bun", "r x", Guard),
+    ("bun", "uninstall x", Guard),
+    ("bun", "dedupe", Guard),
     ("bunx", "--version", Guard),
     ("bunx", "cowsay", Guard),
     // Odd argv: empty arguments, lone dashes, paths, unguarded programs.
