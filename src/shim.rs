@@ -556,6 +556,12 @@ mod signals {
                     action.sa_sigaction = handler as *const () as usize;
                     action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
                     libc::sigemptyset(&raw mut action.sa_mask);
+                    // No handler runs inside another: a SIGINT landing in the SIGTERM
+                    // handler between its store and its take of PENDING would take the
+                    // slot, and the SIGTERM would never be forwarded.
+                    for other in SIGNALS {
+                        libc::sigaddset(&raw mut action.sa_mask, other);
+                    }
                     libc::sigaction(sig, &raw const action, std::ptr::null_mut());
                 }
             }
