@@ -108,7 +108,17 @@ const BUN: &[(&str, &str)] = &[
     ("pm ls", "PASS"),
     ("outdated", "PASS"),
     ("upgrade", "PASS"),
-    ("create vite", "PASS"),
+    // `bun create <t>` runs `bunx create-<t>` (bun 1.4.5 fetched create-vite's packument);
+    // a `user/repo` template is downloaded from GitHub.
+    ("create vite", "create-vite"),
+    ("c vite app", "create-vite"),
+    ("create vite@5 app", "create-vite 5"),
+    ("create --force vite", "create-vite"),
+    ("create @foo/bar", "@foo/create-bar"),
+    ("create @foo", "@foo/create"),
+    ("create u/r", "git:github:u/r"),
+    ("create", "PASS"),
+    ("create --help", "PASS"),
     ("--version", "PASS"),
     ("", "PASS"),
 ];

@@ -204,6 +204,8 @@ const TABLE: &[(&str, &str, Passage)] = &[
     ("bun", "r x", Guard),
     ("bun", "uninstall x", Guard),
     ("bun", "dedupe", Guard),
+    ("bun", "create vite", Guard),
+    ("bun", "c vite", Guard),
     ("bunx", "--version", Guard),
     ("bunx", "cowsay", Guard),
     // Odd argv: empty arguments, lone dashes, paths, unguarded programs.

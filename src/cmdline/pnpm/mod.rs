@@ -699,8 +699,9 @@ fn spec_target(arg: &str) -> Result<Target, Error> {
     Ok(t)
 }
 
-/// `pnpm create <x>`: `create-x`, `@s` → `@s/create`, `@s/x` → `@s/create-x`.
-fn create_package(arg: &str) -> Result<String, Error> {
+/// `pnpm create <x>` (and `bun create <x>`): `create-x`, `@s` → `@s/create`, `@s/x` →
+/// `@s/create-x`.
+pub(crate) fn create_package(arg: &str) -> Result<String, Error> {
     if let Some(rest) = arg.strip_prefix('@') {
         let (scope, name) = rest.split_once('/').unwrap_or((rest, ""));
         let (name, version) = match name.split_once('@') {
