@@ -2,10 +2,10 @@
 //! `add`), `update`, `remove`, `link`, `x`, `create` and `bunx` would fetch, and from which
 //! registries (`--registry`, `BUN_CONFIG_REGISTRY`, `NPM_CONFIG_REGISTRY`, `bunfig.toml`
 //! `[install]` and `[install.scopes]`, `.npmrc`). A project install reads package.json, its
-//! workspaces and `bun.lock`; a project with only the binary `bun.lockb` is refused with the command that
-//! writes `bun.lock`. Reads files only through [`World`]. Does not resolve versions. What
-//! bun's runtime would auto-install for code that imports a missing package is not seen: a
-//! command that runs code gets `--no-install` instead ([`runs_code`]).
+//! workspaces and `bun.lock`; a project with only the binary `bun.lockb` is refused with the
+//! command that writes `bun.lock`. Reads files only through [`World`]. Does not resolve
+//! versions. What bun's runtime would auto-install for code that imports a missing package is
+//! not seen: a command that runs code gets `--no-install` instead ([`runs_code`]).
 
 pub(crate) mod lockfile;
 mod options;
