@@ -98,12 +98,13 @@ use crate::scripts::npm::{BUN_DEPS, BUN_ROOT_EVENTS};
 /// bun 1.4.5 takes the first word that is not an option as the command, even when it is the
 /// value of an option before it); `None`: it installs nothing here, whatever the files say.
 /// bun's other spellings are folded: `i` and `ci` are `install`, `a` is `add`, `rm`, `r` and
-/// `uninstall` are `remove`; `dedupe` re-resolves the project like `install`.
+/// `uninstall` are `remove`; `dedupe` re-resolves the project and installs it.
 fn installing_command(args: &[String]) -> Option<(usize, &'static str)> {
     let ci = args.iter().position(|a| !a.starts_with('-'))?;
     let cmd = match args[ci].as_str() {
         "add" | "a" => "add",
-        "install" | "i" | "ci" | "dedupe" => "install",
+        "install" | "i" | "ci" => "install",
+        "dedupe" => "dedupe",
         "update" => "update",
         "remove" | "rm" | "r" | "uninstall" => "remove",
         "link" => "link",
@@ -125,6 +126,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     };
     let table: &[Opt] = match cmd {
         "add" | "install" => ADD,
+        "dedupe" => DEDUPE,
         "update" => UPDATE,
         "remove" => REMOVE,
         "link" => &[],
@@ -143,7 +145,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     if !p.positionals.is_empty() {
         p.positionals.remove(0);
     }
-    if p.has("help") {
+    if p.has("help") || p.has("check") {
         return Ok(pass("bun"));
     }
     let world = Moved::to(world, p.value("cwd"));
@@ -178,7 +180,7 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         }
         "add" => return Ok(pass("bun")),
         "install" | "remove" if global => return Ok(pass("bun")),
-        "install" | "remove" => project()?,
+        "install" | "remove" | "dedupe" => project()?,
         "update" => {
             let mut t: Vec<Target> = p
                 .positionals

@@ -47,6 +47,9 @@ pub(super) const X: &[Opt] = &[
 ];
 
 /// `remove`: the install options and these.
+/// `bun dedupe`'s own flag (`--dry-run`, `--lockfile-only`, `--frozen-lockfile` are
+/// install's): `--check` only reports.
+pub(super) const DEDUPE: &[Opt] = &[opt(&["check"], None, Flag)];
 pub(super) const REMOVE: &[Opt] = &[opt(&["filter"], Some('F'), Value)];
 
 /// The options every install command takes (`bun link --help` has exactly these).

@@ -92,6 +92,8 @@ const BUN: &[(&str, &str)] = &[
     ("r lodash", M),
     ("uninstall lodash", M),
     ("dedupe", M),
+    ("dedupe --check", "PASS"),
+    ("dedupe --lockfile-only", M),
     ("link", "PASS"),
     ("link foo", "PASS"),
     ("x cowsay hi", "cowsay"),
