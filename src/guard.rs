@@ -377,6 +377,17 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
     for step in steps {
         let mut env = vec![(shim::MARKER, run.marker.clone())];
         env.extend(step.env.iter().cloned());
+        if let Some(sig) = shim::take_held_signal() {
+            say!(
+                "stopped by signal {sig} before {} started; it was not run",
+                tool.shown
+            );
+            record.reason = Some(crate::redact::Redacted::new(&format!(
+                "the guard was stopped by signal {sig} before the tool started"
+            )));
+            outcome = (None, 128 + sig);
+            break;
+        }
         outcome = match shim::spawn_and_wait(&tool.real, &tool.argv0, &step.args, &env, handovers) {
             Ok(end) => {
                 if let ChildEnd::Signaled(sig) = end {
@@ -460,6 +471,13 @@ impl Tool {
     /// Hand a command that installs nothing to the real tool: `exec`, or, when the guard read
     /// a pipe the command names, spawn it with the same bytes on a fresh pipe.
     fn pass_through(&self, args: &[OsString], handovers: &[crate::world::Handover]) -> i32 {
+        if let Some(sig) = shim::take_held_signal() {
+            say!(
+                "stopped by signal {sig} before {} started; it was not run",
+                self.shown
+            );
+            return 128 + sig;
+        }
         if handovers.is_empty() {
             let e = shim::exec(&self.real, &self.argv0, args, &[]);
             say!("cannot run {}: {e}", self.real.display());

@@ -485,6 +485,14 @@ pub fn stop_forwarding() -> Option<i32> {
     signals::stop_forwarding()
 }
 
+/// Take a termination signal that reached the guard while no child ran (while it checked or
+/// asked): the guard was told to stop, so it must not start the tool afterwards.
+pub fn take_held_signal() -> Option<i32> {
+    #[cfg(debug_assertions)]
+    signals::test_signal_before_tool();
+    signals::take_held()
+}
+
 mod signals {
     //! Forwarding SIGINT/SIGTERM/SIGHUP/SIGQUIT to the child. A signal the terminal sent to the
     //! whole foreground process group already reached the child, so only signals sent to us
@@ -582,11 +590,35 @@ mod signals {
         }
     }
 
+    /// The signal held while no child was registered, if any, taken.
+    pub fn take_held() -> Option<i32> {
+        match PENDING.swap(0, Ordering::SeqCst) {
+            0 => None,
+            sig => Some(sig),
+        }
+    }
+
     pub fn stop_forwarding() -> Option<i32> {
         CHILD.store(0, Ordering::SeqCst);
         match SENT.swap(0, Ordering::SeqCst) {
             0 => None,
             sig => Some(sig),
+        }
+    }
+
+    /// Debug builds only: `INSTALLGUARD_TEST_SIGNAL_BEFORE_TOOL=<TERM|INT>` sends the guard
+    /// that signal after it has decided and before it starts the tool (no child registered):
+    /// the window of a `kill` that lands while the guard checks or asks.
+    #[cfg(debug_assertions)]
+    pub fn test_signal_before_tool() {
+        let sig = match std::env::var_os("INSTALLGUARD_TEST_SIGNAL_BEFORE_TOOL") {
+            Some(v) if v == "TERM" => libc::SIGTERM,
+            Some(v) if v == "INT" => libc::SIGINT,
+            _ => return,
+        };
+        // SAFETY: kill(2) of our own process.
+        unsafe {
+            libc::kill(libc::getpid(), sig);
         }
     }
 

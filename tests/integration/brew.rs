@@ -201,3 +201,38 @@ fn a_signal_between_spawn_and_forwarding_is_not_lost() {
         }
     }
 }
+
+/// A signal that reaches the guard while no child runs (after the dry run, while it checks or
+/// asks; the debug-build hook sends it just before the tool would start) stops the guard:
+/// the real install never starts, the guard exits 128+N, and the record says why.
+#[test]
+fn a_signal_while_the_guard_checks_means_the_tool_never_starts() {
+    for (sig, name) in [(libc::SIGTERM, "TERM"), (libc::SIGINT, "INT")] {
+        let sb = with_waiting_brew();
+        let child = sb
+            .cmd("brew", &["install", "wget"])
+            .env("INSTALLGUARD_TEST_SIGNAL_BEFORE_TOOL", name)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = wait_bounded(&sb, child, 30);
+        let why = format!("{name}: {:?} {}", out.status.code(), text(&out.stderr));
+        assert_eq!(out.status.code(), Some(128 + sig), "{why}");
+        let runs = std::fs::read_to_string(sb.path("brew-pids"))
+            .unwrap_or_default()
+            .lines()
+            .count();
+        assert_eq!(runs, 1, "only the dry run ran: {why}");
+        assert!(!sb.path("started").is_file(), "{why}");
+        assert!(text(&out.stderr).contains("it was not run"), "{why}");
+        let outcome = sb.outcomes().first().cloned().unwrap_or_default();
+        assert!(outcome["exit_code"].is_null(), "{why}");
+        assert!(
+            outcome["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("before the tool started")),
+            "{why}: {outcome}"
+        );
+    }
+}
