@@ -159,6 +159,9 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
             // Inside the guard's own resolve-only run, or reading a pipe the tool would read
             // again: the names are checked, the tree is not resolved.
             allowed: !nesting.internal && handovers.is_empty(),
+            // npm may run the install as the process that resolves it, held until the verdict:
+            // it gets the real install's marker.
+            install_env: vec![(shim::MARKER, nesting.child_marker(&invocation, false))],
         };
         check_and_decide(
             &request,
@@ -291,6 +294,7 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
                 handovers: &handovers,
                 resolution,
                 watch,
+                scripts_off: gate.is_some(),
             };
             let (code, ran) = run_logged(record, &settings, run);
             if ran && policy.is_valid() {
@@ -311,6 +315,8 @@ struct Running<'a> {
     resolution: Option<resolve::Outcome>,
     /// Watch the install (and whether a finding fails it).
     watch: Option<(crate::watch::Context, bool)>,
+    /// Install-time code is off (`[scripts]` or the answer at the prompt).
+    scripts_off: bool,
 }
 
 /// Run the real tool between two records of one invocation (the exit code, and whether the tool
@@ -319,7 +325,11 @@ struct Running<'a> {
 /// before anything is installed), then `finished` with the outcome. A resolved tree is
 /// installed by its plan (the checked lockfile put in place, the hash-pinned runs) and
 /// compared after; otherwise the command runs as typed.
-fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running) -> (i32, bool) {
+fn run_logged(
+    mut record: Record,
+    settings: &audit::AuditSettings,
+    mut run: Running,
+) -> (i32, bool) {
     record.event = audit::Event::Starting;
     let report = audit::commit(settings, record.clone());
     for w in &report.warnings {
@@ -348,8 +358,15 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
         return (exit::DATA, false);
     }
     let tool = run.tool;
+    // npm already running, holding the checked tree: the install is its go-ahead.
+    let mut hooked = match &mut run.resolution {
+        Some(resolve::Outcome::Resolved(r)) => r.plan.hooked.take(),
+        _ => None,
+    };
     let plan = match &run.resolution {
-        Some(resolve::Outcome::Resolved(r)) if !r.plan.steps.is_empty() => Some(&r.plan),
+        Some(resolve::Outcome::Resolved(r)) if !r.plan.steps.is_empty() || hooked.is_some() => {
+            Some(&r.plan)
+        }
         _ => None,
     };
     let as_typed = [resolve::Step {
@@ -374,6 +391,13 @@ fn run_logged(mut record: Record, settings: &audit::AuditSettings, run: Running)
         .watch
         .map(|(ctx, fail)| (crate::watch::start(ctx), fail));
     let mut outcome = (Some(0), 0);
+    if let Some(h) = &mut hooked {
+        let end = h.allow(run.scripts_off);
+        if let ChildEnd::Signaled(sig) = end {
+            say!("{} was ended by signal {sig}", tool.shown);
+        }
+        outcome = (Some(end.code()), end.code());
+    }
     for step in steps {
         let mut env = vec![(shim::MARKER, run.marker.clone())];
         env.extend(step.env.iter().cloned());
@@ -553,6 +577,7 @@ fn check_and_decide(
 ) -> (Checked, Outcome) {
     let mut settings = resolve::Settings::from_policy(policy);
     settings.enabled &= how.allowed;
+    settings.install_env.clone_from(&how.install_env);
     let mut step = Round {
         first: true,
         decided: false,
@@ -682,6 +707,8 @@ struct Resolving<'a> {
     args: &'a [OsString],
     world: &'a dyn cmdline::World,
     allowed: bool,
+    /// The real install's environment, for a resolver that starts the install itself.
+    install_env: Vec<(&'static str, OsString)>,
 }
 
 /// Where the decide-and-resolve loop is.
@@ -1441,6 +1468,8 @@ pub fn check(
                 args,
                 world: &world,
                 allowed: true,
+                // Nothing is installed: resolve-only runs.
+                install_env: Vec::new(),
             };
             let settings = resolve::Settings::from_policy(&policy.policy);
             // Nothing is installed here, so nothing waits for a decision: resolve right away.

@@ -1450,6 +1450,7 @@ fn project(
             writes,
             keep_writes: false,
             workdir: Some(work),
+            ..Plan::default()
         },
         notes,
     }))

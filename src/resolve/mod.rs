@@ -17,6 +17,7 @@ pub mod brew;
 pub mod exec;
 pub mod js;
 pub mod npm;
+pub mod npm_hook;
 pub mod oneoff;
 pub mod pip;
 pub mod pipx;
@@ -39,6 +40,9 @@ pub struct Settings {
     pub enabled: bool,
     /// How long one resolve-only run may take.
     pub timeout: Duration,
+    /// The real install's environment (its recursion marker) when the resolver may start the
+    /// install itself and hold it until the verdict (npm's one process); empty: it may not.
+    pub install_env: Vec<(&'static str, std::ffi::OsString)>,
 }
 
 /// The default `[resolve] timeout`.
@@ -55,6 +59,7 @@ impl Settings {
                 Some(Value::Secs(n, _)) => Duration::from_secs((*n).max(1)),
                 _ => TIMEOUT,
             },
+            install_env: Vec::new(),
         }
     }
 }
@@ -92,10 +97,18 @@ pub struct Plan {
     /// The files stay when a step fails: for a one-off run the step's exit code is the
     /// program's, not the install's.
     pub keep_writes: bool,
+    /// npm already running the install, waiting for the verdict on the tree it handed over
+    /// (no steps then); dropped unanswered, it is told no.
+    pub hooked: Option<Box<npm_hook::Hooked>>,
     /// Keeps the work directory (the checked lock, reports) until the install has run: held
     /// for its `Drop`, which removes it.
     #[allow(dead_code)]
     pub workdir: Option<exec::Workdir>,
+    /// The install is the process that resolved the checked tree (npm under the hook): pinned
+    /// without steps.
+    pub one_process: bool,
+    /// How the real tool runs, for the record (npm: one process, or why two).
+    pub runs: Option<String>,
 }
 
 /// One run of the real tool: its arguments (after argv[0]) and extra environment.
@@ -457,8 +470,11 @@ pub fn record_json(outcome: &Outcome, verified: Option<&exec::Verified>) -> serd
                 "packages": r.packages.len(),
                 "direct": direct,
                 "transitive": r.packages.len() - direct,
-                "pinned": !r.plan.steps.is_empty() || !r.plan.writes.is_empty(),
+                "pinned": !r.plan.steps.is_empty() || !r.plan.writes.is_empty() || r.plan.one_process,
             });
+            if let Some(runs) = &r.plan.runs {
+                v["runs"] = serde_json::json!(runs);
+            }
             if !r.notes.is_empty() {
                 v["notes"] = serde_json::json!(r.notes);
             }

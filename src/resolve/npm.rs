@@ -19,7 +19,10 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use super::exec::{self, Tool, Workdir};
-use super::{Failure, FileWrite, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify};
+use super::{
+    Failure, FileWrite, Outcome, Package, Plan, Resolution, Settings, Step, Unresolved, Verify,
+    npm_hook,
+};
 use crate::cmdline::npm::Shape;
 use crate::ecosystem::Ecosystem;
 use crate::request::Resolved;
@@ -428,12 +431,8 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
 }
 
 /// Resolve an `npm` command (see the module doc). `args` are the arguments after `npm`.
-pub fn resolve(
-    tool: &Tool,
-    args: &[OsString],
-    shape: &Shape,
-    timeout: std::time::Duration,
-) -> Outcome {
+pub fn resolve(tool: &Tool, args: &[OsString], shape: &Shape, settings: &Settings) -> Outcome {
+    let timeout = settings.timeout;
     let unsupported =
         |why: &str| Outcome::Unresolved(Unresolved::new(TOOL, Failure::Unsupported, why));
     if shape.nothing_installed {
@@ -454,7 +453,7 @@ pub fn resolve(
             ),
         };
     }
-    match project(tool, args, shape, timeout) {
+    match project(tool, args, shape, settings) {
         Ok(o) => o,
         Err(u) => Outcome::Unresolved(u),
     }
@@ -464,8 +463,9 @@ fn project(
     tool: &Tool,
     args: &[OsString],
     shape: &Shape,
-    timeout: std::time::Duration,
+    settings: &Settings,
 ) -> Result<Outcome, Unresolved> {
+    let timeout = settings.timeout;
     let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
     let prefix = &shape.local_prefix;
     let manifest_bytes =
@@ -520,6 +520,36 @@ fn project(
     }
     let workspaces =
         workspace_dirs(prefix, &manifest).map_err(|e| fail(Failure::Unsupported, e))?;
+    let paths = path_specs(args, shape).map_err(|e| fail(Failure::Unsupported, e))?;
+    // One npm process when the guard may start the install itself; else why two runs.
+    let two_runs = if settings.install_env.is_empty() {
+        None
+    } else if shape.no_save || shape.no_lockfile {
+        Some(
+            "--no-save / --no-package-lock (the checked files are put in place, then back)"
+                .to_string(),
+        )
+    } else if !paths.is_empty() {
+        Some("a local path spec (resolved in a private copy of the project)".to_string())
+    } else {
+        match npm_hook::locate(&tool.real) {
+            Some((node, cli)) => {
+                let old_lock = old_lock_bytes.as_deref().and_then(|b| parse_lock(b).ok());
+                return one_process(
+                    &node,
+                    &cli,
+                    args,
+                    settings,
+                    &prefix.join(lock_name),
+                    old_lock.as_ref(),
+                );
+            }
+            None => Some(format!(
+                "{} is not npm 7 or newer's own npm-cli.js (a wrapper or shim): resolved first, then installed",
+                tool.real.display()
+            )),
+        }
+    };
     let work =
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
     let copy = work.path().join("project");
@@ -553,7 +583,6 @@ fn project(
     // The lockfile is the resolution's output even when the user keeps npm from writing one.
     let mut flags = resolve_only_flags(&copy, timeout_ms);
     flags.extend(["--save=true".into(), "--package-lock=true".into()]);
-    let paths = path_specs(args, shape).map_err(|e| fail(Failure::Unsupported, e))?;
     let run_args = super::with_options(&absolute_args(args, &paths), dashes_at(args), &flags);
     let ran = exec::run(tool, &run_args, &copy, &[], &work, timeout)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
@@ -639,8 +668,53 @@ fn project(
             writes,
             keep_writes: false,
             workdir: Some(work),
+            runs: two_runs.map(|why| format!("{TWO_NPM}: {why}")),
+            ..Plan::default()
         },
         notes,
+    }))
+}
+
+/// How a project install ran, for the record.
+const ONE_NPM: &str = "one npm process (the install waited for the verdict on its own tree)";
+const TWO_NPM: &str = "two npm runs (resolve-only, then the install from the checked lockfile)";
+
+/// A project install as one npm process ([`npm_hook`]): npm runs with the user's arguments
+/// where they typed them, hands over the tree it would install and waits; the plan holds it
+/// (no steps, nothing put in place: npm writes its files itself) and compares the lockfile it
+/// writes with the one checked. `lock` is where that lockfile goes, `old` what it held.
+fn one_process(
+    node: &Path,
+    cli: &Path,
+    args: &[OsString],
+    settings: &Settings,
+    lock: &Path,
+    old: Option<&Lock>,
+) -> Result<Outcome, Unresolved> {
+    let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
+    let work =
+        Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
+    let mut hooked = npm_hook::start(node, cli, args, &settings.install_env, &work)
+        .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
+    let bytes = hooked.lockfile(settings.timeout).map_err(|(u, _)| u)?;
+    // Anything wrong from here drops `hooked` unanswered: npm is told no.
+    let new =
+        parse_lock(&bytes).map_err(|e| fail(Failure::ToolFailed, format!("npm's tree: {e}")))?;
+    Ok(Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: packages(&new, old),
+        plan: Plan {
+            verify: Some(Verify::NpmLock {
+                path: lock.to_path_buf(),
+                expect: pins(&new),
+            }),
+            hooked: Some(Box::new(hooked)),
+            one_process: true,
+            runs: Some(ONE_NPM.into()),
+            workdir: Some(work),
+            ..Plan::default()
+        },
+        notes: Vec::new(),
     }))
 }
 

@@ -494,6 +494,7 @@ fn run(
             // The program's own exit code is not an install failure: the tree stays.
             keep_writes: true,
             workdir: Some(work),
+            ..Plan::default()
         },
         notes: vec![format!(
             "npx runs {} from {}, installed from the checked lockfile",
@@ -610,6 +611,7 @@ fn reuse(
             writes: Vec::new(),
             keep_writes: false,
             workdir: Some(work),
+            ..Plan::default()
         },
         notes: vec![format!(
             "npx reuses the tree it installed before in {}: that tree was checked",
@@ -846,6 +848,7 @@ fn bunx_run(
             ],
             keep_writes: true,
             workdir: Some(work),
+            ..Plan::default()
         },
         notes: vec![format!(
             "bunx runs {pinned} from {}, installed from the checked bun.lock",

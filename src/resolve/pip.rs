@@ -642,6 +642,7 @@ fn run(
             writes: Vec::new(),
             keep_writes: false,
             workdir: Some(work),
+            ..Plan::default()
         },
         notes,
     }))

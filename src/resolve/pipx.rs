@@ -266,6 +266,7 @@ pub fn resolve(
         writes: Vec::new(),
         keep_writes: false,
         workdir: Some(work),
+        ..Plan::default()
     };
     r.notes.push(
         "pipx installs with the checked versions as constraints (pip and uv take no hashes there: pinned by version)".into(),

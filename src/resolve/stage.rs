@@ -53,7 +53,7 @@ pub fn resolve(
             Some(shape) if shape.command == "exec" => {
                 oneoff::npm_exec(oneoff::Runner::NpmExec, tool, args, world, settings.timeout)
             }
-            Some(shape) => npm::resolve(tool, args, &shape, settings.timeout),
+            Some(shape) => npm::resolve(tool, args, &shape, settings),
             None => Outcome::NotNeeded,
         },
         Program::Npx => oneoff::npm_exec(oneoff::Runner::Npx, tool, args, world, settings.timeout),

@@ -358,6 +358,7 @@ fn pinned(locked: &[Locked], work: Workdir, real: Vec<OsString>, notes: Vec<Stri
             writes: Vec::new(),
             keep_writes: false,
             workdir: Some(work),
+            ..Plan::default()
         },
         notes,
     })

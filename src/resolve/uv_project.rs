@@ -915,6 +915,7 @@ fn lock_in_a_copy(
             writes,
             keep_writes: false,
             workdir: Some(work),
+            ..Plan::default()
         },
         notes: Vec::new(),
     })

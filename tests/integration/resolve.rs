@@ -43,6 +43,17 @@ fn metadata_only(reg: &Registry) {
     );
 }
 
+/// The install was the npm process that resolved the checked tree (npm 7+ under the hook).
+#[track_caller]
+fn one_npm_process(record: &serde_json::Value) {
+    assert!(
+        record["resolution"]["runs"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("one npm process")),
+        "{record:#}"
+    );
+}
+
 fn checked<'a>(record: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     record["targets"]
         .as_array()
@@ -104,6 +115,7 @@ fn npm_a_malicious_dependency_with_an_install_script_is_blocked_before_any_tarba
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["decision"], "blocked");
     assert_eq!(log[0]["resolution"]["status"], "resolved");
+    one_npm_process(&log[0]);
     let evil = checked(&log[0], "000webhost-admin");
     assert_eq!(evil["resolved"]["version"], "1.0.0");
     assert_eq!(evil["resolved"]["direct"], false);
@@ -168,6 +180,8 @@ fn npm_a_clean_tree_installs_exactly_the_checked_lockfile() {
     assert_eq!(r["resolution"]["packages"], 3);
     assert_eq!(r["resolution"]["transitive"], 2);
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    assert_eq!(r["resolution"]["pinned"], true, "{r:#}");
+    one_npm_process(r);
     let leaf = checked(r, "igtest-leaf");
     assert_eq!(leaf["resolved"]["version"], "2.1.0");
     assert_eq!(leaf["resolved"]["direct"], false);
@@ -204,21 +218,54 @@ fn npm_a_clean_tree_installs_exactly_the_checked_lockfile() {
     assert!(text(&out.stdout).contains("npm"), "{}", text(&out.stdout));
 }
 
-/// A SIGTERM that reaches the guard just as it starts the real npm (after the resolve-only
-/// run, before npm is registered for forwarding: the debug-build hook puts it there) reaches
-/// npm, and the checked package.json and lockfile the guard put in place are taken back.
-#[test]
-fn npm_a_signal_as_the_real_tool_starts_ends_it_and_restores_the_files() {
-    let sb = npm_project();
-    let before = std::fs::read(sb.work().join("package.json")).unwrap();
-    let reg = Registry::start_tree(
+fn signal_tree(sb: &Sandbox) -> Registry {
+    Registry::start_tree(
         &sb.path("cache/reg"),
         &[
             Pkg::new("igtest-app").dep("igtest-leaf", "^2.0.0"),
             Pkg::new("igtest-leaf").version("2.1.0"),
         ],
-    );
+    )
+}
+
+/// A SIGTERM that reaches the guard just as it starts npm (the one process that resolves and
+/// then installs; the debug-build hook puts the signal before npm is registered for
+/// forwarding) reaches npm while it resolves: nothing is decided, nothing written.
+#[test]
+fn npm_a_signal_as_the_one_npm_process_starts_ends_it_before_anything_is_written() {
+    let sb = npm_project();
+    let before = std::fs::read(sb.work().join("package.json")).unwrap();
+    let reg = signal_tree(&sb);
     let mut c = sb.cmd("npm", &["install", "--registry", &reg.url, "igtest-app"]);
+    c.env("INSTALLGUARD_TEST_SIGNAL_AT_SPAWN", "1:TERM");
+    let out = run(c);
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("{:?}", out.status));
+    assert_eq!(code, 128 + 15, "{}", text(&out.stderr));
+    let r = &sb.outcomes()[0];
+    assert_ne!(r["decision"], "allowed", "{r:#}");
+    assert_eq!(
+        std::fs::read(sb.work().join("package.json")).unwrap(),
+        before
+    );
+    assert!(!sb.work().join("package-lock.json").exists());
+    assert!(!sb.work().join("node_modules/igtest-app").exists());
+}
+
+/// The two-step path (`--no-save`: resolve-only, then the install from the checked files): a
+/// SIGTERM just as the real npm starts reaches it, and the checked package.json and lockfile
+/// the guard put in place are taken back.
+#[test]
+fn npm_a_signal_as_the_real_tool_starts_ends_it_and_restores_the_files() {
+    let sb = npm_project();
+    let before = std::fs::read(sb.work().join("package.json")).unwrap();
+    let reg = signal_tree(&sb);
+    let mut c = sb.cmd(
+        "npm",
+        &["install", "--no-save", "--registry", &reg.url, "igtest-app"],
+    );
     // The first child is the resolve-only run, the second the real npm.
     c.env("INSTALLGUARD_TEST_SIGNAL_AT_SPAWN", "2:TERM");
     let out = run(c);
@@ -230,6 +277,13 @@ fn npm_a_signal_as_the_real_tool_starts_ends_it_and_restores_the_files() {
     let r = &sb.outcomes()[0];
     assert_eq!(r["decision"], "allowed");
     assert_eq!(r["exit_code"], code, "{r:#}");
+    assert!(
+        r["resolution"]["runs"]
+            .as_str()
+            .unwrap()
+            .starts_with("two npm runs"),
+        "{r:#}"
+    );
     assert_eq!(
         std::fs::read(sb.work().join("package.json")).unwrap(),
         before,
