@@ -392,11 +392,25 @@ fn run_logged(
         .map(|(ctx, fail)| (crate::watch::start(ctx), fail));
     let mut outcome = (Some(0), 0);
     if let Some(h) = &mut hooked {
-        let end = h.allow(run.scripts_off);
-        if let ChildEnd::Signaled(sig) = end {
-            say!("{} was ended by signal {sig}", tool.shown);
+        // The same rule as for a tool not yet started: a signal the guard was given while it
+        // checked or asked means npm is told no.
+        if let Some(sig) = shim::take_held_signal() {
+            h.refuse(&format!("stopped by signal {sig}"));
+            say!(
+                "stopped by signal {sig} before {} installed anything; it was told not to",
+                tool.shown
+            );
+            record.reason = Some(crate::redact::Redacted::new(&format!(
+                "the guard was stopped by signal {sig} before the install"
+            )));
+            outcome = (None, 128 + sig);
+        } else {
+            let end = h.allow(run.scripts_off);
+            if let ChildEnd::Signaled(sig) = end {
+                say!("{} was ended by signal {sig}", tool.shown);
+            }
+            outcome = (Some(end.code()), end.code());
         }
-        outcome = (Some(end.code()), end.code());
     }
     for step in steps {
         let mut env = vec![(shim::MARKER, run.marker.clone())];

@@ -230,3 +230,61 @@ impl Drop for Hooked {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapper_is_not_npm() {
+        let work = Workdir::new().unwrap();
+        let fake = work.path().join("npm");
+        std::fs::write(&fake, "#!/bin/sh\n").unwrap();
+        assert!(locate(&fake).is_none());
+    }
+
+    /// The real npm of this machine, a project with no dependencies (nothing fetched): the
+    /// tree comes back, a refusal leaves no lockfile, the go-ahead installs.
+    #[test]
+    fn npm_waits_for_the_verdict_and_writes_nothing_when_refused() {
+        let npm = crate::shim::find_real("npm".as_ref(), std::env::var_os("PATH").as_deref())
+            .expect("npm on PATH (the tests use the machine's real npm)");
+        let (node, cli) = locate(&npm).expect("this machine's npm is npm-cli.js, 7 or newer");
+        let project = Workdir::new().unwrap();
+        std::fs::write(
+            project.path().join("package.json"),
+            "{\"name\":\"p\",\"version\":\"1.0.0\"}",
+        )
+        .unwrap();
+        let mut prefix = OsString::from("--prefix=");
+        prefix.push(project.path());
+        let args: Vec<OsString> = vec![
+            "install".into(),
+            "--no-audit".into(),
+            "--no-fund".into(),
+            prefix,
+        ];
+        for allowed in [false, true] {
+            let work = Workdir::new().unwrap();
+            // npm's cache and logs stay in the work directory.
+            let env = [(
+                "npm_config_cache",
+                work.path().join("cache").into_os_string(),
+            )];
+            let mut h = start(&node, &cli, &args, &env, &work).unwrap();
+            let lock = h
+                .lockfile(Duration::from_secs(60))
+                .map_err(|(u, _)| u.detail)
+                .unwrap();
+            let lock: serde_json::Value = serde_json::from_slice(&lock).unwrap();
+            assert_eq!(lock["name"], "p");
+            let end = if allowed {
+                h.allow(false)
+            } else {
+                h.refuse("blocked by the test")
+            };
+            assert_eq!(end == ChildEnd::Exited(0), allowed, "{end:?}");
+            assert_eq!(project.path().join("package-lock.json").exists(), allowed);
+        }
+    }
+}

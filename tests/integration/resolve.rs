@@ -254,6 +254,28 @@ fn npm_a_signal_as_the_one_npm_process_starts_ends_it_before_anything_is_written
     assert!(!sb.work().join("node_modules/igtest-app").exists());
 }
 
+/// A SIGTERM that reaches the guard after it decided, before npm's go-ahead: npm (holding
+/// the checked tree) is stopped, nothing written.
+#[test]
+fn npm_a_signal_before_the_go_ahead_stops_the_one_npm_process() {
+    let sb = npm_project();
+    let before = std::fs::read(sb.work().join("package.json")).unwrap();
+    let reg = signal_tree(&sb);
+    let mut c = sb.cmd("npm", &["install", "--registry", &reg.url, "igtest-app"]);
+    c.env("INSTALLGUARD_TEST_SIGNAL_BEFORE_TOOL", "TERM");
+    let out = run(c);
+    assert_eq!(out.status.code(), Some(128 + 15), "{}", text(&out.stderr));
+    let r = &sb.outcomes()[0];
+    one_npm_process(r);
+    assert_eq!(
+        std::fs::read(sb.work().join("package.json")).unwrap(),
+        before
+    );
+    assert!(!sb.work().join("package-lock.json").exists());
+    assert!(!sb.work().join("node_modules/igtest-app").exists());
+    metadata_only(&reg);
+}
+
 /// The two-step path (`--no-save`: resolve-only, then the install from the checked files): a
 /// SIGTERM just as the real npm starts reaches it, and the checked package.json and lockfile
 /// the guard put in place are taken back.
