@@ -327,7 +327,23 @@ pub enum ChildEnd {
     Signaled(i32),
 }
 
+/// A pipe whose ends are closed on exec (read end first): the guard hands one to a child
+/// explicitly, at the descriptor it names.
+pub(crate) fn cloexec_pipe() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    handover::cloexec_pipe()
+}
+
 impl ChildEnd {
+    /// How a child the guard waited for ended.
+    pub fn of(status: std::process::ExitStatus) -> ChildEnd {
+        use std::os::unix::process::ExitStatusExt;
+        match (status.code(), status.signal()) {
+            (Some(c), _) => ChildEnd::Exited(c),
+            (None, Some(s)) => ChildEnd::Signaled(s),
+            (None, None) => ChildEnd::Exited(1),
+        }
+    }
+
     /// The exit code a shell would report: the child's code, or 128 + signal.
     pub fn code(self) -> i32 {
         match self {
@@ -369,7 +385,6 @@ pub fn spawn_and_wait(
     env: &[(&str, OsString)],
     handovers: &[crate::world::Handover],
 ) -> std::io::Result<ChildEnd> {
-    use std::os::unix::process::ExitStatusExt;
     let mut cmd = command(real, argv0, args, env);
     let feeds = handover::prepare(&mut cmd, handovers)?;
     let child = spawn_forwarded(&mut cmd);
@@ -380,12 +395,7 @@ pub fn spawn_and_wait(
     drop(writers);
     let status = child.wait();
     stop_forwarding();
-    let status = status?;
-    Ok(match (status.code(), status.signal()) {
-        (Some(c), _) => ChildEnd::Exited(c),
-        (None, Some(s)) => ChildEnd::Signaled(s),
-        (None, None) => ChildEnd::Exited(1),
-    })
+    Ok(ChildEnd::of(status?))
 }
 
 mod handover {
@@ -405,7 +415,7 @@ mod handover {
         bytes: Vec<u8>,
     }
 
-    fn cloexec_pipe() -> std::io::Result<(File, File)> {
+    pub fn cloexec_pipe() -> std::io::Result<(File, File)> {
         let mut fds = [0 as RawFd; 2];
         // SAFETY: pipe into a two-element array; each end is owned by one File below.
         if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {

@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::Write;
-use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -67,20 +67,6 @@ pub struct Hooked {
     signal: Option<i32>,
 }
 
-fn cloexec_pipe() -> std::io::Result<(File, File)> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: pipe into a two-element array; each end is owned by one File below.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    for fd in fds {
-        // SAFETY: fcntl on a descriptor we own.
-        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
-    }
-    // SAFETY: both descriptors were just created and are owned by nobody else.
-    Ok(unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) })
-}
-
 /// Start `node -r <hook> <npm-cli.js> args` where the guard runs (the user's npm, their
 /// arguments, `env` added: the real install's), the hook written into `work`.
 pub fn start(
@@ -98,7 +84,7 @@ pub fn start(
         .open(&hook)?
         .write_all(HOOK.as_bytes())?;
     let lock = work.path().join("npm-ideal-lock.json");
-    let (read, write) = cloexec_pipe()?;
+    let (read, write) = crate::shim::cloexec_pipe()?;
     let mut cmd = Command::new(node);
     cmd.arg("-r")
         .arg(&hook)
@@ -204,21 +190,13 @@ impl Hooked {
     }
 
     fn send(&mut self, line: &str) -> ChildEnd {
-        use std::os::unix::process::ExitStatusExt;
         if let Some(mut w) = self.verdict.take() {
             // npm may have ended already: a closed pipe is its answer.
             let _ = w.write_all(format!("{line}\n").as_bytes());
         }
         let status = self.child.wait();
         self.signal = crate::shim::stop_forwarding();
-        match status {
-            Ok(s) => match (s.code(), s.signal()) {
-                (Some(c), _) => ChildEnd::Exited(c),
-                (None, Some(sig)) => ChildEnd::Signaled(sig),
-                (None, None) => ChildEnd::Exited(1),
-            },
-            Err(_) => ChildEnd::Exited(1),
-        }
+        status.map_or(ChildEnd::Exited(1), ChildEnd::of)
     }
 }
 
