@@ -545,7 +545,7 @@ fn project(
                 );
             }
             None => Some(format!(
-                "{} is not npm 7 or newer's own npm-cli.js (a wrapper or shim): resolved first, then installed",
+                "{} is not the own npm-cli.js of an npm the one-process hook was measured with (npm 11; or a wrapper or shim): resolved first, then installed",
                 tool.real.display()
             )),
         }

@@ -1,4 +1,5 @@
-//! One npm process for a project install (npm 7 or newer): the real npm CLI runs under node
+//! One npm process for a project install (npm 11, the major it was measured with): the real
+//! npm CLI runs under node
 //! with installguard's hook (`npm_hook.js`, embedded here, written 0600 into the private work
 //! directory) and the user's arguments unchanged. The hook builds the ideal tree with scripts
 //! off, hands over its lockfile, and waits on descriptor 3 for the verdict; npm then installs
@@ -27,6 +28,9 @@ const VERDICT_FD: RawFd = 3;
 /// The real npm as node runs it: `node` beside the resolved npm binary and npm's own
 /// `bin/npm-cli.js`; `None` (use the two-step path) when the binary is not npm's CLI script
 /// (a volta or corepack shim, a wrapper) or the npm is older than 7 (no Arborist).
+/// The npm majors the hook was measured with.
+pub const MEASURED_MAJORS: std::ops::RangeInclusive<u64> = 11..=11;
+
 pub fn locate(real: &Path) -> Option<(PathBuf, PathBuf)> {
     let cli = std::fs::canonicalize(real).ok()?;
     if cli.file_name()? != "npm-cli.js" {
@@ -43,7 +47,10 @@ pub fn locate(real: &Path) -> Option<(PathBuf, PathBuf)> {
         .next()?
         .parse()
         .ok()?;
-    if manifest["name"] != "npm" || major < 7 {
+    // The hook leans on Arborist's `reify`/`buildIdealTree` and `@npmcli/run-script`: only the
+    // majors it was measured with run this way (npm 11.19.1); the others keep the two runs, so a
+    // later npm whose install no longer goes through `reify` can never install unchecked.
+    if manifest["name"] != "npm" || !MEASURED_MAJORS.contains(&major) {
         return None;
     }
     let node = real.with_file_name("node");
