@@ -241,13 +241,18 @@ for app in $apps; do
   cp "$proj/package.json" "$proj/package-lock.json" "$tmp/checked-$app/"
   printf 'rm -rf %s && mkdir -p %s && cp %s/checked-%s/package.json %s/checked-%s/package-lock.json %s/\n' \
     "$proj" "$proj" "$tmp" "$app" "$tmp" "$app" "$proj" > "$tmp/prep-npm-$app.sh"
+  # npm's parts are the two-run fallback's floor (npm 11 runs as one process, see README).
+  case " $tools " in *" npm "*)
   part "npm install ($n packages)" "$npm_prepare" \
     "$real_npm install --prefix $proj --registry $reg/ $app $npm_ro" \
     "sh $tmp/prep-npm-$app.sh" "$real_npm install --prefix $proj --registry $reg/"
+  esac
+  case " $tools " in *" pip "*)
   part "pip install ($n packages)" "$pip_prepare" \
     "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target $app $pip_ro" \
     "$pip_prepare" \
     "$tmp/venv/bin/pip install --no-index --find-links $tmp/wheels --target $tmp/target --require-hashes --no-deps -r $tmp/lock-$app.txt --only-binary :all: --report $tmp/installed.json"
+  esac
 done
 
 {
