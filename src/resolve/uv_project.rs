@@ -1188,7 +1188,7 @@ source = { git = "https://example.invalid/tester?rev=abc#abc" }
         let got = relocate(
             lock.as_bytes(),
             &locked,
-            Path::new("/tmp/work/project"),
+            Path::new("/c/o/py"),
             Path::new("/w/p"),
         );
         let got = String::from_utf8(got).unwrap();
