@@ -118,6 +118,44 @@ fn check_blocks_a_malicious_package_in_every_js_spelling() {
         "$W/bun.lock:4",
     );
     check(&[], "bunx", &[EVIL], "[npm registry, argv]");
+    // Spellings that install without saying `install`: bun's aliases, `bun create` (bunx of
+    // create-<template>), pnpm's install-before-run (its default), yarn dlx's -p, npm aliases.
+    let pj_evil =
+        format!(r#"{{"name":"p","version":"1.0.0","dependencies":{{"{EVIL}":"1.0.0"}}}}"#);
+    for args in [&["ci"][..], &["dedupe"], &["--cwd=.", "ci"]] {
+        check(
+            &[("package.json", &pj_evil)],
+            "bun",
+            args,
+            "$W/package.json:1",
+        );
+    }
+    check(
+        &[("package.json", PLAIN)],
+        "bun",
+        &["create", "hshs"],
+        "create-hshs",
+    );
+    for args in [&["run", "build"][..], &["test"], &["build"]] {
+        check(
+            &[("package.json", &pj_evil)],
+            "pnpm",
+            args,
+            "$W/package.json:1",
+        );
+    }
+    check(
+        &[("package.json", BERRY)],
+        "yarn",
+        &["dlx", "-p", EVIL, "x"],
+        "[npm registry, argv]",
+    );
+    check(
+        &[("package.json", PLAIN)],
+        "npm",
+        &["install", &format!("nice@npm:{EVIL}@1.0.0")],
+        EVIL,
+    );
 }
 
 #[test]
