@@ -15,11 +15,13 @@
 
 pub mod brew;
 pub mod exec;
+pub mod hook;
 pub mod js;
 pub mod npm;
 pub mod npm_hook;
 pub mod oneoff;
 pub mod pip;
+pub mod pip_hook;
 pub mod pipx;
 pub mod stage;
 pub mod uv;
@@ -99,7 +101,7 @@ pub struct Plan {
     pub keep_writes: bool,
     /// npm already running the install, waiting for the verdict on the tree it handed over
     /// (no steps then); dropped unanswered, it is told no.
-    pub hooked: Option<Box<npm_hook::Hooked>>,
+    pub hooked: Option<Box<hook::Hooked>>,
     /// Keeps the work directory (the checked lock, reports) until the install has run: held
     /// for its `Drop`, which removes it.
     #[allow(dead_code)]

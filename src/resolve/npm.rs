@@ -696,7 +696,7 @@ fn one_process(
         Workdir::new().map_err(|e| fail(Failure::ToolFailed, format!("work directory: {e}")))?;
     let mut hooked = npm_hook::start(node, cli, args, &settings.install_env, &work)
         .map_err(|e| fail(Failure::ToolFailed, format!("cannot run npm: {e}")))?;
-    let bytes = hooked.lockfile(settings.timeout).map_err(|(u, _)| u)?;
+    let bytes = npm_hook::lockfile(&mut hooked, settings.timeout)?;
     // Anything wrong from here drops `hooked` unanswered: npm is told no.
     let new =
         parse_lock(&bytes).map_err(|e| fail(Failure::ToolFailed, format!("npm's tree: {e}")))?;

@@ -4,26 +4,19 @@
 //! directory) and the user's arguments unchanged. The hook builds the ideal tree with scripts
 //! off, hands over its lockfile, and waits on descriptor 3 for the verdict; npm then installs
 //! exactly that tree or stops before writing anything. This module starts that process, waits
-//! for the lockfile (or npm's end: resolution failed, classified like the resolve-only run),
-//! and sends the verdict (a handle dropped unanswered says no). It checks nothing itself.
+//! for the lockfile (or npm's end: resolution failed, classified like the resolve-only run);
+//! the verdict pipe itself is [`hook`]'s. It checks nothing itself.
 
 use std::ffi::OsString;
-use std::fs::File;
-use std::io::Write;
-use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::exec::Workdir;
+use super::hook::{self, Hooked};
 use super::{Failure, Unresolved, npm};
-use crate::shim::ChildEnd;
 
 const HOOK: &str = include_str!("npm_hook.js");
 const LOCK_ENV: &str = "INSTALLGUARD_NPM_LOCK";
-const VERDICT_FD: RawFd = 3;
 
 /// The real npm as node runs it: `node` beside the resolved npm binary and npm's own
 /// `bin/npm-cli.js`; `None` (use the two-step path) when the binary is not npm's CLI script
@@ -64,16 +57,6 @@ pub fn locate(real: &Path) -> Option<(PathBuf, PathBuf)> {
     Some((node, cli))
 }
 
-/// npm running under the hook, before or after its verdict.
-#[derive(Debug)]
-pub struct Hooked {
-    child: Child,
-    verdict: Option<File>,
-    lock: PathBuf,
-    /// The termination signal sent to npm on the guard's behalf, once it has ended.
-    signal: Option<i32>,
-}
-
 /// Start `node -r <hook> <npm-cli.js> args` where the guard runs (the user's npm, their
 /// arguments, `env` added: the real install's), the hook written into `work`.
 pub fn start(
@@ -83,142 +66,41 @@ pub fn start(
     env: &[(&str, OsString)],
     work: &Workdir,
 ) -> std::io::Result<Hooked> {
-    let hook = work.path().join("npm-hook.js");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&hook)?
-        .write_all(HOOK.as_bytes())?;
-    let lock = work.path().join("npm-ideal-lock.json");
-    let (read, write) = crate::shim::cloexec_pipe()?;
-    let mut cmd = Command::new(node);
-    cmd.arg("-r")
-        .arg(&hook)
-        .arg(cli)
-        .args(args)
-        .env(LOCK_ENV, &lock);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let from = read.as_raw_fd();
-    // SAFETY: only async-signal-safe calls (dup2, fcntl) between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            if from == VERDICT_FD {
-                libc::fcntl(VERDICT_FD, libc::F_SETFD, 0);
-            } else if libc::dup2(from, VERDICT_FD) < 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    let child = crate::shim::spawn_forwarded(&mut cmd)?;
-    drop(read);
-    Ok(Hooked {
-        child,
-        verdict: Some(write),
-        lock,
-        signal: None,
-    })
+    let hook = hook::write_hook(work.path(), "npm-hook.js", HOOK)?;
+    let lead = ["-r".into(), hook.into_os_string(), cli.as_os_str().to_owned()];
+    hook::start(
+        node,
+        &lead,
+        args,
+        env,
+        LOCK_ENV,
+        work.path().join("npm-ideal-lock.json"),
+    )
 }
 
-impl Hooked {
-    /// The lockfile of the tree npm would install, once it has one; or why it has none: npm
-    /// ended (resolution failed, npm reported why on stderr: classified from what the hook
-    /// kept), or `timeout` passed (npm is then told no, and has ended).
-    pub fn lockfile(&mut self, timeout: Duration) -> Result<Vec<u8>, (Unresolved, ChildEnd)> {
-        let fail = |f: Failure, d: String| Unresolved::new("npm", f, d);
-        let deadline = Instant::now() + timeout;
-        loop {
-            match std::fs::read(&self.lock) {
-                Ok(b) => return Ok(b),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => {
-                    let end = self.refuse("installguard could not check the tree");
-                    return Err((
-                        fail(Failure::ToolFailed, format!("{}: {e}", self.lock.display())),
-                        end,
-                    ));
-                }
+/// The lockfile of the tree npm would install, once it has one; or why it has none: npm
+/// ended (resolution failed, npm reported why on stderr: classified from what the hook kept),
+/// or `timeout` passed (npm is then told no, and has ended).
+pub fn lockfile(h: &mut Hooked, timeout: Duration) -> Result<Vec<u8>, Unresolved> {
+    h.handover(timeout).map_err(|s| {
+        s.unresolved("npm", |why| {
+            if why.is_empty() {
+                Unresolved::new(
+                    "npm",
+                    Failure::ToolFailed,
+                    "npm ended before it had a tree to install (its messages are above)",
+                )
+            } else {
+                Unresolved::new("npm", npm::classify(why), why.trim())
             }
-            match self.child.try_wait() {
-                Ok(Some(_)) | Err(_) => {
-                    let end = self.refuse("installguard could not check the tree");
-                    let why = std::fs::read_to_string(self.lock.with_extension("json.error"))
-                        .unwrap_or_default();
-                    let u = match (end, self.signal) {
-                        (ChildEnd::Signaled(sig), _) | (_, Some(sig)) => {
-                            let mut u = fail(
-                                Failure::Interrupted,
-                                format!("npm was ended by signal {sig} while resolving"),
-                            );
-                            u.signal = Some(sig);
-                            u
-                        }
-                        _ if why.is_empty() => fail(
-                            Failure::ToolFailed,
-                            "npm ended before it had a tree to install (its messages are above)"
-                                .into(),
-                        ),
-                        _ => fail(npm::classify(&why), why.trim().to_string()),
-                    };
-                    return Err((u, end));
-                }
-                Ok(None) => {}
-            }
-            if Instant::now() >= deadline {
-                let end = self.refuse("installguard could not check the tree");
-                return Err((
-                    fail(
-                        Failure::Timeout,
-                        format!("npm took longer than {} s", timeout.as_secs()),
-                    ),
-                    end,
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-
-    /// Let npm install the tree it handed over (`scripts_off`: with no install-time script
-    /// run) and wait for it to end.
-    pub fn allow(&mut self, scripts_off: bool) -> ChildEnd {
-        self.send(if scripts_off {
-            "ok ignore-scripts"
-        } else {
-            "ok"
         })
-    }
-
-    /// Stop npm before it writes anything (EGUARD, `why` in its message) and wait for it.
-    pub fn refuse(&mut self, why: &str) -> ChildEnd {
-        self.send(&why.replace('\n', " "))
-    }
-
-    fn send(&mut self, line: &str) -> ChildEnd {
-        if let Some(mut w) = self.verdict.take() {
-            // npm may have ended already: a closed pipe is its answer.
-            let _ = w.write_all(format!("{line}\n").as_bytes());
-        }
-        let status = self.child.wait();
-        self.signal = crate::shim::stop_forwarding();
-        status.map_or(ChildEnd::Exited(1), ChildEnd::of)
-    }
-}
-
-impl Drop for Hooked {
-    /// Never allowed: npm is told no and waited for, so nothing is installed unchecked.
-    fn drop(&mut self) {
-        if self.verdict.is_some() {
-            self.refuse("not allowed");
-        }
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shim::ChildEnd;
 
     #[test]
     fn a_wrapper_is_not_npm() {
@@ -257,9 +139,8 @@ mod tests {
                 work.path().join("cache").into_os_string(),
             )];
             let mut h = start(&node, &cli, &args, &env, &work).unwrap();
-            let lock = h
-                .lockfile(Duration::from_secs(60))
-                .map_err(|(u, _)| u.detail)
+            let lock = lockfile(&mut h, Duration::from_secs(60))
+                .map_err(|u| u.detail)
                 .unwrap();
             let lock: serde_json::Value = serde_json::from_slice(&lock).unwrap();
             assert_eq!(lock["name"], "p");

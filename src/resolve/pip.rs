@@ -14,6 +14,7 @@ use std::ffi::OsString;
 use serde_json::Value as Json;
 
 use super::exec::{self, Tool, Workdir};
+use super::{hook, pip_hook};
 use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify};
 use crate::cmdline::pip::Scan;
 use crate::ecosystem::{Ecosystem, pep503};
@@ -469,6 +470,7 @@ pub fn resolve(
     request: &Request,
     builds: Builds,
     timeout: std::time::Duration,
+    install_env: &[(&'static str, OsString)],
 ) -> Outcome {
     if scan.command != "install" {
         return Outcome::Unresolved(Unresolved::new(
@@ -507,12 +509,143 @@ pub fn resolve(
             },
         ));
     }
-    match run(tool, prefix, args, scan, request, builds, timeout) {
-        Ok(o) => o,
-        Err(u) => Outcome::Unresolved(u),
+    // One pip process when the guard may start the install itself; else why two runs.
+    let mut failed_once = false;
+    let two_runs = if install_env.is_empty() {
+        None
+    } else {
+        match one_process_gate(tool, prefix, scan, request, builds) {
+            Err(why) => Some(why),
+            Ok((python, version, argv0)) => {
+                let at = Launch {
+                    python: &python,
+                    version: &version,
+                    argv0: &argv0,
+                    env: install_env,
+                };
+                match one_process(&at, args, scan, timeout) {
+                    Ok(o) => return o,
+                    Err(None) => {
+                        // pip could not resolve; the resolve-only run at -vv says why.
+                        failed_once = true;
+                        Some("the one pip process could not resolve the tree".into())
+                    }
+                    Err(Some(why)) => Some(why),
+                }
+            }
+        }
+    };
+    let mut out = run(tool, prefix, args, scan, request, builds, timeout, failed_once);
+    if let Ok(Outcome::Resolved(r)) = &mut out
+        && let Some(why) = two_runs
+        && !r.plan.steps.is_empty()
+    {
+        r.plan.runs = Some(format!("{TWO_PIP}: {why}"));
     }
+    out.unwrap_or_else(Outcome::Unresolved)
 }
 
+/// How a `pip install` ran, for the record.
+const ONE_PIP: &str = "one pip process (the install waited for the verdict on its own tree)";
+const TWO_PIP: &str = "two pip runs (resolve-only, then the install from the hash-pinned lock)";
+
+/// Whether this install may run as one pip process ([`pip_hook`]): the interpreter, pip's
+/// version and argv[0], or why it keeps the two runs. Everything the two runs handle specially
+/// (builds, direct references, the user's own dry run) keeps them.
+fn one_process_gate(
+    tool: &Tool,
+    prefix: &[OsString],
+    scan: &Scan,
+    request: &Request,
+    builds: Builds,
+) -> Result<(std::path::PathBuf, String, OsString), String> {
+    let has = |long: &str| scan.options.iter().any(|o| o.long == long);
+    if has("--dry-run") {
+        return Err("--dry-run (pip only resolves)".into());
+    }
+    if builds.direct || builds.index {
+        return Err("a build was allowed (resolved with it, then installed from the lock)".into());
+    }
+    if has("--use-deprecated") {
+        return Err("--use-deprecated (another resolver)".into());
+    }
+    if request.targets.iter().any(|t| {
+        t.ecosystem == Ecosystem::Pypi
+            && matches!(t.kind, TargetKind::Path | TargetKind::Git | TargetKind::Url)
+    }) {
+        return Err("a direct reference (a local path, URL or VCS checkout)".into());
+    }
+    pip_hook::locate(&tool.real, prefix)
+}
+
+/// The pip the one process runs: its interpreter, version, argv[0], and the real install's
+/// environment.
+struct Launch<'a> {
+    python: &'a std::path::Path,
+    version: &'a str,
+    argv0: &'a OsString,
+    env: &'a [(&'static str, OsString)],
+}
+
+/// A `pip install` as one pip process: the tree pip hands over, with the process held in the
+/// plan until the verdict; `Err(None)`: pip could not resolve; `Err(Some(why))`: it cannot run
+/// this way (the two runs follow).
+fn one_process(
+    at: &Launch,
+    args: &[OsString],
+    scan: &Scan,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Option<String>> {
+    let unresolved = |u: Unresolved| Ok(Outcome::Unresolved(u));
+    let fail = |d: String| unresolved(Unresolved::new(TOOL, Failure::ToolFailed, d));
+    let work = match Workdir::new() {
+        Ok(w) => w,
+        Err(e) => return fail(format!("work directory: {e}")),
+    };
+    let full = super::with_options(args, scan.dashes_at, &pip_hook::flags());
+    let (mut hooked, files) =
+        match pip_hook::start(at.python, at.version, at.argv0, &full, at.env, &work) {
+            Ok(h) => h,
+            Err(e) => return fail(format!("cannot run {}: {e}", at.python.display())),
+        };
+    let bytes = match hooked.handover(timeout) {
+        Ok(b) => b,
+        Err(s) => {
+            return match s {
+                hook::Stop::Ended(why) => match pip_hook::ended(&why) {
+                    pip_hook::Ended::Unmeasured(why) => Err(Some(why)),
+                    pip_hook::Ended::Failed => Err(None),
+                },
+                _ => unresolved(s.unresolved(TOOL, |why| {
+                    Unresolved::new(TOOL, Failure::ToolFailed, why.trim())
+                })),
+            };
+        }
+    };
+    // Anything wrong from here drops `hooked` unanswered: pip is told no.
+    let items = match parse_report(&bytes) {
+        Ok(i) => i,
+        Err(e) => return fail(format!("pip's report: {e}")),
+    };
+    Ok(Outcome::Resolved(Resolution {
+        tool: TOOL,
+        packages: packages(&items),
+        plan: Plan {
+            verify: Some(Verify::PipReport {
+                path: files.installing,
+                expect: pins(&items),
+            }),
+            hooked: Some(Box::new(hooked)),
+            one_process: true,
+            runs: Some(ONE_PIP.into()),
+            workdir: Some(work),
+            ..Plan::default()
+        },
+        notes: Vec::new(),
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn run(
     tool: &Tool,
     prefix: &[OsString],
@@ -521,6 +654,7 @@ fn run(
     request: &Request,
     builds: Builds,
     timeout: std::time::Duration,
+    failed_once: bool,
 ) -> Result<Outcome, Unresolved> {
     let fail = |f: Failure, d: String| Unresolved::new(TOOL, f, d);
     let has = |long: &str| scan.options.iter().any(|o| o.long == long);
@@ -540,15 +674,23 @@ fn run(
             None => Ok(ran),
         }
     };
-    let mut ran = dry_run(&extra)?;
-    if !ran.ok() && !builds.index {
+    // After the one pip process failed to resolve, only the run that says why.
+    let mut ran = if failed_once {
+        None
+    } else {
+        Some(dry_run(&extra)?)
+    };
+    if ran.as_ref().is_none_or(|r| !r.ok()) && !builds.index {
         // pip says why only in its debug log (an unreachable index and a project with only
         // sdists both end in "No matching distribution"): ask again, at -vv. Logging every
         // link costs seconds on large trees, so only a failure pays for it. Nothing is built:
         // --only-binary :all: still holds.
         extra.extend(std::iter::repeat_n(OsString::from("-v"), 2 + quiet));
-        ran = dry_run(&extra)?;
+        ran = Some(dry_run(&extra)?);
     }
+    let Some(ran) = ran else {
+        return Err(fail(Failure::ToolFailed, "pip could not resolve".into()));
+    };
     let log = read_log(&ran.output());
     if !ran.ok() {
         let failure = classify(&log);

@@ -47,6 +47,7 @@ pub fn resolve(
                 request,
                 builds,
                 settings.timeout,
+                &settings.install_env,
             )
         }
         Program::Npm => match crate::cmdline::npm::shape(&text, world) {

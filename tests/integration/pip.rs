@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use crate::sandbox::{Sandbox, assert_code, run, text};
 
 /// A virtualenv shared by every pip test (creating one takes seconds). Tests install with
-/// `--target` into their own directories, so they never touch it or each other.
+/// `--target` into their own directories, so they never touch it or each other. Each start of
+/// its interpreter appends its pid to the file `$IGTEST_PYTHON_STARTS` names, when set (a `.pth`
+/// line, which pip may have `site` read again: [`python_starts`] counts distinct pids).
 pub fn venv() -> &'static Path {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
     VENV.get_or_init(|| {
@@ -23,8 +25,34 @@ pub fn venv() -> &'static Path {
             .status()
             .expect("python3 is needed for the pip tests");
         assert!(st.success(), "python3 -m venv failed");
+        let lib = std::fs::read_dir(dir.join("lib"))
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with("python3"))
+            .expect("lib/python3.* in the venv")
+            .path();
+        std::fs::write(
+            lib.join("site-packages/igtest_starts.pth"),
+            "import os; p = os.environ.get('IGTEST_PYTHON_STARTS'); p and open(p, 'a').write(f'{os.getpid()}\\n')\n",
+        )
+        .unwrap();
         dir
     })
+}
+
+/// How many times the test venv's interpreter started for `cmd` (pip processes: nothing else
+/// the guard runs is Python), with `cmd`'s output.
+pub fn python_starts(sb: &Sandbox, mut cmd: Command) -> (std::process::Output, usize) {
+    let count = sb.path(&format!("python-starts-{}", std::process::id()));
+    let _ = std::fs::remove_file(&count);
+    cmd.env("IGTEST_PYTHON_STARTS", &count);
+    let out = run(cmd);
+    let pids: std::collections::BTreeSet<String> = std::fs::read_to_string(&count)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (out, pids.len())
 }
 
 /// Build a minimal pure-Python wheel `name-version` into `dir`.

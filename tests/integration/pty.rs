@@ -38,10 +38,17 @@ pub fn answer_in(
 /// Run `cmd` with a new pseudo-terminal as its stdin, stdout and stderr, typing `answer.1`
 /// once the screen shows `answer.0`. Returns the exit code and everything it wrote. Fails
 /// the test if the command has not ended after 30 s.
-pub fn on_pty(
+pub fn on_pty(cmd: std::process::Command, answer: Option<(&str, &[u8])>) -> (Option<i32>, String) {
+    on_pty_then(cmd, answer, || {})
+}
+
+/// [`on_pty`], calling `meanwhile` once the prompt shows, before typing the answer.
+pub fn on_pty_then(
     mut cmd: std::process::Command,
     answer: Option<(&str, &[u8])>,
+    meanwhile: impl FnOnce(),
 ) -> (Option<i32>, String) {
+    let mut meanwhile = Some(meanwhile);
     let (mut master, mut slave) = (0, 0);
     let rc = unsafe {
         libc::openpty(
@@ -91,6 +98,9 @@ pub fn on_pty(
             // The menu reads keys in raw mode once it is drawn; a key typed before that is
             // read by the terminal's line discipline (Ctrl-C would be eaten there).
             std::thread::sleep(Duration::from_millis(300));
+            if let Some(f) = meanwhile.take() {
+                f();
+            }
             writer.write_all(keys).unwrap();
             answered = true;
         }

@@ -6,7 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pip::{build_wheel_requiring, install_args, pip_install, sandbox_with_wheels, venv};
+use crate::pip::{
+    build_wheel_requiring, install_args, pip_install, python_starts, sandbox_with_wheels, venv,
+};
 use crate::registry::{Pkg, Registry};
 use crate::sandbox::{Sandbox, assert_code, run, text};
 
@@ -376,6 +378,31 @@ fn pip_sandbox() -> (Sandbox, PathBuf) {
     (sb, wheels)
 }
 
+/// The install was the pip process that resolved the checked tree (pip 23.2.1 under the
+/// bootstrap).
+#[track_caller]
+fn one_pip_process(record: &serde_json::Value) {
+    assert!(
+        record["resolution"]["runs"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("one pip process")),
+        "{record:#}"
+    );
+}
+
+fn sha256_hex(path: &Path) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+        ])
+        .arg(path)
+        .env_remove("INSTALLGUARD_ACTIVE")
+        .output()
+        .unwrap();
+    text(&out.stdout).trim().to_string()
+}
+
 #[test]
 fn pip_a_clean_wheel_requiring_a_malicious_package_is_blocked_and_nothing_installed() {
     let (sb, wheels) = pip_sandbox();
@@ -383,8 +410,10 @@ fn pip_a_clean_wheel_requiring_a_malicious_package_is_blocked_and_nothing_instal
     build_wheel_requiring(&wheels, "igtest-clean", "1.0.0", &["1337test>=1"]);
     build_wheel_requiring(&wheels, "1337test", "1.0.0", &[]);
     let target = sb.path("target");
-    let out = run(pip_install(&sb, &wheels, &target, "igtest-clean"));
+    let (out, starts) = python_starts(&sb, pip_install(&sb, &wheels, &target, "igtest-clean"));
     assert_code(&out, 3);
+    assert_eq!(starts, 1, "exactly one pip process: {}", text(&out.stderr));
+    one_pip_process(&sb.outcomes()[0]);
     let err = text(&out.stderr);
     assert!(err.contains("MAL-2024-4720"), "{err}");
     assert!(err.contains("required by igtest-clean"), "{err}");
@@ -408,8 +437,9 @@ fn pip_a_clean_tree_installs_from_a_hash_pinned_lock() {
     build_wheel_requiring(&wheels, "igtest-dep", "1.0.0", &[]);
     build_wheel_requiring(&wheels, "igtest-dep", "1.1rc1", &[]);
     let target = sb.path("target");
-    let out = run(pip_install(&sb, &wheels, &target, "igtest-app"));
+    let (out, starts) = python_starts(&sb, pip_install(&sb, &wheels, &target, "igtest-app"));
     assert_code(&out, 0);
+    assert_eq!(starts, 1, "exactly one pip process: {}", text(&out.stderr));
     assert!(
         target.join("igtest_app/__init__.py").exists(),
         "{}",
@@ -419,10 +449,125 @@ fn pip_a_clean_tree_installs_from_a_hash_pinned_lock() {
     let r = &sb.outcomes()[0];
     assert_eq!(r["resolution"]["status"], "resolved", "{r:#}");
     assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    one_pip_process(r);
     let dep = checked(r, "igtest-dep");
     // PEP 440: 1.1rc1 is a pre-release, not picked without --pre.
     assert_eq!(dep["resolved"]["version"], "1.0.0");
     assert_eq!(dep["resolved"]["direct"], false);
+    // What was checked is each file pip installed, by hash.
+    for (name, file) in [
+        ("igtest-app", "igtest_app-1.0.0-py3-none-any.whl"),
+        ("igtest-dep", "igtest_dep-1.0.0-py3-none-any.whl"),
+    ] {
+        assert_eq!(
+            checked(r, name)["resolved"]["integrity"],
+            format!("sha256:{}", sha256_hex(&wheels.join(file))),
+            "{r:#}"
+        );
+    }
+    // `python -m pip` runs as one process too, with the same interpreter.
+    let target = sb.path("target-m");
+    let mut args = vec!["-m", "pip"];
+    args.extend(install_args(&[], &wheels, &target, "igtest-app"));
+    let (out, starts) = python_starts(&sb, sb.cmd("python3", &args));
+    assert_code(&out, 0);
+    assert_eq!(starts, 1, "{}", text(&out.stderr));
+    assert!(target.join("igtest_dep/__init__.py").exists());
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["program"], "python3", "{r:#}");
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+    one_pip_process(&r);
+}
+
+/// A wheel replaced in the find-links folder after pip resolved and the guard checked it
+/// (while the prompt about the tree waits): pip, told to go ahead, installs nothing, since the
+/// file is not the checked one.
+#[test]
+fn pip_a_file_changed_after_the_check_is_not_installed() {
+    let (sb, wheels) = pip_sandbox();
+    // `reqeusts` looks like `requests`: a warning about the tree, asked about on a terminal.
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["reqeusts"]);
+    build_wheel_requiring(&wheels, "reqeusts", "1.0.0", &[]);
+    let target = sb.path("target");
+    let other = sb.path("other");
+    build_wheel_requiring(&other, "reqeusts", "1.0.0", &["igtest-never"]);
+    let wheel = wheels.join("reqeusts-1.0.0-py3-none-any.whl");
+    let (code, screen) = crate::pty::on_pty_then(
+        pip_install(&sb, &wheels, &target, "igtest-app"),
+        Some(("Install anyway?", b"j\r")),
+        || std::fs::rename(other.join("reqeusts-1.0.0-py3-none-any.whl"), &wheel).unwrap(),
+    );
+    assert_ne!(code, Some(0), "{screen}");
+    assert!(screen.contains("is not the file that was checked"), "{screen}");
+    assert!(!target.exists(), "nothing may be installed: {screen}");
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["decision"], "allowed", "{r:#}");
+    one_pip_process(&r);
+}
+
+/// A SIGTERM that reaches the guard just as it starts pip (the one process that resolves and
+/// then installs): it reaches pip while it resolves; nothing is decided, nothing installed.
+#[test]
+fn pip_a_signal_as_the_one_pip_process_starts_ends_it_before_anything_is_installed() {
+    let (sb, wheels) = pip_sandbox();
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &[]);
+    let target = sb.path("target");
+    let mut c = pip_install(&sb, &wheels, &target, "igtest-app");
+    c.env("INSTALLGUARD_TEST_SIGNAL_AT_SPAWN", "1:TERM");
+    let out = run(c);
+    assert_eq!(out.status.code(), Some(128 + 15), "{}", text(&out.stderr));
+    let r = &sb.outcomes()[0];
+    assert_ne!(r["decision"], "allowed", "{r:#}");
+    assert_eq!(r["resolution"]["why"], "interrupted", "{r:#}");
+    assert!(!target.exists());
+}
+
+/// A SIGTERM that reaches the guard after it decided, before pip's go-ahead: pip (holding the
+/// checked tree) is stopped, nothing installed.
+#[test]
+fn pip_a_signal_before_the_go_ahead_stops_the_one_pip_process() {
+    let (sb, wheels) = pip_sandbox();
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &[]);
+    let target = sb.path("target");
+    let mut c = pip_install(&sb, &wheels, &target, "igtest-app");
+    c.env("INSTALLGUARD_TEST_SIGNAL_BEFORE_TOOL", "TERM");
+    let (out, starts) = python_starts(&sb, c);
+    assert_eq!(out.status.code(), Some(128 + 15), "{}", text(&out.stderr));
+    assert_eq!(starts, 1);
+    let r = &sb.outcomes()[0];
+    one_pip_process(r);
+    assert!(!target.exists());
+}
+
+/// When the one pip process cannot resolve, the resolve-only run at -vv says why, as before:
+/// an unreachable index is an outage, a name no index has is missing; the policy decides
+/// (default: names-only checks, and pip then fails on its own).
+#[test]
+fn pip_an_unreachable_index_is_an_outage_and_a_missing_package_is_not_found() {
+    let (sb, wheels) = pip_sandbox();
+    let dead = crate::http::refusing();
+    let target = sb.path("target");
+    let mut c = sb.cmd(
+        "pip",
+        &[
+            "install",
+            "--index-url",
+            &format!("{dead}/simple"),
+            "--target",
+            target.to_str().unwrap(),
+            "igtest-anything",
+        ],
+    );
+    let out = run(c);
+    assert_ne!(out.status.code(), Some(0));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["why"], "offline", "{r:#}");
+    assert_eq!(r["decision"], "allowed", "{r:#}");
+    let out = run(pip_install(&sb, &wheels, &target, "igtest-nope"));
+    assert_ne!(out.status.code(), Some(0));
+    let r = sb.outcomes().pop().unwrap();
+    assert_eq!(r["resolution"]["why"], "not-found", "{r:#}");
+    assert!(!target.exists());
 }
 
 /// An sdist whose build code appends to `marker` whenever it runs: an in-tree PEP 517 backend
