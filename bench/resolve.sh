@@ -15,7 +15,7 @@
 # both under $CARGO_TARGET_DIR/tmp/tools/js-*/node_modules/.bin): YARN1_BIN=<dir> for yarn 1,
 # YARN4_BIN=<dir> for yarn 4 (not YARN_*: yarn 4 reads those as its settings), the same
 # shapes with `yarn add <app>` in a fresh project.
-# TOOLS (default "npm pip", plus yarn1 / yarn-berry when their dirs are set) picks the rows.
+# TOOLS (default "npm pip npx", plus yarn1 / yarn-berry when their dirs are set) picks the rows.
 #
 # Usage: bench/resolve.sh [OUT.md] (RUNS=10 by default; set RUNS to change it)
 set -euo pipefail
@@ -26,15 +26,21 @@ runs=${RUNS:-10}
 command -v hyperfine >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null; }
 command -v npm >/dev/null || { echo "npm is needed" >&2; exit 1; }
 
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-$root/target}/release/installguard
+# IG_BIN=<dir>: installguard and installguard-shim already built there (e.g. a copy of an
+# earlier build, to measure before and after a change in one session); else a release build.
+if [ -n "${IG_BIN:-}" ]; then
+  bin=$IG_BIN/installguard
+else
+  cargo build --release --quiet
+  bin=${CARGO_TARGET_DIR:-$root/target}/release/installguard
+fi
 tmp=$(mktemp -d)
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 mkdir -p "$tmp/shims" "$tmp/home" "$tmp/reg" "$tmp/wheels"
 for t in npm npx pip yarn; do ln -s "$(dirname "$bin")/installguard-shim" "$tmp/shims/$t"; done
-tools=${TOOLS:-npm pip${YARN1_BIN:+ yarn1}${YARN4_BIN:+ yarn-berry}}
+tools=${TOOLS:-npm pip npx${YARN1_BIN:+ yarn1}${YARN4_BIN:+ yarn-berry}}
 python3 -m venv "$tmp/venv" >/dev/null
 
 # Packages: a small tree (app -> mid -> leaf) and a wide one (big -> 10 groups of 10 leaves,
@@ -200,6 +206,7 @@ for app in $apps; do
   bench "yarn 4 add ($n packages)" "$(yarn_prepare 4.18.1)" \
     "$(yarn_run "$YARN4_BIN" $app 0)" "$(yarn_run "$YARN4_BIN" $app 1)" ;; esac
 done
+case " $tools " in *" npx "*)
 real_npx=$(command -v npx)
 printf 'rm -rf %s/home/npm-cache/_npx\n' "$tmp" > "$tmp/prep-npx.sh"
 bench "npx (3 packages, fetched)" "sh $tmp/prep-npx.sh" \
@@ -210,7 +217,7 @@ bench "npx (3 packages, reused)" "true" \
   "$tmp/shims/npx --yes --registry $reg/ igb-app x"
 bench "npx (3 packages, reused, exact version)" "true" \
   "$real_npx --yes --registry $reg/ igb-app@1.0.0 x" \
-  "$tmp/shims/npx --yes --registry $reg/ igb-app@1.0.0 x"
+  "$tmp/shims/npx --yes --registry $reg/ igb-app@1.0.0 x" ;; esac
 
 # The checked trees, as installguard hands them to the pinned install: npm's lockfile from a
 # resolve-only run, pip's hash-pinned lock of the closure.

@@ -272,6 +272,18 @@ pub fn run(program: &OsStr, args: &[OsString], opts: RunOptions) -> i32 {
     // read as a package name.
     let secrets = crate::redact::argv_secrets(args);
     record.scripts = crate::redact::RedactedJson::from_serialize_masking(&scripts_json, &secrets);
+    // A tool already running under its hook (npm, pip), holding the checked tree: told why it
+    // stops, in its own error line.
+    if record.decision != Decision::Allowed
+        && let Some(resolve::Outcome::Resolved(r)) = &mut resolution
+        && let Some(h) = r.plan.hooked.as_mut()
+    {
+        h.refuse(if record.decision == Decision::Blocked {
+            "the install was blocked"
+        } else {
+            "the install was declined"
+        });
+    }
     match record.decision {
         Decision::Blocked => write_log(record, &settings, outcome.block_code),
         Decision::Declined => write_log(record, &settings, outcome.exit.unwrap_or(exit::DECLINED)),
@@ -358,7 +370,7 @@ fn run_logged(
         return (exit::DATA, false);
     }
     let tool = run.tool;
-    // npm already running, holding the checked tree: the install is its go-ahead.
+    // npm or pip already running, holding the checked tree: the install is its go-ahead.
     let mut hooked = match &mut run.resolution {
         Some(resolve::Outcome::Resolved(r)) => r.plan.hooked.take(),
         _ => None,

@@ -147,9 +147,9 @@ impl Hooked {
                 let end = self.refuse(REFUSED);
                 return Err(match (end, self.signal) {
                     (ChildEnd::Signaled(sig), _) | (_, Some(sig)) => Stop::Signal(sig),
-                    _ => Stop::Ended(
-                        std::fs::read_to_string(self.error_file()).unwrap_or_default(),
-                    ),
+                    _ => {
+                        Stop::Ended(std::fs::read_to_string(self.error_file()).unwrap_or_default())
+                    }
                 });
             }
             if Instant::now() >= deadline {

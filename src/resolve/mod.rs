@@ -4,6 +4,8 @@
 //! `--dry-run`); every package of that tree is then checked like the ones on the command line,
 //! and the real install is pinned to exactly the checked tree (the checked lockfile put in
 //! place, pip `--require-hashes`, brew with `HOMEBREW_NO_AUTO_UPDATE=1`) and verified after.
+//! npm and pip may instead resolve and install as one process whose hook hands the tree over
+//! and waits for the verdict (`hook`, `npm_hook`, `pip_hook`).
 //!
 //! The pieces: one submodule per tool, each split into a pure part (reading lockfiles and
 //! reports, diffing, building the pinned command lines: table-tested) and its edge (running the
@@ -43,7 +45,8 @@ pub struct Settings {
     /// How long one resolve-only run may take.
     pub timeout: Duration,
     /// The real install's environment (its recursion marker) when the resolver may start the
-    /// install itself and hold it until the verdict (npm's one process); empty: it may not.
+    /// install itself and hold it until the verdict (npm and pip as one process); empty: it
+    /// may not.
     pub install_env: Vec<(&'static str, std::ffi::OsString)>,
 }
 
@@ -99,17 +102,17 @@ pub struct Plan {
     /// The files stay when a step fails: for a one-off run the step's exit code is the
     /// program's, not the install's.
     pub keep_writes: bool,
-    /// npm already running the install, waiting for the verdict on the tree it handed over
-    /// (no steps then); dropped unanswered, it is told no.
+    /// npm or pip already running the install, waiting for the verdict on the tree it handed
+    /// over (no steps then); dropped unanswered, it is told no.
     pub hooked: Option<Box<hook::Hooked>>,
     /// Keeps the work directory (the checked lock, reports) until the install has run: held
     /// for its `Drop`, which removes it.
     #[allow(dead_code)]
     pub workdir: Option<exec::Workdir>,
-    /// The install is the process that resolved the checked tree (npm under the hook): pinned
-    /// without steps.
+    /// The install is the process that resolved the checked tree (npm or pip under its hook):
+    /// pinned without steps.
     pub one_process: bool,
-    /// How the real tool runs, for the record (npm: one process, or why two).
+    /// How the real tool runs, for the record (npm, pip: one process, or why two).
     pub runs: Option<String>,
 }
 

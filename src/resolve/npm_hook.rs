@@ -67,7 +67,11 @@ pub fn start(
     work: &Workdir,
 ) -> std::io::Result<Hooked> {
     let hook = hook::write_hook(work.path(), "npm-hook.js", HOOK)?;
-    let lead = ["-r".into(), hook.into_os_string(), cli.as_os_str().to_owned()];
+    let lead = [
+        "-r".into(),
+        hook.into_os_string(),
+        cli.as_os_str().to_owned(),
+    ];
     hook::start(
         node,
         &lead,

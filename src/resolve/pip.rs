@@ -4,8 +4,10 @@
 //! is allowed), read the report (every distribution to install with its sha256), and plan the
 //! real install from a `--require-hashes` lock built from it, keeping the user's placement and
 //! index options (direct references that cannot be hash-pinned — local directories, editables,
-//! VCS checkouts — follow with `--no-deps`, VCS pinned to the resolved commit). Pure except
-//! [`resolve`]. Does not resolve `pip download|wheel|lock`, and reads pip's own words to tell an
+//! VCS checkouts — follow with `--no-deps`, VCS pinned to the resolved commit). When the guard
+//! may start the install itself and the pip is the one measured, one pip process does both
+//! instead ([`pip_hook`]: the same report, handed over before anything is installed); every
+//! other case keeps the two runs and records why. Pure except [`resolve`]. Does not resolve `pip download|wheel|lock`, and reads pip's own words to tell an
 //! outage from a missing package.
 
 use std::collections::{HashMap, VecDeque};
@@ -14,8 +16,8 @@ use std::ffi::OsString;
 use serde_json::Value as Json;
 
 use super::exec::{self, Tool, Workdir};
-use super::{hook, pip_hook};
 use super::{Builds, Failure, Outcome, Package, Plan, Resolution, Step, Unresolved, Verify};
+use super::{hook, pip_hook};
 use crate::cmdline::pip::Scan;
 use crate::ecosystem::{Ecosystem, pep503};
 use crate::request::{Request, Resolved, SourceKind, TargetKind};
@@ -535,7 +537,16 @@ pub fn resolve(
             }
         }
     };
-    let mut out = run(tool, prefix, args, scan, request, builds, timeout, failed_once);
+    let mut out = run(
+        tool,
+        prefix,
+        args,
+        scan,
+        request,
+        builds,
+        timeout,
+        failed_once,
+    );
     if let Ok(Outcome::Resolved(r)) = &mut out
         && let Some(why) = two_runs
         && !r.plan.steps.is_empty()

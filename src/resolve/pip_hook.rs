@@ -158,7 +158,10 @@ pub fn start(
     };
     let mut env = env.to_vec();
     env.extend([
-        ("INSTALLGUARD_PIP_INSTALLING", files.installing.clone().into()),
+        (
+            "INSTALLGUARD_PIP_INSTALLING",
+            files.installing.clone().into(),
+        ),
         ("INSTALLGUARD_PIP_VERSION", version.into()),
         ("INSTALLGUARD_PIP_ARGV0", argv0.clone()),
     ]);
@@ -181,5 +184,97 @@ pub fn ended(why: &str) -> Ended {
             rest.trim()
         )),
         None => Ended::Failed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    /// An installation laid out as `bin/python` and `lib/python3.11/site-packages/<dists>`.
+    fn layout(dists: &[&str]) -> Workdir {
+        let w = Workdir::new().unwrap();
+        std::fs::create_dir_all(w.path().join("bin")).unwrap();
+        std::fs::write(w.path().join("bin/python"), b"\x7fELF").unwrap();
+        let site = w.path().join("lib/python3.11/site-packages");
+        std::fs::create_dir_all(&site).unwrap();
+        for d in dists {
+            std::fs::create_dir(site.join(d)).unwrap();
+        }
+        w
+    }
+
+    #[test]
+    fn only_the_measured_pip_beside_its_interpreter_runs_as_one_process() {
+        let m = args(&["-m", "pip"]);
+        let w = layout(&["pip-23.2.1.dist-info", "requests-2.0.dist-info"]);
+        let python = w.path().join("bin/python");
+        let (p, version, argv0) = locate(&python, &m).unwrap();
+        assert_eq!((p, version.as_str()), (python.clone(), "23.2.1"));
+        assert_eq!(argv0, "__main__.py");
+        // pip's own console script names the interpreter in its `#!` line.
+        let script = w.path().join("bin/pip");
+        std::fs::write(
+            &script,
+            format!(
+                "#!{}\nimport re, sys\nfrom pip._internal.cli.main import main\nsys.exit(main())\n",
+                python.display()
+            ),
+        )
+        .unwrap();
+        assert_eq!(locate(&script, &[]).unwrap().0, python);
+        let e = locate(&python, &args(&["-I", "-m", "pip"])).unwrap_err();
+        assert!(e.contains("interpreter options"), "{e}");
+
+        let newer = layout(&["pip-99.0.dist-info"]);
+        let e = locate(&newer.path().join("bin/python"), &m).unwrap_err();
+        assert!(e.contains("pip 99.0 is not a version"), "{e}");
+        let two = layout(&["pip-23.2.1.dist-info", "pip-24.0.dist-info"]);
+        assert!(locate(&two.path().join("bin/python"), &m).is_err());
+        let none = layout(&[]);
+        let e = locate(&none.path().join("bin/python"), &m).unwrap_err();
+        assert!(e.contains("could not be read"), "{e}");
+    }
+
+    #[test]
+    fn a_wrapper_or_a_shim_is_not_pip() {
+        let w = layout(&["pip-23.2.1.dist-info"]);
+        let shim = w.path().join("bin/pip");
+        // pyenv's shims, wrappers: a shell script in front of the real pip.
+        std::fs::write(&shim, "#!/usr/bin/env bash\nexec pyenv exec pip \"$@\"\n").unwrap();
+        let e = locate(&shim, &[]).unwrap_err();
+        assert!(e.contains("wrapper or shim"), "{e}");
+        // pip's long-path launcher (`#!/bin/sh` then `'''exec' python`): not a direct `#!`.
+        std::fs::write(
+            &shim,
+            "#!/bin/sh\n'''exec' /very/long/python \"$0\" \"$@\"\n' '''\nfrom pip._internal.cli.main import main\n",
+        )
+        .unwrap();
+        assert!(locate(&shim, &[]).is_err());
+        // `python -m pip` through a script in front of the interpreter.
+        let e = locate(&shim, &args(&["-m", "pip"])).unwrap_err();
+        assert!(e.contains("not the interpreter itself"), "{e}");
+    }
+
+    #[test]
+    fn the_bootstraps_words_tell_another_pip_from_a_failed_resolution() {
+        assert!(matches!(
+            ended("installguard-unmeasured: pip 24.0, not 23.2.1"),
+            Ended::Unmeasured(w) if w.contains("pip 24.0, not 23.2.1")
+        ));
+        assert!(matches!(
+            ended("DistributionNotFound: No matching distribution found for x"),
+            Ended::Failed
+        ));
+        assert!(matches!(ended(""), Ended::Failed));
+        // The one process never resolves with a build allowed, nor asks.
+        let f = flags();
+        assert!(f.windows(2).any(|w| w == ["--only-binary", ":all:"]));
+        assert!(f.contains(&OsString::from("--no-input")));
+        assert!(!f.contains(&OsString::from("--dry-run")));
     }
 }

@@ -221,7 +221,16 @@ pub fn resolve(
         env: tool.env.clone(),
     };
     let argv: Vec<OsString> = text.iter().map(OsString::from).collect();
-    let mut r = match pip::resolve(&py, &prefix, &argv, &pip_scan, request, builds, timeout, &[]) {
+    let mut r = match pip::resolve(
+        &py,
+        &prefix,
+        &argv,
+        &pip_scan,
+        request,
+        builds,
+        timeout,
+        &[],
+    ) {
         Outcome::Resolved(r) => r,
         Outcome::Unresolved(mut u) => {
             u.tool = TOOL;

@@ -479,6 +479,34 @@ fn pip_a_clean_tree_installs_from_a_hash_pinned_lock() {
     one_pip_process(&r);
 }
 
+/// A pip the one process was not measured with (here a wrapper in front of the real pip)
+/// keeps the two runs, and the record says why.
+#[test]
+fn pip_behind_a_wrapper_keeps_the_two_runs_and_says_why() {
+    let (sb, wheels) = pip_sandbox();
+    build_wheel_requiring(&wheels, "igtest-app", "1.0.0", &["igtest-dep"]);
+    build_wheel_requiring(&wheels, "igtest-dep", "1.0.0", &[]);
+    sb.script(
+        "pip",
+        &format!(
+            "#!/bin/sh\nexec {} \"$@\"\n",
+            venv().join("bin/pip").display()
+        ),
+    );
+    let target = sb.path("target");
+    let (out, starts) = python_starts(&sb, pip_install(&sb, &wheels, &target, "igtest-app"));
+    assert_code(&out, 0);
+    assert_eq!(starts, 2, "{}", text(&out.stderr));
+    assert!(target.join("igtest_dep/__init__.py").exists());
+    let r = &sb.outcomes()[0];
+    let runs = r["resolution"]["runs"].as_str().unwrap_or_default();
+    assert!(
+        runs.starts_with("two pip runs") && runs.contains("wrapper or shim"),
+        "{r:#}"
+    );
+    assert_eq!(r["resolution"]["verified"], true, "{r:#}");
+}
+
 /// A wheel replaced in the find-links folder after pip resolved and the guard checked it
 /// (while the prompt about the tree waits): pip, told to go ahead, installs nothing, since the
 /// file is not the checked one.
@@ -498,7 +526,10 @@ fn pip_a_file_changed_after_the_check_is_not_installed() {
         || std::fs::rename(other.join("reqeusts-1.0.0-py3-none-any.whl"), &wheel).unwrap(),
     );
     assert_ne!(code, Some(0), "{screen}");
-    assert!(screen.contains("is not the file that was checked"), "{screen}");
+    assert!(
+        screen.contains("is not the file that was checked"),
+        "{screen}"
+    );
     assert!(!target.exists(), "nothing may be installed: {screen}");
     let r = sb.outcomes().pop().unwrap();
     assert_eq!(r["decision"], "allowed", "{r:#}");
