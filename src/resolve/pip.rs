@@ -7,8 +7,8 @@
 //! VCS checkouts — follow with `--no-deps`, VCS pinned to the resolved commit). When the guard
 //! may start the install itself and the pip is the one measured, one pip process does both
 //! instead ([`pip_hook`]: the same report, handed over before anything is installed); every
-//! other case keeps the two runs and records why. Pure except [`resolve`]. Does not resolve `pip download|wheel|lock`, and reads pip's own words to tell an
-//! outage from a missing package.
+//! other case keeps the two runs and records why. Pure except [`resolve`]. Does not resolve
+//! `pip download|wheel|lock`, and reads pip's own words to tell an outage from a missing package.
 
 use std::collections::{HashMap, VecDeque};
 use std::ffi::OsString;
@@ -463,7 +463,8 @@ pub fn resolve_only_flags(report: &std::path::Path, builds: Builds) -> Vec<OsStr
 }
 
 /// Resolve a `pip install` (see the module doc). `prefix` comes before pip's own arguments
-/// (`-m pip` for `python -m pip`); `args` are pip's arguments.
+/// (`-m pip` for `python -m pip`); `args` are pip's arguments; `settings.install_env` empty: the
+/// guard may not start the install itself (two runs).
 pub fn resolve(
     tool: &Tool,
     prefix: &[OsString],
@@ -471,9 +472,9 @@ pub fn resolve(
     scan: &Scan,
     request: &Request,
     builds: Builds,
-    timeout: std::time::Duration,
-    install_env: &[(&'static str, OsString)],
+    settings: &super::Settings,
 ) -> Outcome {
+    let (timeout, install_env) = (settings.timeout, &settings.install_env);
     if scan.command != "install" {
         return Outcome::Unresolved(Unresolved::new(
             TOOL,

@@ -29,7 +29,7 @@ INSTALLING = _env("INSTALLGUARD_PIP_INSTALLING")
 VERSION = _env("INSTALLGUARD_PIP_VERSION")
 ARGV0 = _env("INSTALLGUARD_PIP_ARGV0")
 # This directory is installguard's, not the user's: nothing is imported from it.
-if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
     del sys.path[0]
 
 
@@ -127,9 +127,13 @@ def _install_checked(requirements, *args, **kwargs):
         # The copy is what pip installs: nobody can change it between this hash and the install.
         copy = os.path.join(private, f"{len(installing)}-{os.path.basename(req.local_file_path)}")
         shutil.copyfile(req.local_file_path, copy)
+        sha = hashlib.sha256()
         with open(copy, "rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else hashlib.sha256(f.read()).hexdigest()
-        version = str(req.get_dist().version)
+            for block in iter(lambda: f.read(1 << 20), b""):
+                sha.update(block)
+        digest = sha.hexdigest()
+        # As the report spells it (the metadata's own words).
+        version = req.get_dist().metadata_dict["version"]
         if (version, digest) != checked:
             raise InstallationError(
                 f"installguard: {req.local_file_path} is not the file that was checked "

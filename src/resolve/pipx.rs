@@ -221,16 +221,14 @@ pub fn resolve(
         env: tool.env.clone(),
     };
     let argv: Vec<OsString> = text.iter().map(OsString::from).collect();
-    let mut r = match pip::resolve(
-        &py,
-        &prefix,
-        &argv,
-        &pip_scan,
-        request,
-        builds,
+    // pipx installs with its own pip (or uv) later, pinned by constraints: pip's two runs'
+    // resolution, never its one process (no install environment).
+    let settings = super::Settings {
+        enabled: true,
         timeout,
-        &[],
-    ) {
+        install_env: Vec::new(),
+    };
+    let mut r = match pip::resolve(&py, &prefix, &argv, &pip_scan, request, builds, &settings) {
         Outcome::Resolved(r) => r,
         Outcome::Unresolved(mut u) => {
             u.tool = TOOL;

@@ -46,8 +46,7 @@ pub fn resolve(
                 &scan,
                 request,
                 builds,
-                settings.timeout,
-                &settings.install_env,
+                settings,
             )
         }
         Program::Npm => match crate::cmdline::npm::shape(&text, world) {

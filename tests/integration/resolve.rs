@@ -45,15 +45,26 @@ fn metadata_only(reg: &Registry) {
     );
 }
 
-/// The install was the npm process that resolved the checked tree (npm 7+ under the hook).
+/// The install was the `tool` process that resolved the checked tree (npm 11, pip 23.2.1
+/// under its hook).
 #[track_caller]
-fn one_npm_process(record: &serde_json::Value) {
+fn one_process(record: &serde_json::Value, tool: &str) {
     assert!(
         record["resolution"]["runs"]
             .as_str()
-            .is_some_and(|r| r.starts_with("one npm process")),
+            .is_some_and(|r| r.starts_with(&format!("one {tool} process"))),
         "{record:#}"
     );
+}
+
+#[track_caller]
+fn one_npm_process(record: &serde_json::Value) {
+    one_process(record, "npm");
+}
+
+#[track_caller]
+fn one_pip_process(record: &serde_json::Value) {
+    one_process(record, "pip");
 }
 
 fn checked<'a>(record: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -378,18 +389,6 @@ fn pip_sandbox() -> (Sandbox, PathBuf) {
     (sb, wheels)
 }
 
-/// The install was the pip process that resolved the checked tree (pip 23.2.1 under the
-/// bootstrap).
-#[track_caller]
-fn one_pip_process(record: &serde_json::Value) {
-    assert!(
-        record["resolution"]["runs"]
-            .as_str()
-            .is_some_and(|r| r.starts_with("one pip process")),
-        "{record:#}"
-    );
-}
-
 fn sha256_hex(path: &Path) -> String {
     let out = std::process::Command::new("python3")
         .args([
@@ -578,7 +577,7 @@ fn pip_an_unreachable_index_is_an_outage_and_a_missing_package_is_not_found() {
     let (sb, wheels) = pip_sandbox();
     let dead = crate::http::refusing();
     let target = sb.path("target");
-    let mut c = sb.cmd(
+    let out = run(sb.cmd(
         "pip",
         &[
             "install",
@@ -588,8 +587,7 @@ fn pip_an_unreachable_index_is_an_outage_and_a_missing_package_is_not_found() {
             target.to_str().unwrap(),
             "igtest-anything",
         ],
-    );
-    let out = run(c);
+    ));
     assert_ne!(out.status.code(), Some(0));
     let r = sb.outcomes().pop().unwrap();
     assert_eq!(r["resolution"]["why"], "offline", "{r:#}");
