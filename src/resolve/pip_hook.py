@@ -132,14 +132,18 @@ def _install_checked(requirements, *args, **kwargs):
             for block in iter(lambda: f.read(1 << 20), b""):
                 sha.update(block)
         digest = sha.hexdigest()
-        # As the report spells it (the metadata's own words).
-        version = req.get_dist().metadata_dict["version"]
-        if (version, digest) != checked:
+        if digest != checked[1]:
             raise InstallationError(
                 f"installguard: {req.local_file_path} is not the file that was checked "
-                f"({req.name} {checked[0]} sha256:{checked[1]}; now {version} sha256:{digest}); nothing was installed"
+                f"({req.name} {checked[0]} sha256:{checked[1]}, now sha256:{digest}); nothing was installed"
             )
         req.local_file_path = copy
+        # Read from the checked copy, as the report spells it (the metadata's own words).
+        version = req.get_dist().metadata_dict["version"]
+        if version != checked[0]:
+            raise InstallationError(
+                f"installguard: {req.name} {version} is not the checked {checked[0]}; nothing was installed"
+            )
         installing.append({
             "download_info": {"url": req.link.url if req.link else "", "archive_info": {"hashes": {"sha256": digest}}},
             "metadata": {"name": req.name, "version": version},
