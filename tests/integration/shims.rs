@@ -653,6 +653,18 @@ fn the_light_shim_is_linked_statically_and_without_the_name_service() {
     assert_eq!(text(&out.stdout), "real npm --version\n");
 }
 
+/// Everywhere else (macOS supports no static binaries) the shim links dynamically, and the
+/// build script says so.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[test]
+fn the_light_shim_links_dynamically_off_linux_glibc() {
+    let linkage = env!("INSTALLGUARD_SHIM_LINKAGE");
+    assert!(
+        linkage.starts_with("dynamic: static linking is only done for Linux with glibc"),
+        "{linkage}"
+    );
+}
+
 /// Whether a 64-bit little-endian ELF file names a program interpreter (PT_INTERP), and how
 /// many shared libraries its dynamic section needs (DT_NEEDED).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
