@@ -6,8 +6,9 @@
 # directory holding package.json, pyproject.toml and .yarnrc.yml. With BEFORE=DIR (a directory
 # holding an older build's installguard-shim and installguard), that build's shim is timed in
 # the same rounds, so the two are compared under the same load. Also counts what the shim does
-# before exec (strace: system calls, files opened) and prints binary sizes.
-# Medians of the pooled rounds (hyperfine -N, interleaved), as Markdown on stdout.
+# before exec (strace: system calls, files opened) and prints binary sizes and linkage.
+# Medians of the pooled rounds (hyperfine -N, interleaved), as Markdown on stdout; besides the
+# wall clock, the CPU time (user + system) each run cost, which a busy machine sways less.
 #
 # Usage: [BEFORE=DIR] bench/shim.sh [RUNS] > bench/shim-results.md   (RUNS per command, default 600)
 set -euo pipefail
@@ -68,11 +69,15 @@ done
 python3 - "$tmp" "$runs" "${variants[@]}" <<'PY'
 import glob, json, os, re, statistics, sys
 tmp, runs, variants = sys.argv[1], sys.argv[2], sys.argv[3:]
-pooled = {}
+pooled, cpu = {}, {}
 for f in sorted(glob.glob(f"{tmp}/out/*.json")):
     for r in json.load(open(f))["results"]:
         pooled.setdefault(r["command"], []).extend(r["times"])
+        # CPU time (user + system, the round's mean): what the process costs, less swayed than
+        # the wall clock by waiting for a CPU on a busy machine.
+        cpu.setdefault(r["command"], []).append(r["user"] + r["system"])
 med = {c: statistics.median(t) * 1000 for c, t in pooled.items()}
+cpu = {c: statistics.median(t) * 1000 for c, t in cpu.items()}
 direct, floor = med["direct: npm --version"], med["exec stub: npm --version"]
 cmds = ["npm --version", "npm run build", "pip list", "yarn --version", "uv pip list"]
 import datetime, platform
@@ -87,6 +92,16 @@ print("| command | " + " | ".join(f"{v}: median ms (overhead)" for v in variants
 print("|---|" + "---:|" * len(variants))
 for c in cmds:
     cells = [f"{med[f'{v}: {c}']:.2f} (+{med[f'{v}: {c}'] - direct:.2f})" for v in variants]
+    print(f"| `{c}` | " + " | ".join(cells) + " |")
+print()
+print(f"CPU time (user + system) per run, median of the {len(glob.glob(f'{tmp}/out/*.json')) // len(variants)} rounds' means: "
+      f"direct {cpu['direct: npm --version']:.2f} ms, exec stub {cpu['exec stub: npm --version']:.2f} ms "
+      f"(+{cpu['exec stub: npm --version'] - cpu['direct: npm --version']:.2f}).\n")
+print("| command | " + " | ".join(f"{v}: CPU ms (over direct)" for v in variants) + " |")
+print("|---|" + "---:|" * len(variants))
+cdirect = cpu["direct: npm --version"]
+for c in cmds:
+    cells = [f"{cpu[f'{v}: {c}']:.2f} (+{cpu[f'{v}: {c}'] - cdirect:.2f})" for v in variants]
     print(f"| `{c}` | " + " | ".join(cells) + " |")
 print()
 print("| before exec (strace) | " + " | ".join(variants) + " |")
@@ -108,6 +123,16 @@ for c in cmds:
     print(f"| `{c}` | " + " | ".join(cells) + " |")
 print()
 for v in variants:
-    size = os.path.getsize(f"{tmp}/{v}/installguard-shim")
-    print(f"- {v}: installguard-shim {size / 2**20:.2f} MiB")
+    path = f"{tmp}/{v}/installguard-shim"
+    size = os.path.getsize(path)
+    # An ELF program interpreter (PT_INTERP) means the dynamic loader starts it.
+    import struct
+    with open(path, "rb") as f:
+        head = f.read(64)
+        phoff, = struct.unpack_from("<Q", head, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    dynamic = any(struct.unpack_from("<I", ph, i * phentsize)[0] == 3 for i in range(phnum))
+    print(f"- {v}: installguard-shim {size / 2**20:.2f} MiB, {'dynamically' if dynamic else 'statically'} linked")
 PY

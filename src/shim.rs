@@ -6,6 +6,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use which::sys::{RealSys, Sys};
 
 /// Set on the real tool's environment when the guard runs it: an install that sees it was
 /// started inside a guarded one (an npm lifecycle script, a build step, a wrapper calling pip
@@ -196,7 +197,8 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
         .collect();
     let search = std::env::join_paths(&dirs).unwrap_or_default();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    if let Ok(candidates) = which::which_in_all(name, Some(&search), cwd) {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if let Ok(candidates) = on_path(name, search, cwd, home) {
         for candidate in candidates {
             if is_shim(&candidate, &ours) {
                 shims_seen.push(candidate);
@@ -209,6 +211,67 @@ pub fn find_real(program: &OsStr, path_var: Option<&OsStr>) -> Result<PathBuf, L
         program: program.to_string_lossy().into_owned(),
         shims_seen,
     })
+}
+
+/// Every executable `name` in the PATH list `search` (relative entries taken from `cwd`), in
+/// order: `which`'s search, with a `~` entry expanded from `home` ($HOME) only. `which`'s
+/// own expansion falls back to the password database (`getpwuid_r`), which a statically
+/// linked glibc program cannot use reliably (NSS loads shared modules), and the light shim is
+/// linked statically on Linux (build.rs): no such lookup may be linked into it.
+fn on_path(
+    name: &Path,
+    search: OsString,
+    cwd: PathBuf,
+    home: Option<PathBuf>,
+) -> which::Result<impl Iterator<Item = PathBuf>> {
+    which::WhichConfig::new_with_sys(HomeFromEnv(home))
+        .binary_name(name.as_os_str().to_os_string())
+        .custom_path_list(search)
+        .custom_cwd(cwd)
+        .all_results()
+}
+
+/// `which`'s view of the system: the real one, except that the home directory is what $HOME
+/// says (empty or unset: none), never the password database.
+struct HomeFromEnv(Option<PathBuf>);
+
+impl Sys for HomeFromEnv {
+    type ReadDirEntry = <RealSys as Sys>::ReadDirEntry;
+    type Metadata = <RealSys as Sys>::Metadata;
+
+    fn is_windows(&self) -> bool {
+        RealSys.is_windows()
+    }
+    fn current_dir(&self) -> std::io::Result<PathBuf> {
+        RealSys.current_dir()
+    }
+    fn home_dir(&self) -> Option<PathBuf> {
+        self.0.clone().filter(|h| !h.as_os_str().is_empty())
+    }
+    fn env_split_paths(&self, paths: &OsStr) -> Vec<PathBuf> {
+        RealSys.env_split_paths(paths)
+    }
+    fn env_path(&self) -> Option<OsString> {
+        RealSys.env_path()
+    }
+    fn env_path_ext(&self) -> Option<OsString> {
+        RealSys.env_path_ext()
+    }
+    fn metadata(&self, path: &Path) -> std::io::Result<Self::Metadata> {
+        RealSys.metadata(path)
+    }
+    fn symlink_metadata(&self, path: &Path) -> std::io::Result<Self::Metadata> {
+        RealSys.symlink_metadata(path)
+    }
+    fn read_dir(
+        &self,
+        path: &Path,
+    ) -> std::io::Result<Box<dyn Iterator<Item = std::io::Result<Self::ReadDirEntry>>>> {
+        RealSys.read_dir(path)
+    }
+    fn is_valid_executable(&self, path: &Path) -> std::io::Result<bool> {
+        RealSys.is_valid_executable(path)
+    }
 }
 
 /// The whole job of the small `installguard-shim` binary that shim links and shell functions
@@ -720,5 +783,29 @@ mod tests {
         let only_shims = std::env::join_paths([&shims]).unwrap();
         let err = find_real(OsStr::new("pip"), Some(&only_shims)).unwrap_err();
         assert!(err.to_string().contains("installguard's own shim"), "{err}");
+    }
+
+    #[test]
+    fn a_tilde_path_entry_is_the_home_that_home_names_and_nothing_else() {
+        let t = tempfile::tempdir().unwrap();
+        let (home, elsewhere) = (t.path().join("home"), t.path().join("cwd"));
+        std::fs::create_dir_all(home.join("bin")).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        write_exec(&home.join("bin/pip"), "#!/bin/sh\necho real\n");
+        let search = OsString::from("~/bin");
+        let found: Vec<PathBuf> = on_path(
+            Path::new("pip"),
+            search.clone(),
+            elsewhere.clone(),
+            Some(home.clone()),
+        )
+        .unwrap()
+        .collect();
+        assert_eq!(found, [home.join("bin/pip")]);
+        // No $HOME (or an empty one): `~` is not expanded from anywhere else.
+        for none in [None, Some(PathBuf::new())] {
+            let found = on_path(Path::new("pip"), search.clone(), elsewhere.clone(), none);
+            assert!(found.map_or(0, Iterator::count) == 0);
+        }
     }
 }

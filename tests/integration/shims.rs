@@ -611,3 +611,89 @@ fn zsh_and_fish_functions_guard_what_is_typed() {
         );
     }
 }
+
+/// The light shim every shim link runs is a static PIE on Linux with glibc (build.rs): no
+/// program interpreter and no shared library to load, so a pass-through pays no dynamic
+/// loading. It links none of glibc's name service (NSS: passwd, group, host lookups), which a
+/// static program can only use with the very glibc it was built with installed: any such
+/// lookup brings in glibc's reader of `/etc/nsswitch.conf`. The full binary stays dynamic.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_light_shim_is_linked_statically_and_without_the_name_service() {
+    let linkage = env!("INSTALLGUARD_SHIM_LINKAGE");
+    if linkage != "static" {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "installguard-shim was linked dynamically ({linkage})"
+        );
+        eprintln!("skipping: installguard-shim was linked dynamically ({linkage})");
+        return;
+    }
+    let shim = std::fs::read(crate::sandbox::LIGHT_BIN).unwrap();
+    assert_eq!(
+        elf_dynamic_linking(&shim),
+        (false, 0),
+        "installguard-shim must have no interpreter and need no shared library"
+    );
+    assert!(
+        !shim.windows(13).any(|w| w == b"nsswitch.conf"),
+        "installguard-shim links glibc's name service"
+    );
+    let full = std::fs::read(crate::sandbox::BIN).unwrap();
+    let (interp, needed) = elf_dynamic_linking(&full);
+    assert!(
+        interp && needed > 0,
+        "installguard itself links dynamically"
+    );
+    // And it runs: the shim hands a command that installs nothing to the real tool.
+    let sb = Sandbox::new();
+    sb.script("npm", "#!/bin/sh\necho \"real npm $*\"\n");
+    let out = run(sb.cmd("npm", &["--version"]));
+    assert_code(&out, 0);
+    assert_eq!(text(&out.stdout), "real npm --version\n");
+}
+
+/// Everywhere else (macOS supports no static binaries) the shim links dynamically, and the
+/// build script says so.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[test]
+fn the_light_shim_links_dynamically_off_linux_glibc() {
+    let linkage = env!("INSTALLGUARD_SHIM_LINKAGE");
+    assert!(
+        linkage.starts_with("dynamic: static linking is only done for Linux with glibc"),
+        "{linkage}"
+    );
+}
+
+/// Whether a 64-bit little-endian ELF file names a program interpreter (PT_INTERP), and how
+/// many shared libraries its dynamic section needs (DT_NEEDED).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn elf_dynamic_linking(elf: &[u8]) -> (bool, usize) {
+    let u16_at = |o: usize| usize::from(u16::from_le_bytes(elf[o..o + 2].try_into().unwrap()));
+    let u32_at = |o: usize| u32::from_le_bytes(elf[o..o + 4].try_into().unwrap());
+    let u64_at =
+        |o: usize| usize::try_from(u64::from_le_bytes(elf[o..o + 8].try_into().unwrap())).unwrap();
+    assert!(
+        elf.starts_with(b"\x7fELF\x02\x01"),
+        "not a 64-bit little-endian ELF file"
+    );
+    let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
+    let (mut interp, mut needed) = (false, 0);
+    for ph in (0..phnum).map(|i| phoff + i * phentsize) {
+        match u32_at(ph) {
+            3 => interp = true,
+            2 => {
+                let (offset, size) = (u64_at(ph + 8), u64_at(ph + 32));
+                for entry in (offset..offset + size).step_by(16) {
+                    match u64_at(entry) {
+                        0 => break,
+                        1 => needed += 1,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (interp, needed)
+}
