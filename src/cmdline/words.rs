@@ -73,6 +73,13 @@ const TOOLS: &[(&str, &str, &str, &str)] = &[
         include_str!("words/bun.words"),
         include_str!("words/bun.tsv"),
     ),
+    // Not generated: no brew on the test machines (see the file's first line).
+    (
+        "brew",
+        "brew",
+        include_str!("words/brew.words"),
+        include_str!("words/brew.tsv"),
+    ),
 ];
 
 /// One command path and the aliases its help prints.
@@ -137,6 +144,7 @@ fn world(table: &str) -> MemWorld {
         .file("requirements.txt", "requests\n")
         .file("requirements.in", "requests\n")
         .file("spec.json", "{}")
+        .file("Brewfile", "brew \"wget\"\n")
         .file("app/package.json", app)
         .dir("app")
         .dir("../lib");

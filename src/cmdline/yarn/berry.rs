@@ -166,22 +166,6 @@ fn berry_spec(arg: &str) -> Result<Target, Error> {
     spec_target(arg)
 }
 
-/// The yarn release `yarn set version <v>` downloads and every later yarn in the project runs:
-/// `classic` is yarn 1 (`yarn`), a tag or version is yarn ≥ 2 (`@yarnpkg/cli-dist`, the
-/// package its releases are published as), a URL or path is what it names.
-fn yarn_release(v: &str) -> Result<Target, Error> {
-    if v.contains('/') || v.contains(':') || v.ends_with(".js") || v.ends_with(".cjs") {
-        return Ok(Target::unnamed(ECO, TargetKind::Url, v, Origin::Argv));
-    }
-    let (name, range) = match v {
-        "classic" => ("yarn", "1"),
-        "latest" | "berry" | "stable" => ("@yarnpkg/cli-dist", "latest"),
-        _ if v.starts_with("1.") || v == "1" => ("yarn", v),
-        _ => ("@yarnpkg/cli-dist", v),
-    };
-    spec_target(&format!("{name}@{range}"))
-}
-
 /// What yarn ≥ 2 reads before any file: `--cwd`, the command path that may install, the
 /// table of its options and the arguments after the path.
 struct Front<'a> {
