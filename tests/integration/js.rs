@@ -175,6 +175,12 @@ fn check_blocks_a_malicious_package_in_every_js_spelling() {
     );
     check(
         &[("package.json", PLAIN)],
+        "bun",
+        &["pm", "trust", EVIL],
+        "[npm registry, argv]",
+    );
+    check(
+        &[("package.json", PLAIN)],
         "npm",
         &["install", &format!("nice@npm:{EVIL}@1.0.0")],
         EVIL,
