@@ -159,7 +159,12 @@ fn check_blocks_a_malicious_package_in_every_js_spelling() {
         &["m", "add", EVIL],
         "[npm registry, argv]",
     );
-    for args in [&["recursive", "install"][..], &["pipeline"], &["unlink"]] {
+    for args in [
+        &["recursive", "install"][..],
+        &["pipeline"],
+        &["unlink"],
+        &["rebuild"],
+    ] {
         check(
             &[("package.json", PLAIN), ("pnpm-lock.yaml", &pnpm_lock)],
             "pnpm",
@@ -179,6 +184,20 @@ fn check_blocks_a_malicious_package_in_every_js_spelling() {
         &["pm", "trust", EVIL],
         "[npm registry, argv]",
     );
+    // `rebuild` re-runs the install scripts of what is installed: the project's packages.
+    check(
+        &[("package.json", BERRY), ("yarn.lock", &yarn_berry)],
+        "yarn",
+        &["rebuild"],
+        "$W/yarn.lock:4",
+    );
+    check(
+        &[("package.json", &pj_evil)],
+        "npm",
+        &["rebuild"],
+        "$W/package.json:1",
+    );
+    check(&[("package.json", PLAIN)], "npm", &["rb", EVIL], "argv");
     check(
         &[("package.json", PLAIN)],
         "npm",

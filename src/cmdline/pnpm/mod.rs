@@ -232,6 +232,8 @@ const INSTALLING: &[&str] = &[
     "pipeline",
     "unlink",
     "dislink",
+    "rebuild",
+    "rb",
 ];
 
 /// The commands that run a script or a bin, and so `pnpm install` first when the setting
@@ -282,8 +284,6 @@ const BUILTIN: &[&str] = &[
     "ping",
     "doctor",
     "search",
-    "rebuild",
-    "rb",
     "pack",
     "publish",
     "stage",
@@ -410,6 +410,7 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         "self-update" => &[SELF_UPDATE],
         "pipeline" => &[INSTALL],
         "unlink" | "dislink" => &[UNLINK],
+        "rebuild" | "rb" => &[REBUILD],
         _ => return Ok(pass(program)),
     };
     let mut rest: Vec<String> = args[..ci].to_vec();
@@ -477,7 +478,10 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
             read_project(false)?
         }
         // `pipeline` runs a frozen install of the lockfile before its tasks.
-        "fetch" | "pipeline" => read_project(true)?,
+        // `rebuild` runs a headless install of the lockfile first (measured, 12.21.0: without
+        // pnpm-lock.yaml it stops with "Headless installation requires a pnpm-lock.yaml"),
+        // then the dependencies' build scripts.
+        "fetch" | "pipeline" | "rebuild" | "rb" => read_project(true)?,
         // `unlink` reinstalls the linked packages from the registry: the project's own.
         "unlink" | "dislink" => read_project(false)?,
         "update" | "up" | "upgrade" => {

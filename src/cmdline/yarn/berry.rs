@@ -231,6 +231,7 @@ fn installing_command(args: &[String]) -> Option<Front<'_>> {
         }
         (Some("set"), Some("version")) => (2, SET_VERSION),
         (Some("unlink"), _) => (1, UNLINK),
+        (Some("rebuild"), _) => (1, &[]),
         (Some("init"), _) if init_installs(&args[1..]) => (1, INIT),
         _ => return None,
     };
@@ -307,6 +308,10 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         []
         | ["install" | "dedupe" | "remove" | "unplug" | "upgrade-interactive" | "unlink"]
         | ["workspaces", "focus"] => project.targets()?,
+        // `rebuild [names]` re-runs the build scripts of installed packages: those named, else
+        // the project's.
+        ["rebuild"] if !p.positionals.is_empty() => specs(&p.positionals)?,
+        ["rebuild"] => project.targets()?,
         ["add"] if p.positionals.is_empty() => return Ok(pass()),
         ["add"] => {
             let mut t = specs(&p.positionals)?;
