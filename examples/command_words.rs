@@ -57,8 +57,9 @@ fn help(program: &Path, args: &[&str]) -> Result<String, String> {
         .env("FORCE_COLOR", "0")
         .env("COLUMNS", "200")
         .env_remove("INSTALLGUARD_ACTIVE")
-        .output()
-        .map_err(|e| format!("{}: {e}", program.display()))?;
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out.map_err(|e| format!("{}: {e}", program.display()))?;
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     Ok(strip_ansi(&text))
