@@ -17,6 +17,8 @@ pub(crate) mod pylock;
 pub(crate) mod pyproject;
 pub mod python;
 pub mod uv;
+#[cfg(test)]
+mod words;
 pub(crate) mod yaml;
 pub mod yarn;
 

@@ -150,6 +150,54 @@ fn check_blocks_a_malicious_package_in_every_js_spelling() {
         &["dlx", "-p", EVIL, "x"],
         "[npm registry, argv]",
     );
+    // Command words the table of src/cmdline/words found unchecked: pnpm's `recursive`
+    // prefix (`multi`, `m`), `pipeline` (a frozen install), `unlink` (reinstalls), berry's
+    // `init <initializer>`.
+    check(
+        &[("package.json", PLAIN)],
+        "pnpm",
+        &["m", "add", EVIL],
+        "[npm registry, argv]",
+    );
+    for args in [
+        &["recursive", "install"][..],
+        &["pipeline"],
+        &["unlink"],
+        &["rebuild"],
+    ] {
+        check(
+            &[("package.json", PLAIN), ("pnpm-lock.yaml", &pnpm_lock)],
+            "pnpm",
+            args,
+            "$W/pnpm-lock.yaml:13",
+        );
+    }
+    check(
+        &[("package.json", BERRY)],
+        "yarn",
+        &["init", EVIL],
+        "[npm registry, argv]",
+    );
+    check(
+        &[("package.json", PLAIN)],
+        "bun",
+        &["pm", "trust", EVIL],
+        "[npm registry, argv]",
+    );
+    // `rebuild` re-runs the install scripts of what is installed: the project's packages.
+    check(
+        &[("package.json", BERRY), ("yarn.lock", &yarn_berry)],
+        "yarn",
+        &["rebuild"],
+        "$W/yarn.lock:4",
+    );
+    check(
+        &[("package.json", &pj_evil)],
+        "npm",
+        &["rebuild"],
+        "$W/package.json:1",
+    );
+    check(&[("package.json", PLAIN)], "npm", &["rb", EVIL], "argv");
     check(
         &[("package.json", PLAIN)],
         "npm",
@@ -413,6 +461,19 @@ fn npm_dev_install_with_a_malicious_transitive_lock_entry_is_blocked() {
 /// is blocked on `pnpm run` before pnpm runs (nothing installed, the script not run); a clean
 /// one is installed by pnpm's own install-before-run; with the setting `false` pnpm only runs
 /// the script and installguard lets it.
+/// `pnpm recursive add` (the `recursive` word was read as pnpm's own, installing nothing):
+/// through the guard now, blocked before pnpm runs, a clean package installed.
+#[test]
+fn pnpm_recursive_add_installs_from_the_loopback_registry_and_blocks_malware() {
+    install_and_block(
+        "pnpm",
+        PLAIN,
+        "pnpm",
+        &["recursive", "add", "--store-dir", "../cache/pnpm-store"],
+        &[("pnpm_config_update_notifier", "false")],
+    );
+}
+
 #[test]
 fn pnpm_run_installing_first_is_guarded() {
     let script = r#""scripts":{"hello":"echo ran > ran.txt"}"#;

@@ -24,3 +24,4 @@ mod shims;
 mod signals;
 mod tools;
 mod update;
+mod words;

@@ -549,3 +549,57 @@ fn a_hostile_project_file_is_an_error_naming_it() {
         text(&out.stderr)
     );
 }
+
+/// The commands that download a tool rather than a package (src/cmdline/words: `uv format`'s
+/// ruff, `uv check`'s ty, `uv self update`, `pnpm self-update`, `bun upgrade`, `yarn set
+/// version`, `yarn policies set-version`, `pnpm with`) are checked by the package name the tool
+/// is published under: a user deny of that name blocks each of them, and nothing else.
+#[test]
+fn a_denied_tool_blocks_the_commands_that_download_it() {
+    let sb = sandbox();
+    user(
+        &sb,
+        "[packages]\ndeny = [\"pkg:pypi/ruff\", \"pkg:pypi/ty\", \"pkg:pypi/uv\", \"pkg:pypi/setuptools\", \"pkg:npm/pnpm\", \"pkg:npm/bun\", \"pkg:npm/@yarnpkg/cli-dist\", \"pkg:npm/yarn\"]\n",
+    );
+    std::fs::write(
+        sb.work().join("package.json"),
+        r#"{"name":"p","version":"1.0.0","packageManager":"yarn@4.18.1"}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(sb.work().join("classic")).unwrap();
+    std::fs::write(
+        sb.work().join("classic/package.json"),
+        r#"{"name":"c","version":"1.0.0","packageManager":"yarn@1.22.22"}"#,
+    )
+    .unwrap();
+    for argv in [
+        &["uv", "format"][..],
+        &["uv", "format", "--version", "0.9.1"],
+        &["uv", "check", "--no-sync"],
+        &["uv", "self", "update"],
+        &["uv", "venv", "--seed"],
+        &["pnpm", "self-update"],
+        &["pnpm", "self-update", "12.22.0"],
+        &["bun", "upgrade"],
+        &["yarn", "set", "version", "stable"],
+        &["yarn", "policies", "set-version", "1.22.0"],
+    ] {
+        let mut args = vec!["check", "--"];
+        args.extend_from_slice(argv);
+        let mut c = sb.ig(&args);
+        c.env(MACHINE, sb.path("etc-policy.toml"));
+        // yarn 1 where the project says so.
+        if argv[1] == "policies" {
+            c.current_dir(sb.work().join("classic"));
+        }
+        let out = run(c);
+        assert_code(&out, 3);
+        assert!(
+            text(&out.stdout).contains("denied by the user policy"),
+            "{argv:?}: {}",
+            text(&out.stdout)
+        );
+    }
+    assert_code(&ig(&sb, &["check", "--", "uv", "venv"]), 0);
+    assert_code(&ig(&sb, &["check", "--", "uv", "self", "version"]), 0);
+}

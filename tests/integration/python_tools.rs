@@ -133,6 +133,10 @@ fn check_blocks_every_python_spelling_naming_the_origin() {
         (&["pipx", "run", BAD], "argv"),
         (&["poetry", "add", BAD], "argv"),
         (&["poetry", "install"], "poetry.lock:2"),
+        // Command words src/cmdline/words found unchecked: `uv check` syncs the project,
+        // `poetry debug resolve` builds what it resolves.
+        (&["uv", "check"], "uv.lock:4"),
+        (&["poetry", "debug", "resolve", BAD], "argv"),
     ] {
         check_blocks(&sb, argv, origin);
     }
@@ -263,6 +267,7 @@ fn blocked_uvx_pipx_and_poetry_never_start_the_tool() {
         ("pipx", &["install", BAD]),
         ("pipx", &["run", BAD]),
         ("poetry", &["add", BAD]),
+        ("poetry", &["debug", "resolve", BAD]),
     ] {
         let out = run(sb.cmd(tool, args));
         assert_code(&out, 3);
@@ -281,10 +286,58 @@ fn blocked_uvx_pipx_and_poetry_never_start_the_tool() {
         before
     );
     let outcomes = sb.outcomes();
-    assert_eq!(outcomes.len(), 6, "{outcomes:?}");
+    assert_eq!(outcomes.len(), 7, "{outcomes:?}");
     assert!(
         outcomes.iter().all(|r| r["decision"] == "blocked"),
         "{outcomes:?}"
+    );
+}
+
+/// `uv venv --seed` installs pip (and setuptools and wheel) from the index: the real uv
+/// through the shim is stopped when one of them is denied, and creates nothing; without
+/// `--seed` it installs nothing and runs.
+#[test]
+fn uv_venv_seed_is_checked_through_the_shim() {
+    let sb = sandbox();
+    std::fs::create_dir_all(sb.path("config/installguard")).unwrap();
+    std::fs::write(
+        sb.path("config/installguard/policy.toml"),
+        "[packages]\ndeny = [\"pkg:pypi/setuptools\"]\n",
+    )
+    .unwrap();
+    let python = venv().join("bin/python");
+    let venv_cmd = |dir: &str, seed: bool| {
+        let mut args = vec!["venv", "--python", python.to_str().unwrap(), "--offline"];
+        if seed {
+            args.push("--seed");
+        }
+        args.push(dir);
+        sb.cmd("uv", &args)
+    };
+    let out = run(venv_cmd("seeded", true));
+    assert_code(&out, 3);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("setuptools") && stderr.contains("denied by the user policy"),
+        "{stderr}"
+    );
+    assert!(!sb.work().join("seeded").exists(), "uv must not have run");
+    let mut env = venv_cmd("seeded-by-env", false);
+    env.env("UV_VENV_SEED", "1");
+    assert_code(&run(env), 3);
+    assert!(!sb.work().join("seeded-by-env").exists());
+    let out = run(venv_cmd("empty", false));
+    assert_code(&out, 0);
+    assert!(
+        sb.work().join("empty/pyvenv.cfg").exists(),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        decisions(&sb),
+        ["blocked", "blocked"],
+        "{:?}",
+        sb.log_records()
     );
 }
 

@@ -110,6 +110,16 @@ fn installing_command(args: &[String]) -> Option<(usize, &'static str)> {
         "link" => "link",
         "x" => "x",
         "create" | "c" => "create",
+        // bun downloads a release of itself (GitHub) and replaces its binary.
+        "upgrade" => "upgrade",
+        // `bun pm trust <names>|--all` runs the lifecycle scripts of installed dependencies.
+        "pm" if args[ci + 1..]
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .is_some_and(|a| a == "trust") =>
+        {
+            "trust"
+        }
         _ => return None,
     };
     Some((ci, cmd))
@@ -130,6 +140,8 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         "update" => UPDATE,
         "remove" => REMOVE,
         "link" => &[],
+        "upgrade" => UPGRADE,
+        "trust" => TRUST,
         "create" => return parse_create(&args[ci + 1..], world),
         "x" => {
             let mut rest = args[..ci].to_vec();
@@ -204,6 +216,26 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
         }
         // `bun link <name>` links a registered local package; `bun link` registers this one.
         "link" => return Ok(pass("bun")),
+        // Checked by name: bun's releases are published as the npm package `bun` too.
+        "upgrade" => vec![Target::registry(
+            ECO,
+            "bun",
+            p.has("canary").then_some("canary"),
+            Origin::Argv,
+        )],
+        // The packages whose scripts run: those named, or (`--all`) every untrusted one in
+        // the project, which its files list.
+        "trust" if p.has("all") => project()?,
+        "trust" => {
+            let names = p.positionals.get(1..).unwrap_or_default();
+            if names.is_empty() {
+                return Ok(pass("bun"));
+            }
+            names
+                .iter()
+                .map(|n| Target::registry(ECO, n, None, Origin::Argv))
+                .collect()
+        }
         _ => return Ok(pass("bun")),
     };
     // `bun install` and `bun add` run the project's own lifecycle scripts; dependencies' only

@@ -51,6 +51,10 @@ pub(super) const X: &[Opt] = &[
 /// install's): `--check` only reports.
 pub(super) const DEDUPE: &[Opt] = &[opt(&["check"], None, Flag)];
 pub(super) const REMOVE: &[Opt] = &[opt(&["filter"], Some('F'), Value)];
+/// `bun upgrade [--canary|--stable]` (`bun upgrade --help`, 1.4.5).
+pub(super) const UPGRADE: &[Opt] = &[opt(&["canary"], None, Flag), opt(&["stable"], None, Flag)];
+/// `bun pm trust <names...>|--all` (`bun pm --help`, 1.4.5).
+pub(super) const TRUST: &[Opt] = &[opt(&["all"], None, Flag)];
 
 /// The options every install command takes (`bun link --help` has exactly these).
 pub(super) const INSTALL: &[Opt] = &[

@@ -109,7 +109,11 @@ const BUN: &[(&str, &str)] = &[
     ("test", "PASS"),
     ("pm ls", "PASS"),
     ("outdated", "PASS"),
-    ("upgrade", "PASS"),
+    ("upgrade", "bun"),
+    ("upgrade --canary", "bun canary"),
+    ("pm trust esbuild sharp", "esbuild | sharp"),
+    ("pm trust", "PASS"),
+    ("pm ls", "PASS"),
     // `bun create <t>` runs `bunx create-<t>` (bun 1.4.5 fetched create-vite's packument);
     // a `user/repo` template is downloaded from GitHub.
     ("create vite", "create-vite"),

@@ -89,7 +89,7 @@ fn installing_command(cli: &ParsedArgs) -> Option<&'static str> {
     let next = cli.positionals.get(1).map(String::as_str);
     match cmd {
         "install" | "install-test" | "ci" | "install-ci-test" | "update" | "dedupe" | "exec"
-        | "link" => Some(cmd),
+        | "link" | "rebuild" => Some(cmd),
         "audit" if next == Some("fix") => Some(cmd),
         "init" if next.is_some() => Some(cmd),
         _ => None,
@@ -159,6 +159,15 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
             }
         }
         "link" => ctx.link(&rest)?,
+        // `rebuild [names]` runs the install scripts of installed packages (downloading
+        // nothing): those named, else every one the project holds (its lockfile and
+        // manifest); globally without names, whatever is installed there.
+        "rebuild" if !rest.is_empty() => rest
+            .iter()
+            .map(|a| ctx.spec_target(a))
+            .collect::<Result<_, _>>()?,
+        "rebuild" if ctx.global => vec![Target::all_outdated(ECO)],
+        "rebuild" => ctx.project(Mode::Install)?,
         _ => return Ok(pass(program)),
     };
     let sources = ctx.sources(&targets)?;

@@ -28,7 +28,9 @@ const UPGRADE_SHARED: u16 = 1 << 6;
 const REINSTALL: u16 = 1 << 7;
 const REINSTALL_ALL: u16 = 1 << 8;
 const RUNPIP: u16 = 1 << 9;
-const ALL: u16 = (1 << 10) - 1;
+/// `pipx repair [packages]`: reinstalls environments that cannot run their interpreter.
+const REPAIR: u16 = 1 << 10;
+const ALL: u16 = (1 << 11) - 1;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Arity {
@@ -74,11 +76,11 @@ const fn many(long: &'static [&'static str], short: &'static str, cmds: u16) -> 
 #[rustfmt::skip]
 const OPTIONS: &[PipxOpt] = &[
     val(&["--app"], "", INSTALL),
-    val(&["--backend"], "", INSTALL | INSTALL_ALL | INJECT | UPGRADE | UPGRADE_ALL | REINSTALL | REINSTALL_ALL | RUN),
+    val(&["--backend"], "", INSTALL | INSTALL_ALL | INJECT | UPGRADE | UPGRADE_ALL | REINSTALL | REINSTALL_ALL | RUN | REPAIR),
     val(&["--cooldown"], "", INSTALL | INSTALL_ALL | INJECT | UPGRADE | UPGRADE_ALL | RUN),
     flag(&["--editable"], "e", INSTALL | INSTALL_ALL | INJECT | UPGRADE | UPGRADE_ALL | RUN),
-    flag(&["--fetch-missing-python"], "", INSTALL | INSTALL_ALL | UPGRADE | REINSTALL | REINSTALL_ALL | RUN),
-    val(&["--fetch-python"], "", INSTALL | INSTALL_ALL | UPGRADE | REINSTALL | REINSTALL_ALL | RUN),
+    flag(&["--fetch-missing-python"], "", INSTALL | INSTALL_ALL | UPGRADE | REINSTALL | REINSTALL_ALL | RUN | REPAIR),
+    val(&["--fetch-python"], "", INSTALL | INSTALL_ALL | UPGRADE | REINSTALL | REINSTALL_ALL | RUN | REPAIR),
     flag(&["--force"], "f", INSTALL | INSTALL_ALL | INJECT | UPGRADE | UPGRADE_ALL),
     flag(&["--global"], "", ALL),
     flag(&["--include-apps"], "", INJECT),
@@ -90,12 +92,12 @@ const OPTIONS: &[PipxOpt] = &[
     val(&["--lock"], "", INSTALL),
     flag(&["--no-cache"], "", RUN),
     flag(&["--no-path-check"], "", RUN),
-    val(&["--output"], "", INSTALL | INJECT | UPGRADE | UPGRADE_ALL | UPGRADE_SHARED | REINSTALL | REINSTALL_ALL),
+    val(&["--output"], "", INSTALL | INJECT | UPGRADE | UPGRADE_ALL | UPGRADE_SHARED | REINSTALL | REINSTALL_ALL | REPAIR),
     flag(&["--path"], "", RUN),
     val(&["--pip-args"], "", INSTALL | INSTALL_ALL | INJECT | UPGRADE | UPGRADE_ALL | UPGRADE_SHARED | RUN),
     val(&["--preinstall"], "", INSTALL),
     flag(&["--pypackages"], "", RUN),
-    val(&["--python"], "", INSTALL | INSTALL_ALL | UPGRADE | REINSTALL | REINSTALL_ALL | RUN),
+    val(&["--python"], "", INSTALL | INSTALL_ALL | UPGRADE | REINSTALL | REINSTALL_ALL | RUN | REPAIR),
     val(&["--python-args"], "", RUN),
     flag(&["--quiet"], "q", ALL),
     flag(&["--refresh"], "", RUN),
@@ -124,6 +126,7 @@ const COMMANDS: &[(&str, u16)] = &[
     ("reinstall", REINSTALL),
     ("reinstall-all", REINSTALL_ALL),
     ("runpip", RUNPIP),
+    ("repair", REPAIR),
 ];
 
 /// argparse's `_parse_optional`: a token is an option when it starts with `-`, is not a lone
@@ -487,7 +490,9 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
                 requirement(p, &mut out)?;
             }
         }
-        UPGRADE_ALL | UPGRADE_SHARED | REINSTALL | REINSTALL_ALL => all_outdated(&mut out),
+        UPGRADE_ALL | UPGRADE_SHARED | REINSTALL | REINSTALL_ALL | REPAIR => {
+            all_outdated(&mut out);
+        }
         INSTALL_ALL => {
             let Some(file) = positionals.first() else {
                 return Err(Error::usage(format!(

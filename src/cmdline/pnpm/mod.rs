@@ -139,7 +139,18 @@ fn pre_pass(args: &[String]) -> (Vec<String>, Vec<(String, String)>) {
         }
         out.push(a.clone());
     }
-    (out, config)
+    (recursive_prefix(out), config)
+}
+
+/// `pnpm recursive <command>` (`multi`, `m`) is `pnpm --recursive <command>`: the command
+/// word is the next one.
+fn recursive_prefix(mut args: Vec<String>) -> Vec<String> {
+    if let Ok(Some(ci)) = command_index(&args)
+        && matches!(args[ci].as_str(), "recursive" | "multi" | "m")
+    {
+        args[ci] = "--recursive".into();
+    }
+    args
 }
 
 /// The command's position: the first token that is not an option or a global option's value.
@@ -217,6 +228,12 @@ const INSTALLING: &[&str] = &[
     "link",
     "ln",
     "with",
+    "self-update",
+    "pipeline",
+    "unlink",
+    "dislink",
+    "rebuild",
+    "rb",
 ];
 
 /// The commands that run a script or a bin, and so `pnpm install` first when the setting
@@ -239,7 +256,6 @@ const RUNNING: &[&str] = &[
 const BUILTIN: &[&str] = &[
     "access",
     "init",
-    "recursive",
     "outdated",
     "audit",
     "change",
@@ -268,8 +284,6 @@ const BUILTIN: &[&str] = &[
     "ping",
     "doctor",
     "search",
-    "rebuild",
-    "rb",
     "pack",
     "publish",
     "stage",
@@ -279,7 +293,6 @@ const BUILTIN: &[&str] = &[
     "peers",
     "set-script",
     "tasks",
-    "pipeline",
     "completion",
     "stop",
     "find-hash",
@@ -306,10 +319,8 @@ const BUILTIN: &[&str] = &[
     "approve",
     "import",
     "prune",
-    "unlink",
     "docs",
     "repo",
-    "self-update",
     "setup",
     "login",
     "team",
@@ -320,6 +331,20 @@ const BUILTIN: &[&str] = &[
     "token",
     "xmas",
     "help",
+    // Aliases `pnpm help` prints (12.21.0).
+    "issues",
+    "licences",
+    "c",
+    "dist-tags",
+    "home",
+    "adduser",
+    "owners",
+    "rt",
+    "s",
+    "se",
+    "find",
+    "ss",
+    "v",
 ];
 
 /// Whether `cmd` (not an installing one) runs a script or a bin (see [`RUNNING`]).
@@ -382,6 +407,10 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         "remove" | "uninstall" | "rm" | "un" | "uni" => &[REMOVE],
         "link" | "ln" => &[LINK],
         "with" => &[WITH],
+        "self-update" => &[SELF_UPDATE],
+        "pipeline" => &[INSTALL],
+        "unlink" | "dislink" => &[UNLINK],
+        "rebuild" | "rb" => &[REBUILD],
         _ => return Ok(pass(program)),
     };
     let mut rest: Vec<String> = args[..ci].to_vec();
@@ -448,7 +477,13 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
         | "install-clean" | "dedupe" | "deploy" | "remove" | "uninstall" | "rm" | "un" | "uni" => {
             read_project(false)?
         }
-        "fetch" => read_project(true)?,
+        // `pipeline` runs a frozen install of the lockfile before its tasks.
+        // `rebuild` runs a headless install of the lockfile first (measured, 12.21.0: without
+        // pnpm-lock.yaml it stops with "Headless installation requires a pnpm-lock.yaml"),
+        // then the dependencies' build scripts.
+        "fetch" | "pipeline" | "rebuild" | "rb" => read_project(true)?,
+        // `unlink` reinstalls the linked packages from the registry: the project's own.
+        "unlink" | "dislink" => read_project(false)?,
         "update" | "up" | "upgrade" => {
             let named: Vec<String> = p
                 .positionals
@@ -496,6 +531,12 @@ fn parse_as(program: &str, args: &[String], world: &dyn World) -> Result<Request
             }
         }
         "create" => vec![spec_target(&create_package(&p.rest[0])?)?],
+        // `pnpm self-update [version|range|tag]`: pnpm from the registry (default `latest`)
+        // replaces the running one.
+        "self-update" => {
+            let version = p.positionals.first().map_or("latest", String::as_str);
+            vec![Target::registry(ECO, "pnpm", Some(version), Origin::Argv)]
+        }
         "with" => {
             // `pnpm with <version|current> <args>`: that pnpm (from the registry) runs the args.
             let version = p.rest[0].as_str();

@@ -208,4 +208,13 @@ pub(super) const LINK: &[Opt] = &[];
 
 pub(super) const WITH: &[Opt] = &[];
 
+/// `pnpm self-update [VERSION]`: the global options only (`pnpm self-update --help`, 12.21.0).
+pub(super) const SELF_UPDATE: &[Opt] = &[];
+
+/// `pnpm rebuild [PACKAGES]...` (`pnpm rebuild --help`, 12.21.0).
+pub(super) const REBUILD: &[Opt] = &[opt(&["pending"], None, Flag)];
+
+/// `pnpm unlink [PACKAGE_NAMES]...` (`pnpm unlink --help`, 12.21.0).
+pub(super) const UNLINK: &[Opt] = &[opt(&["ignore-pnpmfile"], None, Flag)];
+
 pub(super) const INSTALL_TEST: &[Opt] = INSTALL;

@@ -210,7 +210,7 @@ const PNPM: &[(&str, &str)] = &[
     ("view lodash", "PASS"),
     ("outdated", "PASS"),
     ("audit", "PASS"),
-    ("rebuild", "PASS"),
+    ("rebuild", "(none)"),
     ("store prune", "PASS"),
     ("import", "PASS"),
     ("-v", "PASS"),

@@ -54,9 +54,11 @@ const OPTIONS: &[Opt] = &[
     ("group", Some('G'), Kind::Value, Some(&["add", "remove"])),
     ("dev", Some('D'), Kind::Flag, Some(&["add", "remove"])),
     ("editable", Some('e'), Kind::Flag, Some(&["add", "self add"])),
-    ("extras", Some('E'), Kind::Value, Some(&["add", "install", "sync", "self add"])),
+    ("extras", Some('E'), Kind::Value, Some(&["add", "install", "sync", "self add", "debug resolve"])),
     ("optional", None, Kind::Value, Some(&["add"])),
-    ("python", None, Kind::Value, Some(&["add"])),
+    ("python", None, Kind::Value, Some(&["add", "debug resolve"])),
+    ("tree", None, Kind::Flag, Some(&["debug resolve"])),
+    ("install", None, Kind::Flag, Some(&["debug resolve"])),
     ("platform", None, Kind::Value, Some(&["add"])),
     ("markers", None, Kind::Value, Some(&["add"])),
     ("source", None, Kind::Value, Some(&["add", "self add"])),
@@ -98,6 +100,7 @@ const COMMANDS: &[&str] = &[
     "self sync",
     "self lock",
     "self remove",
+    "debug resolve",
 ];
 
 fn pass() -> Result<Request, Error> {
@@ -134,7 +137,7 @@ fn installing_command(args: &[String]) -> Option<(&'static str, usize, usize)> {
     }
     let &(first_at, first) = words.first()?;
     let (command, cmd_words) = match words.get(1) {
-        Some(&(_, second)) if first == "self" => (format!("self {second}"), 2),
+        Some(&(_, second)) if matches!(first, "self" | "debug") => (format!("{first} {second}"), 2),
         _ => (first.to_string(), 1),
     };
     let command = COMMANDS.iter().find(|c| **c == command).copied()?;
@@ -262,6 +265,14 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
     let mut out = FileItems::default();
     let mut sources = Vec::new();
     match command {
+        // `debug resolve [<package>...]` resolves the packages (or the project) as `lock`
+        // does, building an sdist to learn its dependencies when it must (its code runs).
+        "debug resolve" if !positionals.is_empty() => {
+            for p in &positionals {
+                out.targets
+                    .push(spec_target(p, world).map_err(|e| Error::usage(format!("{what}: {e}")))?);
+            }
+        }
         "add" | "self add" => {
             if positionals.is_empty() {
                 return Err(Error::usage(format!(
@@ -304,6 +315,19 @@ pub fn parse(args: &[String], world: &dyn World) -> Result<Request, Error> {
                     Origin::Argv,
                 )),
             }
+        }
+    } else if command == "debug resolve" {
+        if positionals.is_empty() {
+            let project_dir = get("project").last().cloned().unwrap_or_else(|| ".".into());
+            project(
+                world,
+                &project_dir,
+                "lock",
+                &get,
+                &has,
+                &mut out,
+                &mut sources,
+            )?;
         }
     } else if command == "build" {
         let project_dir = get("project").last().cloned().unwrap_or_else(|| ".".into());

@@ -34,6 +34,11 @@ fn has(opts: &Opts, names: &[&str]) -> bool {
     opts.iter().any(|(n, _)| names.contains(n))
 }
 
+/// A help or version query (`uv format --version 0.9.1` names ruff's version: not one).
+fn is_help((spell, value): &(&'static str, Option<String>)) -> bool {
+    value.is_none() && matches!(*spell, "-h" | "--help" | "-V" | "--version")
+}
+
 fn pass() -> Result<Request, Error> {
     Ok(Request::pass_through("uv", Manager::Uv))
 }
@@ -51,10 +56,7 @@ fn installing_command(args: &[String]) -> Result<Option<(u32, usize, Opts)>, Err
         };
         if arg.starts_with('-') && arg.len() > 1 && arg != "--" {
             let read = read_option(args, &mut i, level, "uv")?;
-            if read
-                .iter()
-                .any(|(n, _)| matches!(*n, "-h" | "--help" | "-V" | "--version"))
-            {
+            if read.iter().any(is_help) {
                 return Ok(None);
             }
             opts.extend(read);
@@ -73,18 +75,24 @@ fn installing_command(args: &[String]) -> Result<Option<(u32, usize, Opts)>, Err
             (TOP, "tree") => TREE,
             (TOP, "build") => BUILD,
             (TOP, "version") => VERSION,
+            (TOP, "venv") => VENV,
+            (TOP, "format") => FORMAT,
+            (TOP, "check") => CHECK,
+            (TOP, "self") => SELF,
+            (SELF, "update") => SELF_UPDATE,
             (PIP, "install") => PIP_INSTALL,
             (PIP, "sync") => PIP_SYNC,
             (PIP, "compile") => PIP_COMPILE,
             (TOOL, "install") => TOOL_INSTALL,
             (TOOL, "run" | "uvx") => TOOL_RUN,
             (TOOL, "upgrade" | "update") => TOOL_UPGRADE,
-            // Every other command (init, venv, python, cache, self, help, pip list, tool list,
-            // ...) installs no package; an unknown one is uv's error to report.
+            // Every other command (init, python, cache, self version, help, pip list, tool
+            // list, ...) installs no package (src/cmdline/words/uv.tsv says why for each);
+            // an unknown one is uv's error to report.
             _ => return Ok(None),
         };
         level = next;
-        if !matches!(level, PIP | TOOL) {
+        if !matches!(level, PIP | TOOL | SELF) {
             return Ok(Some((level, i, opts)));
         }
     }
@@ -134,10 +142,7 @@ fn command(
         }
         if arg.starts_with('-') && arg.len() > 1 {
             let read = read_option(args, &mut i, level, what)?;
-            if read
-                .iter()
-                .any(|(n, _)| matches!(*n, "-h" | "--help" | "-V" | "--version"))
-            {
+            if read.iter().any(is_help) {
                 return pass();
             }
             opts.extend(read);
@@ -190,6 +195,10 @@ fn name_of(level: u32) -> &'static str {
         TREE => "uv tree",
         BUILD => "uv build",
         VERSION => "uv version",
+        VENV => "uv venv",
+        FORMAT => "uv format",
+        CHECK => "uv check",
+        SELF_UPDATE => "uv self update",
         TOOL_INSTALL => "uv tool install",
         TOOL_RUN => "uv tool run",
         TOOL_UPGRADE => "uv tool upgrade",
@@ -400,6 +409,40 @@ impl Cx<'_> {
                 }
             }
             RUN => self.run(positionals)?,
+            VENV => {
+                // `--seed` (or UV_VENV_SEED) installs pip, and setuptools and wheel for a
+                // Python before 3.12, from the index in effect (measured, 0.13.9 on 3.11: it
+                // asks the index for all three); the Python is not known here, so all three
+                // are checked.
+                if !self.has(&["--seed"]) && !env_true(world, "UV_VENV_SEED") {
+                    return Ok(false);
+                }
+                for name in ["pip", "setuptools", "wheel"] {
+                    self.implied(name, None);
+                }
+            }
+            FORMAT => {
+                // uv downloads a ruff release binary (measured, 0.13.9: from releases.astral.sh
+                // or GitHub, the newest in astral's version manifest unless `--version` names
+                // one; not from the index) and runs it: checked by name as the PyPI project
+                // ruff, which the same releases are published as.
+                let version = self.values(&["--version"]).pop();
+                self.implied("ruff", version.as_deref());
+            }
+            CHECK => {
+                // uv syncs the project (unless --no-sync), then downloads a ty release binary
+                // as `format` does ruff (measured) and runs it: ty by name, as for ruff.
+                let version = self.values(&["--ty-version"]).pop();
+                self.implied("ty", version.as_deref());
+                if !self.has(&["--no-sync"]) && !env_true(world, "UV_NO_SYNC") {
+                    self.project_or_script()?;
+                }
+            }
+            SELF_UPDATE => {
+                // A uv installed by its standalone installer downloads a release of itself
+                // (from GitHub, not an index) and replaces its binary: checked by name.
+                self.implied("uv", positionals.first().map(String::as_str));
+            }
             TOOL_INSTALL | TOOL_RUN | UVX => self.tool(positionals)?,
             TOOL_UPGRADE => {
                 if self.has(&["--all"]) || positionals.is_empty() {
@@ -413,6 +456,25 @@ impl Cx<'_> {
         }
         pyproject::expand_local_projects(world, &mut self.out)?;
         Ok(true)
+    }
+
+    /// A package the command installs or runs without naming it on the command line (the
+    /// seed packages of `uv venv --seed`, ruff for `uv format`): by name, at `version` when
+    /// one was asked for.
+    fn implied(&mut self, name: &str, version: Option<&str>) {
+        let spec = version.map(|v| {
+            if v.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("=={v}")
+            } else {
+                v.to_string()
+            }
+        });
+        self.out.targets.push(Target::registry(
+            Ecosystem::Pypi,
+            name,
+            spec.as_deref(),
+            Origin::Argv,
+        ));
     }
 
     fn all_extras_or(&self, extras: Vec<String>) -> Vec<String> {
@@ -1139,10 +1201,7 @@ pub fn scan(args: &[String], uvx: bool) -> Option<Scan> {
         if !ended && arg.starts_with('-') && arg.len() > 1 {
             let start = i;
             let read = read_option(args, &mut i, level, "uv").ok()?;
-            if read
-                .iter()
-                .any(|(n, _)| matches!(*n, "-h" | "--help" | "-V" | "--version"))
-            {
+            if read.iter().any(is_help) {
                 return None;
             }
             for (spell, value) in read {

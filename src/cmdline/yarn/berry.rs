@@ -117,6 +117,38 @@ const FOREACH: &[Opt] = &[
 
 const UPGRADE_INTERACTIVE: &[Opt] = &[MODE];
 const HELP: &[Opt] = &[opt(&["help"], Some('h'), Flag)];
+const UNLINK: &[Opt] = &[opt(&["all"], Some('A'), Flag)];
+/// `yarn init [-p] [-w] [-i[=version]] [-n name] [<initializer> ...]` (4.18.1).
+const INIT: &[Opt] = &[
+    opt(&["private"], Some('p'), Flag),
+    opt(&["workspace"], Some('w'), Flag),
+    opt(&["install"], Some('i'), Equals),
+    opt(&["name"], Some('n'), Value),
+];
+const SET_VERSION: &[Opt] = &[
+    opt(&["yarn-path"], None, Flag),
+    opt(&["only-if-needed"], None, Flag),
+];
+/// `yarn set version from sources` and `yarn plugin import from sources`.
+const FROM_SOURCES: &[Opt] = &[
+    opt(&["path"], None, Value),
+    opt(&["repository"], None, Value),
+    opt(&["branch"], None, Value),
+    opt(&["plugin"], None, Value),
+    opt(&["dry-run"], Some('n'), Flag),
+    opt(&["no-minify"], None, Flag),
+    opt(&["force"], Some('f'), Flag),
+    opt(&["skip-plugins"], None, Flag),
+];
+/// Where `from sources` clones yarn from unless `--repository` says otherwise.
+const YARN_SOURCES: &str = "https://github.com/yarnpkg/berry.git";
+
+/// `yarn init` installs when it names an initializer (a package yarn fetches and runs) or
+/// `--install` (a yarn release); an argument the table does not know: assume it does.
+fn init_installs(rest: &[String]) -> bool {
+    argtable::parse(rest, &[INIT, HELP], STYLE, Stop::FirstPositional)
+        .map_or(true, |p| !p.rest.is_empty() || p.has("install"))
+}
 
 /// A berry spec: `name@npm:range` is the registry package `name` (berry's protocol prefix),
 /// everything else as npm reads it (yarn's local protocols as paths).
@@ -188,7 +220,19 @@ fn installing_command(args: &[String]) -> Option<Front<'_>> {
         (Some("workspaces"), Some("focus")) => (2, FOCUS),
         (Some("workspaces"), Some("foreach")) => (2, FOREACH),
         (Some("workspace"), _) => (1, &[]),
+        (Some("plugin"), Some("import"))
+            if word(2) == Some("from") && word(3) == Some("sources") =>
+        {
+            (4, FROM_SOURCES)
+        }
         (Some("plugin"), Some("import")) => (2, PLUGIN_IMPORT),
+        (Some("set"), Some("version")) if word(2) == Some("from") && word(3) == Some("sources") => {
+            (4, FROM_SOURCES)
+        }
+        (Some("set"), Some("version")) => (2, SET_VERSION),
+        (Some("unlink"), _) => (1, UNLINK),
+        (Some("rebuild"), _) => (1, &[]),
+        (Some("init"), _) if init_installs(&args[1..]) => (1, INIT),
         _ => return None,
     };
     let cmd: Vec<&str> = args[..path_len].iter().map(String::as_str).collect();
@@ -196,7 +240,7 @@ fn installing_command(args: &[String]) -> Option<Front<'_>> {
     if rest.iter().any(|a| a == "-h" || a == "--help")
         && !matches!(
             cmd.as_slice(),
-            ["dlx" | "create" | "workspace"] | ["workspaces", "foreach"]
+            ["dlx" | "create" | "workspace" | "init"] | ["workspaces", "foreach"]
         )
     {
         return None;
@@ -237,7 +281,9 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     };
     // Commands that run another command: their own options come first, then the command.
     let stop = match cmd.as_slice() {
-        ["dlx" | "create" | "workspace"] | ["workspaces", "foreach"] => Stop::FirstPositional,
+        ["dlx" | "create" | "workspace" | "init"] | ["workspaces", "foreach"] => {
+            Stop::FirstPositional
+        }
         _ => Stop::Never,
     };
     let mut p = argtable::parse(rest, &[table, HELP], STYLE, stop)?;
@@ -260,8 +306,12 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
     let targets = match cmd.as_slice() {
         [] | ["install"] if !p.positionals.is_empty() => return Ok(pass()),
         []
-        | ["install" | "dedupe" | "remove" | "unplug" | "upgrade-interactive"]
+        | ["install" | "dedupe" | "remove" | "unplug" | "upgrade-interactive" | "unlink"]
         | ["workspaces", "focus"] => project.targets()?,
+        // `rebuild [names]` re-runs the build scripts of installed packages: those named, else
+        // the project's.
+        ["rebuild"] if !p.positionals.is_empty() => specs(&p.positionals)?,
+        ["rebuild"] => project.targets()?,
         ["add"] if p.positionals.is_empty() => return Ok(pass()),
         ["add"] => {
             let mut t = specs(&p.positionals)?;
@@ -319,6 +369,29 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
             // The command runs in each selected workspace; they share the project's lockfile
             // and configuration, so reading it once from here covers what each run adds.
             return parse(&p.rest, world);
+        }
+        ["init"] => {
+            // `-i[=version]` downloads that yarn (`set version`) first; the initializer is a
+            // package yarn fetches and runs as it is named (measured, 4.18.1: `yarn init vite`
+            // fetches `vite`).
+            let mut t = Vec::new();
+            if p.has("install") {
+                t.push(yarn_release(p.value("install").unwrap_or("latest"))?);
+            }
+            if let Some(initializer) = p.rest.first() {
+                t.push(berry_spec(initializer)?);
+            }
+            t
+        }
+        ["set", "version"] => match p.positionals.first() {
+            Some(v) => vec![yarn_release(v)?],
+            None => return Ok(pass()),
+        },
+        // Cloned from a repository and built: no package to check by name, the repository is
+        // the target (the policy decides about unchecked sources).
+        ["set" | "plugin", "version" | "import", "from", "sources"] => {
+            let repo = p.value("repository").unwrap_or(YARN_SOURCES);
+            vec![Target::unnamed(ECO, TargetKind::Git, repo, Origin::Argv)]
         }
         ["plugin", "import"] => match p.positionals.first() {
             // Plugins are code yarn downloads (from the official list, a URL or a path) and runs.

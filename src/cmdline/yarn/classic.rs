@@ -106,6 +106,9 @@ const GLOBAL_CMD: &[Opt] = &[opt(&["prefix"], None, Value), opt(&["latest"], Non
 
 const NONE: &[Opt] = &[];
 
+/// `yarn policies set-version [version] [--rc]`.
+const POLICIES: &[Opt] = &[opt(&["rc"], None, Flag)];
+
 /// The commands yarn 1 knows (`src/cli/commands/index.js` and its aliases); anything else
 /// runs a script or a binary.
 const COMMANDS: &[&str] = &[
@@ -211,6 +214,7 @@ fn installing_command(args: &[String]) -> Result<Option<Front<'_>>, Error> {
         "upgrade-interactive" | "upgradeInteractive" => UPGRADE_INTERACTIVE,
         "global" => GLOBAL_CMD,
         "create" | "remove" | "unplug" | "workspace" => NONE,
+        "policies" => POLICIES,
         _ => return Ok(None),
     };
     // Proxy commands keep everything after their own arguments for the program they run.
@@ -287,6 +291,16 @@ pub(super) fn parse(args: &[String], world: &dyn World) -> Result<Request, Error
         "create" => match positionals.first() {
             Some(x) => vec![spec_target(&create_package(x)?)?],
             None => return Ok(pass()),
+        },
+        // `policies set-version [v]` downloads that yarn release (default: the newest 1.x;
+        // `--rc` the release candidate) into the project, and every later yarn runs it.
+        "policies" => match positionals.first().map(String::as_str) {
+            Some("set-version") => {
+                let v = positionals.get(1).map_or("1", String::as_str);
+                let v = if p.has("rc") && v == "1" { "rc" } else { v };
+                vec![super::yarn_release(if v == "latest" { "1" } else { v })?]
+            }
+            _ => return Ok(pass()),
         },
         "workspace" => {
             let (Some(name), Some(_)) = (positionals.first(), positionals.get(1)) else {

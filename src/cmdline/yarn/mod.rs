@@ -458,3 +458,21 @@ fn installs(targets: Vec<Target>, sources: Vec<Source>) -> Request {
 fn pass() -> Request {
     Request::pass_through("yarn", Manager::Yarn)
 }
+
+/// The yarn release `yarn set version <v>` (yarn ≥ 2) and `yarn policies set-version <v>`
+/// (yarn 1) download and every later yarn in the project runs:
+/// `classic` is yarn 1 (`yarn`), a tag or version is yarn ≥ 2 (`@yarnpkg/cli-dist`, the
+/// package its releases are published as), a URL or path is what it names.
+pub(super) fn yarn_release(v: &str) -> Result<Target, Error> {
+    if v.contains('/') || v.contains(':') || v.ends_with(".js") || v.ends_with(".cjs") {
+        return Ok(Target::unnamed(ECO, TargetKind::Url, v, Origin::Argv));
+    }
+    let (name, range) = match v {
+        "classic" => ("yarn", "1"),
+        "rc" => ("yarn", "rc"),
+        "latest" | "berry" | "stable" => ("@yarnpkg/cli-dist", "latest"),
+        _ if v.starts_with("1.") || v == "1" => ("yarn", v),
+        _ => ("@yarnpkg/cli-dist", v),
+    };
+    spec_target(&format!("{name}@{range}"))
+}
